@@ -1,0 +1,516 @@
+//! The IR: plain data that both emitters (OpenAPI, Rust) read, built from the documented page.
+//!
+//! Every decision an emitter should not make on its own is here as data: names, which parameter is which
+//! id, whether a field is required or nullable and in which Flink versions it exists.
+
+use std::collections::{BTreeMap, HashMap};
+
+use heck::{ToLowerCamelCase, ToSnakeCase, ToUpperCamelCase};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::diag::{Location, Problems};
+use crate::docs::{self, Documented, ParamType};
+
+pub const NAMES_FILE: &str = "schemas/names.json";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// Which document the API comes from, e.g. `documented` (the page as written).
+    pub variant: String,
+    pub source: String,
+    pub operations: Vec<Operation>,
+    /// Structs and enums, by name.
+    pub types: BTreeMap<String, TypeDef>,
+    /// Named string types of path and query parameters, by name.
+    pub ids: BTreeMap<String, IdDef>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `GET /jobs/:jobid`.
+    pub key: String,
+    pub method: String,
+    /// As the page writes it: `/jobs/:jobid`.
+    pub path: String,
+    /// snake_case method name.
+    pub name: String,
+    /// camelCase OpenAPI operationId.
+    pub operation_id: String,
+    pub description: String,
+    pub status: u16,
+    pub status_text: String,
+    pub path_params: Vec<Param>,
+    pub query_params: Vec<Param>,
+    pub request: Option<Request>,
+    /// `None`: the page documents no body.
+    pub response: Option<Ty>,
+}
+
+impl Operation {
+    /// OpenAPI form of the path: `/jobs/{jobid}`.
+    pub fn openapi_path(&self) -> String {
+        self.path
+            .split('/')
+            .map(|s| match s.strip_prefix(':') {
+                Some(name) => format!("{{{name}}}"),
+                None => s.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// On the wire.
+    pub name: String,
+    /// As a Rust identifier.
+    pub rust_name: String,
+    pub description: String,
+    pub required: bool,
+    pub deprecated: bool,
+    pub ty: ParamTy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamTy {
+    String,
+    Boolean,
+    PositiveInteger,
+    Long,
+    /// A named id type (see [`Api::ids`]).
+    Id(String),
+    /// A named enum (see [`Api::types`]).
+    Enum(String),
+    /// Comma-separated.
+    List(Box<ParamTy>),
+    /// `5-9` or `5`.
+    IntegerRange,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    Json(Ty),
+    /// `multipart/form-data` with one file part.
+    MultipartFile {
+        part: String,
+        content_type: String,
+    },
+    /// `multipart/form-data` with the JSON body in part `json_part` and any number of file parts.
+    MultipartWithJson {
+        json_part: String,
+        body: Ty,
+    },
+}
+
+/// A type use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    /// Draft-3 `"type": "any"`: anything at all.
+    Any,
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Named(String),
+    Array(Box<Ty>),
+    /// An object with `additionalProperties` only.
+    Map(Box<Ty>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeDef {
+    Struct(StructDef),
+    Enum(EnumDef),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructDef {
+    pub name: String,
+    /// The Jackson id it comes from.
+    pub urn: String,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// On the wire.
+    pub name: String,
+    pub rust_name: String,
+    pub ty: Ty,
+    /// Present in every response.
+    pub required: bool,
+    /// May be `null`.
+    pub nullable: bool,
+    /// First and last Flink version that send it, where that is known.
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDef {
+    pub name: String,
+    pub values: Vec<String>,
+    /// Where it appears, for its doc comment.
+    pub used_by: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdDef {
+    pub name: String,
+    pub description: String,
+    /// The format the page documents.
+    pub pattern: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Names {
+    pub operations: BTreeMap<String, String>,
+    pub enums: BTreeMap<String, Vec<String>>,
+    pub ids: BTreeMap<String, String>,
+}
+
+impl Names {
+    pub fn parse(text: &str) -> Result<Names, Problems> {
+        serde_json::from_str(text).map_err(|e| {
+            let mut p = Problems::default();
+            p.push(Location::at(NAMES_FILE, e.line()), e.to_string());
+            p
+        })
+    }
+}
+
+const HEX32: &str = "^[0-9a-fA-F]{32}$";
+
+/// Builds the IR of the API as the page documents it.
+pub fn build(doc: &Documented, names: &Names) -> Result<Api, Problems> {
+    let mut b = Builder {
+        doc,
+        names,
+        problems: Problems::default(),
+        types: BTreeMap::new(),
+        ids: BTreeMap::new(),
+        enum_names: names
+            .enums
+            .iter()
+            .map(|(name, values)| (values.clone(), name.clone()))
+            .collect(),
+    };
+    for schema in doc.types.values() {
+        b.struct_def(schema);
+    }
+    let operations = doc.endpoints.iter().map(|e| b.operation(e)).collect();
+    for key in names.operations.keys() {
+        if !doc.endpoints.iter().any(|e| &e.key() == key) {
+            b.problems.push(
+                Location::file(NAMES_FILE).endpoint(key),
+                "named, but the page documents no such endpoint",
+            );
+        }
+    }
+    let Builder {
+        problems,
+        types,
+        ids,
+        ..
+    } = b;
+    problems.into_result(Api {
+        variant: "documented".into(),
+        source: doc.source.clone(),
+        operations,
+        types,
+        ids,
+    })
+}
+
+struct Builder<'a> {
+    doc: &'a Documented,
+    names: &'a Names,
+    problems: Problems,
+    types: BTreeMap<String, TypeDef>,
+    ids: BTreeMap<String, IdDef>,
+    enum_names: HashMap<Vec<String>, String>,
+}
+
+impl Builder<'_> {
+    fn struct_def(&mut self, schema: &docs::NamedSchema) {
+        let line = schema.lines.first().copied().unwrap_or(0);
+        let loc = Location::at(&self.doc.source, line);
+        let mut fields = Vec::new();
+        if let Some(props) = schema.schema.get("properties").and_then(Value::as_object) {
+            for (wire, prop) in props {
+                let ty = self.ty(prop, &schema.name, wire, &loc);
+                let required = prop.get("required").and_then(Value::as_bool) == Some(true);
+                fields.push(Field {
+                    name: wire.clone(),
+                    rust_name: rust_field_name(wire),
+                    ty,
+                    required,
+                    nullable: false,
+                    since: None,
+                    until: None,
+                    doc: prop
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                });
+            }
+        }
+        // Two wire names can make one Rust name (`start-time` and `start_time`, both sent by Flink):
+        // the first in page order keeps it, later ones get `_2`, `_3`, ….
+        let mut taken = std::collections::HashSet::new();
+        for f in &mut fields {
+            let base = f.rust_name.clone();
+            let mut n = 1;
+            while !taken.insert(f.rust_name.clone()) {
+                n += 1;
+                f.rust_name = format!("{base}_{n}");
+            }
+        }
+        self.types.insert(
+            schema.name.clone(),
+            TypeDef::Struct(StructDef {
+                name: schema.name.clone(),
+                urn: schema.id.clone(),
+                fields,
+            }),
+        );
+    }
+
+    /// The type of a (lifted) draft-3 schema; `owner`/`field` name an enum the names file does not.
+    fn ty(&mut self, schema: &Value, owner: &str, field: &str, loc: &Location) -> Ty {
+        if let Some(name) = schema.get("$ref").and_then(Value::as_str) {
+            if !self.doc.types.contains_key(name) {
+                self.problems
+                    .push(loc.clone(), format!("{owner}.{field}: unknown type {name}"));
+            }
+            return Ty::Named(name.to_string());
+        }
+        if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+            let values: Vec<String> = values
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            let used_by = format!("{owner}.{field}");
+            return Ty::Named(self.enum_def(values, used_by, || {
+                format!("{owner}{}", field.to_upper_camel_case())
+            }));
+        }
+        match schema.get("type").and_then(Value::as_str).unwrap_or("any") {
+            "string" => Ty::String,
+            "integer" => Ty::Integer,
+            "number" => Ty::Number,
+            "boolean" => Ty::Boolean,
+            "array" => match schema.get("items") {
+                Some(items) => Ty::Array(Box::new(self.ty(items, owner, field, loc))),
+                None => Ty::Array(Box::new(Ty::Any)),
+            },
+            "object" => match schema.get("additionalProperties") {
+                Some(Value::Object(_)) => {
+                    let values = &schema["additionalProperties"];
+                    Ty::Map(Box::new(self.ty(values, owner, field, loc)))
+                }
+                // An object the page says nothing more about: anything.
+                _ => Ty::Any,
+            },
+            _ => Ty::Any,
+        }
+    }
+
+    fn enum_def(
+        &mut self,
+        values: Vec<String>,
+        used_by: String,
+        fallback: impl FnOnce() -> String,
+    ) -> String {
+        let name = self
+            .enum_names
+            .get(&values)
+            .cloned()
+            .unwrap_or_else(fallback);
+        match self.types.get_mut(&name) {
+            Some(TypeDef::Enum(e)) if e.values == values => {
+                if !e.used_by.contains(&used_by) {
+                    e.used_by.push(used_by);
+                }
+            }
+            Some(_) => self.problems.push(
+                Location::file(NAMES_FILE),
+                format!("the enum name {name} is taken by another type"),
+            ),
+            None => {
+                self.enum_names.insert(values.clone(), name.clone());
+                self.types.insert(
+                    name.clone(),
+                    TypeDef::Enum(EnumDef {
+                        name: name.clone(),
+                        values,
+                        used_by: vec![used_by],
+                    }),
+                );
+            }
+        }
+        name
+    }
+
+    fn operation(&mut self, e: &docs::Endpoint) -> Operation {
+        let key = e.key();
+        let name = self.names.operations.get(&key).cloned().unwrap_or_else(|| {
+            // Not named: `get_jobs_jobid_vertices`-style, from the verb and the path.
+            let mut parts = vec![e.method.to_lowercase()];
+            parts.extend(
+                e.path
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.trim_start_matches(':').to_snake_case()),
+            );
+            parts.join("_")
+        });
+        let loc = Location::at(&self.doc.source, e.line).endpoint(&key);
+        let path_params = e
+            .path_params
+            .iter()
+            .map(|p| self.param(p, &name, &loc))
+            .collect();
+        let query_params = e
+            .query_params
+            .iter()
+            .map(|p| self.param(p, &name, &loc))
+            .collect();
+        let owner = name.to_upper_camel_case();
+        let request = e.request.as_ref().map(|body| {
+            let ty = body
+                .schema
+                .as_ref()
+                .map(|s| self.ty(s, &owner, "request", &loc));
+            let json_part = body.parts.iter().find(|p| p.json);
+            let file_part = body.parts.iter().find(|p| !p.json);
+            match (body.content_type.as_str(), json_part, file_part, ty) {
+                ("application/json", _, _, Some(ty)) => Request::Json(ty),
+                ("multipart/form-data", Some(part), _, Some(ty)) => Request::MultipartWithJson {
+                    json_part: part.name.clone(),
+                    body: ty,
+                },
+                ("multipart/form-data", None, Some(part), _) => Request::MultipartFile {
+                    part: part.name.clone(),
+                    content_type: part.content_type.clone(),
+                },
+                _ => {
+                    self.problems.push(
+                        loc.clone(),
+                        format!(
+                            "cannot tell how to send the {} request body",
+                            body.content_type
+                        ),
+                    );
+                    Request::Json(Ty::Any)
+                }
+            }
+        });
+        let response = e
+            .response
+            .as_ref()
+            .and_then(|b| b.schema.as_ref())
+            .map(|s| self.ty(s, &owner, "response", &loc));
+        Operation {
+            key,
+            method: e.method.clone(),
+            path: e.path.clone(),
+            operation_id: name.to_lower_camel_case(),
+            name,
+            description: e.description.clone(),
+            status: e.status,
+            status_text: e.status_text.clone(),
+            path_params,
+            query_params,
+            request,
+            response,
+        }
+    }
+
+    fn param(&mut self, p: &docs::Param, op: &str, loc: &Location) -> Param {
+        let ty = self.param_ty(&p.ty, &p.name, p, op, loc);
+        Param {
+            name: p.name.clone(),
+            rust_name: rust_field_name(&p.name),
+            description: p.description.clone(),
+            required: p.required,
+            deprecated: p.deprecated,
+            ty,
+        }
+    }
+
+    fn param_ty(
+        &mut self,
+        ty: &ParamType,
+        name: &str,
+        p: &docs::Param,
+        op: &str,
+        loc: &Location,
+    ) -> ParamTy {
+        match ty {
+            ParamType::String => match self.names.ids.get(name) {
+                Some(id) => self.id(id, p, None),
+                None => ParamTy::String,
+            },
+            ParamType::Boolean => ParamTy::Boolean,
+            ParamType::PositiveInteger => ParamTy::PositiveInteger,
+            ParamType::Long => ParamTy::Long,
+            ParamType::IntegerRange => ParamTy::IntegerRange,
+            ParamType::Hex32 => match self.names.ids.get(name) {
+                Some(id) => self.id(id, p, Some(HEX32)),
+                None => {
+                    self.problems.push(
+                        loc.clone(),
+                        format!(
+                            "parameter {name:?} is a 32-hex id, but {NAMES_FILE} names no id type for it"
+                        ),
+                    );
+                    ParamTy::String
+                }
+            },
+            ParamType::Enum { values } => {
+                ParamTy::Enum(self.enum_def(values.clone(), format!("{op}({name})"), || {
+                    format!("{}{}", op.to_upper_camel_case(), name.to_upper_camel_case())
+                }))
+            }
+            ParamType::List { items } => {
+                ParamTy::List(Box::new(self.param_ty(items, name, p, op, loc)))
+            }
+        }
+    }
+
+    fn id(&mut self, id: &str, p: &docs::Param, pattern: Option<&str>) -> ParamTy {
+        // Path parameters describe the id itself; prefer their wording to a list's.
+        let description = p.description.trim_start_matches("- ").to_string();
+        let entry = self.ids.entry(id.to_string()).or_insert_with(|| IdDef {
+            name: id.to_string(),
+            description: description.clone(),
+            pattern: pattern.map(str::to_string),
+        });
+        if !p.description.starts_with("Comma-separated") && entry.description.starts_with("Comma") {
+            entry.description = description;
+        }
+        ParamTy::Id(id.to_string())
+    }
+}
+
+/// `start-time` -> `start_time`, `isStoppable` -> `is_stoppable`, `type` -> `type_`.
+pub fn rust_field_name(wire: &str) -> String {
+    let snake = wire.to_snake_case();
+    let snake = if snake.is_empty() {
+        "field".to_string()
+    } else if snake.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{snake}")
+    } else {
+        snake
+    };
+    match syn::parse_str::<syn::Ident>(&snake) {
+        Ok(_) if snake != "self" && snake != "Self" && snake != "super" && snake != "crate" => {
+            snake
+        }
+        _ => format!("{snake}_"),
+    }
+}

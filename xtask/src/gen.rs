@@ -1,0 +1,138 @@
+//! `import`, `gen [--check]` and `bench`: the file side of the generator.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use flink_rest_codegen::{self as codegen, Inputs};
+
+fn read(root: &Path, rel: &str) -> Result<String> {
+    fs::read_to_string(root.join(rel)).with_context(|| format!("reading {rel}"))
+}
+
+pub fn inputs(root: &Path) -> Result<Inputs> {
+    Ok(Inputs {
+        source: read(root, codegen::SOURCE)?,
+        names: read(root, codegen::model::NAMES_FILE)?,
+    })
+}
+
+pub fn import(root: &Path) -> Result<ExitCode> {
+    let source = read(root, codegen::SOURCE)?;
+    match codegen::docs::import(codegen::SOURCE, &source) {
+        Ok(documented) => {
+            let files = codegen::documented_files(&documented);
+            sync(root, &files, &["schemas/documented"], false)?;
+            println!(
+                "imported {} endpoints and {} named schemas into schemas/documented/",
+                documented.endpoints.len(),
+                documented.types.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => {
+            eprint!("{problems}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+pub fn gen(root: &Path, check: bool) -> Result<ExitCode> {
+    let files = match codegen::outputs(&inputs(root)?) {
+        Ok(files) => files,
+        Err(problems) => {
+            eprint!("{problems}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let stale = sync(root, &files, &codegen::OWNED_DIRS, check)?;
+    if check {
+        if stale.is_empty() {
+            println!("{} generated files are up to date", files.len());
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!("{} generated files are stale:", stale.len());
+        for path in &stale {
+            eprintln!("  {path}");
+        }
+        eprintln!("run `cargo xtask gen` and commit the result");
+        return Ok(ExitCode::FAILURE);
+    }
+    println!("{} files generated, {} changed", files.len(), stale.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Brings `owned` (files or folders) to exactly `files`; returns what differed. With `check`, writes nothing.
+fn sync(
+    root: &Path,
+    files: &BTreeMap<String, String>,
+    owned: &[&str],
+    check: bool,
+) -> Result<Vec<String>> {
+    let mut stale = Vec::new();
+    for (rel, contents) in files {
+        let path = root.join(rel);
+        if fs::read_to_string(&path).ok().as_deref() == Some(contents.as_str()) {
+            continue;
+        }
+        stale.push(rel.clone());
+        if !check {
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+            fs::write(&path, contents).with_context(|| format!("writing {rel}"))?;
+        }
+    }
+    let mut existing = BTreeSet::new();
+    for dir in owned {
+        list_files(root, &root.join(dir), &mut existing)?;
+    }
+    for rel in existing {
+        if !files.contains_key(&rel) {
+            stale.push(format!("{rel} (no longer generated)"));
+            if !check {
+                fs::remove_file(root.join(&rel)).with_context(|| format!("removing {rel}"))?;
+            }
+        }
+    }
+    Ok(stale)
+}
+
+fn list_files(root: &Path, path: &Path, out: &mut BTreeSet<String>) -> Result<()> {
+    if path.is_file() {
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        out.insert(rel.to_string_lossy().replace('\\', "/"));
+    } else if path.is_dir() {
+        for entry in fs::read_dir(path).with_context(|| format!("listing {}", path.display()))? {
+            list_files(root, &entry?.path(), out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Times the whole pipeline in-process, inputs already in memory: what `gen` costs beyond file I/O.
+pub fn bench(root: &Path, runs: usize) -> Result<ExitCode> {
+    let inputs = inputs(root)?;
+    let runs = runs.max(1);
+    let mut times = Vec::with_capacity(runs);
+    let mut bytes = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let files = codegen::outputs(&inputs).map_err(|p| anyhow::anyhow!("{p}"))?;
+        times.push(start.elapsed());
+        bytes = files.values().map(String::len).sum();
+    }
+    times.sort();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "gen pipeline, {runs} runs, {bytes} bytes out: min {:.2} ms, median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        ms(times[0]),
+        ms(times[runs / 2]),
+        ms(times[(runs * 95 / 100).min(runs - 1)]),
+        ms(times[runs - 1]),
+    );
+    Ok(ExitCode::SUCCESS)
+}
