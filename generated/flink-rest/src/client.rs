@@ -212,10 +212,10 @@ impl Client {
         body: &JarPlanRequestBody,
     ) -> Result<JobPlanInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["jars", jarid.as_str(), "plan"])?;
+        let mut req = self
+            .request(reqwest::Method::GET, &["jars", jarid.as_str(), "plan"])?;
         let mut q = Query::default();
-        #[allow(deprecated)]
-        q.opt("program-args", query.program_args.as_ref());
+        #[allow(deprecated)] q.opt("program-args", query.program_args.as_ref());
         q.list("programArg", &query.program_arg);
         q.opt("entry-class", query.entry_class.as_ref());
         q.opt("parallelism", query.parallelism.as_ref());
@@ -233,10 +233,10 @@ impl Client {
         body: &JarPlanRequestBody,
     ) -> Result<JobPlanInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::POST, &["jars", jarid.as_str(), "plan"])?;
+        let mut req = self
+            .request(reqwest::Method::POST, &["jars", jarid.as_str(), "plan"])?;
         let mut q = Query::default();
-        #[allow(deprecated)]
-        q.opt("program-args", query.program_args.as_ref());
+        #[allow(deprecated)] q.opt("program-args", query.program_args.as_ref());
         q.list("programArg", &query.program_arg);
         q.opt("entry-class", query.entry_class.as_ref());
         q.opt("parallelism", query.parallelism.as_ref());
@@ -254,15 +254,12 @@ impl Client {
         body: &JarRunRequestBody,
     ) -> Result<JarRunResponseBody> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::POST, &["jars", jarid.as_str(), "run"])?;
+        let mut req = self
+            .request(reqwest::Method::POST, &["jars", jarid.as_str(), "run"])?;
         let mut q = Query::default();
-        q.opt(
-            "allowNonRestoredState",
-            query.allow_non_restored_state.as_ref(),
-        );
+        q.opt("allowNonRestoredState", query.allow_non_restored_state.as_ref());
         q.opt("savepointPath", query.savepoint_path.as_ref());
-        #[allow(deprecated)]
-        q.opt("program-args", query.program_args.as_ref());
+        #[allow(deprecated)] q.opt("program-args", query.program_args.as_ref());
         q.list("programArg", &query.program_arg);
         q.opt("entry-class", query.entry_class.as_ref());
         q.opt("parallelism", query.parallelism.as_ref());
@@ -273,7 +270,9 @@ impl Client {
     /// Returns the cluster configuration.
     ///
     /// `GET /jobmanager/config`, documented answer: 200 OK.
-    pub async fn get_jobmanager_config(&self) -> Result<Vec<ClusterConfigurationInfoEntry>> {
+    pub async fn get_jobmanager_config(
+        &self,
+    ) -> Result<Vec<ClusterConfigurationInfoEntry>> {
         #[allow(unused_mut)]
         let mut req = self.request(reqwest::Method::GET, &["jobmanager", "config"])?;
         self.send("GET /jobmanager/config", req).await
@@ -316,7 +315,10 @@ impl Client {
     /// Provides access to aggregated job metrics.
     ///
     /// `GET /jobs/metrics`, documented answer: 200 OK. The page documents no body: it is returned as JSON, undecoded.
-    pub async fn get_jobs_metrics(&self, query: &GetJobsMetricsQuery) -> Result<serde_json::Value> {
+    pub async fn get_jobs_metrics(
+        &self,
+        query: &GetJobsMetricsQuery,
+    ) -> Result<serde_json::Value> {
         #[allow(unused_mut)]
         let mut req = self.request(reqwest::Method::GET, &["jobs", "metrics"])?;
         let mut q = Query::default();
@@ -366,38 +368,38 @@ impl Client {
         query: &GetJobAccumulatorsQuery,
     ) -> Result<JobAccumulatorsInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &["jobs", jobid.as_str(), "accumulators"],
-        )?;
+        let mut req = self
+            .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "accumulators"])?;
         let mut q = Query::default();
-        q.opt(
-            "includeSerializedValue",
-            query.include_serialized_value.as_ref(),
-        );
+        q.opt("includeSerializedValue", query.include_serialized_value.as_ref());
         req = q.apply(req);
         self.send("GET /jobs/:jobid/accumulators", req).await
     }
     /// Returns checkpointing statistics for a job.
     ///
     /// `GET /jobs/:jobid/checkpoints`, documented answer: 200 OK.
-    pub async fn get_job_checkpoints(&self, jobid: &JobId) -> Result<CheckpointingStatistics> {
+    pub async fn get_job_checkpoints(
+        &self,
+        jobid: &JobId,
+    ) -> Result<CheckpointingStatistics> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &["jobs", jobid.as_str(), "checkpoints"],
-        )?;
+        let mut req = self
+            .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "checkpoints"])?;
         self.send("GET /jobs/:jobid/checkpoints", req).await
     }
     /// Returns the checkpointing configuration.
     ///
     /// `GET /jobs/:jobid/checkpoints/config`, documented answer: 200 OK.
-    pub async fn get_job_checkpoint_config(&self, jobid: &JobId) -> Result<CheckpointConfigInfo> {
+    pub async fn get_job_checkpoint_config(
+        &self,
+        jobid: &JobId,
+    ) -> Result<CheckpointConfigInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &["jobs", jobid.as_str(), "checkpoints", "config"],
-        )?;
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "checkpoints", "config"],
+            )?;
         self.send("GET /jobs/:jobid/checkpoints/config", req).await
     }
     /// Returns details for a checkpoint.
@@ -409,18 +411,18 @@ impl Client {
         checkpointid: i64,
     ) -> Result<CheckpointStatistics> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &[
-                "jobs",
-                jobid.as_str(),
-                "checkpoints",
-                "details",
-                &checkpointid.to_string(),
-            ],
-        )?;
-        self.send("GET /jobs/:jobid/checkpoints/details/:checkpointid", req)
-            .await
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &[
+                    "jobs",
+                    jobid.as_str(),
+                    "checkpoints",
+                    "details",
+                    &checkpointid.to_string(),
+                ],
+            )?;
+        self.send("GET /jobs/:jobid/checkpoints/details/:checkpointid", req).await
     }
     /// Returns checkpoint statistics for a task and its subtasks.
     ///
@@ -432,30 +434,32 @@ impl Client {
         vertexid: &VertexId,
     ) -> Result<TaskCheckpointStatisticsWithSubtaskDetails> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &[
-                "jobs",
-                jobid.as_str(),
-                "checkpoints",
-                "details",
-                &checkpointid.to_string(),
-                "subtasks",
-                vertexid.as_str(),
-            ],
-        )?;
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &[
+                    "jobs",
+                    jobid.as_str(),
+                    "checkpoints",
+                    "details",
+                    &checkpointid.to_string(),
+                    "subtasks",
+                    vertexid.as_str(),
+                ],
+            )?;
         self.send(
-            "GET /jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid",
-            req,
-        )
-        .await
+                "GET /jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid",
+                req,
+            )
+            .await
     }
     /// Returns the configuration of a job.
     ///
     /// `GET /jobs/:jobid/config`, documented answer: 200 OK. The page documents no body: it is returned as JSON, undecoded.
     pub async fn get_job_config(&self, jobid: &JobId) -> Result<serde_json::Value> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["jobs", jobid.as_str(), "config"])?;
+        let mut req = self
+            .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "config"])?;
         self.send("GET /jobs/:jobid/config", req).await
     }
     /// Returns the non-recoverable exceptions that have been observed by the job. The truncated flag defines whether more exceptions occurred, but are not listed, because the response would otherwise get too big.
@@ -463,10 +467,8 @@ impl Client {
     /// `GET /jobs/:jobid/exceptions`, documented answer: 200 OK.
     pub async fn get_job_exceptions(&self, jobid: &JobId) -> Result<JobExceptionsInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &["jobs", jobid.as_str(), "exceptions"],
-        )?;
+        let mut req = self
+            .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "exceptions"])?;
         self.send("GET /jobs/:jobid/exceptions", req).await
     }
     /// Returns the result of a job execution. Gives access to the execution time of the job and to all accumulators created by this job.
@@ -477,10 +479,11 @@ impl Client {
         jobid: &JobId,
     ) -> Result<JobExecutionResultResponseBody> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &["jobs", jobid.as_str(), "execution-result"],
-        )?;
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "execution-result"],
+            )?;
         self.send("GET /jobs/:jobid/execution-result", req).await
     }
     /// Provides access to job metrics.
@@ -492,7 +495,8 @@ impl Client {
         query: &GetJobMetricsQuery,
     ) -> Result<serde_json::Value> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["jobs", jobid.as_str(), "metrics"])?;
+        let mut req = self
+            .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "metrics"])?;
         let mut q = Query::default();
         q.list("get", &query.get);
         req = q.apply(req);
@@ -503,7 +507,8 @@ impl Client {
     /// `GET /jobs/:jobid/plan`, documented answer: 200 OK.
     pub async fn get_job_plan(&self, jobid: &JobId) -> Result<JobPlanInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["jobs", jobid.as_str(), "plan"])?;
+        let mut req = self
+            .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "plan"])?;
         self.send("GET /jobs/:jobid/plan", req).await
     }
     /// Triggers the rescaling of a job. This async operation would return a 'triggerid' for further query identifier.
@@ -515,10 +520,8 @@ impl Client {
         query: &TriggerRescalingQuery,
     ) -> Result<TriggerResponse> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::PATCH,
-            &["jobs", jobid.as_str(), "rescaling"],
-        )?;
+        let mut req = self
+            .request(reqwest::Method::PATCH, &["jobs", jobid.as_str(), "rescaling"])?;
         let mut q = Query::default();
         q.one("parallelism", &query.parallelism);
         req = q.apply(req);
@@ -533,12 +536,12 @@ impl Client {
         triggerid: &TriggerId,
     ) -> Result<AsynchronousOperationResultOfAsynchronousOperationInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &["jobs", jobid.as_str(), "rescaling", triggerid.as_str()],
-        )?;
-        self.send("GET /jobs/:jobid/rescaling/:triggerid", req)
-            .await
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "rescaling", triggerid.as_str()],
+            )?;
+        self.send("GET /jobs/:jobid/rescaling/:triggerid", req).await
     }
     /// Triggers a savepoint, and optionally cancels the job afterwards. This async operation would return a 'triggerid' for further query identifier.
     ///
@@ -549,10 +552,8 @@ impl Client {
         body: &SavepointTriggerRequestBody,
     ) -> Result<TriggerResponse> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::POST,
-            &["jobs", jobid.as_str(), "savepoints"],
-        )?;
+        let mut req = self
+            .request(reqwest::Method::POST, &["jobs", jobid.as_str(), "savepoints"])?;
         req = self.json_body(req, body)?;
         self.send("POST /jobs/:jobid/savepoints", req).await
     }
@@ -565,12 +566,12 @@ impl Client {
         triggerid: &TriggerId,
     ) -> Result<AsynchronousOperationResultOfSavepointInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &["jobs", jobid.as_str(), "savepoints", triggerid.as_str()],
-        )?;
-        self.send("GET /jobs/:jobid/savepoints/:triggerid", req)
-            .await
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "savepoints", triggerid.as_str()],
+            )?;
+        self.send("GET /jobs/:jobid/savepoints/:triggerid", req).await
     }
     /// Stops a job with a savepoint. Optionally, it can also emit a MAX_WATERMARK before taking the savepoint to flush out any state waiting for timers to fire. This async operation would return a 'triggerid' for further query identifier.
     ///
@@ -581,7 +582,8 @@ impl Client {
         body: &StopWithSavepointRequestBody,
     ) -> Result<TriggerResponse> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::POST, &["jobs", jobid.as_str(), "stop"])?;
+        let mut req = self
+            .request(reqwest::Method::POST, &["jobs", jobid.as_str(), "stop"])?;
         req = self.json_body(req, body)?;
         self.send("POST /jobs/:jobid/stop", req).await
     }
@@ -594,10 +596,11 @@ impl Client {
         vertexid: &VertexId,
     ) -> Result<JobVertexDetailsInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &["jobs", jobid.as_str(), "vertices", vertexid.as_str()],
-        )?;
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "vertices", vertexid.as_str()],
+            )?;
         self.send("GET /jobs/:jobid/vertices/:vertexid", req).await
     }
     /// Returns user-defined accumulators of a task, aggregated across all subtasks.
@@ -609,18 +612,12 @@ impl Client {
         vertexid: &VertexId,
     ) -> Result<JobVertexAccumulatorsInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &[
-                "jobs",
-                jobid.as_str(),
-                "vertices",
-                vertexid.as_str(),
-                "accumulators",
-            ],
-        )?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid/accumulators", req)
-            .await
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "accumulators"],
+            )?;
+        self.send("GET /jobs/:jobid/vertices/:vertexid/accumulators", req).await
     }
     /// Returns back-pressure information for a job, and may initiate back-pressure sampling if necessary.
     ///
@@ -631,18 +628,12 @@ impl Client {
         vertexid: &VertexId,
     ) -> Result<JobVertexBackPressureInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &[
-                "jobs",
-                jobid.as_str(),
-                "vertices",
-                vertexid.as_str(),
-                "backpressure",
-            ],
-        )?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid/backpressure", req)
-            .await
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "backpressure"],
+            )?;
+        self.send("GET /jobs/:jobid/vertices/:vertexid/backpressure", req).await
     }
     /// Provides access to task metrics.
     ///
@@ -654,21 +645,15 @@ impl Client {
         query: &GetJobVertexMetricsQuery,
     ) -> Result<serde_json::Value> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &[
-                "jobs",
-                jobid.as_str(),
-                "vertices",
-                vertexid.as_str(),
-                "metrics",
-            ],
-        )?;
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "metrics"],
+            )?;
         let mut q = Query::default();
         q.list("get", &query.get);
         req = q.apply(req);
-        self.send("GET /jobs/:jobid/vertices/:vertexid/metrics", req)
-            .await
+        self.send("GET /jobs/:jobid/vertices/:vertexid/metrics", req).await
     }
     /// Returns all user-defined accumulators for all subtasks of a task.
     ///
@@ -679,22 +664,19 @@ impl Client {
         vertexid: &VertexId,
     ) -> Result<SubtasksAllAccumulatorsInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &[
-                "jobs",
-                jobid.as_str(),
-                "vertices",
-                vertexid.as_str(),
-                "subtasks",
-                "accumulators",
-            ],
-        )?;
-        self.send(
-            "GET /jobs/:jobid/vertices/:vertexid/subtasks/accumulators",
-            req,
-        )
-        .await
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &[
+                    "jobs",
+                    jobid.as_str(),
+                    "vertices",
+                    vertexid.as_str(),
+                    "subtasks",
+                    "accumulators",
+                ],
+            )?;
+        self.send("GET /jobs/:jobid/vertices/:vertexid/subtasks/accumulators", req).await
     }
     /// Provides access to aggregated subtask metrics.
     ///
@@ -706,24 +688,24 @@ impl Client {
         query: &GetJobVertexSubtasksMetricsQuery,
     ) -> Result<serde_json::Value> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &[
-                "jobs",
-                jobid.as_str(),
-                "vertices",
-                vertexid.as_str(),
-                "subtasks",
-                "metrics",
-            ],
-        )?;
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &[
+                    "jobs",
+                    jobid.as_str(),
+                    "vertices",
+                    vertexid.as_str(),
+                    "subtasks",
+                    "metrics",
+                ],
+            )?;
         let mut q = Query::default();
         q.list("get", &query.get);
         q.list("agg", &query.agg);
         q.list("subtasks", &query.subtasks);
         req = q.apply(req);
-        self.send("GET /jobs/:jobid/vertices/:vertexid/subtasks/metrics", req)
-            .await
+        self.send("GET /jobs/:jobid/vertices/:vertexid/subtasks/metrics", req).await
     }
     /// Returns details of the current or latest execution attempt of a subtask.
     ///
@@ -735,22 +717,20 @@ impl Client {
         subtaskindex: u32,
     ) -> Result<SubtaskExecutionAttemptDetailsInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &[
-                "jobs",
-                jobid.as_str(),
-                "vertices",
-                vertexid.as_str(),
-                "subtasks",
-                &subtaskindex.to_string(),
-            ],
-        )?;
-        self.send(
-            "GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex",
-            req,
-        )
-        .await
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &[
+                    "jobs",
+                    jobid.as_str(),
+                    "vertices",
+                    vertexid.as_str(),
+                    "subtasks",
+                    &subtaskindex.to_string(),
+                ],
+            )?;
+        self.send("GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex", req)
+            .await
     }
     /// Returns details of an execution attempt of a subtask. Multiple execution attempts happen in case of failure/recovery.
     ///
@@ -763,24 +743,25 @@ impl Client {
         attempt: u32,
     ) -> Result<SubtaskExecutionAttemptDetailsInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &[
-                "jobs",
-                jobid.as_str(),
-                "vertices",
-                vertexid.as_str(),
-                "subtasks",
-                &subtaskindex.to_string(),
-                "attempts",
-                &attempt.to_string(),
-            ],
-        )?;
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &[
+                    "jobs",
+                    jobid.as_str(),
+                    "vertices",
+                    vertexid.as_str(),
+                    "subtasks",
+                    &subtaskindex.to_string(),
+                    "attempts",
+                    &attempt.to_string(),
+                ],
+            )?;
         self.send(
-            "GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/attempts/:attempt",
-            req,
-        )
-        .await
+                "GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/attempts/:attempt",
+                req,
+            )
+            .await
     }
     /// Returns the accumulators of an execution attempt of a subtask. Multiple execution attempts happen in case of failure/recovery.
     ///
@@ -793,20 +774,21 @@ impl Client {
         attempt: u32,
     ) -> Result<SubtaskExecutionAttemptAccumulatorsInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &[
-                "jobs",
-                jobid.as_str(),
-                "vertices",
-                vertexid.as_str(),
-                "subtasks",
-                &subtaskindex.to_string(),
-                "attempts",
-                &attempt.to_string(),
-                "accumulators",
-            ],
-        )?;
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &[
+                    "jobs",
+                    jobid.as_str(),
+                    "vertices",
+                    vertexid.as_str(),
+                    "subtasks",
+                    &subtaskindex.to_string(),
+                    "attempts",
+                    &attempt.to_string(),
+                    "accumulators",
+                ],
+            )?;
         self.send(
                 "GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/attempts/:attempt/accumulators",
                 req,
@@ -824,26 +806,27 @@ impl Client {
         query: &GetSubtaskMetricsQuery,
     ) -> Result<serde_json::Value> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &[
-                "jobs",
-                jobid.as_str(),
-                "vertices",
-                vertexid.as_str(),
-                "subtasks",
-                &subtaskindex.to_string(),
-                "metrics",
-            ],
-        )?;
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &[
+                    "jobs",
+                    jobid.as_str(),
+                    "vertices",
+                    vertexid.as_str(),
+                    "subtasks",
+                    &subtaskindex.to_string(),
+                    "metrics",
+                ],
+            )?;
         let mut q = Query::default();
         q.list("get", &query.get);
         req = q.apply(req);
         self.send(
-            "GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/metrics",
-            req,
-        )
-        .await
+                "GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/metrics",
+                req,
+            )
+            .await
     }
     /// Returns time-related information for all subtasks of a task.
     ///
@@ -854,18 +837,12 @@ impl Client {
         vertexid: &VertexId,
     ) -> Result<SubtasksTimesInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &[
-                "jobs",
-                jobid.as_str(),
-                "vertices",
-                vertexid.as_str(),
-                "subtasktimes",
-            ],
-        )?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid/subtasktimes", req)
-            .await
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "subtasktimes"],
+            )?;
+        self.send("GET /jobs/:jobid/vertices/:vertexid/subtasktimes", req).await
     }
     /// Returns task information aggregated by task manager.
     ///
@@ -876,18 +853,12 @@ impl Client {
         vertexid: &VertexId,
     ) -> Result<JobVertexTaskManagersInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &[
-                "jobs",
-                jobid.as_str(),
-                "vertices",
-                vertexid.as_str(),
-                "taskmanagers",
-            ],
-        )?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid/taskmanagers", req)
-            .await
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "taskmanagers"],
+            )?;
+        self.send("GET /jobs/:jobid/vertices/:vertexid/taskmanagers", req).await
     }
     /// Returns an overview over the Flink cluster.
     ///
@@ -917,10 +888,8 @@ impl Client {
         triggerid: &TriggerId,
     ) -> Result<AsynchronousOperationResultOfAsynchronousOperationInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &["savepoint-disposal", triggerid.as_str()],
-        )?;
+        let mut req = self
+            .request(reqwest::Method::GET, &["savepoint-disposal", triggerid.as_str()])?;
         self.send("GET /savepoint-disposal/:triggerid", req).await
     }
     /// Returns an overview over all task managers.
@@ -955,10 +924,8 @@ impl Client {
         taskmanagerid: &TaskManagerId,
     ) -> Result<TaskManagerDetailsInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &["taskmanagers", taskmanagerid.as_str()],
-        )?;
+        let mut req = self
+            .request(reqwest::Method::GET, &["taskmanagers", taskmanagerid.as_str()])?;
         self.send("GET /taskmanagers/:taskmanagerid", req).await
     }
     /// Provides access to task manager metrics.
@@ -970,14 +937,14 @@ impl Client {
         query: &GetTaskmanagerMetricsQuery,
     ) -> Result<serde_json::Value> {
         #[allow(unused_mut)]
-        let mut req = self.request(
-            reqwest::Method::GET,
-            &["taskmanagers", taskmanagerid.as_str(), "metrics"],
-        )?;
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["taskmanagers", taskmanagerid.as_str(), "metrics"],
+            )?;
         let mut q = Query::default();
         q.list("get", &query.get);
         req = q.apply(req);
-        self.send("GET /taskmanagers/:taskmanagerid/metrics", req)
-            .await
+        self.send("GET /taskmanagers/:taskmanagerid/metrics", req).await
     }
 }

@@ -28,9 +28,12 @@ mod open_enum;
 #[cfg(feature = "client")]
 mod runtime;
 
+// Generated modules are printed by prettyplease; rustfmt leaves them as they are.
+#[rustfmt::skip]
 pub mod types;
 
 #[cfg(feature = "client")]
+#[rustfmt::skip]
 pub mod client;
 
 pub use ids::{IdError, IntegerRange, JarId, JobId, TaskManagerId, TriggerId, VertexId};

@@ -9,11 +9,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AsynchronousOperationInfo {
     /// `failure-cause`
-    #[serde(
-        rename = "failure-cause",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "failure-cause", default, skip_serializing_if = "Option::is_none")]
     pub failure_cause: Option<serde_json::Value>,
 }
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult`
@@ -71,11 +67,7 @@ pub struct CheckpointConfigInfo {
     #[serde(rename = "min_pause", default, skip_serializing_if = "Option::is_none")]
     pub min_pause: Option<i64>,
     /// `max_concurrent`
-    #[serde(
-        rename = "max_concurrent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "max_concurrent", default, skip_serializing_if = "Option::is_none")]
     pub max_concurrent: Option<i64>,
     /// `externalization`
     #[serde(
@@ -105,11 +97,7 @@ pub struct CheckpointStatistics {
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CheckpointStatus>,
     /// `is_savepoint`
-    #[serde(
-        rename = "is_savepoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "is_savepoint", default, skip_serializing_if = "Option::is_none")]
     pub is_savepoint: Option<bool>,
     /// `trigger_timestamp`
     #[serde(
@@ -126,11 +114,7 @@ pub struct CheckpointStatistics {
     )]
     pub latest_ack_timestamp: Option<i64>,
     /// `state_size`
-    #[serde(
-        rename = "state_size",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "state_size", default, skip_serializing_if = "Option::is_none")]
     pub state_size: Option<i64>,
     /// `end_to_end_duration`
     #[serde(
@@ -147,11 +131,7 @@ pub struct CheckpointStatistics {
     )]
     pub alignment_buffered: Option<i64>,
     /// `num_subtasks`
-    #[serde(
-        rename = "num_subtasks",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "num_subtasks", default, skip_serializing_if = "Option::is_none")]
     pub num_subtasks: Option<i64>,
     /// `num_acknowledged_subtasks`
     #[serde(
@@ -190,11 +170,7 @@ pub struct CheckpointingStatistics {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CheckpointingStatisticsSummary {
     /// `state_size`
-    #[serde(
-        rename = "state_size",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "state_size", default, skip_serializing_if = "Option::is_none")]
     pub state_size: Option<MinMaxAvgStatistics>,
     /// `end_to_end_duration`
     #[serde(
@@ -225,18 +201,10 @@ pub struct ClusterConfigurationInfoEntry {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ClusterOverviewWithVersion {
     /// `taskmanagers`
-    #[serde(
-        rename = "taskmanagers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "taskmanagers", default, skip_serializing_if = "Option::is_none")]
     pub taskmanagers: Option<i64>,
     /// `slots-total`
-    #[serde(
-        rename = "slots-total",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "slots-total", default, skip_serializing_if = "Option::is_none")]
     pub slots_total: Option<i64>,
     /// `slots-available`
     #[serde(
@@ -246,46 +214,22 @@ pub struct ClusterOverviewWithVersion {
     )]
     pub slots_available: Option<i64>,
     /// `jobs-running`
-    #[serde(
-        rename = "jobs-running",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "jobs-running", default, skip_serializing_if = "Option::is_none")]
     pub jobs_running: Option<i64>,
     /// `jobs-finished`
-    #[serde(
-        rename = "jobs-finished",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "jobs-finished", default, skip_serializing_if = "Option::is_none")]
     pub jobs_finished: Option<i64>,
     /// `jobs-cancelled`
-    #[serde(
-        rename = "jobs-cancelled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "jobs-cancelled", default, skip_serializing_if = "Option::is_none")]
     pub jobs_cancelled: Option<i64>,
     /// `jobs-failed`
-    #[serde(
-        rename = "jobs-failed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "jobs-failed", default, skip_serializing_if = "Option::is_none")]
     pub jobs_failed: Option<i64>,
     /// `flink-version`
-    #[serde(
-        rename = "flink-version",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "flink-version", default, skip_serializing_if = "Option::is_none")]
     pub flink_version: Option<String>,
     /// `flink-commit`
-    #[serde(
-        rename = "flink-commit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "flink-commit", default, skip_serializing_if = "Option::is_none")]
     pub flink_commit: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics.CompletedCheckpointStatistics`
@@ -298,11 +242,7 @@ pub struct CompletedCheckpointStatistics {
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CheckpointStatus>,
     /// `is_savepoint`
-    #[serde(
-        rename = "is_savepoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "is_savepoint", default, skip_serializing_if = "Option::is_none")]
     pub is_savepoint: Option<bool>,
     /// `trigger_timestamp`
     #[serde(
@@ -319,11 +259,7 @@ pub struct CompletedCheckpointStatistics {
     )]
     pub latest_ack_timestamp: Option<i64>,
     /// `state_size`
-    #[serde(
-        rename = "state_size",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "state_size", default, skip_serializing_if = "Option::is_none")]
     pub state_size: Option<i64>,
     /// `end_to_end_duration`
     #[serde(
@@ -340,11 +276,7 @@ pub struct CompletedCheckpointStatistics {
     )]
     pub alignment_buffered: Option<i64>,
     /// `num_subtasks`
-    #[serde(
-        rename = "num_subtasks",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "num_subtasks", default, skip_serializing_if = "Option::is_none")]
     pub num_subtasks: Option<i64>,
     /// `num_acknowledged_subtasks`
     #[serde(
@@ -357,11 +289,7 @@ pub struct CompletedCheckpointStatistics {
     #[serde(rename = "tasks", default, skip_serializing_if = "Option::is_none")]
     pub tasks: Option<std::collections::BTreeMap<String, TaskCheckpointStatistics>>,
     /// `external_path`
-    #[serde(
-        rename = "external_path",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "external_path", default, skip_serializing_if = "Option::is_none")]
     pub external_path: Option<String>,
     /// `discarded`
     #[serde(rename = "discarded", default, skip_serializing_if = "Option::is_none")]
@@ -377,11 +305,7 @@ pub struct Counts {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
     /// `in_progress`
-    #[serde(
-        rename = "in_progress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "in_progress", default, skip_serializing_if = "Option::is_none")]
     pub in_progress: Option<i64>,
     /// `completed`
     #[serde(rename = "completed", default, skip_serializing_if = "Option::is_none")]
@@ -401,11 +325,7 @@ pub struct DashboardConfiguration {
     )]
     pub refresh_interval: Option<i64>,
     /// `timezone-name`
-    #[serde(
-        rename = "timezone-name",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "timezone-name", default, skip_serializing_if = "Option::is_none")]
     pub timezone_name: Option<String>,
     /// `timezone-offset`
     #[serde(
@@ -415,18 +335,10 @@ pub struct DashboardConfiguration {
     )]
     pub timezone_offset: Option<i64>,
     /// `flink-version`
-    #[serde(
-        rename = "flink-version",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "flink-version", default, skip_serializing_if = "Option::is_none")]
     pub flink_version: Option<String>,
     /// `flink-revision`
-    #[serde(
-        rename = "flink-revision",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "flink-revision", default, skip_serializing_if = "Option::is_none")]
     pub flink_revision: Option<String>,
     /// `features`
     #[serde(rename = "features", default, skip_serializing_if = "Option::is_none")]
@@ -489,11 +401,7 @@ pub struct FailedCheckpointStatistics {
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CheckpointStatus>,
     /// `is_savepoint`
-    #[serde(
-        rename = "is_savepoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "is_savepoint", default, skip_serializing_if = "Option::is_none")]
     pub is_savepoint: Option<bool>,
     /// `trigger_timestamp`
     #[serde(
@@ -510,11 +418,7 @@ pub struct FailedCheckpointStatistics {
     )]
     pub latest_ack_timestamp: Option<i64>,
     /// `state_size`
-    #[serde(
-        rename = "state_size",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "state_size", default, skip_serializing_if = "Option::is_none")]
     pub state_size: Option<i64>,
     /// `end_to_end_duration`
     #[serde(
@@ -531,11 +435,7 @@ pub struct FailedCheckpointStatistics {
     )]
     pub alignment_buffered: Option<i64>,
     /// `num_subtasks`
-    #[serde(
-        rename = "num_subtasks",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "num_subtasks", default, skip_serializing_if = "Option::is_none")]
     pub num_subtasks: Option<i64>,
     /// `num_acknowledged_subtasks`
     #[serde(
@@ -566,11 +466,7 @@ pub struct FailedCheckpointStatistics {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Features {
     /// `web-submit`
-    #[serde(
-        rename = "web-submit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "web-submit", default, skip_serializing_if = "Option::is_none")]
     pub web_submit: Option<bool>,
 }
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerMetricsInfo.GarbageCollectorInfo`
@@ -593,36 +489,20 @@ pub struct HardwareDescription {
     #[serde(rename = "cpuCores", default, skip_serializing_if = "Option::is_none")]
     pub cpu_cores: Option<i64>,
     /// `physicalMemory`
-    #[serde(
-        rename = "physicalMemory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "physicalMemory", default, skip_serializing_if = "Option::is_none")]
     pub physical_memory: Option<i64>,
     /// `freeMemory`
-    #[serde(
-        rename = "freeMemory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "freeMemory", default, skip_serializing_if = "Option::is_none")]
     pub free_memory: Option<i64>,
     /// `managedMemory`
-    #[serde(
-        rename = "managedMemory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "managedMemory", default, skip_serializing_if = "Option::is_none")]
     pub managed_memory: Option<i64>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.metrics.IOMetricsInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct IoMetricsInfo {
     /// `read-bytes`
-    #[serde(
-        rename = "read-bytes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "read-bytes", default, skip_serializing_if = "Option::is_none")]
     pub read_bytes: Option<i64>,
     /// `read-bytes-complete`
     #[serde(
@@ -632,11 +512,7 @@ pub struct IoMetricsInfo {
     )]
     pub read_bytes_complete: Option<bool>,
     /// `write-bytes`
-    #[serde(
-        rename = "write-bytes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "write-bytes", default, skip_serializing_if = "Option::is_none")]
     pub write_bytes: Option<i64>,
     /// `write-bytes-complete`
     #[serde(
@@ -646,11 +522,7 @@ pub struct IoMetricsInfo {
     )]
     pub write_bytes_complete: Option<bool>,
     /// `read-records`
-    #[serde(
-        rename = "read-records",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "read-records", default, skip_serializing_if = "Option::is_none")]
     pub read_records: Option<i64>,
     /// `read-records-complete`
     #[serde(
@@ -660,11 +532,7 @@ pub struct IoMetricsInfo {
     )]
     pub read_records_complete: Option<bool>,
     /// `write-records`
-    #[serde(
-        rename = "write-records",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "write-records", default, skip_serializing_if = "Option::is_none")]
     pub write_records: Option<i64>,
     /// `write-records-complete`
     #[serde(
@@ -681,11 +549,7 @@ pub struct JarEntryInfo {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `description`
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarListInfo.JarFileInfo`
@@ -718,18 +582,10 @@ pub struct JarListInfo {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct JarPlanRequestBody {
     /// `entryClass`
-    #[serde(
-        rename = "entryClass",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "entryClass", default, skip_serializing_if = "Option::is_none")]
     pub entry_class: Option<String>,
     /// `programArgs`
-    #[serde(
-        rename = "programArgs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "programArgs", default, skip_serializing_if = "Option::is_none")]
     pub program_args: Option<String>,
     /// `programArgsList`
     #[serde(
@@ -739,11 +595,7 @@ pub struct JarPlanRequestBody {
     )]
     pub program_args_list: Option<Vec<String>>,
     /// `parallelism`
-    #[serde(
-        rename = "parallelism",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
     /// `jobId`
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
@@ -753,18 +605,10 @@ pub struct JarPlanRequestBody {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct JarRunRequestBody {
     /// `entryClass`
-    #[serde(
-        rename = "entryClass",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "entryClass", default, skip_serializing_if = "Option::is_none")]
     pub entry_class: Option<String>,
     /// `programArgs`
-    #[serde(
-        rename = "programArgs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "programArgs", default, skip_serializing_if = "Option::is_none")]
     pub program_args: Option<String>,
     /// `programArgsList`
     #[serde(
@@ -774,11 +618,7 @@ pub struct JarRunRequestBody {
     )]
     pub program_args_list: Option<Vec<String>>,
     /// `parallelism`
-    #[serde(
-        rename = "parallelism",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
     /// `jobId`
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
@@ -791,11 +631,7 @@ pub struct JarRunRequestBody {
     )]
     pub allow_non_restored_state: Option<bool>,
     /// `savepointPath`
-    #[serde(
-        rename = "savepointPath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "savepointPath", default, skip_serializing_if = "Option::is_none")]
     pub savepoint_path: Option<String>,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarRunResponseBody`
@@ -842,8 +678,9 @@ pub struct JobAccumulatorsInfo {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub serialized_user_task_accumulators:
-        Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub serialized_user_task_accumulators: Option<
+        std::collections::BTreeMap<String, serde_json::Value>,
+    >,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -855,21 +692,13 @@ pub struct JobDetailsInfo {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `isStoppable`
-    #[serde(
-        rename = "isStoppable",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isStoppable", default, skip_serializing_if = "Option::is_none")]
     pub is_stoppable: Option<bool>,
     /// `state`
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<JobStatus>,
     /// `start-time`
-    #[serde(
-        rename = "start-time",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<i64>,
     /// `end-time`
     #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
@@ -881,21 +710,13 @@ pub struct JobDetailsInfo {
     #[serde(rename = "now", default, skip_serializing_if = "Option::is_none")]
     pub now: Option<i64>,
     /// `timestamps`
-    #[serde(
-        rename = "timestamps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "timestamps", default, skip_serializing_if = "Option::is_none")]
     pub timestamps: Option<std::collections::BTreeMap<String, i64>>,
     /// `vertices`
     #[serde(rename = "vertices", default, skip_serializing_if = "Option::is_none")]
     pub vertices: Option<Vec<JobDetailsInfoJobVertexDetailsInfo>>,
     /// `status-counts`
-    #[serde(
-        rename = "status-counts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "status-counts", default, skip_serializing_if = "Option::is_none")]
     pub status_counts: Option<std::collections::BTreeMap<String, i64>>,
     /// `plan`
     #[serde(rename = "plan", default, skip_serializing_if = "Option::is_none")]
@@ -911,21 +732,13 @@ pub struct JobDetailsInfoJobVertexDetailsInfo {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `parallelism`
-    #[serde(
-        rename = "parallelism",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
     /// `status`
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ExecutionState>,
     /// `start-time`
-    #[serde(
-        rename = "start-time",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<i64>,
     /// `end-time`
     #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
@@ -944,21 +757,13 @@ pub struct JobDetailsInfoJobVertexDetailsInfo {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct JobExceptionsInfo {
     /// `root-exception`
-    #[serde(
-        rename = "root-exception",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "root-exception", default, skip_serializing_if = "Option::is_none")]
     pub root_exception: Option<String>,
     /// `timestamp`
     #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
     /// `all-exceptions`
-    #[serde(
-        rename = "all-exceptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "all-exceptions", default, skip_serializing_if = "Option::is_none")]
     pub all_exceptions: Option<Vec<ExecutionExceptionInfo>>,
     /// `truncated`
     #[serde(rename = "truncated", default, skip_serializing_if = "Option::is_none")]
@@ -1068,11 +873,7 @@ pub struct JobVertexBackPressureInfo {
     )]
     pub backpressure_level: Option<BackPressureLevel>,
     /// `end-timestamp`
-    #[serde(
-        rename = "end-timestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "end-timestamp", default, skip_serializing_if = "Option::is_none")]
     pub end_timestamp: Option<i64>,
     /// `subtasks`
     #[serde(rename = "subtasks", default, skip_serializing_if = "Option::is_none")]
@@ -1088,11 +889,7 @@ pub struct JobVertexDetailsInfo {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `parallelism`
-    #[serde(
-        rename = "parallelism",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
     /// `now`
     #[serde(rename = "now", default, skip_serializing_if = "Option::is_none")]
@@ -1114,11 +911,7 @@ pub struct JobVertexTaskManagersInfo {
     #[serde(rename = "now", default, skip_serializing_if = "Option::is_none")]
     pub now: Option<i64>,
     /// `taskmanagers`
-    #[serde(
-        rename = "taskmanagers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "taskmanagers", default, skip_serializing_if = "Option::is_none")]
     pub taskmanagers: Option<Vec<JobVertexTaskManagersInfoTaskManagersInfo>>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexTaskManagersInfo.TaskManagersInfo`
@@ -1131,11 +924,7 @@ pub struct JobVertexTaskManagersInfoTaskManagersInfo {
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ExecutionState>,
     /// `start-time`
-    #[serde(
-        rename = "start-time",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<i64>,
     /// `end-time`
     #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
@@ -1147,11 +936,7 @@ pub struct JobVertexTaskManagersInfoTaskManagersInfo {
     #[serde(rename = "metrics", default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<IoMetricsInfo>,
     /// `status-counts`
-    #[serde(
-        rename = "status-counts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "status-counts", default, skip_serializing_if = "Option::is_none")]
     pub status_counts: Option<std::collections::BTreeMap<String, i64>>,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.LatestCheckpoints`
@@ -1220,29 +1005,17 @@ pub struct RestoredCheckpointStatistics {
     )]
     pub restore_timestamp: Option<i64>,
     /// `is_savepoint`
-    #[serde(
-        rename = "is_savepoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "is_savepoint", default, skip_serializing_if = "Option::is_none")]
     pub is_savepoint: Option<bool>,
     /// `external_path`
-    #[serde(
-        rename = "external_path",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "external_path", default, skip_serializing_if = "Option::is_none")]
     pub external_path: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.savepoints.SavepointDisposalRequest`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SavepointDisposalRequest {
     /// `savepoint-path`
-    #[serde(
-        rename = "savepoint-path",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "savepoint-path", default, skip_serializing_if = "Option::is_none")]
     pub savepoint_path: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.savepoints.SavepointInfo`
@@ -1252,11 +1025,7 @@ pub struct SavepointInfo {
     #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// `failure-cause`
-    #[serde(
-        rename = "failure-cause",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "failure-cause", default, skip_serializing_if = "Option::is_none")]
     pub failure_cause: Option<serde_json::Value>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.savepoints.SavepointTriggerRequestBody`
@@ -1270,11 +1039,7 @@ pub struct SavepointTriggerRequestBody {
     )]
     pub target_directory: Option<String>,
     /// `cancel-job`
-    #[serde(
-        rename = "cancel-job",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "cancel-job", default, skip_serializing_if = "Option::is_none")]
     pub cancel_job: Option<bool>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.savepoints.stop.StopWithSavepointRequestBody`
@@ -1374,11 +1139,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// `start-time`
-    #[serde(
-        rename = "start-time",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<i64>,
     /// `end-time`
     #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
@@ -1403,11 +1164,7 @@ pub struct SubtaskTimeInfo {
     #[serde(rename = "duration", default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
     /// `timestamps`
-    #[serde(
-        rename = "timestamps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "timestamps", default, skip_serializing_if = "Option::is_none")]
     pub timestamps: Option<std::collections::BTreeMap<String, i64>>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.SubtasksAllAccumulatorsInfo`
@@ -1417,11 +1174,7 @@ pub struct SubtasksAllAccumulatorsInfo {
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<serde_json::Value>,
     /// `parallelism`
-    #[serde(
-        rename = "parallelism",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
     /// `subtasks`
     #[serde(rename = "subtasks", default, skip_serializing_if = "Option::is_none")]
@@ -1460,11 +1213,7 @@ pub struct TaskCheckpointStatistics {
     )]
     pub latest_ack_timestamp: Option<i64>,
     /// `state_size`
-    #[serde(
-        rename = "state_size",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "state_size", default, skip_serializing_if = "Option::is_none")]
     pub state_size: Option<i64>,
     /// `end_to_end_duration`
     #[serde(
@@ -1481,11 +1230,7 @@ pub struct TaskCheckpointStatistics {
     )]
     pub alignment_buffered: Option<i64>,
     /// `num_subtasks`
-    #[serde(
-        rename = "num_subtasks",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "num_subtasks", default, skip_serializing_if = "Option::is_none")]
     pub num_subtasks: Option<i64>,
     /// `num_acknowledged_subtasks`
     #[serde(
@@ -1512,11 +1257,7 @@ pub struct TaskCheckpointStatisticsWithSubtaskDetails {
     )]
     pub latest_ack_timestamp: Option<i64>,
     /// `state_size`
-    #[serde(
-        rename = "state_size",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "state_size", default, skip_serializing_if = "Option::is_none")]
     pub state_size: Option<i64>,
     /// `end_to_end_duration`
     #[serde(
@@ -1533,11 +1274,7 @@ pub struct TaskCheckpointStatisticsWithSubtaskDetails {
     )]
     pub alignment_buffered: Option<i64>,
     /// `num_subtasks`
-    #[serde(
-        rename = "num_subtasks",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "num_subtasks", default, skip_serializing_if = "Option::is_none")]
     pub num_subtasks: Option<i64>,
     /// `num_acknowledged_subtasks`
     #[serde(
@@ -1557,11 +1294,7 @@ pub struct TaskCheckpointStatisticsWithSubtaskDetails {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TaskCheckpointStatisticsWithSubtaskDetailsSummary {
     /// `state_size`
-    #[serde(
-        rename = "state_size",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "state_size", default, skip_serializing_if = "Option::is_none")]
     pub state_size: Option<MinMaxAvgStatistics>,
     /// `end_to_end_duration`
     #[serde(
@@ -1601,11 +1334,7 @@ pub struct TaskManagerDetailsInfo {
     )]
     pub time_since_last_heartbeat: Option<i64>,
     /// `slotsNumber`
-    #[serde(
-        rename = "slotsNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "slotsNumber", default, skip_serializing_if = "Option::is_none")]
     pub slots_number: Option<i64>,
     /// `freeSlots`
     #[serde(rename = "freeSlots", default, skip_serializing_if = "Option::is_none")]
@@ -1637,11 +1366,7 @@ pub struct TaskManagerInfo {
     )]
     pub time_since_last_heartbeat: Option<i64>,
     /// `slotsNumber`
-    #[serde(
-        rename = "slotsNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "slotsNumber", default, skip_serializing_if = "Option::is_none")]
     pub slots_number: Option<i64>,
     /// `freeSlots`
     #[serde(rename = "freeSlots", default, skip_serializing_if = "Option::is_none")]
@@ -1657,21 +1382,13 @@ pub struct TaskManagerMetricsInfo {
     #[serde(rename = "heapUsed", default, skip_serializing_if = "Option::is_none")]
     pub heap_used: Option<i64>,
     /// `heapCommitted`
-    #[serde(
-        rename = "heapCommitted",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "heapCommitted", default, skip_serializing_if = "Option::is_none")]
     pub heap_committed: Option<i64>,
     /// `heapMax`
     #[serde(rename = "heapMax", default, skip_serializing_if = "Option::is_none")]
     pub heap_max: Option<i64>,
     /// `nonHeapUsed`
-    #[serde(
-        rename = "nonHeapUsed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "nonHeapUsed", default, skip_serializing_if = "Option::is_none")]
     pub non_heap_used: Option<i64>,
     /// `nonHeapCommitted`
     #[serde(
@@ -1681,42 +1398,22 @@ pub struct TaskManagerMetricsInfo {
     )]
     pub non_heap_committed: Option<i64>,
     /// `nonHeapMax`
-    #[serde(
-        rename = "nonHeapMax",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "nonHeapMax", default, skip_serializing_if = "Option::is_none")]
     pub non_heap_max: Option<i64>,
     /// `directCount`
-    #[serde(
-        rename = "directCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "directCount", default, skip_serializing_if = "Option::is_none")]
     pub direct_count: Option<i64>,
     /// `directUsed`
-    #[serde(
-        rename = "directUsed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "directUsed", default, skip_serializing_if = "Option::is_none")]
     pub direct_used: Option<i64>,
     /// `directMax`
     #[serde(rename = "directMax", default, skip_serializing_if = "Option::is_none")]
     pub direct_max: Option<i64>,
     /// `mappedCount`
-    #[serde(
-        rename = "mappedCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "mappedCount", default, skip_serializing_if = "Option::is_none")]
     pub mapped_count: Option<i64>,
     /// `mappedUsed`
-    #[serde(
-        rename = "mappedUsed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "mappedUsed", default, skip_serializing_if = "Option::is_none")]
     pub mapped_used: Option<i64>,
     /// `mappedMax`
     #[serde(rename = "mappedMax", default, skip_serializing_if = "Option::is_none")]
@@ -1747,11 +1444,7 @@ pub struct TaskManagerMetricsInfo {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TaskManagersInfo {
     /// `taskmanagers`
-    #[serde(
-        rename = "taskmanagers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "taskmanagers", default, skip_serializing_if = "Option::is_none")]
     pub taskmanagers: Option<Vec<TaskManagerInfo>>,
 }
 crate::open_enum! {
@@ -1762,11 +1455,7 @@ crate::open_enum! {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TriggerResponse {
     /// `request-id`
-    #[serde(
-        rename = "request-id",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "request-id", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<serde_json::Value>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.UserAccumulator`
@@ -1811,11 +1500,7 @@ pub struct VertexTaskDetail {
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// `start-time`
-    #[serde(
-        rename = "start-time",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<i64>,
     /// `end-time`
     #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
@@ -1827,10 +1512,6 @@ pub struct VertexTaskDetail {
     #[serde(rename = "metrics", default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<IoMetricsInfo>,
     /// `start_time`
-    #[serde(
-        rename = "start_time",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "start_time", default, skip_serializing_if = "Option::is_none")]
     pub start_time_2: Option<i64>,
 }
