@@ -884,7 +884,11 @@ fn base_names<'a>(urns: &BTreeSet<&'a str>) -> HashMap<&'a str, String> {
         let segs = &segments[urn];
         segs[segs.len() - depth..]
             .iter()
-            .map(|s| s.to_upper_camel_case())
+            // Class names stay as Java writes them (`IOMetricsInfo`); package segments are capitalised.
+            .map(|s| match s.starts_with(char::is_uppercase) {
+                true => s.to_string(),
+                false => s.to_upper_camel_case(),
+            })
             .collect()
     };
     loop {

@@ -126,16 +126,49 @@ fn rust_ty(ty: &Ty) -> TokenStream {
 
 fn enum_def(e: &EnumDef) -> TokenStream {
     let name = ident(&e.name);
-    let head = doc(&format!("Used by {}.", e.used_by.join(", ")));
-    let variants = e.values.iter().map(|v| {
-        let variant = format_ident!("{}", variant_name(v));
-        quote!(#variant = #v)
-    });
+    let head = doc(&format!(
+        "Used by {}.\n\nOpen: a value this crate does not know decodes as `Unknown`.",
+        e.used_by.join(", ")
+    ));
+    let variants: Vec<Ident> = e
+        .values
+        .iter()
+        .map(|v| format_ident!("{}", variant_name(v)))
+        .collect();
+    let docs = e.values.iter().map(|v| doc(&format!("`{v}`")));
+    let values = &e.values;
     quote! {
-        crate::open_enum! {
-            #head
-            #name { #(#variants,)* }
+        #head
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum #name {
+            #(#docs #variants,)*
+            /// A value this version of the crate does not know, kept as sent.
+            Unknown(String),
         }
+
+        impl #name {
+            /// Every known value, in the documented order.
+            pub const KNOWN: &'static [#name] = &[#(#name::#variants),*];
+
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#name::#variants => #values,)*
+                    #name::Unknown(other) => other,
+                }
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#values => #name::#variants,)*
+                    other => #name::Unknown(other.to_string()),
+                }
+            }
+        }
+
+        crate::open_enum!(#name);
     }
 }
 

@@ -10,6 +10,9 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(about = "flink-rest project tasks", long_about = None)]
 struct Cli {
+    /// The repository to work on (default: the one this xtask was built from).
+    #[arg(long, global = true)]
+    root: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -33,7 +36,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let root = workspace_root();
+    let root = cli.root.clone().unwrap_or_else(workspace_root);
     let result = match cli.command {
         Command::Import => gen::import(&root),
         Command::Gen { check } => gen::gen(&root, check),

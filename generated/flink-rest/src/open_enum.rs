@@ -1,49 +1,18 @@
-//! `open_enum!`: the string enums of the API, open to values they do not know (hand-written).
+//! `open_enum!`: the trait impls every generated string enum shares (hand-written).
 //!
 //! Flink adds states over time (`INITIALIZING` came after the documentation this crate starts from), so a
-//! client that fails on a new value would break on every upgrade. An open enum decodes a value it does not
-//! know as `Unknown(value)` and sends it back unchanged.
+//! client that fails on a new value would break on every upgrade. A generated enum has a variant per
+//! documented value plus `Unknown(String)`, an `as_str` and a `From<&str>`; this macro adds `Display`,
+//! `FromStr`, `is_known` and string (de)serialisation on top of those two.
 
-/// Defines `enum $name { $variant, …, Unknown(String) }` with `as_str`, `Display`, `FromStr`, `From<&str>`
-/// and string (de)serialisation.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! open_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $value:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum $name {
-            $(
-                #[doc = concat!("`", $value, "`")]
-                $variant,
-            )*
-            /// A value this version of the crate does not know, kept as sent.
-            Unknown(String),
-        }
-
+    ($name:ident) => {
         impl $name {
-            /// Every known value, in the documented order.
-            pub const KNOWN: &'static [$name] = &[$($name::$variant),*];
-
-            /// The value on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $($name::$variant => $value,)*
-                    $name::Unknown(other) => other,
-                }
-            }
-
+            /// Whether this is one of the documented values.
             pub fn is_known(&self) -> bool {
                 !matches!(self, $name::Unknown(_))
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                match s {
-                    $($value => $name::$variant,)*
-                    other => $name::Unknown(other.to_string()),
-                }
             }
         }
 

@@ -32,15 +32,85 @@ pub struct AsynchronousOperationResultOfSavepointInfo {
     #[serde(rename = "operation", default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<SavepointInfo>,
 }
-crate::open_enum! {
-    #[doc =
-    " Used by JobVertexBackPressureInfo.backpressure-level, SubtaskBackPressureInfo.backpressure-level."]
-    BackPressureLevel { Ok = "ok", Low = "low", High = "high", }
+/// Used by JobVertexBackPressureInfo.backpressure-level, SubtaskBackPressureInfo.backpressure-level.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BackPressureLevel {
+    /// `ok`
+    Ok,
+    /// `low`
+    Low,
+    /// `high`
+    High,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
-crate::open_enum! {
-    #[doc = " Used by JobVertexBackPressureInfo.status."] BackPressureStatus { Deprecated
-    = "deprecated", Ok = "ok", }
+impl BackPressureLevel {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [BackPressureLevel] = &[
+        BackPressureLevel::Ok,
+        BackPressureLevel::Low,
+        BackPressureLevel::High,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            BackPressureLevel::Ok => "ok",
+            BackPressureLevel::Low => "low",
+            BackPressureLevel::High => "high",
+            BackPressureLevel::Unknown(other) => other,
+        }
+    }
 }
+impl From<&str> for BackPressureLevel {
+    fn from(value: &str) -> Self {
+        match value {
+            "ok" => BackPressureLevel::Ok,
+            "low" => BackPressureLevel::Low,
+            "high" => BackPressureLevel::High,
+            other => BackPressureLevel::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(BackPressureLevel);
+/// Used by JobVertexBackPressureInfo.status.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BackPressureStatus {
+    /// `deprecated`
+    Deprecated,
+    /// `ok`
+    Ok,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl BackPressureStatus {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [BackPressureStatus] = &[
+        BackPressureStatus::Deprecated,
+        BackPressureStatus::Ok,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            BackPressureStatus::Deprecated => "deprecated",
+            BackPressureStatus::Ok => "ok",
+            BackPressureStatus::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for BackPressureStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "deprecated" => BackPressureStatus::Deprecated,
+            "ok" => BackPressureStatus::Ok,
+            other => BackPressureStatus::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(BackPressureStatus);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.TaskCheckpointStatisticsWithSubtaskDetails.CheckpointAlignment`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CheckpointAlignment {
@@ -144,12 +214,48 @@ pub struct CheckpointStatistics {
     #[serde(rename = "tasks", default, skip_serializing_if = "Option::is_none")]
     pub tasks: Option<std::collections::BTreeMap<String, TaskCheckpointStatistics>>,
 }
-crate::open_enum! {
-    #[doc =
-    " Used by CheckpointStatistics.status, CompletedCheckpointStatistics.status, FailedCheckpointStatistics.status, TaskCheckpointStatistics.status, TaskCheckpointStatisticsWithSubtaskDetails.status."]
-    CheckpointStatus { InProgress = "IN_PROGRESS", Completed = "COMPLETED", Failed =
-    "FAILED", }
+/// Used by CheckpointStatistics.status, CompletedCheckpointStatistics.status, FailedCheckpointStatistics.status, TaskCheckpointStatistics.status, TaskCheckpointStatisticsWithSubtaskDetails.status.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CheckpointStatus {
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `COMPLETED`
+    Completed,
+    /// `FAILED`
+    Failed,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
+impl CheckpointStatus {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [CheckpointStatus] = &[
+        CheckpointStatus::InProgress,
+        CheckpointStatus::Completed,
+        CheckpointStatus::Failed,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CheckpointStatus::InProgress => "IN_PROGRESS",
+            CheckpointStatus::Completed => "COMPLETED",
+            CheckpointStatus::Failed => "FAILED",
+            CheckpointStatus::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for CheckpointStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "IN_PROGRESS" => CheckpointStatus::InProgress,
+            "COMPLETED" => CheckpointStatus::Completed,
+            "FAILED" => CheckpointStatus::Failed,
+            other => CheckpointStatus::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(CheckpointStatus);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CheckpointingStatistics {
@@ -370,13 +476,78 @@ pub struct ExecutionExceptionInfo {
     #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
 }
-crate::open_enum! {
-    #[doc =
-    " Used by JobDetailsInfoJobVertexDetailsInfo.status, JobVertexTaskManagersInfoTaskManagersInfo.status, SubtaskExecutionAttemptDetailsInfo.status, VertexTaskDetail.status."]
-    ExecutionState { Created = "CREATED", Scheduled = "SCHEDULED", Deploying =
-    "DEPLOYING", Running = "RUNNING", Finished = "FINISHED", Canceling = "CANCELING",
-    Canceled = "CANCELED", Failed = "FAILED", Reconciling = "RECONCILING", }
+/// Used by JobDetailsInfoJobVertexDetailsInfo.status, JobVertexTaskManagersInfoTaskManagersInfo.status, SubtaskExecutionAttemptDetailsInfo.status, VertexTaskDetail.status.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ExecutionState {
+    /// `CREATED`
+    Created,
+    /// `SCHEDULED`
+    Scheduled,
+    /// `DEPLOYING`
+    Deploying,
+    /// `RUNNING`
+    Running,
+    /// `FINISHED`
+    Finished,
+    /// `CANCELING`
+    Canceling,
+    /// `CANCELED`
+    Canceled,
+    /// `FAILED`
+    Failed,
+    /// `RECONCILING`
+    Reconciling,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
+impl ExecutionState {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [ExecutionState] = &[
+        ExecutionState::Created,
+        ExecutionState::Scheduled,
+        ExecutionState::Deploying,
+        ExecutionState::Running,
+        ExecutionState::Finished,
+        ExecutionState::Canceling,
+        ExecutionState::Canceled,
+        ExecutionState::Failed,
+        ExecutionState::Reconciling,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ExecutionState::Created => "CREATED",
+            ExecutionState::Scheduled => "SCHEDULED",
+            ExecutionState::Deploying => "DEPLOYING",
+            ExecutionState::Running => "RUNNING",
+            ExecutionState::Finished => "FINISHED",
+            ExecutionState::Canceling => "CANCELING",
+            ExecutionState::Canceled => "CANCELED",
+            ExecutionState::Failed => "FAILED",
+            ExecutionState::Reconciling => "RECONCILING",
+            ExecutionState::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for ExecutionState {
+    fn from(value: &str) -> Self {
+        match value {
+            "CREATED" => ExecutionState::Created,
+            "SCHEDULED" => ExecutionState::Scheduled,
+            "DEPLOYING" => ExecutionState::Deploying,
+            "RUNNING" => ExecutionState::Running,
+            "FINISHED" => ExecutionState::Finished,
+            "CANCELING" => ExecutionState::Canceling,
+            "CANCELED" => ExecutionState::Canceled,
+            "FAILED" => ExecutionState::Failed,
+            "RECONCILING" => ExecutionState::Reconciling,
+            other => ExecutionState::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(ExecutionState);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointConfigInfo.ExternalizedCheckpointInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ExternalizedCheckpointInfo {
@@ -500,7 +671,7 @@ pub struct HardwareDescription {
 }
 /// `org.apache.flink.runtime.rest.messages.job.metrics.IOMetricsInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct IoMetricsInfo {
+pub struct IOMetricsInfo {
     /// `read-bytes`
     #[serde(rename = "read-bytes", default, skip_serializing_if = "Option::is_none")]
     pub read_bytes: Option<i64>,
@@ -651,10 +822,36 @@ pub struct JarUploadResponseBody {
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<JarUploadStatus>,
 }
-crate::open_enum! {
-    #[doc = " Used by JarUploadResponseBody.status."] JarUploadStatus { Success =
-    "success", }
+/// Used by JarUploadResponseBody.status.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum JarUploadStatus {
+    /// `success`
+    Success,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
+impl JarUploadStatus {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [JarUploadStatus] = &[JarUploadStatus::Success];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            JarUploadStatus::Success => "success",
+            JarUploadStatus::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for JarUploadStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "success" => JarUploadStatus::Success,
+            other => JarUploadStatus::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(JarUploadStatus);
 /// `org.apache.flink.runtime.rest.messages.JobAccumulatorsInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct JobAccumulatorsInfo {
@@ -751,7 +948,7 @@ pub struct JobDetailsInfoJobVertexDetailsInfo {
     pub tasks: Option<std::collections::BTreeMap<String, i64>>,
     /// `metrics`
     #[serde(rename = "metrics", default, skip_serializing_if = "Option::is_none")]
-    pub metrics: Option<IoMetricsInfo>,
+    pub metrics: Option<IOMetricsInfo>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobExceptionsInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -807,12 +1004,83 @@ pub struct JobPlanInfo {
     #[serde(rename = "plan", default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<serde_json::Value>,
 }
-crate::open_enum! {
-    #[doc = " Used by JobDetailsInfo.state, JobIdWithStatus.status."] JobStatus { Created
-    = "CREATED", Running = "RUNNING", Failing = "FAILING", Failed = "FAILED", Cancelling
-    = "CANCELLING", Canceled = "CANCELED", Finished = "FINISHED", Restarting =
-    "RESTARTING", Suspended = "SUSPENDED", Reconciling = "RECONCILING", }
+/// Used by JobDetailsInfo.state, JobIdWithStatus.status.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum JobStatus {
+    /// `CREATED`
+    Created,
+    /// `RUNNING`
+    Running,
+    /// `FAILING`
+    Failing,
+    /// `FAILED`
+    Failed,
+    /// `CANCELLING`
+    Cancelling,
+    /// `CANCELED`
+    Canceled,
+    /// `FINISHED`
+    Finished,
+    /// `RESTARTING`
+    Restarting,
+    /// `SUSPENDED`
+    Suspended,
+    /// `RECONCILING`
+    Reconciling,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
+impl JobStatus {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [JobStatus] = &[
+        JobStatus::Created,
+        JobStatus::Running,
+        JobStatus::Failing,
+        JobStatus::Failed,
+        JobStatus::Cancelling,
+        JobStatus::Canceled,
+        JobStatus::Finished,
+        JobStatus::Restarting,
+        JobStatus::Suspended,
+        JobStatus::Reconciling,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            JobStatus::Created => "CREATED",
+            JobStatus::Running => "RUNNING",
+            JobStatus::Failing => "FAILING",
+            JobStatus::Failed => "FAILED",
+            JobStatus::Cancelling => "CANCELLING",
+            JobStatus::Canceled => "CANCELED",
+            JobStatus::Finished => "FINISHED",
+            JobStatus::Restarting => "RESTARTING",
+            JobStatus::Suspended => "SUSPENDED",
+            JobStatus::Reconciling => "RECONCILING",
+            JobStatus::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for JobStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "CREATED" => JobStatus::Created,
+            "RUNNING" => JobStatus::Running,
+            "FAILING" => JobStatus::Failing,
+            "FAILED" => JobStatus::Failed,
+            "CANCELLING" => JobStatus::Cancelling,
+            "CANCELED" => JobStatus::Canceled,
+            "FINISHED" => JobStatus::Finished,
+            "RESTARTING" => JobStatus::Restarting,
+            "SUSPENDED" => JobStatus::Suspended,
+            "RECONCILING" => JobStatus::Reconciling,
+            other => JobStatus::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(JobStatus);
 /// `org.apache.flink.runtime.rest.messages.job.JobSubmitRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct JobSubmitRequestBody {
@@ -934,7 +1202,7 @@ pub struct JobVertexTaskManagersInfoTaskManagersInfo {
     pub duration: Option<i64>,
     /// `metrics`
     #[serde(rename = "metrics", default, skip_serializing_if = "Option::is_none")]
-    pub metrics: Option<IoMetricsInfo>,
+    pub metrics: Option<IOMetricsInfo>,
     /// `status-counts`
     #[serde(rename = "status-counts", default, skip_serializing_if = "Option::is_none")]
     pub status_counts: Option<std::collections::BTreeMap<String, i64>>,
@@ -955,11 +1223,53 @@ pub struct LatestCheckpoints {
     #[serde(rename = "restored", default, skip_serializing_if = "Option::is_none")]
     pub restored: Option<RestoredCheckpointStatistics>,
 }
-crate::open_enum! {
-    #[doc =
-    " Used by get_jobs_metrics(agg), get_job_vertex_subtasks_metrics(agg), get_taskmanagers_metrics(agg)."]
-    MetricsAggregation { Min = "min", Max = "max", Sum = "sum", Avg = "avg", }
+/// Used by get_jobs_metrics(agg), get_job_vertex_subtasks_metrics(agg), get_taskmanagers_metrics(agg).
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MetricsAggregation {
+    /// `min`
+    Min,
+    /// `max`
+    Max,
+    /// `sum`
+    Sum,
+    /// `avg`
+    Avg,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
+impl MetricsAggregation {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [MetricsAggregation] = &[
+        MetricsAggregation::Min,
+        MetricsAggregation::Max,
+        MetricsAggregation::Sum,
+        MetricsAggregation::Avg,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            MetricsAggregation::Min => "min",
+            MetricsAggregation::Max => "max",
+            MetricsAggregation::Sum => "sum",
+            MetricsAggregation::Avg => "avg",
+            MetricsAggregation::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for MetricsAggregation {
+    fn from(value: &str) -> Self {
+        match value {
+            "min" => MetricsAggregation::Min,
+            "max" => MetricsAggregation::Max,
+            "sum" => MetricsAggregation::Sum,
+            "avg" => MetricsAggregation::Avg,
+            other => MetricsAggregation::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(MetricsAggregation);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.MinMaxAvgStatistics`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MinMaxAvgStatistics {
@@ -987,10 +1297,43 @@ pub struct QueueStatus {
     #[serde(rename = "id")]
     pub id: QueueStatusId,
 }
-crate::open_enum! {
-    #[doc = " Used by QueueStatus.id."] QueueStatusId { InProgress = "IN_PROGRESS",
-    Completed = "COMPLETED", }
+/// Used by QueueStatus.id.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum QueueStatusId {
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `COMPLETED`
+    Completed,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
+impl QueueStatusId {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [QueueStatusId] = &[
+        QueueStatusId::InProgress,
+        QueueStatusId::Completed,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            QueueStatusId::InProgress => "IN_PROGRESS",
+            QueueStatusId::Completed => "COMPLETED",
+            QueueStatusId::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for QueueStatusId {
+    fn from(value: &str) -> Self {
+        match value {
+            "IN_PROGRESS" => QueueStatusId::InProgress,
+            "COMPLETED" => QueueStatusId::Completed,
+            other => QueueStatusId::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(QueueStatusId);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.RestoredCheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RestoredCheckpointStatistics {
@@ -1149,7 +1492,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     pub duration: Option<i64>,
     /// `metrics`
     #[serde(rename = "metrics", default, skip_serializing_if = "Option::is_none")]
-    pub metrics: Option<IoMetricsInfo>,
+    pub metrics: Option<IOMetricsInfo>,
 }
 /// `org.apache.flink.runtime.rest.messages.SubtasksTimesInfo.SubtaskTimeInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1447,10 +1790,43 @@ pub struct TaskManagersInfo {
     #[serde(rename = "taskmanagers", default, skip_serializing_if = "Option::is_none")]
     pub taskmanagers: Option<Vec<TaskManagerInfo>>,
 }
-crate::open_enum! {
-    #[doc = " Used by terminate_job(mode)."] TerminationMode { Cancel = "cancel", Stop =
-    "stop", }
+/// Used by terminate_job(mode).
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TerminationMode {
+    /// `cancel`
+    Cancel,
+    /// `stop`
+    Stop,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
+impl TerminationMode {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [TerminationMode] = &[
+        TerminationMode::Cancel,
+        TerminationMode::Stop,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TerminationMode::Cancel => "cancel",
+            TerminationMode::Stop => "stop",
+            TerminationMode::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for TerminationMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "cancel" => TerminationMode::Cancel,
+            "stop" => TerminationMode::Stop,
+            other => TerminationMode::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(TerminationMode);
 /// `org.apache.flink.runtime.rest.handler.async.TriggerResponse`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TriggerResponse {
@@ -1510,7 +1886,7 @@ pub struct VertexTaskDetail {
     pub duration: Option<i64>,
     /// `metrics`
     #[serde(rename = "metrics", default, skip_serializing_if = "Option::is_none")]
-    pub metrics: Option<IoMetricsInfo>,
+    pub metrics: Option<IOMetricsInfo>,
     /// `start_time`
     #[serde(rename = "start_time", default, skip_serializing_if = "Option::is_none")]
     pub start_time_2: Option<i64>,
