@@ -1,0 +1,387 @@
+//! What the generated client puts on the wire, and how it reads what comes back.
+
+use flink_rest::client::{GetJobVertexSubtasksMetricsQuery, RunJarQuery, TriggerRescalingQuery};
+use flink_rest::types::{
+    JarRunRequestBody, JobStatus, JobSubmitRequestBody, MetricsAggregation,
+    SavepointTriggerRequestBody,
+};
+use flink_rest::{Client, Error, IntegerRange, JarId, JobId, TaskManagerId, UploadFile, VertexId};
+use serde_json::json;
+use wiremock::matchers::{body_json, header, method, path, query_param};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const JOB: &str = "a5d3f7c7e6b3d4f2a1b0c9d8e7f6a5b4";
+const VERTEX: &str = "0a448493b4782967b150582570326227";
+
+async fn server() -> (MockServer, Client) {
+    let server = MockServer::start().await;
+    let client = Client::new(&server.uri()).unwrap();
+    (server, client)
+}
+
+fn requests(received: &[Request]) -> Vec<String> {
+    received
+        .iter()
+        .map(|r| {
+            let query = r.url.query().map(|q| format!("?{q}")).unwrap_or_default();
+            format!("{} {}{query}", r.method, r.url.path())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn decodes_a_typed_answer_and_keeps_unknown_enum_values() {
+    let (server, client) = server().await;
+    Mock::given(method("GET"))
+        .and(path("/jobs"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "jobs": [
+                {"id": JOB, "status": "RUNNING"},
+                {"id": "b5d3f7c7e6b3d4f2a1b0c9d8e7f6a5b4", "status": "INITIALIZING", "extra": 1}
+            ]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let jobs = client.list_jobs().await.unwrap().jobs.unwrap();
+    assert_eq!(jobs[0].status, Some(JobStatus::Running));
+    assert_eq!(
+        jobs[1].status,
+        Some(JobStatus::Unknown("INITIALIZING".into()))
+    );
+    assert_eq!(jobs[1].status.as_ref().unwrap().as_str(), "INITIALIZING");
+}
+
+#[tokio::test]
+async fn path_parameters_are_typed_and_encoded_as_segments() {
+    let (server, client) = server().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    let job: JobId = JOB.parse().unwrap();
+    let vertex: VertexId = VERTEX.parse().unwrap();
+    let tm = TaskManagerId::new("localhost:36885-31833a").unwrap();
+    client.get_job(&job).await.unwrap();
+    client
+        .get_subtask_attempt(&job, &vertex, 1, 0)
+        .await
+        .unwrap();
+    client.get_taskmanager(&tm).await.unwrap();
+    client.get_job_checkpoint(&job, 17).await.unwrap();
+    assert_eq!(
+        requests(&server.received_requests().await.unwrap()),
+        [
+            format!("GET /jobs/{JOB}"),
+            format!("GET /jobs/{JOB}/vertices/{VERTEX}/subtasks/1/attempts/0"),
+            "GET /taskmanagers/localhost:36885-31833a".to_string(),
+            format!("GET /jobs/{JOB}/checkpoints/details/17"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn query_lists_are_comma_separated_and_empty_ones_left_out() {
+    let (server, client) = server().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    let job: JobId = JOB.parse().unwrap();
+    let vertex: VertexId = VERTEX.parse().unwrap();
+    let query = GetJobVertexSubtasksMetricsQuery {
+        get: vec!["numRecordsIn".into(), "numRecordsOut".into()],
+        agg: vec![MetricsAggregation::Max, MetricsAggregation::Avg],
+        subtasks: vec![IntegerRange::single(1), IntegerRange::new(3, 5).unwrap()],
+    };
+    let body = client
+        .get_job_vertex_subtasks_metrics(&job, &vertex, &query)
+        .await
+        .unwrap();
+    assert_eq!(body, json!([]));
+    client
+        .get_job_vertex_subtasks_metrics(&job, &vertex, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        requests(&server.received_requests().await.unwrap()),
+        [
+            format!("GET /jobs/{JOB}/vertices/{VERTEX}/subtasks/metrics?get=numRecordsIn%2CnumRecordsOut&agg=max%2Cavg&subtasks=1%2C3-5"),
+            format!("GET /jobs/{JOB}/vertices/{VERTEX}/subtasks/metrics"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn json_bodies_and_mandatory_query_parameters_are_sent() {
+    let (server, client) = server().await;
+    let job: JobId = JOB.parse().unwrap();
+    Mock::given(method("POST"))
+        .and(path(format!("/jobs/{JOB}/savepoints")))
+        .and(header("content-type", "application/json"))
+        .and(body_json(
+            json!({"target-directory": "/tmp/sp", "cancel-job": false}),
+        ))
+        .respond_with(ResponseTemplate::new(202).set_body_json(json!({"request-id": "t1"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path(format!("/jobs/{JOB}/rescaling")))
+        .and(query_param("parallelism", "4"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"request-id": "t2"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let body = SavepointTriggerRequestBody {
+        target_directory: Some("/tmp/sp".into()),
+        cancel_job: Some(false),
+    };
+    let trigger = client.trigger_savepoint(&job, &body).await.unwrap();
+    assert_eq!(trigger.request_id, Some(json!("t1")));
+    let trigger = client
+        .trigger_rescaling(&job, &TriggerRescalingQuery { parallelism: 4 })
+        .await
+        .unwrap();
+    assert_eq!(trigger.request_id, Some(json!("t2")));
+}
+
+#[tokio::test]
+async fn jar_upload_is_multipart_with_the_documented_part_and_type() {
+    let (server, client) = server().await;
+    Mock::given(method("POST"))
+        .and(path("/jars/upload"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"filename": "/tmp/flink-web/flink-web-upload/x_job.jar", "status": "success"}),
+        ))
+        .mount(&server)
+        .await;
+    let answer = client
+        .upload_jar(UploadFile::from_bytes("job.jar", b"PK\x03\x04jar".to_vec()))
+        .await
+        .unwrap();
+    assert_eq!(answer.status.unwrap().as_str(), "success");
+    let received = server.received_requests().await.unwrap();
+    let content_type = received[0].headers["content-type"].to_str().unwrap();
+    assert!(content_type.starts_with("multipart/form-data; boundary="));
+    let body = String::from_utf8_lossy(&received[0].body);
+    assert!(
+        body.contains("name=\"jarfile\"; filename=\"job.jar\""),
+        "{body}"
+    );
+    assert!(
+        body.contains("Content-Type: application/x-java-archive"),
+        "{body}"
+    );
+    assert!(body.contains("PK\u{3}\u{4}jar"), "{body}");
+}
+
+#[tokio::test]
+async fn job_submission_sends_the_json_part_as_an_attribute_and_files_by_name() {
+    let (server, client) = server().await;
+    Mock::given(method("POST"))
+        .and(path("/jobs"))
+        .respond_with(ResponseTemplate::new(202).set_body_json(json!({"jobUrl": "/jobs/x"})))
+        .mount(&server)
+        .await;
+    let body = JobSubmitRequestBody {
+        job_graph_file_name: Some("job.graph".into()),
+        job_jar_file_names: Some(vec![]),
+        job_artifact_file_names: Some(vec![]),
+    };
+    let files = vec![UploadFile::from_bytes("job.graph", b"graph".to_vec())];
+    let answer = client.submit_job(&body, files).await.unwrap();
+    assert_eq!(answer.job_url.as_deref(), Some("/jobs/x"));
+    let received = server.received_requests().await.unwrap();
+    let text = String::from_utf8_lossy(&received[0].body);
+    assert!(
+        text.contains("name=\"request\"\r\nContent-Type: application/json"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"jobGraphFileName\":\"job.graph\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("name=\"job.graph\"; filename=\"job.graph\""),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn flink_error_bodies_become_typed_api_errors() {
+    let (server, client) = server().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(json!({"errors": ["Job not found."]})),
+        )
+        .mount(&server)
+        .await;
+    let job: JobId = JOB.parse().unwrap();
+    let err = client.get_job(&job).await.unwrap_err();
+    match &err {
+        Error::Api {
+            endpoint,
+            status,
+            errors,
+        } => {
+            assert_eq!(*endpoint, "GET /jobs/:jobid");
+            assert_eq!(*status, 404);
+            assert_eq!(errors, &["Job not found."]);
+        }
+        other => panic!("expected an API error, got {other:?}"),
+    }
+    assert_eq!(err.status(), Some(404));
+}
+
+#[tokio::test]
+async fn a_non_flink_error_body_is_kept_as_text() {
+    let (server, client) = server().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("bad gateway\n"))
+        .mount(&server)
+        .await;
+    match client.get_cluster_overview().await.unwrap_err() {
+        Error::Api { status, errors, .. } => {
+            assert_eq!(status, 502);
+            assert_eq!(errors, ["bad gateway"]);
+        }
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn decode_errors_name_the_json_path() {
+    let (server, client) = server().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "jobs": [{"id": JOB, "status": "RUNNING"}, {"id": JOB, "status": 7}]
+        })))
+        .mount(&server)
+        .await;
+    match client.list_jobs().await.unwrap_err() {
+        Error::Decode {
+            endpoint,
+            status,
+            path,
+            body,
+            ..
+        } => {
+            assert_eq!(endpoint, "GET /jobs");
+            assert_eq!(status, 200);
+            assert_eq!(path, "jobs[1].status");
+            assert!(body.contains("\"status\":7"));
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn required_fields_are_required() {
+    let (server, client) = server().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"job-execution-result": {}})))
+        .mount(&server)
+        .await;
+    let job: JobId = JOB.parse().unwrap();
+    match client.get_job_execution_result(&job).await.unwrap_err() {
+        Error::Decode { path, source, .. } => {
+            assert_eq!(path, ".");
+            assert!(
+                source.to_string().contains("missing field `status`"),
+                "{source}"
+            );
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn undocumented_and_empty_bodies_come_back_as_json() {
+    let (server, client) = server().await;
+    Mock::given(method("DELETE"))
+        .and(path("/cluster"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/jobmanager/metrics"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([{"id": "Status.JVM.CPU.Load", "value": "0.1"}])),
+        )
+        .mount(&server)
+        .await;
+    assert_eq!(
+        client.shutdown_cluster().await.unwrap(),
+        serde_json::Value::Null
+    );
+    let metrics = client
+        .get_jobmanager_metrics(&Default::default())
+        .await
+        .unwrap();
+    assert_eq!(metrics[0]["id"], "Status.JVM.CPU.Load");
+}
+
+#[tokio::test]
+async fn version_prefix_and_base_path_are_kept() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    let v1 = Client::builder(&server.uri())
+        .version_prefix(true)
+        .build()
+        .unwrap();
+    v1.get_cluster_overview().await.unwrap();
+    let proxied = Client::new(&format!("{}/flink/", server.uri())).unwrap();
+    proxied.get_cluster_overview().await.unwrap();
+    let jar = JarId::new("4c5d8f1e-6b7a-4c3d-9e2f-1a0b9c8d7e6f_job.jar").unwrap();
+    let run = RunJarQuery {
+        parallelism: Some(2),
+        program_arg: vec!["--rate".into(), "10".into()],
+        ..Default::default()
+    };
+    let body = JarRunRequestBody {
+        entry_class: Some("Job".into()),
+        ..Default::default()
+    };
+    v1.run_jar(&jar, &run, &body).await.unwrap();
+    assert_eq!(
+        requests(&server.received_requests().await.unwrap()),
+        [
+            "GET /v1/overview".to_string(),
+            "GET /flink/overview".to_string(),
+            "POST /v1/jars/4c5d8f1e-6b7a-4c3d-9e2f-1a0b9c8d7e6f_job.jar/run?programArg=--rate%2C10&parallelism=2".to_string(),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn transport_errors_and_bad_base_urls_are_errors_not_panics() {
+    assert!(matches!(
+        Client::new("not a url"),
+        Err(Error::InvalidUrl(_))
+    ));
+    assert!(matches!(
+        Client::new("mailto:x@y"),
+        Err(Error::InvalidUrl(_))
+    ));
+    // Nothing listens on port 1 of loopback.
+    let client = Client::builder("http://127.0.0.1:1")
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let err = client.get_cluster_overview().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                endpoint: "GET /overview",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
