@@ -18,7 +18,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Features: `client` (default) adds [`Client`]; `rustls` (default) adds HTTPS. With
+//! Features: `client` (default) adds `Client`; `rustls` (default) adds HTTPS. With
 //! `default-features = false` the crate is the types alone, on serde and serde_json.
 
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
