@@ -39,3 +39,8 @@ pub mod client;
 pub use ids::{IdError, IntegerRange, JarId, JobId, TaskManagerId, TriggerId, VertexId};
 #[cfg(feature = "client")]
 pub use runtime::{Client, ClientBuilder, Error, Result, UploadFile};
+
+/// The README's examples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
