@@ -1,5 +1,6 @@
 //! `cargo xtask …`: the project's own commands (see `cargo xtask --help`).
 
+mod flink;
 mod gen;
 
 use std::path::PathBuf;
@@ -27,10 +28,32 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Start or stop a local Flink cluster of one version.
+    Flink {
+        #[command(subcommand)]
+        action: FlinkAction,
+    },
     /// Time `gen` in-process (no file I/O) over many runs and report the distribution.
     Bench {
         #[arg(long, default_value_t = 200)]
         runs: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum FlinkAction {
+    /// Download (cached), assemble, configure and start; print the base URL when ready.
+    Up {
+        #[arg(long)]
+        version: String,
+        /// REST port (default: 18000 + 100·major + minor).
+        #[arg(long)]
+        port: Option<u16>,
+    },
+    /// Stop the cluster of that version (only processes this harness started).
+    Down {
+        #[arg(long)]
+        version: String,
     },
 }
 
@@ -41,6 +64,17 @@ fn main() -> ExitCode {
         Command::Import => gen::import(&root),
         Command::Gen { check } => gen::gen(&root, check),
         Command::Bench { runs } => gen::bench(&root, runs),
+        Command::Flink { action } => match action {
+            FlinkAction::Up { version, port } => flink::Cluster::new(&root, &version, port)
+                .and_then(|c| {
+                    let took = c.up()?;
+                    eprintln!("Flink {version} ready in {:.1} s", took.as_secs_f64());
+                    println!("{}", c.base_url());
+                    Ok(ExitCode::SUCCESS)
+                }),
+            FlinkAction::Down { version } => flink::Cluster::new(&root, &version, None)
+                .and_then(|c| c.down().map(|()| ExitCode::SUCCESS)),
+        },
     };
     match result {
         Ok(code) => code,
