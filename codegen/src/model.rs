@@ -45,6 +45,16 @@ pub struct Operation {
     pub request: Option<Request>,
     /// `None`: the page documents no body.
     pub response: Option<Ty>,
+    /// Other statuses servers answer with (from the ledger), besides Flink's error body for 4xx/5xx.
+    pub answers: Vec<Answer>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub status: u16,
+    /// `None`: Flink's error body.
+    pub body: Option<Ty>,
+    pub why: String,
 }
 
 impl Operation {
@@ -112,6 +122,8 @@ pub enum Ty {
     String,
     Integer,
     Number,
+    /// A Java double as Jackson writes it: a number, or `"NaN"`, `"Infinity"`, `"-Infinity"`.
+    Double,
     Boolean,
     Named(String),
     Array(Box<Ty>),
@@ -427,6 +439,7 @@ impl Builder<'_> {
             query_params,
             request,
             response,
+            answers: Vec::new(),
         }
     }
 

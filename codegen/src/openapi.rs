@@ -113,10 +113,24 @@ fn operation(op: &Operation) -> Value {
         }
     }
     let error = json!({ "$ref": "#/components/responses/Error" });
-    out.insert(
-        "responses".into(),
-        json!({ op.status.to_string(): success, "4XX": error, "5XX": error }),
-    );
+    let mut responses = Map::new();
+    responses.insert(op.status.to_string(), success);
+    for a in &op.answers {
+        let answer = match &a.body {
+            Some(ty) => json!({
+                "description": a.why,
+                "content": { "application/json": { "schema": ty_schema(ty) } }
+            }),
+            None => json!({
+                "description": a.why,
+                "content": { "application/json": { "schema": { "$ref": schema_ref(ERROR) } } }
+            }),
+        };
+        responses.insert(a.status.to_string(), answer);
+    }
+    responses.insert("4XX".into(), error.clone());
+    responses.insert("5XX".into(), error);
+    out.insert("responses".into(), Value::Object(responses));
     Value::Object(out)
 }
 
@@ -174,6 +188,9 @@ pub fn ty_schema(ty: &Ty) -> Value {
         Ty::String => json!({ "type": "string" }),
         Ty::Integer => json!({ "type": "integer" }),
         Ty::Number => json!({ "type": "number" }),
+        Ty::Double => json!({
+            "oneOf": [{ "type": "number" }, { "type": "string", "enum": ["NaN", "Infinity", "-Infinity"] }]
+        }),
         Ty::Boolean => json!({ "type": "boolean" }),
         Ty::Named(name) => json!({ "$ref": schema_ref(name) }),
         Ty::Array(items) => json!({ "type": "array", "items": ty_schema(items) }),

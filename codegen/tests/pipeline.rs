@@ -12,10 +12,7 @@ fn root() -> &'static Path {
 }
 
 fn inputs() -> Inputs {
-    Inputs {
-        source: std::fs::read_to_string(root().join(SOURCE)).unwrap(),
-        names: std::fs::read_to_string(root().join(model::NAMES_FILE)).unwrap(),
-    }
+    Inputs::read(root()).unwrap()
 }
 
 fn api() -> model::Api {

@@ -1,2 +1,21 @@
-//! Contract tests of the `flink-rest` client: `tests/client.rs` checks what the generated client sends and
-//! how it reads answers, against a local mock server.
+//! Contract tests of the `flink-rest` client and spec against real Flink servers.
+//!
+//! - [`flink`]: start and stop real Flink clusters (1.15 to 2.3) on loopback.
+//! - [`job`]: the scenario's streaming job, compiled from the Java source kept in `job/`.
+//! - [`scenario`]: the steps that reach every documented response, recorded as [`fixture`]s.
+//!
+//! `tests/client.rs` checks what the generated client sends and how it reads answers, against a mock.
+
+// The generated dispatch names these as `crate::…`, the way the flink-rest crate it is generated
+// beside does.
+pub use flink_rest::{Double, IntegerRange};
+
+#[rustfmt::skip]
+pub mod dispatch;
+pub mod evidence;
+pub mod fixture;
+pub mod flink;
+pub mod job;
+pub mod record;
+pub mod replay;
+pub mod scenario;

@@ -14,10 +14,7 @@ fn read(root: &Path, rel: &str) -> Result<String> {
 }
 
 pub fn inputs(root: &Path) -> Result<Inputs> {
-    Ok(Inputs {
-        source: read(root, codegen::SOURCE)?,
-        names: read(root, codegen::model::NAMES_FILE)?,
-    })
+    Ok(Inputs::read(root)?)
 }
 
 pub fn import(root: &Path) -> Result<ExitCode> {

@@ -1,7 +1,9 @@
 //! `cargo xtask …`: the project's own commands (see `cargo xtask --help`).
 
-mod flink;
 mod gen;
+mod ledger;
+
+use contract_tests::{flink, record};
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,10 +35,34 @@ enum Command {
         #[command(subcommand)]
         action: FlinkAction,
     },
+    /// Run the scenario against a cluster of that version (or of every known version) and write
+    /// contract-tests/fixtures/<V>/.
+    Record {
+        #[arg(long, required_unless_present = "all")]
+        version: Option<String>,
+        /// Every known version, one after another.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Propose ledger entries from the fixtures; report entries no fixture supports any more.
+    Ledger {
+        #[command(subcommand)]
+        action: LedgerAction,
+    },
     /// Time `gen` in-process (no file I/O) over many runs and report the distribution.
     Bench {
         #[arg(long, default_value_t = 200)]
         runs: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum LedgerAction {
+    /// Print what the fixtures show that the ledger does not explain (exit 1 if anything);
+    /// with --write, append it to schemas/ledger/proposed.json and rewrite required.json.
+    Propose {
+        #[arg(long)]
+        write: bool,
     },
 }
 
@@ -64,6 +90,17 @@ fn main() -> ExitCode {
         Command::Import => gen::import(&root),
         Command::Gen { check } => gen::gen(&root, check),
         Command::Bench { runs } => gen::bench(&root, runs),
+        Command::Ledger {
+            action: LedgerAction::Propose { write },
+        } => ledger::propose(&root, write),
+        Command::Record { version, all } => {
+            let versions: Vec<String> = if all {
+                flink::VERSIONS.iter().map(|v| v.to_string()).collect()
+            } else {
+                version.into_iter().collect()
+            };
+            record_all(&root, &versions)
+        }
         Command::Flink { action } => match action {
             FlinkAction::Up { version, port } => flink::Cluster::new(&root, &version, port)
                 .and_then(|c| {
@@ -82,6 +119,41 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+fn record_all(root: &std::path::Path, versions: &[String]) -> anyhow::Result<ExitCode> {
+    let mut failed = Vec::new();
+    for version in versions {
+        match record::record(root, version) {
+            Ok(s) => {
+                let steps: Vec<String> = s
+                    .steps
+                    .iter()
+                    .map(|(n, d)| format!("{n} {:.1}", d.as_secs_f64()))
+                    .collect();
+                println!(
+                    "{}: download {:.1} s, ready {:.1} s, scenario {:.1} s, {} fixtures, {} KiB in {}",
+                    s.version,
+                    s.download.as_secs_f64(),
+                    s.ready.as_secs_f64(),
+                    s.scenario.as_secs_f64(),
+                    s.files,
+                    s.bytes / 1024,
+                    s.dir.display()
+                );
+                println!("  steps (s): {}", steps.join(", "));
+            }
+            Err(e) => {
+                eprintln!("error: Flink {version}: {e:#}");
+                failed.push(version.clone());
+            }
+        }
+    }
+    if failed.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        anyhow::bail!("recording failed for {}", failed.join(", "))
     }
 }
 

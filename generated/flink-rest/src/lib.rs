@@ -23,6 +23,7 @@
 
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+mod double;
 mod ids;
 mod open_enum;
 #[cfg(feature = "client")]
@@ -36,6 +37,7 @@ pub mod types;
 #[rustfmt::skip]
 pub mod client;
 
+pub use double::Double;
 pub use ids::{IdError, IntegerRange, JarId, JobId, TaskManagerId, TriggerId, VertexId};
 #[cfg(feature = "client")]
 pub use runtime::{Client, ClientBuilder, Error, Result, UploadFile};

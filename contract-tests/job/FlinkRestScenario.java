@@ -1,0 +1,117 @@
+// The job the contract scenario observes. One source that compiles unchanged against Flink 1.15 to 2.3:
+// it only uses APIs all of them have (fromSequence, keyBy, map, filter, print, enableCheckpointing,
+// RuntimeContext#addAccumulator), and reaches version-specific ones by reflection.
+//
+// Arguments:
+//   --count N            emit N records, then finish (default: unbounded)
+//   --fail-after N       throw after N records in the keyed map, with restarts off: a failed job
+//   --write-jobgraph F   write the serialized JobGraph (or, where Flink has no JobGraph getter on the
+//                        StreamGraph, the StreamGraph as an ExecutionPlan) to F instead of running
+//
+// Vertices: "Sequence source" -> (keyBy) -> "Keyed counter" -> "Discard" (a filter that drops every
+// record, chained to a print sink that so never prints). A user accumulator "records" counts records.
+
+import java.io.FileOutputStream;
+import java.io.ObjectOutputStream;
+import java.lang.reflect.Method;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+public class FlinkRestScenario {
+
+    public static void main(String[] args) throws Exception {
+        long count = Long.MAX_VALUE;
+        long failAfter = -1;
+        String jobGraphFile = null;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--count": count = Long.parseLong(args[i + 1]); break;
+                case "--fail-after": failAfter = Long.parseLong(args[i + 1]); break;
+                case "--write-jobgraph": jobGraphFile = args[i + 1]; break;
+                default: throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+
+        Map<String, String> settings = new HashMap<>();
+        if (failAfter >= 0) {
+            settings.put("restart-strategy", "none");
+            settings.put("restart-strategy.type", "none");
+        }
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(settings));
+        env.enableCheckpointing(2000);
+
+        final long limit = failAfter;
+        DataStream<Long> numbers = env.fromSequence(0, count - 1)
+                .name("Sequence source")
+                .map(new Throttle())
+                .name("Throttle");
+        numbers.keyBy(v -> v % 4)
+                .map(new KeyedCounter(limit))
+                .name("Keyed counter")
+                .filter(v -> false)
+                .name("Discard")
+                .print();
+
+        if (jobGraphFile != null) {
+            writePlan(env, jobGraphFile);
+            return;
+        }
+        env.execute("flink-rest scenario");
+    }
+
+    /** Keeps the source at about 2,000 records a second, so a 2-core machine stays quiet. */
+    public static class Throttle extends RichMapFunction<Long, Long> {
+        @Override
+        public Long map(Long v) throws Exception {
+            if (v % 20 == 0) {
+                Thread.sleep(10);
+            }
+            return v;
+        }
+    }
+
+    public static class KeyedCounter extends RichMapFunction<Long, Long> {
+        private final long failAfter;
+        private transient LongCounter records;
+
+        KeyedCounter(long failAfter) {
+            this.failAfter = failAfter;
+        }
+
+        @Override
+        public Long map(Long v) {
+            if (records == null) {
+                records = new LongCounter();
+                getRuntimeContext().addAccumulator("records", records);
+            }
+            records.add(1L);
+            if (failAfter >= 0 && records.getLocalValue() > failAfter) {
+                throw new IllegalStateException("flink-rest scenario: failing on purpose after " + failAfter + " records");
+            }
+            return v;
+        }
+    }
+
+    /** Serializes what POST /jobs takes: a JobGraph where the StreamGraph can make one, else the StreamGraph. */
+    private static void writePlan(StreamExecutionEnvironment env, String file) throws Exception {
+        Object streamGraph = env.getClass().getMethod("getStreamGraph").invoke(env);
+        Object plan = streamGraph;
+        for (Method m : streamGraph.getClass().getMethods()) {
+            if (m.getName().equals("getJobGraph") && m.getParameterCount() == 0) {
+                plan = m.invoke(streamGraph);
+                break;
+            }
+        }
+        try (ObjectOutputStream out = new ObjectOutputStream(new FileOutputStream(file))) {
+            out.writeObject(plan);
+        }
+        System.out.println(plan.getClass().getName());
+    }
+}

@@ -1,0 +1,764 @@
+//! What recorded bodies show about the API, set against a spec's types: the ground the ledger stands on.
+//!
+//! [`Observations`] walks each body with the types of a version's API (the corrected one, so what the
+//! ledger already explains is not news) and notes: fields present, null, absent; undocumented fields;
+//! values a field's type does not admit; enum values; statuses. From them, [`propose`] makes ledger
+//! entries for what the ledger does not explain yet, and [`supported`] tells whether an entry is still
+//! borne out (an entry no exchange supports any more is resolved drift).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use flink_rest_codegen::ledger::{compare_versions, Change, Entry, Ledger};
+use flink_rest_codegen::model::{Api, Operation, Ty, TypeDef};
+use serde_json::{json, Value};
+
+use crate::fixture::{Exchange, Kind};
+
+/// Where a value was seen: version and fixture file (`1.20.3/015-GET-jobs-jobid.json`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Seen {
+    pub version: String,
+    pub fixture: String,
+}
+
+/// A struct field's record.
+#[derive(Debug, Default, Clone)]
+pub struct FieldObs {
+    pub present: BTreeSet<Seen>,
+    pub null: BTreeSet<Seen>,
+    /// Values the field's type does not admit (up to a few per version).
+    pub misfits: Vec<(Seen, Value)>,
+    /// Objects of the type that did not have the field at all.
+    pub absent: usize,
+    /// Every non-null value's shape, for inferring a schema.
+    pub samples: Vec<Value>,
+}
+
+/// Where an answer was seen, and its body.
+pub type Answered = (Seen, Option<Value>);
+
+#[derive(Debug, Default)]
+pub struct Observations {
+    /// Type -> where an object of it was seen.
+    pub types: BTreeMap<String, BTreeSet<Seen>>,
+    /// (type, field) -> record; undocumented fields too.
+    pub fields: BTreeMap<(String, String), FieldObs>,
+    /// (type, field) of fields the API does not have.
+    pub extra: BTreeSet<(String, String)>,
+    /// (enum, value) -> where, for values the enum does not have.
+    pub enum_values: BTreeMap<(String, String), BTreeSet<Seen>>,
+    /// (enum, value) -> where, for every value.
+    pub enum_all: BTreeMap<(String, String), BTreeSet<Seen>>,
+    /// (endpoint, status) -> where, with bodies.
+    pub statuses: BTreeMap<(String, u16), Vec<Answered>>,
+    /// Endpoint -> where a success body was seen that the API gives no schema.
+    pub blank_bodies: BTreeMap<String, Vec<(Seen, Value)>>,
+    /// Type -> the endpoints it was seen under.
+    pub endpoints_of: BTreeMap<String, BTreeSet<String>>,
+}
+
+const MAX_SAMPLES: usize = 64;
+
+/// Reads every version's fixtures (`contract-tests/fixtures/<V>/`) against that version's corrected API.
+pub fn observe(
+    root: &std::path::Path,
+    apis: &flink_rest_codegen::Apis,
+) -> anyhow::Result<Observations> {
+    let mut obs = Observations::default();
+    for (version, api) in &apis.versions {
+        let dir = root.join("contract-tests/fixtures").join(version);
+        if !dir.is_dir() {
+            continue;
+        }
+        for (name, e) in crate::fixture::load_dir(&dir)? {
+            obs.add(api, &name, &e);
+        }
+    }
+    Ok(obs)
+}
+
+impl Observations {
+    /// Notes what one scenario exchange shows, against `api` (the API of the exchange's version).
+    pub fn add(&mut self, api: &Api, fixture: &str, e: &Exchange) {
+        if e.kind != Kind::Scenario {
+            return;
+        }
+        let Some(endpoint) = e.endpoint.as_deref() else {
+            return;
+        };
+        let Some(op) = api.operations.iter().find(|o| o.key == endpoint) else {
+            return;
+        };
+        let seen = Seen {
+            version: e.flink_version.clone(),
+            fixture: fixture.to_string(),
+        };
+        let status = e.response.status;
+        self.statuses
+            .entry((endpoint.to_string(), status))
+            .or_default()
+            .push((seen.clone(), e.response.body.clone()));
+        let Some(body) = &e.response.body else { return };
+        match body_type(op, status) {
+            Some(ty) => self.walk(api, endpoint, &ty, body, &seen),
+            None if (200..300).contains(&status) && !body.is_null() => self
+                .blank_bodies
+                .entry(endpoint.to_string())
+                .or_default()
+                .push((seen, body.clone())),
+            None => {}
+        }
+    }
+
+    fn walk(&mut self, api: &Api, endpoint: &str, ty: &Ty, v: &Value, seen: &Seen) {
+        match (ty, v) {
+            (Ty::Named(name), _) => match api.types.get(name) {
+                Some(TypeDef::Struct(s)) => {
+                    let Value::Object(map) = v else { return };
+                    self.types
+                        .entry(name.clone())
+                        .or_default()
+                        .insert(seen.clone());
+                    self.endpoints_of
+                        .entry(name.clone())
+                        .or_default()
+                        .insert(endpoint.to_string());
+                    for f in &s.fields {
+                        let key = (name.clone(), f.name.clone());
+                        let rec = self.fields.entry(key).or_default();
+                        match map.get(&f.name) {
+                            None => rec.absent += 1,
+                            Some(Value::Null) => {
+                                rec.null.insert(seen.clone());
+                            }
+                            Some(value) => {
+                                rec.present.insert(seen.clone());
+                                if rec.samples.len() < MAX_SAMPLES {
+                                    rec.samples.push(value.clone());
+                                }
+                                if !admits(api, &f.ty, value) {
+                                    if rec
+                                        .misfits
+                                        .iter()
+                                        .filter(|(s, _)| s.version == seen.version)
+                                        .count()
+                                        < 3
+                                    {
+                                        rec.misfits.push((seen.clone(), value.clone()));
+                                    }
+                                } else {
+                                    self.walk(api, endpoint, &f.ty, value, seen);
+                                }
+                            }
+                        }
+                    }
+                    for (k, value) in map {
+                        if s.fields.iter().any(|f| &f.name == k) {
+                            continue;
+                        }
+                        let key = (name.clone(), k.clone());
+                        self.extra.insert(key.clone());
+                        let rec = self.fields.entry(key).or_default();
+                        if value.is_null() {
+                            rec.null.insert(seen.clone());
+                        } else {
+                            rec.present.insert(seen.clone());
+                            if rec.samples.len() < MAX_SAMPLES {
+                                rec.samples.push(value.clone());
+                            }
+                        }
+                    }
+                }
+                Some(TypeDef::Enum(en)) => {
+                    if let Value::String(s) = v {
+                        self.enum_all
+                            .entry((name.clone(), s.clone()))
+                            .or_default()
+                            .insert(seen.clone());
+                        if !en.values.contains(s) {
+                            self.enum_values
+                                .entry((name.clone(), s.clone()))
+                                .or_default()
+                                .insert(seen.clone());
+                        }
+                    }
+                }
+                None => {}
+            },
+            (Ty::Array(items), Value::Array(vs)) => {
+                for item in vs {
+                    self.walk(api, endpoint, items, item, seen);
+                }
+            }
+            (Ty::Map(values), Value::Object(map)) => {
+                for item in map.values() {
+                    self.walk(api, endpoint, values, item, seen);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The schema of the body an operation answers `status` with, where the API gives one.
+pub fn body_type(op: &Operation, status: u16) -> Option<Ty> {
+    if status == op.status {
+        return op.response.clone();
+    }
+    op.answers
+        .iter()
+        .find(|a| a.status == status)
+        .and_then(|a| a.body.clone())
+}
+
+/// Whether `ty` admits `v` at its top level (nested values are walked separately).
+pub fn admits(api: &Api, ty: &Ty, v: &Value) -> bool {
+    match ty {
+        Ty::Any => true,
+        Ty::String => v.is_string(),
+        Ty::Integer => v.is_i64() || v.is_u64(),
+        Ty::Number => v.is_number(),
+        Ty::Double => v.is_number() || matches!(v.as_str(), Some("NaN" | "Infinity" | "-Infinity")),
+        Ty::Boolean => v.is_boolean(),
+        Ty::Array(_) => v.is_array(),
+        Ty::Map(_) => v.is_object(),
+        Ty::Named(name) => match api.types.get(name) {
+            Some(TypeDef::Struct(_)) => v.is_object(),
+            Some(TypeDef::Enum(_)) => v.is_string(),
+            None => false,
+        },
+    }
+}
+
+/// A schema (ledger dialect) that admits every sample: scalars by kind, a Java double where numbers
+/// come with `"NaN"`, arrays of scalars by item, maps of scalars; anything more is `any`.
+pub fn infer(samples: &[Value]) -> Value {
+    let mut kinds = BTreeSet::new();
+    for s in samples {
+        kinds.insert(match s {
+            Value::Null => continue,
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(s) if matches!(s.as_str(), "NaN" | "Infinity" | "-Infinity") => "special",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        });
+    }
+    let numeric = |k: &&str| matches!(*k, "integer" | "number" | "special");
+    let v: Vec<&str> = kinds.iter().copied().collect();
+    match v.as_slice() {
+        [] => json!({"type": "any"}),
+        ["boolean"] => json!({"type": "boolean"}),
+        ["integer"] => json!({"type": "integer"}),
+        ["string"] => json!({"type": "string"}),
+        ["special"] => json!({"type": "double"}),
+        all if all.iter().all(numeric) => {
+            if all.contains(&"special") {
+                json!({"type": "double"})
+            } else {
+                json!({"type": "number"})
+            }
+        }
+        ["array"] => {
+            let items: Vec<Value> = samples
+                .iter()
+                .filter_map(Value::as_array)
+                .flatten()
+                .cloned()
+                .collect();
+            let item = infer(&items);
+            if items.iter().any(|i| i.is_object() || i.is_array()) {
+                json!({"type": "array", "items": {"type": "any"}})
+            } else {
+                json!({"type": "array", "items": item})
+            }
+        }
+        ["object"] => {
+            let values: Vec<Value> = samples
+                .iter()
+                .filter_map(Value::as_object)
+                .flat_map(|m| m.values().cloned())
+                .collect();
+            if !values.is_empty() && values.iter().all(|v| !v.is_object() && !v.is_array()) {
+                json!({"type": "object", "additionalProperties": infer(&values)})
+            } else {
+                json!({"type": "any"})
+            }
+        }
+        _ => json!({"type": "any"}),
+    }
+}
+
+/// `since` / `until` of an entry seen in `versions`: open where it reaches the oldest / newest one.
+fn range(all: &[String], versions: &BTreeSet<String>) -> (Option<String>, Option<String>) {
+    let mut seen: Vec<&String> = versions.iter().collect();
+    seen.sort_by(|a, b| compare_versions(a, b));
+    let (Some(first), Some(last)) = (seen.first(), seen.last()) else {
+        return (None, None);
+    };
+    let since = (all.first() != Some(*first)).then(|| (*first).clone());
+    let until = (all.last() != Some(*last)).then(|| (*last).clone());
+    (since, until)
+}
+
+fn evidence(seen: &BTreeSet<Seen>) -> Vec<String> {
+    // The first fixture of each version, oldest version first, at most 3.
+    let mut by_version: BTreeMap<&str, &Seen> = BTreeMap::new();
+    for s in seen {
+        by_version.entry(s.version.as_str()).or_insert(s);
+    }
+    let mut list: Vec<&Seen> = by_version.into_values().collect();
+    list.sort_by(|a, b| compare_versions(&a.version, &b.version));
+    let n = list.len();
+    let pick: Vec<&Seen> = if n <= 3 {
+        list
+    } else {
+        vec![list[0], list[n / 2], list[n - 1]]
+    };
+    pick.into_iter()
+        .map(|s| format!("{}/{}", s.version, s.fixture))
+        .collect()
+}
+
+fn versions_of(seen: &BTreeSet<Seen>) -> BTreeSet<String> {
+    seen.iter().map(|s| s.version.clone()).collect()
+}
+
+fn endpoints(obs: &Observations, ty: &str) -> Vec<String> {
+    obs.endpoints_of
+        .get(ty)
+        .map(|s| s.iter().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn range_text(since: &Option<String>, until: &Option<String>, all: &[String]) -> String {
+    let first = since
+        .clone()
+        .or_else(|| all.first().cloned())
+        .unwrap_or_default();
+    let last = until
+        .clone()
+        .or_else(|| all.last().cloned())
+        .unwrap_or_default();
+    if first == last {
+        format!("Flink {first}")
+    } else {
+        format!("Flink {first} to {last}")
+    }
+}
+
+/// Entries for what `obs` shows and the ledger does not explain. `documented` is the page's API (for
+/// what the page says); observations were made against the corrected APIs.
+pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Entry> {
+    let all = &ledger.versions;
+    let mut out = Vec::new();
+    let known_ids: BTreeSet<&str> = ledger.entries.iter().map(|(_, e)| e.id.as_str()).collect();
+    let doc_field = |ty: &str, field: &str| -> Value {
+        match documented.types.get(ty) {
+            Some(TypeDef::Struct(s)) => s
+                .fields
+                .iter()
+                .find(|f| f.name == field)
+                .map(|f| json!(format!("{:?}", f.ty)))
+                .unwrap_or(json!("not documented")),
+            _ => json!("not documented"),
+        }
+    };
+    for ((ty, field), rec) in &obs.fields {
+        let everywhere: BTreeSet<Seen> = rec.present.union(&rec.null).cloned().collect();
+        if obs.extra.contains(&(ty.clone(), field.clone())) {
+            let (since, until) = range(all, &versions_of(&everywhere));
+            let schema = infer(&rec.samples);
+            out.push(Entry {
+                id: format!("{ty}.{field}:add"),
+                endpoints: endpoints(obs, ty),
+                documented: json!("not documented"),
+                observed: schema.clone(),
+                why: format!(
+                    "{} send `{field}` in {ty}; the page does not document it.",
+                    range_text(&since, &until, all)
+                ),
+                since,
+                until,
+                evidence: evidence(&everywhere),
+                change: Change::AddField {
+                    r#type: ty.clone(),
+                    field: field.clone(),
+                    schema,
+                },
+            });
+            continue;
+        }
+        if !rec.misfits.is_empty() {
+            let seen: BTreeSet<Seen> = rec.misfits.iter().map(|(s, _)| s.clone()).collect();
+            let (since, until) = range(all, &versions_of(&seen));
+            let schema = infer(&rec.samples);
+            out.push(Entry {
+                id: format!("{ty}.{field}:type"),
+                endpoints: endpoints(obs, ty),
+                documented: doc_field(ty, field),
+                observed: schema.clone(),
+                why: format!(
+                    "{} send `{field}` of {ty} as {}, not as the page's type.",
+                    range_text(&since, &until, all),
+                    short(&rec.misfits[0].1)
+                ),
+                since,
+                until,
+                evidence: evidence(&seen),
+                change: Change::FieldType {
+                    r#type: ty.clone(),
+                    field: field.clone(),
+                    schema,
+                },
+            });
+        }
+        if !rec.null.is_empty() {
+            let (since, until) = range(all, &versions_of(&rec.null));
+            out.push(Entry {
+                id: format!("{ty}.{field}:nullable"),
+                endpoints: endpoints(obs, ty),
+                documented: doc_field(ty, field),
+                observed: json!("null"),
+                why: format!(
+                    "{} send `{field}` of {ty} as null; the page does not say it may be.",
+                    range_text(&since, &until, all)
+                ),
+                since,
+                until,
+                evidence: evidence(&rec.null),
+                change: Change::Nullable {
+                    r#type: ty.clone(),
+                    field: field.clone(),
+                },
+            });
+        }
+        // Documented, sent by some versions, never by others where the type was seen.
+        if let Some(type_seen) = obs.types.get(ty) {
+            let sent = versions_of(&everywhere);
+            let missing: BTreeSet<Seen> = type_seen
+                .iter()
+                .filter(|s| !sent.contains(&s.version))
+                .cloned()
+                .collect();
+            if !sent.is_empty() && !missing.is_empty() {
+                let (since, until) = range(all, &versions_of(&missing));
+                out.push(Entry {
+                    id: format!("{ty}.{field}:removed"),
+                    endpoints: endpoints(obs, ty),
+                    documented: doc_field(ty, field),
+                    observed: json!("absent"),
+                    why: format!(
+                        "{} do not send `{field}` in {ty}; other versions do.",
+                        range_text(&since, &until, all)
+                    ),
+                    since,
+                    until,
+                    evidence: evidence(&missing),
+                    change: Change::RemoveField {
+                        r#type: ty.clone(),
+                        field: field.clone(),
+                    },
+                });
+            }
+        }
+    }
+    let mut by_enum: BTreeMap<&str, (Vec<String>, BTreeSet<Seen>)> = BTreeMap::new();
+    for ((en, value), seen) in &obs.enum_values {
+        let slot = by_enum.entry(en).or_default();
+        slot.0.push(value.clone());
+        slot.1.extend(seen.iter().cloned());
+    }
+    for (en, (values, seen)) in by_enum {
+        let (since, until) = range(all, &versions_of(&seen));
+        let documented_values = match documented.types.get(en) {
+            Some(TypeDef::Enum(e)) => json!(e.values),
+            _ => json!([]),
+        };
+        out.push(Entry {
+            id: format!("{en}:values"),
+            endpoints: Vec::new(),
+            documented: documented_values,
+            observed: json!(values),
+            why: format!(
+                "{} send {} as {en}; the page does not list {}.",
+                range_text(&since, &until, all),
+                values.join(", "),
+                if values.len() == 1 { "it" } else { "them" }
+            ),
+            since,
+            until,
+            evidence: evidence(&seen),
+            change: Change::EnumValues {
+                r#enum: en.to_string(),
+                add: values,
+            },
+        });
+    }
+    for ((endpoint, status), seen) in &obs.statuses {
+        let Some(op) = documented.operations.iter().find(|o| &o.key == endpoint) else {
+            continue;
+        };
+        let in_spec = *status == op.status
+            || ledger.entries.iter().any(|(_, e)| {
+                matches!(&e.change, Change::Response { endpoint: ep, status: st, .. } if ep == endpoint && st == status)
+            });
+        if in_spec {
+            continue;
+        }
+        let set: BTreeSet<Seen> = seen.iter().map(|(s, _)| s.clone()).collect();
+        let (since, until) = range(all, &versions_of(&set));
+        let is_error = seen
+            .iter()
+            .all(|(_, b)| b.as_ref().is_some_and(|b| b.get("errors").is_some()));
+        let first_error = seen
+            .iter()
+            .find_map(|(_, b)| b.as_ref()?.get("errors")?.get(0)?.as_str().map(first_line))
+            .unwrap_or_default();
+        out.push(Entry {
+            id: format!("{endpoint}:{status}"),
+            endpoints: vec![endpoint.clone()],
+            documented: json!(op.status),
+            observed: json!(status),
+            why: if is_error {
+                format!(
+                    "{} answer {status}: {first_error}",
+                    range_text(&since, &until, all)
+                )
+            } else {
+                format!(
+                    "{} answer {status}, not {}.",
+                    range_text(&since, &until, all),
+                    op.status
+                )
+            },
+            since,
+            until,
+            evidence: evidence(&set),
+            change: Change::Response {
+                endpoint: endpoint.clone(),
+                status: *status,
+                schema: if is_error {
+                    None
+                } else {
+                    Some(infer(
+                        &seen
+                            .iter()
+                            .filter_map(|(_, b)| b.clone())
+                            .collect::<Vec<_>>(),
+                    ))
+                },
+            },
+        });
+    }
+    for (endpoint, seen) in &obs.blank_bodies {
+        let set: BTreeSet<Seen> = seen.iter().map(|(s, _)| s.clone()).collect();
+        let (since, until) = range(all, &versions_of(&set));
+        let bodies: Vec<Value> = seen.iter().map(|(_, b)| b.clone()).collect();
+        let Some(op) = documented.operations.iter().find(|o| &o.key == endpoint) else {
+            continue;
+        };
+        let (types, schema) = infer_body(&op.name, &bodies);
+        for (name, schema) in types {
+            out.push(Entry {
+                id: format!("{name}:type"),
+                endpoints: vec![endpoint.clone()],
+                documented: json!("no body documented"),
+                observed: schema.clone(),
+                why: format!("The body {endpoint} sends; the page documents none."),
+                since: None,
+                until: None,
+                evidence: evidence(&set),
+                change: Change::AddType { name, schema },
+            });
+        }
+        out.push(Entry {
+            id: format!("{endpoint}:body"),
+            endpoints: vec![endpoint.clone()],
+            documented: json!("no body documented"),
+            observed: schema.clone(),
+            why: format!(
+                "{} answer {endpoint} with a JSON body; the page documents none.",
+                range_text(&since, &until, all)
+            ),
+            since,
+            until,
+            evidence: evidence(&set),
+            change: Change::Response {
+                endpoint: endpoint.clone(),
+                status: op.status,
+                schema: Some(schema),
+            },
+        });
+    }
+    out.retain(|e| !known_ids.contains(e.id.as_str()));
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+fn short(v: &Value) -> String {
+    match v {
+        Value::Object(_) => "an object".into(),
+        Value::Array(_) => "an array".into(),
+        Value::String(s) => format!("the string {s:?}"),
+        other => format!("{other}"),
+    }
+}
+
+fn first_line(s: &str) -> String {
+    let line = s.lines().next().unwrap_or_default();
+    line.rsplit(": ")
+        .next()
+        .unwrap_or(line)
+        .chars()
+        .take(160)
+        .collect()
+}
+
+/// For a blank body: types to add (for object items) and the body schema.
+fn infer_body(op_name: &str, bodies: &[Value]) -> (Vec<(String, Value)>, Value) {
+    let items: Vec<&Value> = bodies
+        .iter()
+        .filter_map(Value::as_array)
+        .flatten()
+        .collect();
+    let all_arrays = bodies.iter().all(Value::is_array);
+    let objects: Vec<&serde_json::Map<String, Value>> = if all_arrays {
+        items.iter().filter_map(|v| v.as_object()).collect()
+    } else {
+        bodies.iter().filter_map(Value::as_object).collect()
+    };
+    let struct_schema = |name: &str| -> (String, Value) {
+        let mut keys: Vec<String> = Vec::new();
+        for o in &objects {
+            for k in o.keys() {
+                if !keys.contains(k) {
+                    keys.push(k.clone());
+                }
+            }
+        }
+        let mut props = serde_json::Map::new();
+        for k in keys {
+            let samples: Vec<Value> = objects.iter().filter_map(|o| o.get(&k).cloned()).collect();
+            props.insert(k, infer(&samples));
+        }
+        (
+            name.to_string(),
+            json!({"type": "object", "properties": props}),
+        )
+    };
+    if all_arrays && !objects.is_empty() && objects.len() == items.len() {
+        let name = format!("{}Item", upper_camel(op_name));
+        let (n, s) = struct_schema(&name);
+        (
+            vec![(n, s)],
+            json!({"type": "array", "items": {"$ref": name}}),
+        )
+    } else if !all_arrays && objects.len() == bodies.len() && !objects.is_empty() {
+        let name = format!("{}Body", upper_camel(op_name));
+        let (n, s) = struct_schema(&name);
+        (vec![(n, s)], json!({"$ref": name}))
+    } else {
+        (Vec::new(), infer(bodies))
+    }
+}
+
+/// `get_jobs_metrics` -> `GetJobsMetrics`.
+fn upper_camel(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Whether the observations (of the versions an entry holds for) still bear the entry out.
+/// `documented` gives what the page says, to tell a type change from a value the page admits.
+pub fn supported(
+    entry: &Entry,
+    documented: &Api,
+    obs: &Observations,
+    versions: &BTreeSet<String>,
+) -> bool {
+    let holds = |s: &BTreeSet<Seen>| {
+        s.iter()
+            .any(|s| versions.contains(&s.version) && entry.holds_for(&s.version))
+    };
+    let field = |ty: &str, f: &str| obs.fields.get(&(ty.to_string(), f.to_string()));
+    match &entry.change {
+        Change::AddField {
+            r#type, field: f, ..
+        } => field(r#type, f).is_some_and(|r| holds(&r.present) || holds(&r.null)),
+        Change::Nullable { r#type, field: f } => field(r#type, f).is_some_and(|r| holds(&r.null)),
+        Change::FieldType {
+            r#type, field: f, ..
+        } => {
+            let doc_ty = match documented.types.get(r#type) {
+                Some(TypeDef::Struct(s)) => {
+                    s.fields.iter().find(|x| &x.name == f).map(|x| x.ty.clone())
+                }
+                _ => None,
+            };
+            match (field(r#type, f), doc_ty) {
+                (Some(r), Some(ty)) => {
+                    // Samples carry no version; misfits against the corrected type do, present does.
+                    holds(&r.present) && r.samples.iter().any(|v| !admits(documented, &ty, v))
+                }
+                _ => false,
+            }
+        }
+        Change::RemoveField { r#type, field: f } => {
+            let type_seen = obs.types.get(r#type).cloned().unwrap_or_default();
+            let sent: BTreeSet<String> = field(r#type, f)
+                .map(|r| {
+                    r.present
+                        .union(&r.null)
+                        .map(|s| s.version.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            type_seen.iter().any(|s| {
+                versions.contains(&s.version)
+                    && entry.holds_for(&s.version)
+                    && !sent.contains(&s.version)
+            })
+        }
+        Change::EnumValues { r#enum, add } => add.iter().any(|v| {
+            obs.enum_all
+                .get(&(r#enum.clone(), v.clone()))
+                .is_some_and(holds)
+        }),
+        Change::AddType { .. } => true,
+        Change::Response {
+            endpoint, status, ..
+        } => obs
+            .statuses
+            .get(&(endpoint.clone(), *status))
+            .is_some_and(|s| {
+                s.iter().any(|(seen, _)| {
+                    versions.contains(&seen.version) && entry.holds_for(&seen.version)
+                })
+            }),
+    }
+}
+
+/// Type -> fields every object of it carried non-null, in every fixture of every version.
+pub fn required(obs: &Observations) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for ((ty, field), rec) in &obs.fields {
+        if rec.absent == 0
+            && rec.null.is_empty()
+            && !rec.present.is_empty()
+            && !obs.extra.contains(&(ty.clone(), field.clone()))
+        {
+            out.entry(ty.clone()).or_default().push(field.clone());
+        }
+    }
+    out
+}

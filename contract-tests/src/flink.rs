@@ -1,0 +1,492 @@
+//! Real Flink clusters on loopback: download (pip, cached), assemble, configure, start, wait, stop.
+//!
+//! A distribution is the PyPI package `apache-flink` (bin/, conf/) plus `apache-flink-libraries`
+//! (lib/) of the same version. Downloads are cached in `~/.cache/flink-rest/downloads/<V>` and assembled
+//! distributions in `~/.cache/flink-rest/dist/<V>` (override the root with `FLINK_REST_CACHE`); each
+//! cluster runs from `target/flink/<V>/` with its own configuration, ports, pid, log and tmp dirs.
+//! Only processes whose pid files are in that run directory are ever stopped.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+/// Versions known to run here on Java 17.
+pub const VERSIONS: [&str; 10] = [
+    "1.15.4", "1.16.3", "1.17.2", "1.18.1", "1.19.3", "1.20.3", "2.0.2", "2.1.3", "2.2.1", "2.3.0",
+];
+
+/// The module flags 1.18's default configuration ships in `env.java.opts.all`; 1.15 to 1.17 die at start
+/// on Java 17 without them, and since this harness writes the whole configuration, every version gets them.
+pub const JAVA_OPTS: &str = "--add-exports=java.base/sun.net.util=ALL-UNNAMED \
+--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED \
+--add-exports=jdk.compiler/com.sun.tools.javac.api=ALL-UNNAMED \
+--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED \
+--add-exports=jdk.compiler/com.sun.tools.javac.parser=ALL-UNNAMED \
+--add-exports=jdk.compiler/com.sun.tools.javac.tree=ALL-UNNAMED \
+--add-exports=jdk.compiler/com.sun.tools.javac.util=ALL-UNNAMED \
+--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED \
+--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED \
+--add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED \
+--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED \
+--add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED \
+--add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
+--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
+--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED";
+
+/// A cluster of one version: where it lives and which ports it uses.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub version: String,
+    pub dist: PathBuf,
+    pub run: PathBuf,
+    pub port: u16,
+}
+
+impl Cluster {
+    /// Default REST port: 18000 + 100·major + minor (1.20 -> 18120), so versions can run side by side.
+    pub fn new(root: &Path, version: &str, port: Option<u16>) -> Result<Cluster> {
+        let mut parts = version.split('.').map(str::parse::<u16>);
+        let (Some(Ok(major)), Some(Ok(minor))) = (parts.next(), parts.next()) else {
+            bail!("{version:?} is not a Flink version like 1.20.3");
+        };
+        Ok(Cluster {
+            version: version.to_string(),
+            dist: cache_root().join("dist").join(version),
+            run: root.join("target/flink").join(version),
+            port: port.unwrap_or(18000 + 100 * major + minor),
+        })
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        cmd.env("FLINK_CONF_DIR", self.run.join("conf"))
+            .env("FLINK_LOG_DIR", self.run.join("log"))
+            .env("FLINK_PID_DIR", self.run.join("pid"))
+            .env_remove("FLINK_HOME");
+    }
+
+    /// Downloads (cached), assembles, configures and starts the cluster, then waits until REST answers
+    /// and a TaskManager has registered. Stops what an earlier, crashed run of this version left first.
+    pub fn up(&self) -> Result<Duration> {
+        if !VERSIONS.contains(&self.version.as_str()) {
+            eprintln!(
+                "note: Flink {} is not one of the versions known to run here ({})",
+                self.version,
+                VERSIONS.join(", ")
+            );
+        }
+        self.ensure_dist()?;
+        self.down()?;
+        self.configure()?;
+        let started = Instant::now();
+        let mut cmd = Command::new("bash");
+        cmd.arg(self.dist.join("bin/start-cluster.sh"));
+        self.env(&mut cmd);
+        let out = cmd.output().context("running bin/start-cluster.sh")?;
+        if !out.status.success() {
+            bail!(
+                "start-cluster.sh failed: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        match self.wait_ready(Duration::from_secs(90)) {
+            Ok(()) => Ok(started.elapsed()),
+            Err(e) => {
+                let log = self.log_tail();
+                let _ = self.down();
+                Err(e.context(log))
+            }
+        }
+    }
+
+    /// Stops every process whose pid file is in this cluster's pid dir: politely through the scripts,
+    /// then by pid. Never touches any other process.
+    pub fn down(&self) -> Result<()> {
+        let pids = self.pids();
+        if pids.is_empty() {
+            return Ok(());
+        }
+        for script in ["taskmanager.sh", "jobmanager.sh"] {
+            let mut cmd = Command::new("bash");
+            cmd.arg(self.dist.join("bin").join(script)).arg("stop-all");
+            self.env(&mut cmd);
+            let _ = cmd.output();
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline && pids.iter().any(|p| alive(*p)) {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        for pid in pids.iter().filter(|p| alive(**p)) {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+        }
+        let _ = fs::remove_dir_all(self.run.join("pid"));
+        Ok(())
+    }
+
+    /// Pids from this cluster's pid files that still run a JVM from this distribution.
+    fn pids(&self) -> Vec<u32> {
+        let Ok(entries) = fs::read_dir(self.run.join("pid")) else {
+            return Vec::new();
+        };
+        let dist = self.dist.to_string_lossy().to_string();
+        let mut pids = Vec::new();
+        for entry in entries.flatten() {
+            let text = fs::read_to_string(entry.path()).unwrap_or_default();
+            for pid in text
+                .split_whitespace()
+                .filter_map(|p| p.parse::<u32>().ok())
+            {
+                let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                if String::from_utf8_lossy(&cmdline).contains(&dist) {
+                    pids.push(pid);
+                }
+            }
+        }
+        pids
+    }
+
+    fn wait_ready(&self, limit: Duration) -> Result<()> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let client = flink_rest::Client::builder(&self.base_url())
+            .timeout(Duration::from_secs(5))
+            .build()?;
+        let start = Instant::now();
+        let mut last = String::from("no answer yet");
+        while start.elapsed() < limit {
+            match runtime.block_on(client.get_cluster_overview()) {
+                Ok(o) if o.taskmanagers.unwrap_or(0) >= 1 => return Ok(()),
+                Ok(_) => last = "REST answers, no TaskManager registered yet".into(),
+                Err(e) => last = e.to_string(),
+            }
+            // The scripts write pid files at once; none alive after a few seconds means it died.
+            if start.elapsed() > Duration::from_secs(5) && self.pids().is_empty() {
+                bail!("Flink {} exited during start ({last})", self.version);
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        bail!("Flink {} not ready after {limit:?}: {last}", self.version)
+    }
+
+    fn log_tail(&self) -> String {
+        let mut out = String::new();
+        for entry in fs::read_dir(self.run.join("log"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let text = fs::read_to_string(entry.path()).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(15).collect();
+            out.push_str(&format!("--- {}\n", entry.path().display()));
+            for line in tail.into_iter().rev() {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// Writes the whole configuration: loopback only, this cluster's ports and directories, 2 slots.
+    fn configure(&self) -> Result<()> {
+        let conf = self.run.join("conf");
+        for dir in [
+            "conf",
+            "log",
+            "pid",
+            "tmp",
+            "web",
+            "checkpoints",
+            "savepoints",
+        ] {
+            fs::create_dir_all(self.run.join(dir))?;
+        }
+        // Logging and the other files come from the distribution; the config file is ours.
+        for entry in fs::read_dir(self.dist.join("conf"))? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name != "flink-conf.yaml" && name != "config.yaml" {
+                fs::copy(entry.path(), conf.join(&*name))?;
+            }
+        }
+        let file = if self.dist.join("conf/config.yaml").exists() {
+            "config.yaml"
+        } else {
+            "flink-conf.yaml"
+        };
+        let _ = fs::remove_file(conf.join(if file == "config.yaml" {
+            "flink-conf.yaml"
+        } else {
+            "config.yaml"
+        }));
+        let run = self.run.canonicalize()?;
+        let p = self.port;
+        let settings = [
+            ("jobmanager.rpc.address", "localhost".to_string()),
+            ("jobmanager.rpc.port", (p + 1000).to_string()),
+            ("jobmanager.bind-host", "localhost".into()),
+            ("taskmanager.bind-host", "localhost".into()),
+            ("taskmanager.host", "localhost".into()),
+            ("taskmanager.rpc.port", format!("{}-{}", p + 2000, p + 2009)),
+            ("taskmanager.data.port", "0".into()),
+            ("blob.server.port", format!("{}-{}", p + 3000, p + 3009)),
+            ("rest.address", "127.0.0.1".into()),
+            ("rest.bind-address", "127.0.0.1".into()),
+            ("rest.port", p.to_string()),
+            ("jobmanager.memory.process.size", "1024m".into()),
+            ("taskmanager.memory.process.size", "1280m".into()),
+            ("taskmanager.numberOfTaskSlots", "2".into()),
+            ("parallelism.default", "1".into()),
+            ("io.tmp.dirs", run.join("tmp").display().to_string()),
+            ("web.tmpdir", run.join("web").display().to_string()),
+            ("web.upload.dir", run.join("web").display().to_string()),
+            (
+                "state.checkpoints.dir",
+                format!("file://{}", run.join("checkpoints").display()),
+            ),
+            (
+                "state.savepoints.dir",
+                format!("file://{}", run.join("savepoints").display()),
+            ),
+            ("env.pid.dir", run.join("pid").display().to_string()),
+            ("env.log.dir", run.join("log").display().to_string()),
+            ("env.java.opts", JAVA_OPTS.into()),
+            ("env.java.opts.all", JAVA_OPTS.into()),
+        ];
+        let mut text = format!(
+            "# Written by `cargo xtask flink up --version {}`; rewritten on every start.\n",
+            self.version
+        );
+        for (key, value) in settings {
+            text.push_str(&format!("{key}: {value}\n"));
+        }
+        fs::write(conf.join(file), text)?;
+        fs::write(conf.join("masters"), format!("localhost:{p}\n"))?;
+        fs::write(conf.join("workers"), "localhost\n")?;
+        Ok(())
+    }
+
+    /// Downloads the two packages (cached) and assembles bin/, conf/ and lib/ from them.
+    pub fn ensure_dist(&self) -> Result<()> {
+        if self.dist.join("bin/start-cluster.sh").exists() && self.dist.join("lib").is_dir() {
+            return Ok(());
+        }
+        let downloads = cache_root().join("downloads").join(&self.version);
+        let files = download(&self.version, &downloads)?;
+        let partial = self.dist.with_extension("partial");
+        let _ = fs::remove_dir_all(&partial);
+        fs::create_dir_all(&partial)?;
+        for file in &files {
+            extract(file, &partial).with_context(|| format!("unpacking {}", file.display()))?;
+        }
+        for must in ["bin/start-cluster.sh", "conf", "lib"] {
+            if !partial.join(must).exists() {
+                bail!("the packages of Flink {} have no {must}", self.version);
+            }
+        }
+        let _ = fs::remove_dir_all(&self.dist);
+        fs::rename(&partial, &self.dist)?;
+        Ok(())
+    }
+}
+
+/// A started cluster that is stopped when dropped, also when a test panics.
+pub struct Running {
+    pub cluster: Cluster,
+    /// How long start took until REST answered with a TaskManager registered.
+    pub ready_after: Duration,
+}
+
+impl Cluster {
+    /// Starts the cluster and returns a guard that stops it when dropped.
+    pub fn start(self) -> Result<Running> {
+        let ready_after = self.up()?;
+        Ok(Running {
+            cluster: self,
+            ready_after,
+        })
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Err(e) = self.cluster.down() {
+            eprintln!("stopping Flink {}: {e:#}", self.cluster.version);
+        }
+    }
+}
+
+fn cache_root() -> PathBuf {
+    std::env::var_os("FLINK_REST_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let home =
+                std::env::var_os("HOME").map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
+            home.join(".cache/flink-rest")
+        })
+}
+
+fn alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// `pip download --no-deps` of both packages (pip shows its own progress bars); returns their files.
+fn download(version: &str, dir: &Path) -> Result<Vec<PathBuf>> {
+    fs::create_dir_all(dir)?;
+    // `apache-flink-` is also the start of `apache-flink-libraries-`: tell them apart by that word.
+    let find = |libraries: bool| -> Option<PathBuf> {
+        fs::read_dir(dir)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_lowercase())
+                    .unwrap_or_default();
+                name.replace('_', "-").starts_with("apache-flink-")
+                    && is_libraries(p) == libraries
+                    && (name.ends_with(".whl") || name.ends_with(".tar.gz"))
+            })
+    };
+    if find(false).is_none() || find(true).is_none() {
+        eprintln!(
+            "downloading Flink {version} from PyPI into {}",
+            dir.display()
+        );
+        let status = Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--disable-pip-version-check",
+            ])
+            .args(["--no-binary", "apache-flink-libraries"])
+            .arg(format!("apache-flink=={version}"))
+            .arg(format!("apache-flink-libraries=={version}"))
+            .arg("-d")
+            .arg(dir)
+            .status()
+            .context("running pip (python3 -m pip)")?;
+        if !status.success() {
+            bail!("pip download of Flink {version} failed");
+        }
+    }
+    let flink = find(false).context("no apache-flink package downloaded")?;
+    let libs = find(true).context("no apache-flink-libraries package downloaded")?;
+    Ok(vec![flink, libs])
+}
+
+fn is_libraries(path: &Path) -> bool {
+    let n = path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_lowercase();
+    n.contains("libraries")
+}
+
+/// Where an archive entry goes: `…/deps/<dir>/…` (sdists) or `pyflink/<dir>/…` (wheels), for bin, conf
+/// and lib; everything else is not needed to run a cluster.
+fn target_of(entry: &str) -> Option<PathBuf> {
+    let parts: Vec<&str> = entry.split('/').collect();
+    let at = parts.iter().position(|p| *p == "deps" || *p == "pyflink")?;
+    let rest = &parts[at + 1..];
+    match rest.first() {
+        Some(&("bin" | "conf" | "lib")) if rest.len() > 1 && !rest[rest.len() - 1].is_empty() => {
+            Some(rest.iter().collect())
+        }
+        _ => None,
+    }
+}
+
+fn write_entry(dest: &Path, rel: &Path, reader: &mut dyn Read) -> Result<()> {
+    let path = dest.join(rel);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let mut file = fs::File::create(&path)?;
+    std::io::copy(reader, &mut file)?;
+    if rel.starts_with("bin") {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755))?;
+    }
+    Ok(())
+}
+
+fn extract(archive: &Path, dest: &Path) -> Result<()> {
+    let name = archive.to_string_lossy();
+    if name.ends_with(".whl") {
+        let mut zip = zip::ZipArchive::new(fs::File::open(archive)?)?;
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i)?;
+            if let Some(rel) = target_of(entry.name()) {
+                write_entry(dest, &rel, &mut entry)?;
+            }
+        }
+    } else {
+        let gz = flate2::read::GzDecoder::new(fs::File::open(archive)?);
+        let mut tar = tar::Archive::new(gz);
+        for entry in tar.entries()? {
+            let mut entry = entry?;
+            let path = entry.path()?.to_string_lossy().to_string();
+            if let Some(rel) = target_of(&path) {
+                if entry.header().entry_type().is_file() {
+                    write_entry(dest, &rel, &mut entry)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn archive_entries_map_to_the_distribution_layout() {
+        let t = |s| target_of(s).map(|p| p.display().to_string());
+        assert_eq!(
+            t("pyflink/bin/start-cluster.sh").as_deref(),
+            Some("bin/start-cluster.sh")
+        );
+        assert_eq!(
+            t("apache-flink-1.15.4/deps/conf/flink-conf.yaml").as_deref(),
+            Some("conf/flink-conf.yaml")
+        );
+        assert_eq!(
+            t("apache_flink_libraries-2.0.2/deps/lib/flink-dist-2.0.2.jar").as_deref(),
+            Some("lib/flink-dist-2.0.2.jar")
+        );
+        assert_eq!(
+            t("apache-flink-libraries-1.15.4/deps/bin/bash-java-utils.jar").as_deref(),
+            Some("bin/bash-java-utils.jar")
+        );
+        assert_eq!(
+            t("apache_flink_libraries-2.0.2/deps/plugins/metrics-jmx/x.jar"),
+            None
+        );
+        assert_eq!(t("pyflink/datastream/__init__.py"), None);
+        assert_eq!(t("apache-flink-1.15.4/deps/bin/"), None);
+    }
+
+    #[test]
+    fn ports_follow_the_version_unless_given() {
+        let root = Path::new("/repo");
+        assert_eq!(Cluster::new(root, "1.20.3", None).unwrap().port, 18120);
+        assert_eq!(Cluster::new(root, "2.3.0", None).unwrap().port, 18203);
+        assert_eq!(Cluster::new(root, "2.3.0", Some(9000)).unwrap().port, 9000);
+        assert!(Cluster::new(root, "latest", None).is_err());
+    }
+}

@@ -1,0 +1,137 @@
+//! `cargo xtask record --version V`: start that version, run the scenario, redact, write the fixtures.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+use crate::fixture::{Exchange, Redactor};
+use crate::flink::Cluster;
+use crate::scenario::{self, Setup};
+
+/// What a recording measured.
+pub struct Summary {
+    pub version: String,
+    pub download: Duration,
+    pub ready: Duration,
+    pub scenario: Duration,
+    pub steps: Vec<(String, Duration)>,
+    pub files: usize,
+    pub bytes: u64,
+    pub dir: PathBuf,
+}
+
+/// Starts the cluster, runs the scenario against it and returns the redacted exchanges.
+pub fn run_scenario(root: &Path, version: &str) -> Result<(Vec<Exchange>, Summary)> {
+    let cluster = Cluster::new(root, version, None)?;
+    let started = Instant::now();
+    cluster.ensure_dist()?;
+    let download = started.elapsed();
+    let running = cluster.start()?;
+    let c = &running.cluster;
+    let run_dir = c.run.canonicalize()?;
+    let setup = Setup {
+        root: root.to_path_buf(),
+        version: version.to_string(),
+        base_url: c.base_url(),
+        dist: c.dist.clone(),
+        work: run_dir.join("scenario"),
+        savepoints: run_dir.join("savepoints"),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let started = Instant::now();
+    let recording = runtime
+        .block_on(scenario::run(&setup))
+        .with_context(|| format!("the scenario on Flink {version}"))?;
+    let scenario_took = started.elapsed();
+    let mut redactor = Redactor::new(literals(c, &run_dir));
+    let mut exchanges = recording.exchanges;
+    for e in &mut exchanges {
+        redactor.exchange(e);
+    }
+    let summary = Summary {
+        version: version.to_string(),
+        download,
+        ready: running.ready_after,
+        scenario: scenario_took,
+        steps: recording.steps,
+        files: exchanges.len(),
+        bytes: 0,
+        dir: PathBuf::new(),
+    };
+    Ok((exchanges, summary))
+}
+
+/// Machine-specific strings and their stable stand-ins: paths stay paths, the host name a host name.
+fn literals(c: &Cluster, run_dir: &Path) -> Vec<(String, String)> {
+    let mut out = vec![
+        (
+            run_dir.display().to_string(),
+            "/tmp/flink-rest/run".to_string(),
+        ),
+        (
+            c.run.display().to_string(),
+            "/tmp/flink-rest/run".to_string(),
+        ),
+        (c.dist.display().to_string(), "/opt/flink".to_string()),
+    ];
+    if let Ok(dist) = c.dist.canonicalize() {
+        out.push((dist.display().to_string(), "/opt/flink".to_string()));
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        let home = PathBuf::from(home);
+        if home.components().count() > 1 {
+            out.push((home.display().to_string(), "/home/flink".to_string()));
+        }
+    }
+    if let Ok(name) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
+        let name = name.trim();
+        if !name.is_empty() && name != "localhost" {
+            out.push((name.to_string(), "flink-host".to_string()));
+        }
+    }
+    out
+}
+
+/// Records one version into `contract-tests/fixtures/<V>/`, replacing what was there.
+pub fn record(root: &Path, version: &str) -> Result<Summary> {
+    let (exchanges, mut summary) = run_scenario(root, version)?;
+    let dir = root.join("contract-tests/fixtures").join(version);
+    let partial = dir.with_extension("partial");
+    let _ = std::fs::remove_dir_all(&partial);
+    std::fs::create_dir_all(&partial)?;
+    let mut bytes = 0;
+    for (i, e) in exchanges.iter().enumerate() {
+        let name = format!("{:03}-{}.json", i + 1, slug(e));
+        let mut text = serde_json::to_string_pretty(e)?;
+        text.push('\n');
+        bytes += text.len() as u64;
+        std::fs::write(partial.join(name), text)?;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::rename(&partial, &dir)?;
+    summary.bytes = bytes;
+    summary.dir = dir;
+    Ok(summary)
+}
+
+/// `GET-jobs-jobid-checkpoints`, or for undocumented requests the method and the concrete path.
+fn slug(e: &Exchange) -> String {
+    let text = e
+        .endpoint
+        .clone()
+        .unwrap_or_else(|| format!("{} {}", e.request.method, e.request.path));
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-');
+    out.chars().take(72).collect()
+}

@@ -1,0 +1,954 @@
+//! The scenario: drives a real cluster through the states that produce every documented response, and
+//! records each exchange. Polling (waiting for a job state, an async operation, metrics to appear) is
+//! not recorded; the answers the scenario is about are.
+//!
+//! The recorder speaks HTTP itself rather than through the generated client: it must send exactly what
+//! a step says (wrong verbs, invalid bodies), and what it records is what a server sent, not what a
+//! client made of it.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::fixture::{Exchange, Kind, PartRecord, RecordedRequest, RecordedResponse, RequestBody};
+
+/// One documented endpoint/verb pair, as the page writes it.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub method: String,
+    pub path: String,
+    segments: Vec<String>,
+}
+
+impl Template {
+    pub fn new(method: &str, path: &str) -> Template {
+        Template {
+            method: method.to_string(),
+            path: path.to_string(),
+            segments: path.split('/').skip(1).map(str::to_string).collect(),
+        }
+    }
+
+    /// How many literal segments match, if the whole path matches.
+    fn score(&self, method: &str, segments: &[&str]) -> Option<usize> {
+        if self.method != method || self.segments.len() != segments.len() {
+            return None;
+        }
+        let mut literal = 0;
+        for (t, s) in self.segments.iter().zip(segments) {
+            if t.starts_with(':') {
+                continue;
+            }
+            if t != s {
+                return None;
+            }
+            literal += 1;
+        }
+        Some(literal)
+    }
+
+    pub fn key(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+/// The documented pairs, from `schemas/documented/endpoints.json`.
+pub fn templates(root: &Path) -> Result<Vec<Template>> {
+    let file = root.join("schemas/documented/endpoints.json");
+    let text =
+        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let doc: Value = serde_json::from_str(&text).with_context(|| format!("{}", file.display()))?;
+    let endpoints = doc["endpoints"]
+        .as_array()
+        .ok_or_else(|| anyhow!("{}: no endpoints array", file.display()))?;
+    endpoints
+        .iter()
+        .map(|e| match (e["method"].as_str(), e["path"].as_str()) {
+            (Some(m), Some(p)) => Ok(Template::new(m, p)),
+            _ => Err(anyhow!(
+                "{}: endpoint without method or path",
+                file.display()
+            )),
+        })
+        .collect()
+}
+
+/// The documented pair a concrete request is an instance of: the match with most literal segments wins
+/// (`/jobs/overview` is not `/jobs/:jobid`).
+pub fn endpoint_of<'a>(
+    templates: &'a [Template],
+    method: &str,
+    path: &str,
+) -> Option<&'a Template> {
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    templates
+        .iter()
+        .filter_map(|t| t.score(method, &segments).map(|s| (s, t)))
+        .max_by_key(|(s, _)| *s)
+        .map(|(_, t)| t)
+}
+
+/// A request as a step writes it.
+#[derive(Debug, Clone)]
+pub struct Req {
+    pub method: Method,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub body: Option<Body>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    Json(Value),
+    /// Sent with `content-type: application/json` but not JSON.
+    Text(String),
+    Multipart(Vec<Part>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub name: String,
+    pub file_name: Option<String>,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Req {
+    pub fn new(method: Method, path: impl Into<String>) -> Req {
+        Req {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+        }
+    }
+    pub fn get(path: impl Into<String>) -> Req {
+        Req::new(Method::GET, path)
+    }
+    pub fn q(mut self, name: &str, value: impl Into<String>) -> Req {
+        self.query.push((name.to_string(), value.into()));
+        self
+    }
+    pub fn json(mut self, body: Value) -> Req {
+        self.body = Some(Body::Json(body));
+        self
+    }
+}
+
+/// Sends requests, records the ones that matter.
+pub struct Recorder {
+    http: reqwest::Client,
+    base: String,
+    version: String,
+    templates: Vec<Template>,
+    step: String,
+    pub exchanges: Vec<Exchange>,
+}
+
+impl Recorder {
+    pub fn new(base: &str, version: &str, templates: Vec<Template>) -> Result<Recorder> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()?;
+        Ok(Recorder {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            version: version.to_string(),
+            templates,
+            step: String::new(),
+            exchanges: Vec::new(),
+        })
+    }
+
+    pub fn step(&mut self, name: &str) {
+        self.step = name.to_string();
+    }
+
+    /// Sends without recording.
+    pub async fn send(&self, req: &Req) -> Result<Exchange> {
+        let url = format!("{}{}", self.base, req.path);
+        let mut builder = self.http.request(req.method.clone(), &url);
+        if !req.query.is_empty() {
+            builder = builder.query(&req.query);
+        }
+        let mut headers = std::collections::BTreeMap::new();
+        let sent = match &req.body {
+            None => None,
+            Some(Body::Json(v)) => {
+                headers.insert("content-type".into(), "application/json".into());
+                builder = builder
+                    .header("content-type", "application/json")
+                    .body(serde_json::to_vec(v)?);
+                Some(RequestBody::Json(v.clone()))
+            }
+            Some(Body::Text(t)) => {
+                headers.insert("content-type".into(), "application/json".into());
+                builder = builder
+                    .header("content-type", "application/json")
+                    .body(t.clone());
+                Some(RequestBody::Text(t.clone()))
+            }
+            Some(Body::Multipart(parts)) => {
+                headers.insert("content-type".into(), "multipart/form-data".into());
+                let mut form = reqwest::multipart::Form::new();
+                let mut records = Vec::new();
+                for p in parts {
+                    let mut part = reqwest::multipart::Part::bytes(p.bytes.clone())
+                        .mime_str(&p.content_type)?;
+                    if let Some(f) = &p.file_name {
+                        part = part.file_name(f.clone());
+                    }
+                    form = form.part(p.name.clone(), part);
+                    let json = (p.content_type == "application/json")
+                        .then(|| serde_json::from_slice(&p.bytes).ok())
+                        .flatten();
+                    records.push(PartRecord {
+                        name: p.name.clone(),
+                        file_name: p.file_name.clone(),
+                        content_type: p.content_type.clone(),
+                        bytes: json.is_none().then_some(p.bytes.len()),
+                        json,
+                    });
+                }
+                builder = builder.multipart(form);
+                Some(RequestBody::Multipart(records))
+            }
+        };
+        let request = builder.build()?;
+        let query = request.url().query().map(str::to_string);
+        let response = self
+            .http
+            .execute(request)
+            .await
+            .with_context(|| format!("{} {}", req.method, req.path))?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = response.bytes().await?;
+        let (body, text) = match serde_json::from_slice::<Value>(&bytes) {
+            Ok(v) => (Some(v), None),
+            Err(_) if bytes.is_empty() => (None, None),
+            Err(_) => (None, Some(String::from_utf8_lossy(&bytes).into_owned())),
+        };
+        let method = req.method.as_str();
+        Ok(Exchange {
+            endpoint: endpoint_of(&self.templates, method, &req.path).map(Template::key),
+            kind: Kind::Scenario,
+            step: self.step.clone(),
+            flink_version: self.version.clone(),
+            request: RecordedRequest {
+                method: method.to_string(),
+                path: req.path.clone(),
+                query,
+                headers,
+                body: sent,
+            },
+            response: RecordedResponse {
+                status,
+                content_type,
+                body,
+                text,
+            },
+        })
+    }
+
+    /// Sends and records a scenario exchange; returns the response body (`null` if none).
+    pub async fn call(&mut self, req: Req) -> Result<Value> {
+        let e = self.send(&req).await?;
+        let body = e.response.body.clone().unwrap_or(Value::Null);
+        self.exchanges.push(e);
+        Ok(body)
+    }
+
+    /// Like [`Recorder::call`], but fails unless the status is 2xx.
+    pub async fn ok(&mut self, req: Req) -> Result<Value> {
+        let e = self.send(&req).await?;
+        let status = e.response.status;
+        let body = e.response.body.clone().unwrap_or(Value::Null);
+        self.exchanges.push(e);
+        if !(200..300).contains(&status) {
+            bail!("{} {} answered {status}: {body}", req.method, req.path);
+        }
+        Ok(body)
+    }
+
+    /// Records a bad-input exchange.
+    pub async fn bad(&mut self, req: Req) -> Result<()> {
+        let mut e = self.send(&req).await?;
+        e.kind = Kind::BadInput;
+        self.exchanges.push(e);
+        Ok(())
+    }
+
+    /// GET without recording; the body.
+    pub async fn peek(&self, path: &str) -> Result<Value> {
+        let e = self.send(&Req::get(path)).await?;
+        Ok(e.response.body.unwrap_or(Value::Null))
+    }
+
+    /// Repeats an unrecorded GET until `done` holds for its body.
+    pub async fn wait_for(
+        &self,
+        req: Req,
+        what: &str,
+        limit: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> Result<Value> {
+        let start = Instant::now();
+        loop {
+            let e = self.send(&req).await?;
+            let body = e.response.body.unwrap_or(Value::Null);
+            if done(&body) {
+                return Ok(body);
+            }
+            if start.elapsed() > limit {
+                bail!("waited {limit:?} for {what}; last answer: {body}");
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+
+    /// Polls an async operation: records the first answer, then (if it was not final) the final one.
+    pub async fn operation(&mut self, path: String) -> Result<Value> {
+        let first = self.call(Req::get(path.clone())).await?;
+        if is_final(&first) {
+            return Ok(first);
+        }
+        let _ = self
+            .wait_for(
+                Req::get(path.clone()),
+                &path,
+                Duration::from_secs(120),
+                is_final,
+            )
+            .await?;
+        self.call(Req::get(path)).await
+    }
+}
+
+fn is_final(body: &Value) -> bool {
+    body["status"]["id"].as_str() == Some("COMPLETED") || body.get("errors").is_some()
+}
+
+fn state_is(states: &'static [&'static str]) -> impl Fn(&Value) -> bool {
+    move |job| job["state"].as_str().is_some_and(|s| states.contains(&s))
+}
+
+fn all_running(job: &Value) -> bool {
+    job["state"] == "RUNNING"
+        && job["vertices"]
+            .as_array()
+            .is_some_and(|v| !v.is_empty() && v.iter().all(|v| v["status"] == "RUNNING"))
+}
+
+fn non_empty(v: &Value) -> bool {
+    v.as_array().is_some_and(|a| !a.is_empty())
+}
+
+/// Comma-joined ids of the first `n` metrics of a metrics list.
+fn first_ids(list: &Value, n: usize) -> String {
+    list.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m["id"].as_str())
+                .take(n)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default()
+}
+
+/// What the scenario needs from outside: where the cluster is and where to build the job.
+pub struct Setup {
+    pub root: PathBuf,
+    pub version: String,
+    pub base_url: String,
+    pub dist: PathBuf,
+    /// Scratch directory (job build).
+    pub work: PathBuf,
+    /// The cluster's savepoint directory.
+    pub savepoints: PathBuf,
+}
+
+/// The run's exchanges and how long each step took.
+pub struct Recording {
+    pub exchanges: Vec<Exchange>,
+    pub steps: Vec<(String, Duration)>,
+}
+
+const WAIT: Duration = Duration::from_secs(90);
+/// A well-formed id no server knows.
+const UNKNOWN_ID: &str = "0123456789abcdef0123456789abcdef";
+
+/// Runs the whole scenario; `DELETE /cluster` is its last exchange.
+pub async fn run(setup: &Setup) -> Result<Recording> {
+    let templates = templates(&setup.root)?;
+    let mut r = Recorder::new(&setup.base_url, &setup.version, templates.clone())?;
+    let mut steps = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &str, steps: &mut Vec<(String, Duration)>| {
+        steps.push((name.to_string(), clock.elapsed()));
+        clock = Instant::now();
+    };
+
+    // The job, built against this distribution.
+    let jar = crate::job::build_jar(&setup.dist, &setup.work)?;
+    let graph = crate::job::job_graph(&setup.dist, &setup.work, crate::flink::JAVA_OPTS)?;
+    lap("build job", &mut steps);
+
+    r.step("cluster");
+    for path in [
+        "/config",
+        "/overview",
+        "/jobmanager/config",
+        "/jobs",
+        "/jobs/overview",
+        "/jars",
+    ] {
+        r.ok(Req::get(path)).await?;
+    }
+    let tms = r.ok(Req::get("/taskmanagers")).await?;
+    let tm = tms["taskmanagers"][0]["id"]
+        .as_str()
+        .ok_or_else(|| anyhow!("no TaskManager in {tms}"))?
+        .to_string();
+    r.ok(Req::get(format!("/taskmanagers/{tm}"))).await?;
+
+    // Metrics answer [] for a while after start: record that answer as it is, once.
+    r.step("early metrics");
+    r.ok(Req::get("/jobmanager/metrics")).await?;
+    lap("cluster", &mut steps);
+
+    r.step("jar");
+    let upload = r
+        .ok(Req::new(Method::POST, "/jars/upload").multipart(vec![Part {
+            name: "jarfile".into(),
+            file_name: Some(crate::job::JAR_NAME.into()),
+            content_type: "application/x-java-archive".into(),
+            bytes: jar.clone(),
+        }]))
+        .await?;
+    let jar_id = upload["filename"]
+        .as_str()
+        .and_then(|f| f.rsplit('/').next())
+        .ok_or_else(|| anyhow!("no filename in {upload}"))?
+        .to_string();
+    r.ok(Req::get("/jars")).await?;
+    r.ok(Req::get(format!("/jars/{jar_id}/plan")).q("parallelism", "2"))
+        .await?;
+    r.ok(Req::new(Method::POST, format!("/jars/{jar_id}/plan"))
+        .json(json!({"entryClass": crate::job::MAIN_CLASS, "parallelism": 2})))
+        .await?;
+
+    r.step("run job");
+    let run = r
+        .ok(Req::new(Method::POST, format!("/jars/{jar_id}/run")).json(
+            json!({"entryClass": crate::job::MAIN_CLASS, "parallelism": 2, "programArgsList": []}),
+        ))
+        .await?;
+    let job = job_id(&run)?;
+    r.wait_for(
+        Req::get(format!("/jobs/{job}")),
+        "job running",
+        WAIT,
+        all_running,
+    )
+    .await?;
+    r.wait_for(
+        Req::get(format!("/jobs/{job}/checkpoints")),
+        "2 completed checkpoints",
+        WAIT,
+        |c| c["counts"]["completed"].as_u64().unwrap_or(0) >= 2,
+    )
+    .await?;
+    lap("jar and job start", &mut steps);
+
+    // Accumulators reach the JobManager with TaskManager heartbeats.
+    r.wait_for(
+        Req::get(format!("/jobs/{job}/accumulators")),
+        "user accumulators",
+        WAIT,
+        |a| non_empty(&a["user-task-accumulators"]),
+    )
+    .await?;
+
+    r.step("running job");
+    let details = r.ok(Req::get(format!("/jobs/{job}"))).await?;
+    for sub in [
+        "plan",
+        "config",
+        "accumulators",
+        "exceptions",
+        "checkpoints/config",
+        "execution-result",
+    ] {
+        r.call(Req::get(format!("/jobs/{job}/{sub}"))).await?;
+    }
+    r.ok(Req::get("/jobs")).await?;
+    r.ok(Req::get("/jobs/overview")).await?;
+    r.ok(Req::get("/overview")).await?;
+    let checkpoints = r.ok(Req::get(format!("/jobs/{job}/checkpoints"))).await?;
+    let checkpoint = checkpoints["latest"]["completed"]["id"]
+        .as_u64()
+        .ok_or_else(|| anyhow!("no completed checkpoint in {checkpoints}"))?;
+    let vertices = details["vertices"].as_array().cloned().unwrap_or_default();
+    let vertex = vertices
+        .iter()
+        .find(|v| {
+            v["name"]
+                .as_str()
+                .is_some_and(|n| n.contains("Keyed counter"))
+        })
+        .or(vertices.last())
+        .and_then(|v| v["id"].as_str())
+        .ok_or_else(|| anyhow!("no vertex in {details}"))?
+        .to_string();
+    r.ok(Req::get(format!(
+        "/jobs/{job}/checkpoints/details/{checkpoint}"
+    )))
+    .await?;
+    r.ok(Req::get(format!(
+        "/jobs/{job}/checkpoints/details/{checkpoint}/subtasks/{vertex}"
+    )))
+    .await?;
+
+    r.step("vertex");
+    let v = format!("/jobs/{job}/vertices/{vertex}");
+    // Back pressure is only sampled once metrics were asked for: record the first answer as it is.
+    r.call(Req::get(format!("{v}/backpressure"))).await?;
+    for sub in [
+        "",
+        "/accumulators",
+        "/subtasks/accumulators",
+        "/subtasktimes",
+        "/taskmanagers",
+    ] {
+        r.ok(Req::get(format!("{v}{sub}"))).await?;
+    }
+    for sub in [
+        "/subtasks/0",
+        "/subtasks/0/attempts/0",
+        "/subtasks/0/attempts/0/accumulators",
+    ] {
+        r.ok(Req::get(format!("{v}{sub}"))).await?;
+    }
+    lap("running job", &mut steps);
+
+    r.step("metrics");
+    for path in [
+        "/jobmanager/metrics".to_string(),
+        "/taskmanagers/metrics".to_string(),
+        "/jobs/metrics".to_string(),
+        format!("/taskmanagers/{tm}/metrics"),
+        format!("/jobs/{job}/metrics"),
+        format!("{v}/metrics"),
+        format!("{v}/subtasks/metrics"),
+        format!("{v}/subtasks/0/metrics"),
+    ] {
+        let list = r
+            .wait_for(
+                Req::get(path.clone()),
+                &format!("metrics at {path}"),
+                WAIT,
+                non_empty,
+            )
+            .await?;
+        r.ok(Req::get(path.clone())).await?;
+        let ids = first_ids(&list, 3);
+        let mut req = Req::get(path.clone()).q("get", ids);
+        if path.ends_with("/taskmanagers/metrics") {
+            req = req
+                .q("agg", "min,max,sum,avg")
+                .q("taskmanagers", tm.clone());
+        } else if path == "/jobs/metrics" {
+            req = req.q("agg", "min,max,sum,avg").q("jobs", job.clone());
+        } else if path.ends_with("/subtasks/metrics") {
+            req = req.q("agg", "min,max,sum,avg").q("subtasks", "0-1");
+        }
+        r.ok(req).await?;
+    }
+    r.wait_for(
+        Req::get(format!("{v}/backpressure")),
+        "back pressure sampled",
+        WAIT,
+        |b| b["status"] == "ok",
+    )
+    .await?;
+    r.ok(Req::get(format!("{v}/backpressure"))).await?;
+    lap("metrics", &mut steps);
+
+    r.step("bad input");
+    bad_inputs(&mut r, &job, &jar_id, &vertex).await?;
+    lap("bad input", &mut steps);
+
+    r.step("rescaling");
+    let rescale = r
+        .call(Req::new(Method::PATCH, format!("/jobs/{job}/rescaling")).q("parallelism", "1"))
+        .await?;
+    match rescale["request-id"].as_str() {
+        Some(trigger) => {
+            r.operation(format!("/jobs/{job}/rescaling/{trigger}"))
+                .await?;
+        }
+        None => {
+            r.call(Req::get(format!("/jobs/{job}/rescaling/{UNKNOWN_ID}")))
+                .await?;
+        }
+    }
+
+    r.step("savepoint");
+    let target = setup.savepoints.display().to_string();
+    let trigger = r
+        .ok(Req::new(Method::POST, format!("/jobs/{job}/savepoints"))
+            .json(json!({"target-directory": target, "cancel-job": false})))
+        .await?;
+    let done = r
+        .operation(format!("/jobs/{job}/savepoints/{}", trigger_id(&trigger)?))
+        .await?;
+    let savepoint = done["operation"]["location"]
+        .as_str()
+        .ok_or_else(|| anyhow!("savepoint without location: {done}"))?
+        .to_string();
+    lap("rescaling and savepoint", &mut steps);
+
+    r.step("stop without drain");
+    let trigger = r
+        .ok(Req::new(Method::POST, format!("/jobs/{job}/stop"))
+            .json(json!({"targetDirectory": target, "drain": false})))
+        .await?;
+    r.operation(format!("/jobs/{job}/savepoints/{}", trigger_id(&trigger)?))
+        .await?;
+    r.wait_for(
+        Req::get(format!("/jobs/{job}")),
+        "job stopped",
+        WAIT,
+        state_is(&["FINISHED"]),
+    )
+    .await?;
+    r.ok(Req::get(format!("/jobs/{job}"))).await?;
+    r.ok(Req::get(format!("/jobs/{job}/execution-result")))
+        .await?;
+    lap("stop", &mut steps);
+
+    r.step("restore from savepoint");
+    let run = r
+        .ok(
+            Req::new(Method::POST, format!("/jars/{jar_id}/run")).json(json!({
+                "entryClass": crate::job::MAIN_CLASS,
+                "parallelism": 2,
+                "savepointPath": savepoint,
+                "allowNonRestoredState": true,
+            })),
+        )
+        .await?;
+    let restored = job_id(&run)?;
+    r.wait_for(
+        Req::get(format!("/jobs/{restored}")),
+        "restored job running",
+        WAIT,
+        all_running,
+    )
+    .await?;
+    r.wait_for(
+        Req::get(format!("/jobs/{restored}/checkpoints")),
+        "restore in checkpoint statistics",
+        WAIT,
+        |c| !c["latest"]["restored"].is_null(),
+    )
+    .await?;
+    r.ok(Req::get(format!("/jobs/{restored}/checkpoints")))
+        .await?;
+    r.step("stop with drain");
+    let trigger = r
+        .ok(Req::new(Method::POST, format!("/jobs/{restored}/stop"))
+            .json(json!({"targetDirectory": target, "drain": true})))
+        .await?;
+    let drained = r
+        .operation(format!(
+            "/jobs/{restored}/savepoints/{}",
+            trigger_id(&trigger)?
+        ))
+        .await?;
+    r.wait_for(
+        Req::get(format!("/jobs/{restored}")),
+        "job drained",
+        WAIT,
+        state_is(&["FINISHED"]),
+    )
+    .await?;
+    lap("restore and drain", &mut steps);
+
+    r.step("cancel");
+    let run = r
+        .ok(Req::new(Method::POST, format!("/jars/{jar_id}/run"))
+            .json(json!({"entryClass": crate::job::MAIN_CLASS, "parallelism": 1})))
+        .await?;
+    let cancelled = job_id(&run)?;
+    r.wait_for(
+        Req::get(format!("/jobs/{cancelled}")),
+        "job running",
+        WAIT,
+        all_running,
+    )
+    .await?;
+    r.call(Req::new(Method::PATCH, format!("/jobs/{cancelled}")).q("mode", "stop"))
+        .await?;
+    r.ok(Req::new(Method::PATCH, format!("/jobs/{cancelled}")).q("mode", "cancel"))
+        .await?;
+    r.wait_for(
+        Req::get(format!("/jobs/{cancelled}")),
+        "job cancelled",
+        WAIT,
+        state_is(&["CANCELED"]),
+    )
+    .await?;
+    r.ok(Req::get(format!("/jobs/{cancelled}"))).await?;
+    lap("cancel", &mut steps);
+
+    r.step("failing job");
+    let run = r
+        .ok(
+            Req::new(Method::POST, format!("/jars/{jar_id}/run")).json(json!({
+                "entryClass": crate::job::MAIN_CLASS,
+                "parallelism": 1,
+                "programArgsList": ["--fail-after", "200"],
+            })),
+        )
+        .await?;
+    let failed = job_id(&run)?;
+    r.wait_for(
+        Req::get(format!("/jobs/{failed}")),
+        "job failed",
+        WAIT,
+        state_is(&["FAILED"]),
+    )
+    .await?;
+    r.ok(Req::get(format!("/jobs/{failed}"))).await?;
+    r.ok(Req::get(format!("/jobs/{failed}/exceptions"))).await?;
+    r.ok(Req::get(format!("/jobs/{failed}/exceptions")).q("maxExceptions", "1"))
+        .await?;
+    r.ok(Req::get(format!("/jobs/{failed}/execution-result")))
+        .await?;
+    lap("failing job", &mut steps);
+
+    r.step("finite job");
+    let run = r
+        .ok(
+            Req::new(Method::POST, format!("/jars/{jar_id}/run")).json(json!({
+                "entryClass": crate::job::MAIN_CLASS,
+                "parallelism": 1,
+                "programArgsList": ["--count", "500"],
+            })),
+        )
+        .await?;
+    let finished = job_id(&run)?;
+    r.wait_for(
+        Req::get(format!("/jobs/{finished}")),
+        "job finished",
+        WAIT,
+        state_is(&["FINISHED"]),
+    )
+    .await?;
+    r.ok(Req::get(format!("/jobs/{finished}/execution-result")))
+        .await?;
+    r.ok(Req::get(format!("/jobs/{finished}/accumulators")).q("includeSerializedValue", "true"))
+        .await?;
+    lap("finite job", &mut steps);
+
+    r.step("savepoint disposal");
+    let path = drained["operation"]["location"]
+        .as_str()
+        .unwrap_or(&savepoint)
+        .to_string();
+    let trigger = r
+        .ok(Req::new(Method::POST, "/savepoint-disposal").json(json!({"savepoint-path": path})))
+        .await?;
+    r.operation(format!("/savepoint-disposal/{}", trigger_id(&trigger)?))
+        .await?;
+    let missing = format!("{target}/savepoint-000000-{UNKNOWN_ID}");
+    let trigger = r
+        .ok(Req::new(Method::POST, "/savepoint-disposal").json(json!({"savepoint-path": missing})))
+        .await?;
+    r.operation(format!("/savepoint-disposal/{}", trigger_id(&trigger)?))
+        .await?;
+    lap("savepoint disposal", &mut steps);
+
+    r.step("job graph submission");
+    let request = json!({
+        "jobGraphFileName": "job.graph",
+        "jobJarFileNames": [crate::job::JAR_NAME],
+        "jobArtifactFileNames": [],
+    });
+    let submitted = r
+        .ok(Req::new(Method::POST, "/jobs").multipart(vec![
+            Part {
+                name: "request".into(),
+                file_name: None,
+                content_type: "application/json".into(),
+                bytes: serde_json::to_vec(&request)?,
+            },
+            Part {
+                name: "file_0".into(),
+                file_name: Some("job.graph".into()),
+                content_type: "application/octet-stream".into(),
+                bytes: graph,
+            },
+            Part {
+                name: "file_1".into(),
+                file_name: Some(crate::job::JAR_NAME.into()),
+                content_type: "application/x-java-archive".into(),
+                bytes: jar,
+            },
+        ]))
+        .await?;
+    let graph_job = submitted["jobUrl"]
+        .as_str()
+        .and_then(|u| u.rsplit('/').next())
+        .ok_or_else(|| anyhow!("no jobUrl in {submitted}"))?
+        .to_string();
+    r.wait_for(
+        Req::get(format!("/jobs/{graph_job}")),
+        "submitted job running",
+        WAIT,
+        all_running,
+    )
+    .await?;
+    r.ok(Req::get(format!("/jobs/{graph_job}"))).await?;
+    let _ = r
+        .send(&Req::new(Method::PATCH, format!("/jobs/{graph_job}")).q("mode", "cancel"))
+        .await?;
+    r.wait_for(
+        Req::get(format!("/jobs/{graph_job}")),
+        "job cancelled",
+        WAIT,
+        state_is(&["CANCELED"]),
+    )
+    .await?;
+    lap("job graph submission", &mut steps);
+
+    r.step("cleanup");
+    r.ok(Req::new(Method::DELETE, format!("/jars/{jar_id}")))
+        .await?;
+    r.ok(Req::get("/jars")).await?;
+    r.ok(Req::get("/jobs/overview")).await?;
+    r.step("shutdown");
+    r.call(Req::new(Method::DELETE, "/cluster")).await?;
+    lap("cleanup and shutdown", &mut steps);
+
+    let missing: Vec<String> = templates
+        .iter()
+        .map(Template::key)
+        .filter(|k| {
+            !r.exchanges
+                .iter()
+                .any(|e| e.kind == Kind::Scenario && e.endpoint.as_deref() == Some(k))
+        })
+        .collect();
+    if !missing.is_empty() {
+        bail!("the scenario did not reach: {}", missing.join(", "));
+    }
+    Ok(Recording {
+        exchanges: r.exchanges,
+        steps,
+    })
+}
+
+async fn bad_inputs(r: &mut Recorder, job: &str, jar: &str, vertex: &str) -> Result<()> {
+    let post = |path: String| Req::new(Method::POST, path);
+    r.bad(Req::get("/jobs/not-a-job-id")).await?;
+    r.bad(Req::get(format!("/jobs/{UNKNOWN_ID}"))).await?;
+    r.bad(Req::get(format!("/jobs/{UNKNOWN_ID}/vertices/{vertex}")))
+        .await?;
+    r.bad(Req::get(format!("/jobs/{job}/vertices/{UNKNOWN_ID}")))
+        .await?;
+    r.bad(Req::get(format!(
+        "/jobs/{job}/vertices/{vertex}/subtasks/99"
+    )))
+    .await?;
+    r.bad(Req::get(format!("/jobs/{job}/checkpoints/details/999999")))
+        .await?;
+    r.bad(Req::get(format!("/jobs/{job}/savepoints/{UNKNOWN_ID}")))
+        .await?;
+    r.bad(Req::get(format!("/savepoint-disposal/{UNKNOWN_ID}")))
+        .await?;
+    r.bad(Req::get("/taskmanagers/no-such-taskmanager")).await?;
+    r.bad(Req::get("/taskmanagers/no-such-taskmanager/metrics"))
+        .await?;
+    r.bad(Req::get("/jars/no-such.jar/plan")).await?;
+    r.bad(Req::get("/no-such-endpoint")).await?;
+    r.bad(Req::new(Method::PUT, "/jobs/overview")).await?;
+    r.bad(Req::new(Method::DELETE, format!("/jobs/{job}")))
+        .await?;
+    r.bad(Req::get(format!("/jobs/{job}/vertices/{vertex}/subtasks/metrics")).q("agg", "median"))
+        .await?;
+    r.bad(Req::new(Method::PATCH, format!("/jobs/{job}")).q("mode", "pause"))
+        .await?;
+    let mut invalid = post(format!("/jars/{jar}/plan"));
+    invalid.body = Some(Body::Text("{\"parallelism\": ".into()));
+    r.bad(invalid).await?;
+    r.bad(post(format!("/jars/{jar}/plan")).json(json!({"parallelism": "two"})))
+        .await?;
+    r.bad(post(format!("/jars/{jar}/plan")).json(json!({"parallelism": 1, "noSuchField": true})))
+        .await?;
+    r.bad(post(format!("/jobs/{job}/savepoints")).json(json!({"cancel-job": "yes"})))
+        .await?;
+    Ok(())
+}
+
+impl Req {
+    pub fn multipart(mut self, parts: Vec<Part>) -> Req {
+        self.body = Some(Body::Multipart(parts));
+        self
+    }
+}
+
+fn job_id(run: &Value) -> Result<String> {
+    run["jobid"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("no jobid in {run}"))
+}
+
+fn trigger_id(answer: &Value) -> Result<String> {
+    answer["request-id"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("no request-id in {answer}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concrete_paths_map_to_the_most_literal_documented_pair() {
+        let t = vec![
+            Template::new("GET", "/jobs/:jobid"),
+            Template::new("GET", "/jobs/overview"),
+            Template::new("PATCH", "/jobs/:jobid"),
+            Template::new("GET", "/taskmanagers/:taskmanagerid/metrics"),
+        ];
+        let key = |m, p| endpoint_of(&t, m, p).map(Template::key);
+        assert_eq!(
+            key("GET", "/jobs/overview").as_deref(),
+            Some("GET /jobs/overview")
+        );
+        assert_eq!(key("GET", "/jobs/abc").as_deref(), Some("GET /jobs/:jobid"));
+        assert_eq!(
+            key("PATCH", "/jobs/abc").as_deref(),
+            Some("PATCH /jobs/:jobid")
+        );
+        assert_eq!(
+            key("GET", "/taskmanagers/localhost:1-abcdef/metrics").as_deref(),
+            Some("GET /taskmanagers/:taskmanagerid/metrics")
+        );
+        assert_eq!(key("PUT", "/jobs/overview"), None);
+        assert_eq!(key("GET", "/jobs/a/b/c"), None);
+    }
+}

@@ -1,0 +1,290 @@
+//! The replay suite: every recorded exchange of every version, served by wiremock, called through the
+//! generated client, and put through the four checks (see `contract_tests::replay`).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use contract_tests::evidence;
+use contract_tests::fixture::{self, Exchange, Kind};
+use contract_tests::replay::{spec_path, Checker, Spec};
+use contract_tests::scenario;
+use flink_rest_codegen::ledger::{self, Change, Entry};
+use serde_json::{json, Value};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn versions() -> Vec<String> {
+    let text = std::fs::read_to_string(root().join(ledger::VERSIONS_FILE)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn fixtures(version: &str) -> Vec<(String, Exchange)> {
+    fixture::load_dir(&root().join("contract-tests/fixtures").join(version)).unwrap()
+}
+
+async fn checker() -> Checker {
+    Checker::start(&scenario::templates(&root()).unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_recorded_exchange_passes_the_four_checks() {
+    let checker = checker().await;
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    let mut endpoints = BTreeSet::new();
+    for version in versions() {
+        let mut spec = Spec::load(&spec_path(&root(), &version)).unwrap();
+        let exchanges = fixtures(&version);
+        assert!(
+            exchanges.len() > 50,
+            "{version}: only {} fixtures",
+            exchanges.len()
+        );
+        for (name, e) in exchanges {
+            if e.kind != Kind::Scenario || e.endpoint.is_none() {
+                continue;
+            }
+            let outcome = checker.check(&e, &mut spec).await.unwrap();
+            checked += 1;
+            endpoints.insert(e.endpoint.clone().unwrap());
+            for f in outcome.failures() {
+                failures.push(format!("{version}/{name}: {f}"));
+            }
+        }
+    }
+    assert_eq!(endpoints.len(), 50, "every documented pair is replayed");
+    assert!(checked > 500, "checked only {checked}");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Bad input: the typed client either refuses it before sending (a malformed id) or reads Flink's
+/// answer as the typed API error; the error bodies are Flink's `{"errors": [...]}`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_answers_decode_as_typed_errors() {
+    let checker = checker().await;
+    let mut failures = Vec::new();
+    let mut refused = 0;
+    for version in versions() {
+        let mut spec = Spec::load(&spec_path(&root(), &version)).unwrap();
+        for (name, e) in fixtures(&version) {
+            if e.kind != Kind::BadInput || e.endpoint.is_none() {
+                continue;
+            }
+            let outcome = checker.check(&e, &mut spec).await.unwrap();
+            match &outcome.decodes {
+                Err(m) if m.contains("refuses") => refused += 1,
+                Err(m) => failures.push(format!("{version}/{name}: {m}")),
+                Ok(()) => {}
+            }
+            if e.response.status >= 400 {
+                let errors = e.response.body.as_ref().and_then(|b| b.get("errors"));
+                if !errors.is_some_and(Value::is_array) {
+                    failures.push(format!(
+                        "{version}/{name}: error without Flink's error body"
+                    ));
+                }
+                failures.extend(
+                    outcome
+                        .invalid
+                        .iter()
+                        .map(|i| format!("{version}/{name}: {i}")),
+                );
+            }
+        }
+    }
+    assert!(
+        refused > 0,
+        "the malformed job id is refused by the typed client"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn job_details() -> (Exchange, Spec) {
+    let (_, e) = fixtures("1.20.3")
+        .into_iter()
+        .find(|(_, e)| {
+            e.endpoint.as_deref() == Some("GET /jobs/:jobid")
+                && e.kind == Kind::Scenario
+                && e.response
+                    .body
+                    .as_ref()
+                    .is_some_and(|b| b["state"] == "RUNNING")
+        })
+        .unwrap();
+    (e, Spec::load(&spec_path(&root(), "1.20.3")).unwrap())
+}
+
+async fn failures_after(mutate: impl FnOnce(&mut Value)) -> Vec<String> {
+    let (mut e, mut spec) = job_details();
+    let checker = checker().await;
+    assert!(
+        checker.check(&e, &mut spec).await.unwrap().passed(),
+        "the original passes"
+    );
+    mutate(e.response.body.as_mut().unwrap());
+    checker.check(&e, &mut spec).await.unwrap().failures()
+}
+
+#[tokio::test]
+async fn a_field_of_the_wrong_type_is_caught() {
+    let f = failures_after(|b| b["duration"] = json!("long")).await;
+    assert!(
+        f.iter()
+            .any(|f| f.starts_with("decode:") && f.contains("duration")),
+        "{f:?}"
+    );
+    assert!(
+        f.iter()
+            .any(|f| f.starts_with("spec:") && f.contains("/duration")),
+        "{f:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_required_field_is_caught() {
+    let f = failures_after(|b| {
+        b.as_object_mut().unwrap().remove("jid");
+    })
+    .await;
+    assert!(
+        f.iter()
+            .any(|f| f.starts_with("decode:") && f.contains("jid")),
+        "{f:?}"
+    );
+    assert!(
+        f.iter()
+            .any(|f| f.starts_with("spec:") && f.contains("jid")),
+        "{f:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_value_of_a_closed_enum_is_caught() {
+    // The Rust enum is open (it keeps the value), the spec's enum is closed: the spec check fails.
+    let f = failures_after(|b| b["state"] = json!("SLEEPING")).await;
+    assert!(
+        f.iter()
+            .any(|f| f.starts_with("spec:") && f.contains("/state")),
+        "{f:?}"
+    );
+    assert!(!f.iter().any(|f| f.starts_with("lossless:")), "{f:?}");
+}
+
+#[tokio::test]
+async fn an_undocumented_field_is_caught() {
+    let f = failures_after(|b| b["brand-new"] = json!(1)).await;
+    assert!(
+        f.iter()
+            .any(|f| f.starts_with("lossless:") && f.contains("/brand-new")),
+        "{f:?}"
+    );
+    assert!(f.iter().any(|f| f.starts_with("spec:")), "{f:?}");
+}
+
+#[tokio::test]
+async fn an_unexpected_status_is_caught() {
+    let (mut e, mut spec) = job_details();
+    e.response.status = 201;
+    let outcome = checker().await.check(&e, &mut spec).await.unwrap();
+    assert!(outcome.status.is_err(), "{outcome:?}");
+}
+
+fn observations() -> (
+    flink_rest_codegen::Apis,
+    evidence::Observations,
+    ledger::Ledger,
+) {
+    let inputs = inputs();
+    let (_, apis) = flink_rest_codegen::apis(&inputs).unwrap();
+    let parsed = ledger::parse(&inputs.ledger).unwrap();
+    let obs = evidence::observe(&root(), &apis).unwrap();
+    (apis, obs, parsed)
+}
+
+fn inputs() -> flink_rest_codegen::Inputs {
+    flink_rest_codegen::Inputs::read(&root()).unwrap()
+}
+
+#[test]
+fn every_ledger_entry_is_supported_by_a_fixture_and_nothing_is_unexplained() {
+    let (apis, obs, parsed) = observations();
+    let versions: BTreeSet<String> = parsed.versions.iter().cloned().collect();
+    let resolved: Vec<&str> = parsed
+        .entries
+        .iter()
+        .filter(|(_, e)| !evidence::supported(e, &apis.documented, &obs, &versions))
+        .map(|(_, e)| e.id.as_str())
+        .collect();
+    assert!(
+        resolved.is_empty(),
+        "resolved drift (update the ledger): {resolved:?}"
+    );
+    let proposals = evidence::propose(&apis.documented, &parsed, &obs);
+    let ids: Vec<&str> = proposals.iter().map(|e| e.id.as_str()).collect();
+    assert!(
+        ids.is_empty(),
+        "unexplained (run `cargo xtask ledger propose`): {ids:?}"
+    );
+    for (file, e) in &parsed.entries {
+        for path in &e.evidence {
+            assert!(
+                root().join("contract-tests/fixtures").join(path).is_file(),
+                "{file}: {} cites {path}, which does not exist",
+                e.id
+            );
+        }
+    }
+}
+
+#[test]
+fn an_entry_no_fixture_supports_is_reported_as_resolved() {
+    let (apis, obs, parsed) = observations();
+    let versions: BTreeSet<String> = parsed.versions.iter().cloned().collect();
+    let stale = Entry {
+        id: "JobDetailsInfo.no-such-field:add".into(),
+        endpoints: vec!["GET /jobs/:jobid".into()],
+        change: Change::AddField {
+            r#type: "JobDetailsInfo".into(),
+            field: "no-such-field".into(),
+            schema: json!({"type": "string"}),
+        },
+        documented: json!("not documented"),
+        observed: json!({"type": "string"}),
+        since: None,
+        until: None,
+        why: "a test".into(),
+        evidence: vec![],
+    };
+    assert!(!evidence::supported(
+        &stale,
+        &apis.documented,
+        &obs,
+        &versions
+    ));
+    let gone = Entry {
+        change: Change::Response {
+            endpoint: "GET /jobs/:jobid".into(),
+            status: 418,
+            schema: None,
+        },
+        ..stale
+    };
+    assert!(!evidence::supported(
+        &gone,
+        &apis.documented,
+        &obs,
+        &versions
+    ));
+}
