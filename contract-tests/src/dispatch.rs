@@ -164,7 +164,10 @@ pub async fn call(
         }
         "GET /jobs/:jobid/exceptions" => {
             let jobid: JobId = args.path("jobid")?;
-            let answer = client.get_job_exceptions(&jobid).await?;
+            let query = GetJobExceptionsQuery {
+                max_exceptions: args.opt("maxExceptions")?,
+            };
+            let answer = client.get_job_exceptions(&jobid, &query).await?;
             Ok(serde_json::to_value(answer)?)
         }
         "GET /jobs/:jobid/execution-result" => {

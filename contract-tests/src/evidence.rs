@@ -28,8 +28,8 @@ pub struct FieldObs {
     pub null: BTreeSet<Seen>,
     /// Values the field's type does not admit (up to a few per version).
     pub misfits: Vec<(Seen, Value)>,
-    /// Objects of the type that did not have the field at all.
-    pub absent: usize,
+    /// Where an object of the type (in a version whose API has the field) did not have it at all.
+    pub absent: BTreeSet<Seen>,
     /// Every non-null value's shape, for inferring a schema.
     pub samples: Vec<Value>,
 }
@@ -53,6 +53,8 @@ pub struct Observations {
     pub statuses: BTreeMap<(String, u16), Vec<Answered>>,
     /// Endpoint -> where a success body was seen that the API gives no schema.
     pub blank_bodies: BTreeMap<String, Vec<(Seen, Value)>>,
+    /// (endpoint, query parameter) -> where it was sent.
+    pub query_params: BTreeMap<(String, String), BTreeSet<Seen>>,
     /// Type -> the endpoints it was seen under.
     pub endpoints_of: BTreeMap<String, BTreeSet<String>>,
 }
@@ -93,6 +95,15 @@ impl Observations {
             version: e.flink_version.clone(),
             fixture: fixture.to_string(),
         };
+        if let Some(q) = &e.request.query {
+            for pair in q.split('&') {
+                let name = pair.split('=').next().unwrap_or_default().to_string();
+                self.query_params
+                    .entry((endpoint.to_string(), name))
+                    .or_default()
+                    .insert(seen.clone());
+            }
+        }
         let status = e.response.status;
         self.statuses
             .entry((endpoint.to_string(), status))
@@ -127,7 +138,9 @@ impl Observations {
                         let key = (name.clone(), f.name.clone());
                         let rec = self.fields.entry(key).or_default();
                         match map.get(&f.name) {
-                            None => rec.absent += 1,
+                            None => {
+                                rec.absent.insert(seen.clone());
+                            }
                             Some(Value::Null) => {
                                 rec.null.insert(seen.clone());
                             }
@@ -343,9 +356,9 @@ fn range_text(since: &Option<String>, until: &Option<String>, all: &[String]) ->
         .or_else(|| all.last().cloned())
         .unwrap_or_default();
     if first == last {
-        format!("Flink {first}")
+        format!("Flink {first} servers")
     } else {
-        format!("Flink {first} to {last}")
+        format!("Flink {first} to {last} servers")
     }
 }
 
@@ -435,34 +448,33 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
                 },
             });
         }
-        // Documented, sent by some versions, never by others where the type was seen.
-        if let Some(type_seen) = obs.types.get(ty) {
-            let sent = versions_of(&everywhere);
-            let missing: BTreeSet<Seen> = type_seen
-                .iter()
-                .filter(|s| !sent.contains(&s.version))
-                .cloned()
-                .collect();
-            if !sent.is_empty() && !missing.is_empty() {
-                let (since, until) = range(all, &versions_of(&missing));
-                out.push(Entry {
-                    id: format!("{ty}.{field}:removed"),
-                    endpoints: endpoints(obs, ty),
-                    documented: doc_field(ty, field),
-                    observed: json!("absent"),
-                    why: format!(
-                        "{} do not send `{field}` in {ty}; other versions do.",
-                        range_text(&since, &until, all)
-                    ),
-                    since,
-                    until,
-                    evidence: evidence(&missing),
-                    change: Change::RemoveField {
-                        r#type: ty.clone(),
-                        field: field.clone(),
-                    },
-                });
-            }
+        // A field of the version's API that some version never sends (though others do).
+        let sent = versions_of(&everywhere);
+        let missing: BTreeSet<Seen> = rec
+            .absent
+            .iter()
+            .filter(|s| !sent.contains(&s.version))
+            .cloned()
+            .collect();
+        if !sent.is_empty() && !missing.is_empty() {
+            let (since, until) = range(all, &versions_of(&missing));
+            out.push(Entry {
+                id: format!("{ty}.{field}:removed"),
+                endpoints: endpoints(obs, ty),
+                documented: doc_field(ty, field),
+                observed: json!("absent"),
+                why: format!(
+                    "{} do not send `{field}` in {ty}; other versions do.",
+                    range_text(&since, &until, all)
+                ),
+                since,
+                until,
+                evidence: evidence(&missing),
+                change: Change::RemoveField {
+                    r#type: ty.clone(),
+                    field: field.clone(),
+                },
+            });
         }
     }
     let mut by_enum: BTreeMap<&str, (Vec<String>, BTreeSet<Seen>)> = BTreeMap::new();
@@ -494,6 +506,38 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
             change: Change::EnumValues {
                 r#enum: en.to_string(),
                 add: values,
+            },
+        });
+    }
+    for ((endpoint, name), seen) in &obs.query_params {
+        let Some(op) = documented.operations.iter().find(|o| &o.key == endpoint) else {
+            continue;
+        };
+        let known = op.query_params.iter().any(|p| &p.name == name)
+            || ledger.entries.iter().any(|(_, e)| {
+                matches!(&e.change, Change::QueryParam { endpoint: ep, name: n, .. } if ep == endpoint && n == name)
+            });
+        if known {
+            continue;
+        }
+        let (since, until) = range(all, &versions_of(seen));
+        out.push(Entry {
+            id: format!("{endpoint}?{name}"),
+            endpoints: vec![endpoint.clone()],
+            documented: json!("not documented"),
+            observed: json!(name),
+            why: format!(
+                "{} take the query parameter `{name}`; the page does not document it.",
+                range_text(&since, &until, all)
+            ),
+            since,
+            until,
+            evidence: evidence(seen),
+            change: Change::QueryParam {
+                endpoint: endpoint.clone(),
+                name: name.clone(),
+                r#type: "string".into(),
+                description: String::new(),
             },
         });
     }
@@ -649,6 +693,13 @@ fn infer_body(op_name: &str, bodies: &[Value]) -> (Vec<(String, Value)>, Value) 
             json!({"type": "object", "properties": props}),
         )
     };
+    if !objects.is_empty() && objects.iter().all(|o| o.is_empty()) && !all_arrays {
+        // `{}`: an object, with nothing in it so far.
+        return (
+            Vec::new(),
+            json!({"type": "object", "additionalProperties": {"type": "any"}}),
+        );
+    }
     if all_arrays && !objects.is_empty() && objects.len() == items.len() {
         let name = format!("{}Item", upper_camel(op_name));
         let (n, s) = struct_schema(&name);
@@ -714,6 +765,8 @@ pub fn supported(
             }
         }
         Change::RemoveField { r#type, field: f } => {
+            // The corrected API of those versions lacks the field: it is supported where objects of
+            // the type were seen in them without it.
             let type_seen = obs.types.get(r#type).cloned().unwrap_or_default();
             let sent: BTreeSet<String> = field(r#type, f)
                 .map(|r| {
@@ -735,6 +788,10 @@ pub fn supported(
                 .is_some_and(holds)
         }),
         Change::AddType { .. } => true,
+        Change::QueryParam { endpoint, name, .. } => obs
+            .query_params
+            .get(&(endpoint.clone(), name.clone()))
+            .is_some_and(holds),
         Change::Response {
             endpoint, status, ..
         } => obs
@@ -752,7 +809,7 @@ pub fn supported(
 pub fn required(obs: &Observations) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for ((ty, field), rec) in &obs.fields {
-        if rec.absent == 0
+        if rec.absent.is_empty()
             && rec.null.is_empty()
             && !rec.present.is_empty()
             && !obs.extra.contains(&(ty.clone(), field.clone()))

@@ -164,7 +164,7 @@ impl Cluster {
         let mut last = String::from("no answer yet");
         while start.elapsed() < limit {
             match runtime.block_on(client.get_cluster_overview()) {
-                Ok(o) if o.taskmanagers.unwrap_or(0) >= 1 => return Ok(()),
+                Ok(o) if o.taskmanagers >= 1 => return Ok(()),
                 Ok(_) => last = "REST answers, no TaskManager registered yet".into(),
                 Err(e) => last = e.to_string(),
             }

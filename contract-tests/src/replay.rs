@@ -556,9 +556,14 @@ impl Checker {
             }
             Some(RequestBody::Multipart(parts)) => {
                 let text = String::from_utf8_lossy(&sent.body);
+                // File parts are known to Flink by their file names, attributes by their part names.
                 for p in parts {
-                    if !text.contains(&format!("name=\"{}\"", p.name)) {
-                        out.push(format!("multipart part {} not sent", p.name));
+                    let needle = match &p.file_name {
+                        Some(f) => format!("filename=\"{f}\""),
+                        None => format!("name=\"{}\"", p.name),
+                    };
+                    if !text.contains(&needle) {
+                        out.push(format!("multipart part {needle} not sent"));
                     }
                 }
             }

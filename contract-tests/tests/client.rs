@@ -43,17 +43,15 @@ async fn decodes_a_typed_answer_and_keeps_unknown_enum_values() {
         .expect(1)
         .mount(&server)
         .await;
-    let jobs = client.list_jobs().await.unwrap().jobs.unwrap();
-    assert_eq!(jobs[0].status, Some(JobStatus::Running));
-    assert_eq!(
-        jobs[1].status,
-        Some(JobStatus::Unknown("INITIALIZING".into()))
-    );
-    assert_eq!(jobs[1].status.as_ref().unwrap().as_str(), "INITIALIZING");
+    let jobs = client.list_jobs().await.unwrap().jobs;
+    assert_eq!(jobs[0].status, JobStatus::Running);
+    assert_eq!(jobs[1].status, JobStatus::Unknown("INITIALIZING".into()));
+    assert_eq!(jobs[1].status.as_str(), "INITIALIZING");
 }
 
 #[tokio::test]
 async fn path_parameters_are_typed_and_encoded_as_segments() {
+    // Only what is sent matters here: the `{}` answers do not decode into the typed results.
     let (server, client) = server().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
@@ -62,13 +60,10 @@ async fn path_parameters_are_typed_and_encoded_as_segments() {
     let job: JobId = JOB.parse().unwrap();
     let vertex: VertexId = VERTEX.parse().unwrap();
     let tm = TaskManagerId::new("localhost:36885-31833a").unwrap();
-    client.get_job(&job).await.unwrap();
-    client
-        .get_subtask_attempt(&job, &vertex, 1, 0)
-        .await
-        .unwrap();
-    client.get_taskmanager(&tm).await.unwrap();
-    client.get_job_checkpoint(&job, 17).await.unwrap();
+    client.get_job(&job).await.ok();
+    client.get_subtask_attempt(&job, &vertex, 1, 0).await.ok();
+    client.get_taskmanager(&tm).await.ok();
+    client.get_job_checkpoint(&job, 17).await.ok();
     assert_eq!(
         requests(&server.received_requests().await.unwrap()),
         [
@@ -98,7 +93,7 @@ async fn query_lists_are_comma_separated_and_empty_ones_left_out() {
         .get_job_vertex_subtasks_metrics(&job, &vertex, &query)
         .await
         .unwrap();
-    assert_eq!(body, json!([]));
+    assert!(body.is_empty());
     client
         .get_job_vertex_subtasks_metrics(&job, &vertex, &Default::default())
         .await
@@ -138,12 +133,12 @@ async fn json_bodies_and_mandatory_query_parameters_are_sent() {
         cancel_job: Some(false),
     };
     let trigger = client.trigger_savepoint(&job, &body).await.unwrap();
-    assert_eq!(trigger.request_id, Some(json!("t1")));
+    assert_eq!(trigger.request_id, json!("t1"));
     let trigger = client
         .trigger_rescaling(&job, &TriggerRescalingQuery { parallelism: 4 })
         .await
         .unwrap();
-    assert_eq!(trigger.request_id, Some(json!("t2")));
+    assert_eq!(trigger.request_id, json!("t2"));
 }
 
 #[tokio::test]
@@ -160,7 +155,7 @@ async fn jar_upload_is_multipart_with_the_documented_part_and_type() {
         .upload_jar(UploadFile::from_bytes("job.jar", b"PK\x03\x04jar".to_vec()))
         .await
         .unwrap();
-    assert_eq!(answer.status.unwrap().as_str(), "success");
+    assert_eq!(answer.status.as_str(), "success");
     let received = server.received_requests().await.unwrap();
     let content_type = received[0].headers["content-type"].to_str().unwrap();
     assert!(content_type.starts_with("multipart/form-data; boundary="));
@@ -191,7 +186,7 @@ async fn job_submission_sends_the_json_part_as_an_attribute_and_files_by_name() 
     };
     let files = vec![UploadFile::from_bytes("job.graph", b"graph".to_vec())];
     let answer = client.submit_job(&body, files).await.unwrap();
-    assert_eq!(answer.job_url.as_deref(), Some("/jobs/x"));
+    assert_eq!(answer.job_url, "/jobs/x");
     let received = server.received_requests().await.unwrap();
     let text = String::from_utf8_lossy(&received[0].body);
     assert!(
@@ -297,11 +292,11 @@ async fn required_fields_are_required() {
 }
 
 #[tokio::test]
-async fn undocumented_and_empty_bodies_come_back_as_json() {
+async fn bodies_the_page_leaves_blank_decode_with_their_ledger_types() {
     let (server, client) = server().await;
     Mock::given(method("DELETE"))
         .and(path("/cluster"))
-        .respond_with(ResponseTemplate::new(200))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -312,19 +307,18 @@ async fn undocumented_and_empty_bodies_come_back_as_json() {
         )
         .mount(&server)
         .await;
-    assert_eq!(
-        client.shutdown_cluster().await.unwrap(),
-        serde_json::Value::Null
-    );
+    assert!(client.shutdown_cluster().await.unwrap().is_empty());
     let metrics = client
         .get_jobmanager_metrics(&Default::default())
         .await
         .unwrap();
-    assert_eq!(metrics[0]["id"], "Status.JVM.CPU.Load");
+    assert_eq!(metrics[0].id, "Status.JVM.CPU.Load");
+    assert_eq!(metrics[0].value.as_deref(), Some("0.1"));
 }
 
 #[tokio::test]
 async fn version_prefix_and_base_path_are_kept() {
+    // Only what is sent matters here: the `{}` answers do not decode into the typed results.
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::any())
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
@@ -334,9 +328,9 @@ async fn version_prefix_and_base_path_are_kept() {
         .version_prefix(true)
         .build()
         .unwrap();
-    v1.get_cluster_overview().await.unwrap();
+    v1.get_cluster_overview().await.ok();
     let proxied = Client::new(&format!("{}/flink/", server.uri())).unwrap();
-    proxied.get_cluster_overview().await.unwrap();
+    proxied.get_cluster_overview().await.ok();
     let jar = JarId::new("4c5d8f1e-6b7a-4c3d-9e2f-1a0b9c8d7e6f_job.jar").unwrap();
     let run = RunJarQuery {
         parallelism: Some(2),
@@ -347,7 +341,7 @@ async fn version_prefix_and_base_path_are_kept() {
         entry_class: Some("Job".into()),
         ..Default::default()
     };
-    v1.run_jar(&jar, &run, &body).await.unwrap();
+    v1.run_jar(&jar, &run, &body).await.ok();
     assert_eq!(
         requests(&server.received_requests().await.unwrap()),
         [

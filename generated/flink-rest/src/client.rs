@@ -90,6 +90,12 @@ pub struct GetJobAccumulatorsQuery {
     /// `includeSerializedValue`: Boolean value that specifies whether serialized user task accumulators should be included in the response.
     pub include_serialized_value: Option<bool>,
 }
+/// Query parameters of `GET /jobs/:jobid/exceptions`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetJobExceptionsQuery {
+    /// `maxExceptions`: The maximum number of exceptions to return. Not documented: Flink 1.15.4 to 2.3.0 servers take the query parameter `maxExceptions`; the page does not document it.
+    pub max_exceptions: Option<u32>,
+}
 /// Query parameters of `GET /jobs/:jobid/metrics`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetJobMetricsQuery {
@@ -163,8 +169,10 @@ pub struct GetTaskmanagerMetricsQuery {
 impl Client {
     /// Shuts down the cluster
     ///
-    /// `DELETE /cluster`, documented answer: 200 OK. The page documents no body: it is returned as JSON, undecoded.
-    pub async fn shutdown_cluster(&self) -> Result<serde_json::Value> {
+    /// `DELETE /cluster`, documented answer: 200 OK.
+    pub async fn shutdown_cluster(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, serde_json::Value>> {
         #[allow(unused_mut)]
         let mut req = self.request(reqwest::Method::DELETE, &["cluster"])?;
         self.send("DELETE /cluster", req).await
@@ -196,8 +204,11 @@ impl Client {
     }
     /// Deletes a jar previously uploaded via '/jars/upload'.
     ///
-    /// `DELETE /jars/:jarid`, documented answer: 200 OK. The page documents no body: it is returned as JSON, undecoded.
-    pub async fn delete_jar(&self, jarid: &JarId) -> Result<serde_json::Value> {
+    /// `DELETE /jars/:jarid`, documented answer: 200 OK.
+    pub async fn delete_jar(
+        &self,
+        jarid: &JarId,
+    ) -> Result<std::collections::BTreeMap<String, serde_json::Value>> {
         #[allow(unused_mut)]
         let mut req = self.request(reqwest::Method::DELETE, &["jars", jarid.as_str()])?;
         self.send("DELETE /jars/:jarid", req).await
@@ -279,11 +290,11 @@ impl Client {
     }
     /// Provides access to job manager metrics.
     ///
-    /// `GET /jobmanager/metrics`, documented answer: 200 OK. The page documents no body: it is returned as JSON, undecoded.
+    /// `GET /jobmanager/metrics`, documented answer: 200 OK.
     pub async fn get_jobmanager_metrics(
         &self,
         query: &GetJobmanagerMetricsQuery,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
         let mut req = self.request(reqwest::Method::GET, &["jobmanager", "metrics"])?;
         let mut q = Query::default();
@@ -314,11 +325,11 @@ impl Client {
     }
     /// Provides access to aggregated job metrics.
     ///
-    /// `GET /jobs/metrics`, documented answer: 200 OK. The page documents no body: it is returned as JSON, undecoded.
+    /// `GET /jobs/metrics`, documented answer: 200 OK.
     pub async fn get_jobs_metrics(
         &self,
         query: &GetJobsMetricsQuery,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
         let mut req = self.request(reqwest::Method::GET, &["jobs", "metrics"])?;
         let mut q = Query::default();
@@ -346,12 +357,12 @@ impl Client {
     }
     /// Terminates a job.
     ///
-    /// `PATCH /jobs/:jobid`, documented answer: 202 Accepted. The page documents no body: it is returned as JSON, undecoded.
+    /// `PATCH /jobs/:jobid`, documented answer: 202 Accepted.
     pub async fn terminate_job(
         &self,
         jobid: &JobId,
         query: &TerminateJobQuery,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<std::collections::BTreeMap<String, serde_json::Value>> {
         #[allow(unused_mut)]
         let mut req = self.request(reqwest::Method::PATCH, &["jobs", jobid.as_str()])?;
         let mut q = Query::default();
@@ -455,8 +466,8 @@ impl Client {
     }
     /// Returns the configuration of a job.
     ///
-    /// `GET /jobs/:jobid/config`, documented answer: 200 OK. The page documents no body: it is returned as JSON, undecoded.
-    pub async fn get_job_config(&self, jobid: &JobId) -> Result<serde_json::Value> {
+    /// `GET /jobs/:jobid/config`, documented answer: 200 OK.
+    pub async fn get_job_config(&self, jobid: &JobId) -> Result<GetJobConfigBody> {
         #[allow(unused_mut)]
         let mut req = self
             .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "config"])?;
@@ -465,10 +476,17 @@ impl Client {
     /// Returns the non-recoverable exceptions that have been observed by the job. The truncated flag defines whether more exceptions occurred, but are not listed, because the response would otherwise get too big.
     ///
     /// `GET /jobs/:jobid/exceptions`, documented answer: 200 OK.
-    pub async fn get_job_exceptions(&self, jobid: &JobId) -> Result<JobExceptionsInfo> {
+    pub async fn get_job_exceptions(
+        &self,
+        jobid: &JobId,
+        query: &GetJobExceptionsQuery,
+    ) -> Result<JobExceptionsInfo> {
         #[allow(unused_mut)]
         let mut req = self
             .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "exceptions"])?;
+        let mut q = Query::default();
+        q.opt("maxExceptions", query.max_exceptions.as_ref());
+        req = q.apply(req);
         self.send("GET /jobs/:jobid/exceptions", req).await
     }
     /// Returns the result of a job execution. Gives access to the execution time of the job and to all accumulators created by this job.
@@ -488,12 +506,12 @@ impl Client {
     }
     /// Provides access to job metrics.
     ///
-    /// `GET /jobs/:jobid/metrics`, documented answer: 200 OK. The page documents no body: it is returned as JSON, undecoded.
+    /// `GET /jobs/:jobid/metrics`, documented answer: 200 OK.
     pub async fn get_job_metrics(
         &self,
         jobid: &JobId,
         query: &GetJobMetricsQuery,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
         let mut req = self
             .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "metrics"])?;
@@ -637,13 +655,13 @@ impl Client {
     }
     /// Provides access to task metrics.
     ///
-    /// `GET /jobs/:jobid/vertices/:vertexid/metrics`, documented answer: 200 OK. The page documents no body: it is returned as JSON, undecoded.
+    /// `GET /jobs/:jobid/vertices/:vertexid/metrics`, documented answer: 200 OK.
     pub async fn get_job_vertex_metrics(
         &self,
         jobid: &JobId,
         vertexid: &VertexId,
         query: &GetJobVertexMetricsQuery,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -680,13 +698,13 @@ impl Client {
     }
     /// Provides access to aggregated subtask metrics.
     ///
-    /// `GET /jobs/:jobid/vertices/:vertexid/subtasks/metrics`, documented answer: 200 OK. The page documents no body: it is returned as JSON, undecoded.
+    /// `GET /jobs/:jobid/vertices/:vertexid/subtasks/metrics`, documented answer: 200 OK.
     pub async fn get_job_vertex_subtasks_metrics(
         &self,
         jobid: &JobId,
         vertexid: &VertexId,
         query: &GetJobVertexSubtasksMetricsQuery,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -797,14 +815,14 @@ impl Client {
     }
     /// Provides access to subtask metrics.
     ///
-    /// `GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/metrics`, documented answer: 200 OK. The page documents no body: it is returned as JSON, undecoded.
+    /// `GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/metrics`, documented answer: 200 OK.
     pub async fn get_subtask_metrics(
         &self,
         jobid: &JobId,
         vertexid: &VertexId,
         subtaskindex: u32,
         query: &GetSubtaskMetricsQuery,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -902,11 +920,11 @@ impl Client {
     }
     /// Provides access to aggregated task manager metrics.
     ///
-    /// `GET /taskmanagers/metrics`, documented answer: 200 OK. The page documents no body: it is returned as JSON, undecoded.
+    /// `GET /taskmanagers/metrics`, documented answer: 200 OK.
     pub async fn get_taskmanagers_metrics(
         &self,
         query: &GetTaskmanagersMetricsQuery,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
         let mut req = self.request(reqwest::Method::GET, &["taskmanagers", "metrics"])?;
         let mut q = Query::default();
@@ -930,12 +948,12 @@ impl Client {
     }
     /// Provides access to task manager metrics.
     ///
-    /// `GET /taskmanagers/:taskmanagerid/metrics`, documented answer: 200 OK. The page documents no body: it is returned as JSON, undecoded.
+    /// `GET /taskmanagers/:taskmanagerid/metrics`, documented answer: 200 OK.
     pub async fn get_taskmanager_metrics(
         &self,
         taskmanagerid: &TaskManagerId,
         query: &GetTaskmanagerMetricsQuery,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
         let mut req = self
             .request(

@@ -13,21 +13,21 @@ pub struct AsynchronousOperationInfo {
     pub failure_cause: Option<serde_json::Value>,
 }
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AsynchronousOperationResultOfAsynchronousOperationInfo {
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<QueueStatus>,
+    #[serde(rename = "status")]
+    pub status: QueueStatus,
     /// `operation`
     #[serde(rename = "operation", default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<AsynchronousOperationInfo>,
 }
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AsynchronousOperationResultOfSavepointInfo {
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<QueueStatus>,
+    #[serde(rename = "status")]
+    pub status: QueueStatus,
     /// `operation`
     #[serde(rename = "operation", default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<SavepointInfo>,
@@ -112,107 +112,164 @@ impl From<&str> for BackPressureStatus {
 }
 crate::open_enum!(BackPressureStatus);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.TaskCheckpointStatisticsWithSubtaskDetails.CheckpointAlignment`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointAlignment {
     /// `buffered`
-    #[serde(rename = "buffered", default, skip_serializing_if = "Option::is_none")]
-    pub buffered: Option<MinMaxAvgStatistics>,
+    #[serde(rename = "buffered")]
+    pub buffered: MinMaxAvgStatistics,
     /// `duration`
-    #[serde(rename = "duration", default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<MinMaxAvgStatistics>,
+    #[serde(rename = "duration")]
+    pub duration: MinMaxAvgStatistics,
+    /// `persisted`: Flink 1.15.4 to 2.3.0 servers send `persisted` in CheckpointAlignment; the page does not document it.
+    #[serde(rename = "persisted")]
+    pub persisted: std::collections::BTreeMap<String, crate::Double>,
+    /// `processed`: Flink 1.15.4 to 2.3.0 servers send `processed` in CheckpointAlignment; the page does not document it.
+    #[serde(rename = "processed")]
+    pub processed: std::collections::BTreeMap<String, crate::Double>,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointConfigInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointConfigInfo {
     /// `mode`
-    #[serde(rename = "mode", default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<serde_json::Value>,
+    #[serde(rename = "mode")]
+    pub mode: serde_json::Value,
     /// `interval`
-    #[serde(rename = "interval", default, skip_serializing_if = "Option::is_none")]
-    pub interval: Option<i64>,
+    #[serde(rename = "interval")]
+    pub interval: i64,
     /// `timeout`
-    #[serde(rename = "timeout", default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<i64>,
+    #[serde(rename = "timeout")]
+    pub timeout: i64,
     /// `min_pause`
-    #[serde(rename = "min_pause", default, skip_serializing_if = "Option::is_none")]
-    pub min_pause: Option<i64>,
+    #[serde(rename = "min_pause")]
+    pub min_pause: i64,
     /// `max_concurrent`
-    #[serde(rename = "max_concurrent", default, skip_serializing_if = "Option::is_none")]
-    pub max_concurrent: Option<i64>,
+    #[serde(rename = "max_concurrent")]
+    pub max_concurrent: i64,
     /// `externalization`
+    #[serde(rename = "externalization")]
+    pub externalization: ExternalizedCheckpointInfo,
+    /// `aligned_checkpoint_timeout`: Flink 1.15.4 to 2.3.0 servers send `aligned_checkpoint_timeout` in CheckpointConfigInfo; the page does not document it.
+    #[serde(rename = "aligned_checkpoint_timeout")]
+    pub aligned_checkpoint_timeout: i64,
+    /// `changelog_periodic_materialization_interval`: Flink 1.16.3 to 2.3.0 servers send `changelog_periodic_materialization_interval` in CheckpointConfigInfo; the page does not document it.
+    ///
+    /// Sent since Flink 1.16.3.
     #[serde(
-        rename = "externalization",
+        rename = "changelog_periodic_materialization_interval",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub externalization: Option<ExternalizedCheckpointInfo>,
+    pub changelog_periodic_materialization_interval: Option<i64>,
+    /// `changelog_storage`: Flink 1.16.3 to 2.3.0 servers send `changelog_storage` in CheckpointConfigInfo; the page does not document it.
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(
+        rename = "changelog_storage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub changelog_storage: Option<String>,
+    /// `checkpoint_storage`: Flink 1.15.4 to 2.3.0 servers send `checkpoint_storage` in CheckpointConfigInfo; the page does not document it.
+    #[serde(rename = "checkpoint_storage")]
+    pub checkpoint_storage: String,
+    /// `checkpoints_after_tasks_finish`: Flink 1.15.4 to 2.3.0 servers send `checkpoints_after_tasks_finish` in CheckpointConfigInfo; the page does not document it.
+    #[serde(rename = "checkpoints_after_tasks_finish")]
+    pub checkpoints_after_tasks_finish: bool,
+    /// `state_backend`: Flink 1.15.4 to 2.3.0 servers send `state_backend` in CheckpointConfigInfo; the page does not document it.
+    #[serde(rename = "state_backend")]
+    pub state_backend: String,
+    /// `state_changelog_enabled`: Flink 1.16.3 to 2.3.0 servers send `state_changelog_enabled` in CheckpointConfigInfo; the page does not document it.
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(
+        rename = "state_changelog_enabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_changelog_enabled: Option<bool>,
+    /// `tolerable_failed_checkpoints`: Flink 1.15.4 to 2.3.0 servers send `tolerable_failed_checkpoints` in CheckpointConfigInfo; the page does not document it.
+    #[serde(rename = "tolerable_failed_checkpoints")]
+    pub tolerable_failed_checkpoints: i64,
+    /// `unaligned_checkpoints`: Flink 1.15.4 to 2.3.0 servers send `unaligned_checkpoints` in CheckpointConfigInfo; the page does not document it.
+    #[serde(rename = "unaligned_checkpoints")]
+    pub unaligned_checkpoints: bool,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.TaskCheckpointStatisticsWithSubtaskDetails.CheckpointDuration`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointDuration {
     /// `sync`
-    #[serde(rename = "sync", default, skip_serializing_if = "Option::is_none")]
-    pub sync: Option<MinMaxAvgStatistics>,
+    #[serde(rename = "sync")]
+    pub sync: MinMaxAvgStatistics,
     /// `async`
-    #[serde(rename = "async", default, skip_serializing_if = "Option::is_none")]
-    pub async_: Option<MinMaxAvgStatistics>,
+    #[serde(rename = "async")]
+    pub async_: MinMaxAvgStatistics,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointStatistics {
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    #[serde(rename = "id")]
+    pub id: i64,
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<CheckpointStatus>,
+    #[serde(rename = "status")]
+    pub status: CheckpointStatus,
     /// `is_savepoint`
-    #[serde(rename = "is_savepoint", default, skip_serializing_if = "Option::is_none")]
-    pub is_savepoint: Option<bool>,
+    #[serde(rename = "is_savepoint")]
+    pub is_savepoint: bool,
     /// `trigger_timestamp`
-    #[serde(
-        rename = "trigger_timestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trigger_timestamp: Option<i64>,
+    #[serde(rename = "trigger_timestamp")]
+    pub trigger_timestamp: i64,
     /// `latest_ack_timestamp`
-    #[serde(
-        rename = "latest_ack_timestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub latest_ack_timestamp: Option<i64>,
+    #[serde(rename = "latest_ack_timestamp")]
+    pub latest_ack_timestamp: i64,
     /// `state_size`
-    #[serde(rename = "state_size", default, skip_serializing_if = "Option::is_none")]
-    pub state_size: Option<i64>,
+    #[serde(rename = "state_size")]
+    pub state_size: i64,
     /// `end_to_end_duration`
-    #[serde(
-        rename = "end_to_end_duration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub end_to_end_duration: Option<i64>,
+    #[serde(rename = "end_to_end_duration")]
+    pub end_to_end_duration: i64,
     /// `alignment_buffered`
-    #[serde(
-        rename = "alignment_buffered",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alignment_buffered: Option<i64>,
+    #[serde(rename = "alignment_buffered")]
+    pub alignment_buffered: i64,
     /// `num_subtasks`
-    #[serde(rename = "num_subtasks", default, skip_serializing_if = "Option::is_none")]
-    pub num_subtasks: Option<i64>,
+    #[serde(rename = "num_subtasks")]
+    pub num_subtasks: i64,
     /// `num_acknowledged_subtasks`
+    #[serde(rename = "num_acknowledged_subtasks")]
+    pub num_acknowledged_subtasks: i64,
+    /// `tasks`
+    #[serde(rename = "tasks")]
+    pub tasks: std::collections::BTreeMap<String, TaskCheckpointStatistics>,
+    /// `checkpoint_type`: Flink 1.15.4 to 2.3.0 servers send `checkpoint_type` in CheckpointStatistics; the page does not document it.
+    #[serde(rename = "checkpoint_type")]
+    pub checkpoint_type: String,
+    /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in CheckpointStatistics; the page does not document it.
+    #[serde(rename = "checkpointed_size")]
+    pub checkpointed_size: i64,
+    /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in CheckpointStatistics; the page does not document it.
+    #[serde(rename = "className")]
+    pub class_name: String,
+    /// `discarded`: Flink 1.15.4 to 2.3.0 servers send `discarded` in CheckpointStatistics; the page does not document it.
+    #[serde(rename = "discarded")]
+    pub discarded: bool,
+    /// `external_path`: Flink 1.15.4 to 2.3.0 servers send `external_path` in CheckpointStatistics; the page does not document it.
+    #[serde(rename = "external_path")]
+    pub external_path: String,
+    /// `persisted_data`: Flink 1.15.4 to 2.3.0 servers send `persisted_data` in CheckpointStatistics; the page does not document it.
+    #[serde(rename = "persisted_data")]
+    pub persisted_data: i64,
+    /// `processed_data`: Flink 1.15.4 to 2.3.0 servers send `processed_data` in CheckpointStatistics; the page does not document it.
+    #[serde(rename = "processed_data")]
+    pub processed_data: i64,
+    /// `savepointFormat`: Flink 1.17.2 to 2.3.0 servers send `savepointFormat` in CheckpointStatistics; the page does not document it.
+    ///
+    /// Sent since Flink 1.17.2.
     #[serde(
-        rename = "num_acknowledged_subtasks",
+        rename = "savepointFormat",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub num_acknowledged_subtasks: Option<i64>,
-    /// `tasks`
-    #[serde(rename = "tasks", default, skip_serializing_if = "Option::is_none")]
-    pub tasks: Option<std::collections::BTreeMap<String, TaskCheckpointStatistics>>,
+    pub savepoint_format: Option<serde_json::Value>,
 }
 /// Used by CheckpointStatistics.status, CompletedCheckpointStatistics.status, FailedCheckpointStatistics.status, TaskCheckpointStatistics.status, TaskCheckpointStatisticsWithSubtaskDetails.status.
 ///
@@ -257,198 +314,191 @@ impl From<&str> for CheckpointStatus {
 }
 crate::open_enum!(CheckpointStatus);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointingStatistics {
     /// `counts`
-    #[serde(rename = "counts", default, skip_serializing_if = "Option::is_none")]
-    pub counts: Option<Counts>,
+    #[serde(rename = "counts")]
+    pub counts: Counts,
     /// `summary`
-    #[serde(rename = "summary", default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<CheckpointingStatisticsSummary>,
+    #[serde(rename = "summary")]
+    pub summary: CheckpointingStatisticsSummary,
     /// `latest`
-    #[serde(rename = "latest", default, skip_serializing_if = "Option::is_none")]
-    pub latest: Option<LatestCheckpoints>,
+    #[serde(rename = "latest")]
+    pub latest: LatestCheckpoints,
     /// `history`
-    #[serde(rename = "history", default, skip_serializing_if = "Option::is_none")]
-    pub history: Option<Vec<CheckpointStatistics>>,
+    #[serde(rename = "history")]
+    pub history: Vec<CheckpointStatistics>,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.Summary`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointingStatisticsSummary {
     /// `state_size`
-    #[serde(rename = "state_size", default, skip_serializing_if = "Option::is_none")]
-    pub state_size: Option<MinMaxAvgStatistics>,
+    #[serde(rename = "state_size")]
+    pub state_size: MinMaxAvgStatistics,
     /// `end_to_end_duration`
-    #[serde(
-        rename = "end_to_end_duration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub end_to_end_duration: Option<MinMaxAvgStatistics>,
+    #[serde(rename = "end_to_end_duration")]
+    pub end_to_end_duration: MinMaxAvgStatistics,
     /// `alignment_buffered`
-    #[serde(
-        rename = "alignment_buffered",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alignment_buffered: Option<MinMaxAvgStatistics>,
+    #[serde(rename = "alignment_buffered")]
+    pub alignment_buffered: MinMaxAvgStatistics,
+    /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in CheckpointingStatisticsSummary; the page does not document it.
+    #[serde(rename = "checkpointed_size")]
+    pub checkpointed_size: std::collections::BTreeMap<String, f64>,
+    /// `persisted_data`: Flink 1.15.4 to 2.3.0 servers send `persisted_data` in CheckpointingStatisticsSummary; the page does not document it.
+    #[serde(rename = "persisted_data")]
+    pub persisted_data: std::collections::BTreeMap<String, f64>,
+    /// `processed_data`: Flink 1.15.4 to 2.3.0 servers send `processed_data` in CheckpointingStatisticsSummary; the page does not document it.
+    #[serde(rename = "processed_data")]
+    pub processed_data: std::collections::BTreeMap<String, f64>,
 }
 /// `org.apache.flink.runtime.rest.messages.ClusterConfigurationInfoEntry`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClusterConfigurationInfoEntry {
     /// `key`
-    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    #[serde(rename = "key")]
+    pub key: String,
     /// `value`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    #[serde(rename = "value")]
+    pub value: String,
 }
 /// `org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClusterOverviewWithVersion {
     /// `taskmanagers`
-    #[serde(rename = "taskmanagers", default, skip_serializing_if = "Option::is_none")]
-    pub taskmanagers: Option<i64>,
+    #[serde(rename = "taskmanagers")]
+    pub taskmanagers: i64,
     /// `slots-total`
-    #[serde(rename = "slots-total", default, skip_serializing_if = "Option::is_none")]
-    pub slots_total: Option<i64>,
+    #[serde(rename = "slots-total")]
+    pub slots_total: i64,
     /// `slots-available`
-    #[serde(
-        rename = "slots-available",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub slots_available: Option<i64>,
+    #[serde(rename = "slots-available")]
+    pub slots_available: i64,
     /// `jobs-running`
-    #[serde(rename = "jobs-running", default, skip_serializing_if = "Option::is_none")]
-    pub jobs_running: Option<i64>,
+    #[serde(rename = "jobs-running")]
+    pub jobs_running: i64,
     /// `jobs-finished`
-    #[serde(rename = "jobs-finished", default, skip_serializing_if = "Option::is_none")]
-    pub jobs_finished: Option<i64>,
+    #[serde(rename = "jobs-finished")]
+    pub jobs_finished: i64,
     /// `jobs-cancelled`
-    #[serde(rename = "jobs-cancelled", default, skip_serializing_if = "Option::is_none")]
-    pub jobs_cancelled: Option<i64>,
+    #[serde(rename = "jobs-cancelled")]
+    pub jobs_cancelled: i64,
     /// `jobs-failed`
-    #[serde(rename = "jobs-failed", default, skip_serializing_if = "Option::is_none")]
-    pub jobs_failed: Option<i64>,
+    #[serde(rename = "jobs-failed")]
+    pub jobs_failed: i64,
     /// `flink-version`
-    #[serde(rename = "flink-version", default, skip_serializing_if = "Option::is_none")]
-    pub flink_version: Option<String>,
+    #[serde(rename = "flink-version")]
+    pub flink_version: String,
     /// `flink-commit`
-    #[serde(rename = "flink-commit", default, skip_serializing_if = "Option::is_none")]
-    pub flink_commit: Option<String>,
+    #[serde(rename = "flink-commit")]
+    pub flink_commit: String,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics.CompletedCheckpointStatistics`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompletedCheckpointStatistics {
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    #[serde(rename = "id")]
+    pub id: i64,
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<CheckpointStatus>,
+    #[serde(rename = "status")]
+    pub status: CheckpointStatus,
     /// `is_savepoint`
-    #[serde(rename = "is_savepoint", default, skip_serializing_if = "Option::is_none")]
-    pub is_savepoint: Option<bool>,
+    #[serde(rename = "is_savepoint")]
+    pub is_savepoint: bool,
     /// `trigger_timestamp`
-    #[serde(
-        rename = "trigger_timestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trigger_timestamp: Option<i64>,
+    #[serde(rename = "trigger_timestamp")]
+    pub trigger_timestamp: i64,
     /// `latest_ack_timestamp`
-    #[serde(
-        rename = "latest_ack_timestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub latest_ack_timestamp: Option<i64>,
+    #[serde(rename = "latest_ack_timestamp")]
+    pub latest_ack_timestamp: i64,
     /// `state_size`
-    #[serde(rename = "state_size", default, skip_serializing_if = "Option::is_none")]
-    pub state_size: Option<i64>,
+    #[serde(rename = "state_size")]
+    pub state_size: i64,
     /// `end_to_end_duration`
-    #[serde(
-        rename = "end_to_end_duration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub end_to_end_duration: Option<i64>,
+    #[serde(rename = "end_to_end_duration")]
+    pub end_to_end_duration: i64,
     /// `alignment_buffered`
-    #[serde(
-        rename = "alignment_buffered",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alignment_buffered: Option<i64>,
+    #[serde(rename = "alignment_buffered")]
+    pub alignment_buffered: i64,
     /// `num_subtasks`
-    #[serde(rename = "num_subtasks", default, skip_serializing_if = "Option::is_none")]
-    pub num_subtasks: Option<i64>,
+    #[serde(rename = "num_subtasks")]
+    pub num_subtasks: i64,
     /// `num_acknowledged_subtasks`
+    #[serde(rename = "num_acknowledged_subtasks")]
+    pub num_acknowledged_subtasks: i64,
+    /// `tasks`
+    #[serde(rename = "tasks")]
+    pub tasks: std::collections::BTreeMap<String, TaskCheckpointStatistics>,
+    /// `external_path`
+    #[serde(rename = "external_path")]
+    pub external_path: String,
+    /// `discarded`
+    #[serde(rename = "discarded")]
+    pub discarded: bool,
+    /// `checkpoint_type`: Flink 1.15.4 to 2.3.0 servers send `checkpoint_type` in CompletedCheckpointStatistics; the page does not document it.
+    #[serde(rename = "checkpoint_type")]
+    pub checkpoint_type: String,
+    /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in CompletedCheckpointStatistics; the page does not document it.
+    #[serde(rename = "checkpointed_size")]
+    pub checkpointed_size: i64,
+    /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in CompletedCheckpointStatistics; the page does not document it.
+    #[serde(rename = "className")]
+    pub class_name: String,
+    /// `persisted_data`: Flink 1.15.4 to 2.3.0 servers send `persisted_data` in CompletedCheckpointStatistics; the page does not document it.
+    #[serde(rename = "persisted_data")]
+    pub persisted_data: i64,
+    /// `processed_data`: Flink 1.15.4 to 2.3.0 servers send `processed_data` in CompletedCheckpointStatistics; the page does not document it.
+    #[serde(rename = "processed_data")]
+    pub processed_data: i64,
+    /// `savepointFormat`: Flink 1.17.2 to 2.3.0 servers send `savepointFormat` in CompletedCheckpointStatistics; the page does not document it.
+    ///
+    /// Sent since Flink 1.17.2.
     #[serde(
-        rename = "num_acknowledged_subtasks",
+        rename = "savepointFormat",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub num_acknowledged_subtasks: Option<i64>,
-    /// `tasks`
-    #[serde(rename = "tasks", default, skip_serializing_if = "Option::is_none")]
-    pub tasks: Option<std::collections::BTreeMap<String, TaskCheckpointStatistics>>,
-    /// `external_path`
-    #[serde(rename = "external_path", default, skip_serializing_if = "Option::is_none")]
-    pub external_path: Option<String>,
-    /// `discarded`
-    #[serde(rename = "discarded", default, skip_serializing_if = "Option::is_none")]
-    pub discarded: Option<bool>,
+    pub savepoint_format: Option<serde_json::Value>,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.Counts`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Counts {
     /// `restored`
-    #[serde(rename = "restored", default, skip_serializing_if = "Option::is_none")]
-    pub restored: Option<i64>,
+    #[serde(rename = "restored")]
+    pub restored: i64,
     /// `total`
-    #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
-    pub total: Option<i64>,
+    #[serde(rename = "total")]
+    pub total: i64,
     /// `in_progress`
-    #[serde(rename = "in_progress", default, skip_serializing_if = "Option::is_none")]
-    pub in_progress: Option<i64>,
+    #[serde(rename = "in_progress")]
+    pub in_progress: i64,
     /// `completed`
-    #[serde(rename = "completed", default, skip_serializing_if = "Option::is_none")]
-    pub completed: Option<i64>,
+    #[serde(rename = "completed")]
+    pub completed: i64,
     /// `failed`
-    #[serde(rename = "failed", default, skip_serializing_if = "Option::is_none")]
-    pub failed: Option<i64>,
+    #[serde(rename = "failed")]
+    pub failed: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.DashboardConfiguration`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DashboardConfiguration {
     /// `refresh-interval`
-    #[serde(
-        rename = "refresh-interval",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub refresh_interval: Option<i64>,
+    #[serde(rename = "refresh-interval")]
+    pub refresh_interval: i64,
     /// `timezone-name`
-    #[serde(rename = "timezone-name", default, skip_serializing_if = "Option::is_none")]
-    pub timezone_name: Option<String>,
+    #[serde(rename = "timezone-name")]
+    pub timezone_name: String,
     /// `timezone-offset`
-    #[serde(
-        rename = "timezone-offset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub timezone_offset: Option<i64>,
+    #[serde(rename = "timezone-offset")]
+    pub timezone_offset: i64,
     /// `flink-version`
-    #[serde(rename = "flink-version", default, skip_serializing_if = "Option::is_none")]
-    pub flink_version: Option<String>,
+    #[serde(rename = "flink-version")]
+    pub flink_version: String,
     /// `flink-revision`
-    #[serde(rename = "flink-revision", default, skip_serializing_if = "Option::is_none")]
-    pub flink_revision: Option<String>,
+    #[serde(rename = "flink-revision")]
+    pub flink_revision: String,
     /// `features`
-    #[serde(rename = "features", default, skip_serializing_if = "Option::is_none")]
-    pub features: Option<Features>,
+    #[serde(rename = "features")]
+    pub features: Features,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobSubmitRequestBody.DistributedCacheFile`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -461,20 +511,30 @@ pub struct DistributedCacheFile {
     pub file_name: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobExceptionsInfo.ExecutionExceptionInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExecutionExceptionInfo {
     /// `exception`
-    #[serde(rename = "exception", default, skip_serializing_if = "Option::is_none")]
-    pub exception: Option<String>,
+    #[serde(rename = "exception")]
+    pub exception: String,
     /// `task`
-    #[serde(rename = "task", default, skip_serializing_if = "Option::is_none")]
-    pub task: Option<String>,
+    #[serde(rename = "task")]
+    pub task: String,
     /// `location`
-    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
+    #[serde(rename = "location")]
+    pub location: String,
     /// `timestamp`
-    #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<i64>,
+    #[serde(rename = "timestamp")]
+    pub timestamp: i64,
+    /// `endpoint`: Since 1.19 servers send `endpoint` (host:port of the TaskManager) in ExecutionExceptionInfo, replacing `host`; the page does not document it.
+    ///
+    /// Sent by Flink 1.19.3 to 1.20.3.
+    #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// `taskManagerId`: Flink 1.17.2 to 1.20.3 servers send `taskManagerId` in ExecutionExceptionInfo; the page does not document it.
+    ///
+    /// Sent by Flink 1.17.2 to 1.20.3.
+    #[serde(rename = "taskManagerId", default, skip_serializing_if = "Option::is_none")]
+    pub task_manager_id: Option<String>,
 }
 /// Used by JobDetailsInfoJobVertexDetailsInfo.status, JobVertexTaskManagersInfoTaskManagersInfo.status, SubtaskExecutionAttemptDetailsInfo.status, VertexTaskDetail.status.
 ///
@@ -549,18 +609,14 @@ impl From<&str> for ExecutionState {
 }
 crate::open_enum!(ExecutionState);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointConfigInfo.ExternalizedCheckpointInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExternalizedCheckpointInfo {
     /// `enabled`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    #[serde(rename = "enabled")]
+    pub enabled: bool,
     /// `delete_on_cancellation`
-    #[serde(
-        rename = "delete_on_cancellation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delete_on_cancellation: Option<bool>,
+    #[serde(rename = "delete_on_cancellation")]
+    pub delete_on_cancellation: bool,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics.FailedCheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -634,11 +690,24 @@ pub struct FailedCheckpointStatistics {
     pub failure_message: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.DashboardConfiguration.Features`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Features {
     /// `web-submit`
-    #[serde(rename = "web-submit", default, skip_serializing_if = "Option::is_none")]
-    pub web_submit: Option<bool>,
+    #[serde(rename = "web-submit")]
+    pub web_submit: bool,
+    /// `web-cancel`: Flink 1.15.4 to 2.3.0 servers send `web-cancel` in Features; the page does not document it.
+    #[serde(rename = "web-cancel")]
+    pub web_cancel: bool,
+    /// `web-history`: Flink 1.16.3 to 2.3.0 servers send `web-history` in Features; the page does not document it.
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(rename = "web-history", default, skip_serializing_if = "Option::is_none")]
+    pub web_history: Option<bool>,
+    /// `web-rescale`: Flink 1.18.1 to 2.3.0 servers send `web-rescale` in Features; the page does not document it.
+    ///
+    /// Sent since Flink 1.18.1.
+    #[serde(rename = "web-rescale", default, skip_serializing_if = "Option::is_none")]
+    pub web_rescale: Option<bool>,
 }
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerMetricsInfo.GarbageCollectorInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -653,101 +722,125 @@ pub struct GarbageCollectorInfo {
     #[serde(rename = "time", default, skip_serializing_if = "Option::is_none")]
     pub time: Option<i64>,
 }
+/// `ledger.GetJobConfigBody`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GetJobConfigBody {
+    /// `jid`
+    #[serde(rename = "jid")]
+    pub jid: String,
+    /// `name`
+    #[serde(rename = "name")]
+    pub name: String,
+    /// `execution-config`
+    #[serde(rename = "execution-config")]
+    pub execution_config: serde_json::Value,
+}
 /// `org.apache.flink.runtime.instance.HardwareDescription`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HardwareDescription {
     /// `cpuCores`
-    #[serde(rename = "cpuCores", default, skip_serializing_if = "Option::is_none")]
-    pub cpu_cores: Option<i64>,
+    #[serde(rename = "cpuCores")]
+    pub cpu_cores: i64,
     /// `physicalMemory`
-    #[serde(rename = "physicalMemory", default, skip_serializing_if = "Option::is_none")]
-    pub physical_memory: Option<i64>,
+    #[serde(rename = "physicalMemory")]
+    pub physical_memory: i64,
     /// `freeMemory`
-    #[serde(rename = "freeMemory", default, skip_serializing_if = "Option::is_none")]
-    pub free_memory: Option<i64>,
+    #[serde(rename = "freeMemory")]
+    pub free_memory: i64,
     /// `managedMemory`
-    #[serde(rename = "managedMemory", default, skip_serializing_if = "Option::is_none")]
-    pub managed_memory: Option<i64>,
+    #[serde(rename = "managedMemory")]
+    pub managed_memory: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.job.metrics.IOMetricsInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IOMetricsInfo {
     /// `read-bytes`
-    #[serde(rename = "read-bytes", default, skip_serializing_if = "Option::is_none")]
-    pub read_bytes: Option<i64>,
+    #[serde(rename = "read-bytes")]
+    pub read_bytes: i64,
     /// `read-bytes-complete`
-    #[serde(
-        rename = "read-bytes-complete",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub read_bytes_complete: Option<bool>,
+    #[serde(rename = "read-bytes-complete")]
+    pub read_bytes_complete: bool,
     /// `write-bytes`
-    #[serde(rename = "write-bytes", default, skip_serializing_if = "Option::is_none")]
-    pub write_bytes: Option<i64>,
+    #[serde(rename = "write-bytes")]
+    pub write_bytes: i64,
     /// `write-bytes-complete`
-    #[serde(
-        rename = "write-bytes-complete",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub write_bytes_complete: Option<bool>,
+    #[serde(rename = "write-bytes-complete")]
+    pub write_bytes_complete: bool,
     /// `read-records`
-    #[serde(rename = "read-records", default, skip_serializing_if = "Option::is_none")]
-    pub read_records: Option<i64>,
+    #[serde(rename = "read-records")]
+    pub read_records: i64,
     /// `read-records-complete`
-    #[serde(
-        rename = "read-records-complete",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub read_records_complete: Option<bool>,
+    #[serde(rename = "read-records-complete")]
+    pub read_records_complete: bool,
     /// `write-records`
-    #[serde(rename = "write-records", default, skip_serializing_if = "Option::is_none")]
-    pub write_records: Option<i64>,
+    #[serde(rename = "write-records")]
+    pub write_records: i64,
     /// `write-records-complete`
+    #[serde(rename = "write-records-complete")]
+    pub write_records_complete: bool,
+    /// `accumulated-backpressured-time`: Flink 1.16.3 to 2.3.0 servers send `accumulated-backpressured-time` in IOMetricsInfo; the page does not document it.
+    ///
+    /// Sent since Flink 1.16.3.
     #[serde(
-        rename = "write-records-complete",
+        rename = "accumulated-backpressured-time",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub write_records_complete: Option<bool>,
+    pub accumulated_backpressured_time: Option<i64>,
+    /// `accumulated-busy-time`: Flink 1.16.3 to 2.3.0 servers send `accumulated-busy-time` in IOMetricsInfo; the page does not document it.
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(
+        rename = "accumulated-busy-time",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub accumulated_busy_time: Option<f64>,
+    /// `accumulated-idle-time`: Flink 1.16.3 to 2.3.0 servers send `accumulated-idle-time` in IOMetricsInfo; the page does not document it.
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(
+        rename = "accumulated-idle-time",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub accumulated_idle_time: Option<i64>,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarListInfo.JarEntryInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JarEntryInfo {
     /// `name`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
     /// `description`
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarListInfo.JarFileInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JarFileInfo {
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(rename = "id")]
+    pub id: String,
     /// `name`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
     /// `uploaded`
-    #[serde(rename = "uploaded", default, skip_serializing_if = "Option::is_none")]
-    pub uploaded: Option<i64>,
+    #[serde(rename = "uploaded")]
+    pub uploaded: i64,
     /// `entry`
-    #[serde(rename = "entry", default, skip_serializing_if = "Option::is_none")]
-    pub entry: Option<Vec<JarEntryInfo>>,
+    #[serde(rename = "entry")]
+    pub entry: Vec<JarEntryInfo>,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarListInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JarListInfo {
     /// `address`
-    #[serde(rename = "address", default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
+    #[serde(rename = "address")]
+    pub address: String,
     /// `files`
-    #[serde(rename = "files", default, skip_serializing_if = "Option::is_none")]
-    pub files: Option<Vec<JarFileInfo>>,
+    #[serde(rename = "files")]
+    pub files: Vec<JarFileInfo>,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarPlanRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -806,21 +899,26 @@ pub struct JarRunRequestBody {
     pub savepoint_path: Option<String>,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarRunResponseBody`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JarRunResponseBody {
     /// `jobid`
-    #[serde(rename = "jobid", default, skip_serializing_if = "Option::is_none")]
-    pub jobid: Option<serde_json::Value>,
+    #[serde(rename = "jobid")]
+    pub jobid: serde_json::Value,
+    /// `applicationId`: Flink 2.3.0 servers send `applicationId` in JarRunResponseBody; the page does not document it.
+    ///
+    /// Sent since Flink 2.3.0.
+    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarUploadResponseBody`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JarUploadResponseBody {
     /// `filename`
-    #[serde(rename = "filename", default, skip_serializing_if = "Option::is_none")]
-    pub filename: Option<String>,
+    #[serde(rename = "filename")]
+    pub filename: String,
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<JarUploadStatus>,
+    #[serde(rename = "status")]
+    pub status: JarUploadStatus,
 }
 /// Used by JarUploadResponseBody.status.
 ///
@@ -853,118 +951,157 @@ impl From<&str> for JarUploadStatus {
 }
 crate::open_enum!(JarUploadStatus);
 /// `org.apache.flink.runtime.rest.messages.JobAccumulatorsInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobAccumulatorsInfo {
     /// `job-accumulators`
-    #[serde(
-        rename = "job-accumulators",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub job_accumulators: Option<Vec<serde_json::Value>>,
+    #[serde(rename = "job-accumulators")]
+    pub job_accumulators: Vec<serde_json::Value>,
     /// `user-task-accumulators`
-    #[serde(
-        rename = "user-task-accumulators",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_task_accumulators: Option<Vec<UserTaskAccumulator>>,
+    #[serde(rename = "user-task-accumulators")]
+    pub user_task_accumulators: Vec<UserTaskAccumulator>,
     /// `serialized-user-task-accumulators`
-    #[serde(
-        rename = "serialized-user-task-accumulators",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub serialized_user_task_accumulators: Option<
-        std::collections::BTreeMap<String, serde_json::Value>,
+    #[serde(rename = "serialized-user-task-accumulators")]
+    pub serialized_user_task_accumulators: std::collections::BTreeMap<
+        String,
+        serde_json::Value,
     >,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobDetailsInfo {
     /// `jid`
-    #[serde(rename = "jid", default, skip_serializing_if = "Option::is_none")]
-    pub jid: Option<serde_json::Value>,
+    #[serde(rename = "jid")]
+    pub jid: serde_json::Value,
     /// `name`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
     /// `isStoppable`
-    #[serde(rename = "isStoppable", default, skip_serializing_if = "Option::is_none")]
-    pub is_stoppable: Option<bool>,
+    #[serde(rename = "isStoppable")]
+    pub is_stoppable: bool,
     /// `state`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<JobStatus>,
+    #[serde(rename = "state")]
+    pub state: JobStatus,
     /// `start-time`
-    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
+    #[serde(rename = "start-time")]
+    pub start_time: i64,
     /// `end-time`
-    #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
+    #[serde(rename = "end-time")]
+    pub end_time: i64,
     /// `duration`
-    #[serde(rename = "duration", default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i64>,
+    #[serde(rename = "duration")]
+    pub duration: i64,
     /// `now`
-    #[serde(rename = "now", default, skip_serializing_if = "Option::is_none")]
-    pub now: Option<i64>,
+    #[serde(rename = "now")]
+    pub now: i64,
     /// `timestamps`
-    #[serde(rename = "timestamps", default, skip_serializing_if = "Option::is_none")]
-    pub timestamps: Option<std::collections::BTreeMap<String, i64>>,
+    #[serde(rename = "timestamps")]
+    pub timestamps: std::collections::BTreeMap<String, i64>,
     /// `vertices`
-    #[serde(rename = "vertices", default, skip_serializing_if = "Option::is_none")]
-    pub vertices: Option<Vec<JobDetailsInfoJobVertexDetailsInfo>>,
+    #[serde(rename = "vertices")]
+    pub vertices: Vec<JobDetailsInfoJobVertexDetailsInfo>,
     /// `status-counts`
-    #[serde(rename = "status-counts", default, skip_serializing_if = "Option::is_none")]
-    pub status_counts: Option<std::collections::BTreeMap<String, i64>>,
+    #[serde(rename = "status-counts")]
+    pub status_counts: std::collections::BTreeMap<String, i64>,
     /// `plan`
-    #[serde(rename = "plan", default, skip_serializing_if = "Option::is_none")]
-    pub plan: Option<String>,
+    #[serde(rename = "plan")]
+    pub plan: serde_json::Value,
+    /// `application-id`: Flink 2.3.0 servers send `application-id` in JobDetailsInfo; the page does not document it.
+    ///
+    /// Sent since Flink 2.3.0.
+    #[serde(rename = "application-id", default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    /// `job-type`: Flink 1.20.3 to 2.3.0 servers send `job-type` in JobDetailsInfo; the page does not document it.
+    ///
+    /// Sent since Flink 1.20.3.
+    #[serde(rename = "job-type", default, skip_serializing_if = "Option::is_none")]
+    pub job_type: Option<String>,
+    /// `maxParallelism`: Flink 1.15.4 to 2.3.0 servers send `maxParallelism` in JobDetailsInfo; the page does not document it.
+    #[serde(rename = "maxParallelism")]
+    pub max_parallelism: i64,
+    /// `pending-operators`: Flink 2.0.2 to 2.3.0 servers send `pending-operators` in JobDetailsInfo; the page does not document it.
+    ///
+    /// Sent since Flink 2.0.2.
+    #[serde(
+        rename = "pending-operators",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pending_operators: Option<i64>,
+    /// `schedulerType`: Flink 2.3.0 servers send `schedulerType` in JobDetailsInfo; the page does not document it.
+    ///
+    /// Sent since Flink 2.3.0.
+    #[serde(rename = "schedulerType", default, skip_serializing_if = "Option::is_none")]
+    pub scheduler_type: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo.JobVertexDetailsInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobDetailsInfoJobVertexDetailsInfo {
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<serde_json::Value>,
+    #[serde(rename = "id")]
+    pub id: serde_json::Value,
     /// `name`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
     /// `parallelism`
-    #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<i64>,
+    #[serde(rename = "parallelism")]
+    pub parallelism: i64,
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ExecutionState>,
+    #[serde(rename = "status")]
+    pub status: ExecutionState,
     /// `start-time`
-    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
+    #[serde(rename = "start-time")]
+    pub start_time: i64,
     /// `end-time`
-    #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
+    #[serde(rename = "end-time")]
+    pub end_time: i64,
     /// `duration`
-    #[serde(rename = "duration", default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i64>,
+    #[serde(rename = "duration")]
+    pub duration: i64,
     /// `tasks`
-    #[serde(rename = "tasks", default, skip_serializing_if = "Option::is_none")]
-    pub tasks: Option<std::collections::BTreeMap<String, i64>>,
+    #[serde(rename = "tasks")]
+    pub tasks: std::collections::BTreeMap<String, i64>,
     /// `metrics`
-    #[serde(rename = "metrics", default, skip_serializing_if = "Option::is_none")]
-    pub metrics: Option<IOMetricsInfo>,
+    #[serde(rename = "metrics")]
+    pub metrics: IOMetricsInfo,
+    /// `maxParallelism`: Flink 1.15.4 to 2.3.0 servers send `maxParallelism` in JobDetailsInfoJobVertexDetailsInfo; the page does not document it.
+    #[serde(rename = "maxParallelism")]
+    pub max_parallelism: i64,
+    /// `slotSharingGroupId`: Flink 1.20.3 to 2.3.0 servers send `slotSharingGroupId` in JobDetailsInfoJobVertexDetailsInfo; the page does not document it.
+    ///
+    /// Sent since Flink 1.20.3.
+    #[serde(
+        rename = "slotSharingGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slot_sharing_group_id: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobExceptionsInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobExceptionsInfo {
     /// `root-exception`
+    ///
+    /// Sent until Flink 1.20.3.
     #[serde(rename = "root-exception", default, skip_serializing_if = "Option::is_none")]
     pub root_exception: Option<String>,
     /// `timestamp`
+    ///
+    /// Sent until Flink 1.20.3.
     #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
     /// `all-exceptions`
+    ///
+    /// Sent until Flink 1.20.3.
     #[serde(rename = "all-exceptions", default, skip_serializing_if = "Option::is_none")]
     pub all_exceptions: Option<Vec<ExecutionExceptionInfo>>,
     /// `truncated`
+    ///
+    /// Sent until Flink 1.20.3.
     #[serde(rename = "truncated", default, skip_serializing_if = "Option::is_none")]
     pub truncated: Option<bool>,
+    /// `exceptionHistory`: Flink 1.15.4 to 2.3.0 servers send `exceptionHistory` in JobExceptionsInfo; the page does not document it.
+    #[serde(rename = "exceptionHistory")]
+    pub exception_history: serde_json::Value,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobExecutionResultResponseBody`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -981,28 +1118,28 @@ pub struct JobExecutionResultResponseBody {
     pub job_execution_result: Option<serde_json::Value>,
 }
 /// `org.apache.flink.runtime.messages.webmonitor.JobIdsWithStatusOverview.JobIdWithStatus`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobIdWithStatus {
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<serde_json::Value>,
+    #[serde(rename = "id")]
+    pub id: serde_json::Value,
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<JobStatus>,
+    #[serde(rename = "status")]
+    pub status: JobStatus,
 }
 /// `org.apache.flink.runtime.messages.webmonitor.JobIdsWithStatusOverview`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobIdsWithStatusOverview {
     /// `jobs`
-    #[serde(rename = "jobs", default, skip_serializing_if = "Option::is_none")]
-    pub jobs: Option<Vec<JobIdWithStatus>>,
+    #[serde(rename = "jobs")]
+    pub jobs: Vec<JobIdWithStatus>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobPlanInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobPlanInfo {
     /// `plan`
-    #[serde(rename = "plan", default, skip_serializing_if = "Option::is_none")]
-    pub plan: Option<serde_json::Value>,
+    #[serde(rename = "plan")]
+    pub plan: serde_json::Value,
 }
 /// Used by JobDetailsInfo.state, JobIdWithStatus.status.
 ///
@@ -1107,112 +1244,130 @@ pub struct JobSubmitRequestBody {
     pub job_artifact_file_names: Option<Vec<DistributedCacheFile>>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobSubmitResponseBody`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobSubmitResponseBody {
     /// `jobUrl`
-    #[serde(rename = "jobUrl", default, skip_serializing_if = "Option::is_none")]
-    pub job_url: Option<String>,
+    #[serde(rename = "jobUrl")]
+    pub job_url: String,
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexAccumulatorsInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobVertexAccumulatorsInfo {
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(rename = "id")]
+    pub id: String,
     /// `user-accumulators`
-    #[serde(
-        rename = "user-accumulators",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_accumulators: Option<Vec<UserAccumulator>>,
+    #[serde(rename = "user-accumulators")]
+    pub user_accumulators: Vec<UserAccumulator>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexBackPressureInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobVertexBackPressureInfo {
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<BackPressureStatus>,
+    #[serde(rename = "status")]
+    pub status: BackPressureStatus,
     /// `backpressure-level`
-    #[serde(
-        rename = "backpressure-level",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub backpressure_level: Option<BackPressureLevel>,
+    #[serde(rename = "backpressure-level")]
+    pub backpressure_level: BackPressureLevel,
     /// `end-timestamp`
-    #[serde(rename = "end-timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub end_timestamp: Option<i64>,
+    #[serde(rename = "end-timestamp")]
+    pub end_timestamp: i64,
     /// `subtasks`
-    #[serde(rename = "subtasks", default, skip_serializing_if = "Option::is_none")]
-    pub subtasks: Option<Vec<SubtaskBackPressureInfo>>,
+    #[serde(rename = "subtasks")]
+    pub subtasks: Vec<SubtaskBackPressureInfo>,
+    /// `backpressureLevel`: Flink 1.15.4 to 2.3.0 servers send `backpressureLevel` in JobVertexBackPressureInfo; the page does not document it.
+    #[serde(rename = "backpressureLevel")]
+    pub backpressure_level_2: String,
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexDetailsInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobVertexDetailsInfo {
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<serde_json::Value>,
+    #[serde(rename = "id")]
+    pub id: serde_json::Value,
     /// `name`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
     /// `parallelism`
-    #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<i64>,
+    #[serde(rename = "parallelism")]
+    pub parallelism: i64,
     /// `now`
-    #[serde(rename = "now", default, skip_serializing_if = "Option::is_none")]
-    pub now: Option<i64>,
+    #[serde(rename = "now")]
+    pub now: i64,
     /// `subtasks`
-    #[serde(rename = "subtasks", default, skip_serializing_if = "Option::is_none")]
-    pub subtasks: Option<Vec<VertexTaskDetail>>,
+    #[serde(rename = "subtasks")]
+    pub subtasks: Vec<VertexTaskDetail>,
+    /// `aggregated`: Flink 1.16.3 to 2.3.0 servers send `aggregated` in JobVertexDetailsInfo; the page does not document it.
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(rename = "aggregated", default, skip_serializing_if = "Option::is_none")]
+    pub aggregated: Option<serde_json::Value>,
+    /// `maxParallelism`: Flink 1.15.4 to 2.3.0 servers send `maxParallelism` in JobVertexDetailsInfo; the page does not document it.
+    #[serde(rename = "maxParallelism")]
+    pub max_parallelism: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexTaskManagersInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobVertexTaskManagersInfo {
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<serde_json::Value>,
+    #[serde(rename = "id")]
+    pub id: serde_json::Value,
     /// `name`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
     /// `now`
-    #[serde(rename = "now", default, skip_serializing_if = "Option::is_none")]
-    pub now: Option<i64>,
+    #[serde(rename = "now")]
+    pub now: i64,
     /// `taskmanagers`
-    #[serde(rename = "taskmanagers", default, skip_serializing_if = "Option::is_none")]
-    pub taskmanagers: Option<Vec<JobVertexTaskManagersInfoTaskManagersInfo>>,
+    #[serde(rename = "taskmanagers")]
+    pub taskmanagers: Vec<JobVertexTaskManagersInfoTaskManagersInfo>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexTaskManagersInfo.TaskManagersInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobVertexTaskManagersInfoTaskManagersInfo {
     /// `host`
+    ///
+    /// Sent until Flink 1.20.3.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ExecutionState>,
+    #[serde(rename = "status")]
+    pub status: ExecutionState,
     /// `start-time`
-    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
+    #[serde(rename = "start-time")]
+    pub start_time: i64,
     /// `end-time`
-    #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
+    #[serde(rename = "end-time")]
+    pub end_time: i64,
     /// `duration`
-    #[serde(rename = "duration", default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i64>,
+    #[serde(rename = "duration")]
+    pub duration: i64,
     /// `metrics`
-    #[serde(rename = "metrics", default, skip_serializing_if = "Option::is_none")]
-    pub metrics: Option<IOMetricsInfo>,
+    #[serde(rename = "metrics")]
+    pub metrics: IOMetricsInfo,
     /// `status-counts`
-    #[serde(rename = "status-counts", default, skip_serializing_if = "Option::is_none")]
-    pub status_counts: Option<std::collections::BTreeMap<String, i64>>,
+    #[serde(rename = "status-counts")]
+    pub status_counts: std::collections::BTreeMap<String, i64>,
+    /// `aggregated`: Flink 1.16.3 to 2.3.0 servers send `aggregated` in JobVertexTaskManagersInfoTaskManagersInfo; the page does not document it.
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(rename = "aggregated", default, skip_serializing_if = "Option::is_none")]
+    pub aggregated: Option<serde_json::Value>,
+    /// `endpoint`: Since 1.19 servers send `endpoint` (host:port of the TaskManager) in JobVertexTaskManagersInfoTaskManagersInfo, replacing `host`; the page does not document it.
+    ///
+    /// Sent since Flink 1.19.3.
+    #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// `taskmanager-id`: Flink 1.15.4 to 2.3.0 servers send `taskmanager-id` in JobVertexTaskManagersInfoTaskManagersInfo; the page does not document it.
+    #[serde(rename = "taskmanager-id")]
+    pub taskmanager_id: String,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.LatestCheckpoints`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LatestCheckpoints {
     /// `completed`
-    #[serde(rename = "completed", default, skip_serializing_if = "Option::is_none")]
-    pub completed: Option<CompletedCheckpointStatistics>,
+    #[serde(rename = "completed")]
+    pub completed: CompletedCheckpointStatistics,
     /// `savepoint`
     #[serde(rename = "savepoint", default, skip_serializing_if = "Option::is_none")]
     pub savepoint: Option<CompletedCheckpointStatistics>,
@@ -1222,6 +1377,28 @@ pub struct LatestCheckpoints {
     /// `restored`
     #[serde(rename = "restored", default, skip_serializing_if = "Option::is_none")]
     pub restored: Option<RestoredCheckpointStatistics>,
+}
+/// `ledger.Metric`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    /// `id`
+    #[serde(rename = "id")]
+    pub id: String,
+    /// `value`
+    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// `min`
+    #[serde(rename = "min", default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// `max`
+    #[serde(rename = "max", default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// `avg`
+    #[serde(rename = "avg", default, skip_serializing_if = "Option::is_none")]
+    pub avg: Option<f64>,
+    /// `sum`
+    #[serde(rename = "sum", default, skip_serializing_if = "Option::is_none")]
+    pub sum: Option<f64>,
 }
 /// Used by get_jobs_metrics(agg), get_job_vertex_subtasks_metrics(agg), get_taskmanagers_metrics(agg).
 ///
@@ -1271,24 +1448,39 @@ impl From<&str> for MetricsAggregation {
 }
 crate::open_enum!(MetricsAggregation);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.MinMaxAvgStatistics`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MinMaxAvgStatistics {
     /// `min`
-    #[serde(rename = "min", default, skip_serializing_if = "Option::is_none")]
-    pub min: Option<i64>,
+    #[serde(rename = "min")]
+    pub min: i64,
     /// `max`
-    #[serde(rename = "max", default, skip_serializing_if = "Option::is_none")]
-    pub max: Option<i64>,
+    #[serde(rename = "max")]
+    pub max: i64,
     /// `avg`
-    #[serde(rename = "avg", default, skip_serializing_if = "Option::is_none")]
-    pub avg: Option<i64>,
+    #[serde(rename = "avg")]
+    pub avg: i64,
+    /// `p50`: Flink 1.15.4 to 2.3.0 servers send `p50` in MinMaxAvgStatistics; the page does not document it.
+    #[serde(rename = "p50")]
+    pub p50: crate::Double,
+    /// `p90`: Flink 1.15.4 to 2.3.0 servers send `p90` in MinMaxAvgStatistics; the page does not document it.
+    #[serde(rename = "p90")]
+    pub p90: crate::Double,
+    /// `p95`: Flink 1.15.4 to 2.3.0 servers send `p95` in MinMaxAvgStatistics; the page does not document it.
+    #[serde(rename = "p95")]
+    pub p95: crate::Double,
+    /// `p999`: Flink 1.15.4 to 2.3.0 servers send `p999` in MinMaxAvgStatistics; the page does not document it.
+    #[serde(rename = "p999")]
+    pub p999: crate::Double,
+    /// `p99`: Flink 1.15.4 to 2.3.0 servers send `p99` in MinMaxAvgStatistics; the page does not document it.
+    #[serde(rename = "p99")]
+    pub p99: crate::Double,
 }
 /// `org.apache.flink.runtime.messages.webmonitor.MultipleJobsDetails`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MultipleJobsDetails {
     /// `jobs`
-    #[serde(rename = "jobs", default, skip_serializing_if = "Option::is_none")]
-    pub jobs: Option<Vec<serde_json::Value>>,
+    #[serde(rename = "jobs")]
+    pub jobs: Vec<serde_json::Value>,
 }
 /// `org.apache.flink.runtime.rest.messages.queue.QueueStatus`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1335,24 +1527,20 @@ impl From<&str> for QueueStatusId {
 }
 crate::open_enum!(QueueStatusId);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.RestoredCheckpointStatistics`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RestoredCheckpointStatistics {
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    #[serde(rename = "id")]
+    pub id: i64,
     /// `restore_timestamp`
-    #[serde(
-        rename = "restore_timestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub restore_timestamp: Option<i64>,
+    #[serde(rename = "restore_timestamp")]
+    pub restore_timestamp: i64,
     /// `is_savepoint`
-    #[serde(rename = "is_savepoint", default, skip_serializing_if = "Option::is_none")]
-    pub is_savepoint: Option<bool>,
+    #[serde(rename = "is_savepoint")]
+    pub is_savepoint: bool,
     /// `external_path`
-    #[serde(rename = "external_path", default, skip_serializing_if = "Option::is_none")]
-    pub external_path: Option<String>,
+    #[serde(rename = "external_path")]
+    pub external_path: String,
 }
 /// `org.apache.flink.runtime.rest.messages.job.savepoints.SavepointDisposalRequest`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1362,11 +1550,11 @@ pub struct SavepointDisposalRequest {
     pub savepoint_path: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.savepoints.SavepointInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SavepointInfo {
     /// `location`
-    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
+    #[serde(rename = "location")]
+    pub location: String,
     /// `failure-cause`
     #[serde(rename = "failure-cause", default, skip_serializing_if = "Option::is_none")]
     pub failure_cause: Option<serde_json::Value>,
@@ -1400,368 +1588,442 @@ pub struct StopWithSavepointRequestBody {
     pub drain: Option<bool>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.SubtasksAllAccumulatorsInfo.SubtaskAccumulatorsInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubtaskAccumulatorsInfo {
     /// `subtask`
-    #[serde(rename = "subtask", default, skip_serializing_if = "Option::is_none")]
-    pub subtask: Option<i64>,
+    #[serde(rename = "subtask")]
+    pub subtask: i64,
     /// `attempt`
-    #[serde(rename = "attempt", default, skip_serializing_if = "Option::is_none")]
-    pub attempt: Option<i64>,
+    #[serde(rename = "attempt")]
+    pub attempt: i64,
     /// `host`
+    ///
+    /// Sent until Flink 1.20.3.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// `user-accumulators`
-    #[serde(
-        rename = "user-accumulators",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_accumulators: Option<Vec<UserAccumulator>>,
+    #[serde(rename = "user-accumulators")]
+    pub user_accumulators: Vec<UserAccumulator>,
+    /// `endpoint`: Since 1.19 servers send `endpoint` (host:port of the TaskManager) in SubtaskAccumulatorsInfo, replacing `host`; the page does not document it.
+    ///
+    /// Sent since Flink 1.19.3.
+    #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexBackPressureInfo.SubtaskBackPressureInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubtaskBackPressureInfo {
     /// `subtask`
-    #[serde(rename = "subtask", default, skip_serializing_if = "Option::is_none")]
-    pub subtask: Option<i64>,
+    #[serde(rename = "subtask")]
+    pub subtask: i64,
     /// `backpressure-level`
-    #[serde(
-        rename = "backpressure-level",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub backpressure_level: Option<BackPressureLevel>,
+    #[serde(rename = "backpressure-level")]
+    pub backpressure_level: BackPressureLevel,
     /// `ratio`
-    #[serde(rename = "ratio", default, skip_serializing_if = "Option::is_none")]
-    pub ratio: Option<f64>,
+    #[serde(rename = "ratio")]
+    pub ratio: f64,
+    /// `backpressureLevel`: Flink 1.15.4 to 2.3.0 servers send `backpressureLevel` in SubtaskBackPressureInfo; the page does not document it.
+    #[serde(rename = "backpressureLevel")]
+    pub backpressure_level_2: String,
+    /// `busyRatio`: Flink 1.15.4 to 2.3.0 servers send `busyRatio` in SubtaskBackPressureInfo; the page does not document it.
+    #[serde(rename = "busyRatio")]
+    pub busy_ratio: f64,
+    /// `idleRatio`: Flink 1.15.4 to 2.3.0 servers send `idleRatio` in SubtaskBackPressureInfo; the page does not document it.
+    #[serde(rename = "idleRatio")]
+    pub idle_ratio: f64,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.SubtaskCheckpointStatistics`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubtaskCheckpointStatistics {
     /// `index`
-    #[serde(rename = "index", default, skip_serializing_if = "Option::is_none")]
-    pub index: Option<i64>,
+    #[serde(rename = "index")]
+    pub index: i64,
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    #[serde(rename = "status")]
+    pub status: String,
+    /// `aborted`: Flink 1.15.4 to 2.3.0 servers send `aborted` in SubtaskCheckpointStatistics; the page does not document it.
+    #[serde(rename = "aborted")]
+    pub aborted: bool,
+    /// `ack_timestamp`: Flink 1.15.4 to 2.3.0 servers send `ack_timestamp` in SubtaskCheckpointStatistics; the page does not document it.
+    #[serde(rename = "ack_timestamp")]
+    pub ack_timestamp: i64,
+    /// `alignment`: Flink 1.15.4 to 2.3.0 servers send `alignment` in SubtaskCheckpointStatistics; the page does not document it.
+    #[serde(rename = "alignment")]
+    pub alignment: std::collections::BTreeMap<String, i64>,
+    /// `checkpoint`: Flink 1.15.4 to 2.3.0 servers send `checkpoint` in SubtaskCheckpointStatistics; the page does not document it.
+    #[serde(rename = "checkpoint")]
+    pub checkpoint: std::collections::BTreeMap<String, i64>,
+    /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in SubtaskCheckpointStatistics; the page does not document it.
+    #[serde(rename = "checkpointed_size")]
+    pub checkpointed_size: i64,
+    /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in SubtaskCheckpointStatistics; the page does not document it.
+    #[serde(rename = "className")]
+    pub class_name: String,
+    /// `end_to_end_duration`: Flink 1.15.4 to 2.3.0 servers send `end_to_end_duration` in SubtaskCheckpointStatistics; the page does not document it.
+    #[serde(rename = "end_to_end_duration")]
+    pub end_to_end_duration: i64,
+    /// `start_delay`: Flink 1.15.4 to 2.3.0 servers send `start_delay` in SubtaskCheckpointStatistics; the page does not document it.
+    #[serde(rename = "start_delay")]
+    pub start_delay: i64,
+    /// `state_size`: Flink 1.15.4 to 2.3.0 servers send `state_size` in SubtaskCheckpointStatistics; the page does not document it.
+    #[serde(rename = "state_size")]
+    pub state_size: i64,
+    /// `unaligned_checkpoint`: Flink 1.15.4 to 2.3.0 servers send `unaligned_checkpoint` in SubtaskCheckpointStatistics; the page does not document it.
+    #[serde(rename = "unaligned_checkpoint")]
+    pub unaligned_checkpoint: bool,
 }
 /// `org.apache.flink.runtime.rest.messages.job.SubtaskExecutionAttemptAccumulatorsInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubtaskExecutionAttemptAccumulatorsInfo {
     /// `subtask`
-    #[serde(rename = "subtask", default, skip_serializing_if = "Option::is_none")]
-    pub subtask: Option<i64>,
+    #[serde(rename = "subtask")]
+    pub subtask: i64,
     /// `attempt`
-    #[serde(rename = "attempt", default, skip_serializing_if = "Option::is_none")]
-    pub attempt: Option<i64>,
+    #[serde(rename = "attempt")]
+    pub attempt: i64,
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(rename = "id")]
+    pub id: String,
     /// `user-accumulators`
-    #[serde(
-        rename = "user-accumulators",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_accumulators: Option<Vec<UserAccumulator>>,
+    #[serde(rename = "user-accumulators")]
+    pub user_accumulators: Vec<UserAccumulator>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.SubtaskExecutionAttemptDetailsInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubtaskExecutionAttemptDetailsInfo {
     /// `subtask`
-    #[serde(rename = "subtask", default, skip_serializing_if = "Option::is_none")]
-    pub subtask: Option<i64>,
+    #[serde(rename = "subtask")]
+    pub subtask: i64,
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ExecutionState>,
+    #[serde(rename = "status")]
+    pub status: ExecutionState,
     /// `attempt`
-    #[serde(rename = "attempt", default, skip_serializing_if = "Option::is_none")]
-    pub attempt: Option<i64>,
+    #[serde(rename = "attempt")]
+    pub attempt: i64,
     /// `host`
+    ///
+    /// Sent until Flink 1.20.3.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// `start-time`
-    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
+    #[serde(rename = "start-time")]
+    pub start_time: i64,
     /// `end-time`
-    #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
+    #[serde(rename = "end-time")]
+    pub end_time: i64,
     /// `duration`
-    #[serde(rename = "duration", default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i64>,
+    #[serde(rename = "duration")]
+    pub duration: i64,
     /// `metrics`
-    #[serde(rename = "metrics", default, skip_serializing_if = "Option::is_none")]
-    pub metrics: Option<IOMetricsInfo>,
+    #[serde(rename = "metrics")]
+    pub metrics: IOMetricsInfo,
+    /// `endpoint`: Since 1.19 servers send `endpoint` (host:port of the TaskManager) in SubtaskExecutionAttemptDetailsInfo, replacing `host`; the page does not document it.
+    ///
+    /// Sent since Flink 1.19.3.
+    #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// `start_time`: Flink 1.15.4 to 2.3.0 servers send `start_time` in SubtaskExecutionAttemptDetailsInfo; the page does not document it.
+    #[serde(rename = "start_time")]
+    pub start_time_2: i64,
+    /// `status-duration`: Flink 1.16.3 to 2.3.0 servers send `status-duration` in SubtaskExecutionAttemptDetailsInfo; the page does not document it.
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(
+        rename = "status-duration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status_duration: Option<std::collections::BTreeMap<String, i64>>,
+    /// `taskmanager-id`: Flink 1.15.4 to 2.3.0 servers send `taskmanager-id` in SubtaskExecutionAttemptDetailsInfo; the page does not document it.
+    #[serde(rename = "taskmanager-id")]
+    pub taskmanager_id: String,
 }
 /// `org.apache.flink.runtime.rest.messages.SubtasksTimesInfo.SubtaskTimeInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubtaskTimeInfo {
     /// `subtask`
-    #[serde(rename = "subtask", default, skip_serializing_if = "Option::is_none")]
-    pub subtask: Option<i64>,
+    #[serde(rename = "subtask")]
+    pub subtask: i64,
     /// `host`
+    ///
+    /// Sent until Flink 1.20.3.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// `duration`
-    #[serde(rename = "duration", default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i64>,
+    #[serde(rename = "duration")]
+    pub duration: i64,
     /// `timestamps`
-    #[serde(rename = "timestamps", default, skip_serializing_if = "Option::is_none")]
-    pub timestamps: Option<std::collections::BTreeMap<String, i64>>,
+    #[serde(rename = "timestamps")]
+    pub timestamps: std::collections::BTreeMap<String, i64>,
+    /// `endpoint`: Since 1.19 servers send `endpoint` (host:port of the TaskManager) in SubtaskTimeInfo, replacing `host`; the page does not document it.
+    ///
+    /// Sent since Flink 1.19.3.
+    #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.SubtasksAllAccumulatorsInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubtasksAllAccumulatorsInfo {
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<serde_json::Value>,
+    #[serde(rename = "id")]
+    pub id: serde_json::Value,
     /// `parallelism`
-    #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<i64>,
+    #[serde(rename = "parallelism")]
+    pub parallelism: i64,
     /// `subtasks`
-    #[serde(rename = "subtasks", default, skip_serializing_if = "Option::is_none")]
-    pub subtasks: Option<Vec<SubtaskAccumulatorsInfo>>,
+    #[serde(rename = "subtasks")]
+    pub subtasks: Vec<SubtaskAccumulatorsInfo>,
 }
 /// `org.apache.flink.runtime.rest.messages.SubtasksTimesInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubtasksTimesInfo {
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(rename = "id")]
+    pub id: String,
     /// `name`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
     /// `now`
-    #[serde(rename = "now", default, skip_serializing_if = "Option::is_none")]
-    pub now: Option<i64>,
+    #[serde(rename = "now")]
+    pub now: i64,
     /// `subtasks`
-    #[serde(rename = "subtasks", default, skip_serializing_if = "Option::is_none")]
-    pub subtasks: Option<Vec<SubtaskTimeInfo>>,
+    #[serde(rename = "subtasks")]
+    pub subtasks: Vec<SubtaskTimeInfo>,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.TaskCheckpointStatistics`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskCheckpointStatistics {
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    #[serde(rename = "id")]
+    pub id: i64,
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<CheckpointStatus>,
+    #[serde(rename = "status")]
+    pub status: CheckpointStatus,
     /// `latest_ack_timestamp`
-    #[serde(
-        rename = "latest_ack_timestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub latest_ack_timestamp: Option<i64>,
+    #[serde(rename = "latest_ack_timestamp")]
+    pub latest_ack_timestamp: i64,
     /// `state_size`
-    #[serde(rename = "state_size", default, skip_serializing_if = "Option::is_none")]
-    pub state_size: Option<i64>,
+    #[serde(rename = "state_size")]
+    pub state_size: i64,
     /// `end_to_end_duration`
-    #[serde(
-        rename = "end_to_end_duration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub end_to_end_duration: Option<i64>,
+    #[serde(rename = "end_to_end_duration")]
+    pub end_to_end_duration: i64,
     /// `alignment_buffered`
-    #[serde(
-        rename = "alignment_buffered",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alignment_buffered: Option<i64>,
+    #[serde(rename = "alignment_buffered")]
+    pub alignment_buffered: i64,
     /// `num_subtasks`
-    #[serde(rename = "num_subtasks", default, skip_serializing_if = "Option::is_none")]
-    pub num_subtasks: Option<i64>,
+    #[serde(rename = "num_subtasks")]
+    pub num_subtasks: i64,
     /// `num_acknowledged_subtasks`
-    #[serde(
-        rename = "num_acknowledged_subtasks",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub num_acknowledged_subtasks: Option<i64>,
+    #[serde(rename = "num_acknowledged_subtasks")]
+    pub num_acknowledged_subtasks: i64,
+    /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in TaskCheckpointStatistics; the page does not document it.
+    #[serde(rename = "checkpointed_size")]
+    pub checkpointed_size: i64,
+    /// `persisted_data`: Flink 1.15.4 to 2.3.0 servers send `persisted_data` in TaskCheckpointStatistics; the page does not document it.
+    #[serde(rename = "persisted_data")]
+    pub persisted_data: i64,
+    /// `processed_data`: Flink 1.15.4 to 2.3.0 servers send `processed_data` in TaskCheckpointStatistics; the page does not document it.
+    #[serde(rename = "processed_data")]
+    pub processed_data: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.TaskCheckpointStatisticsWithSubtaskDetails`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskCheckpointStatisticsWithSubtaskDetails {
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    #[serde(rename = "id")]
+    pub id: i64,
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<CheckpointStatus>,
+    #[serde(rename = "status")]
+    pub status: CheckpointStatus,
     /// `latest_ack_timestamp`
-    #[serde(
-        rename = "latest_ack_timestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub latest_ack_timestamp: Option<i64>,
+    #[serde(rename = "latest_ack_timestamp")]
+    pub latest_ack_timestamp: i64,
     /// `state_size`
-    #[serde(rename = "state_size", default, skip_serializing_if = "Option::is_none")]
-    pub state_size: Option<i64>,
+    #[serde(rename = "state_size")]
+    pub state_size: i64,
     /// `end_to_end_duration`
-    #[serde(
-        rename = "end_to_end_duration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub end_to_end_duration: Option<i64>,
+    #[serde(rename = "end_to_end_duration")]
+    pub end_to_end_duration: i64,
     /// `alignment_buffered`
-    #[serde(
-        rename = "alignment_buffered",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alignment_buffered: Option<i64>,
+    #[serde(rename = "alignment_buffered")]
+    pub alignment_buffered: i64,
     /// `num_subtasks`
-    #[serde(rename = "num_subtasks", default, skip_serializing_if = "Option::is_none")]
-    pub num_subtasks: Option<i64>,
+    #[serde(rename = "num_subtasks")]
+    pub num_subtasks: i64,
     /// `num_acknowledged_subtasks`
-    #[serde(
-        rename = "num_acknowledged_subtasks",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub num_acknowledged_subtasks: Option<i64>,
+    #[serde(rename = "num_acknowledged_subtasks")]
+    pub num_acknowledged_subtasks: i64,
     /// `summary`
-    #[serde(rename = "summary", default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<TaskCheckpointStatisticsWithSubtaskDetailsSummary>,
+    #[serde(rename = "summary")]
+    pub summary: TaskCheckpointStatisticsWithSubtaskDetailsSummary,
     /// `subtasks`
-    #[serde(rename = "subtasks", default, skip_serializing_if = "Option::is_none")]
-    pub subtasks: Option<Vec<SubtaskCheckpointStatistics>>,
+    #[serde(rename = "subtasks")]
+    pub subtasks: Vec<SubtaskCheckpointStatistics>,
+    /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in TaskCheckpointStatisticsWithSubtaskDetails; the page does not document it.
+    #[serde(rename = "checkpointed_size")]
+    pub checkpointed_size: i64,
+    /// `persisted_data`: Flink 1.15.4 to 2.3.0 servers send `persisted_data` in TaskCheckpointStatisticsWithSubtaskDetails; the page does not document it.
+    #[serde(rename = "persisted_data")]
+    pub persisted_data: i64,
+    /// `processed_data`: Flink 1.15.4 to 2.3.0 servers send `processed_data` in TaskCheckpointStatisticsWithSubtaskDetails; the page does not document it.
+    #[serde(rename = "processed_data")]
+    pub processed_data: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.TaskCheckpointStatisticsWithSubtaskDetails.Summary`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskCheckpointStatisticsWithSubtaskDetailsSummary {
     /// `state_size`
-    #[serde(rename = "state_size", default, skip_serializing_if = "Option::is_none")]
-    pub state_size: Option<MinMaxAvgStatistics>,
+    #[serde(rename = "state_size")]
+    pub state_size: MinMaxAvgStatistics,
     /// `end_to_end_duration`
-    #[serde(
-        rename = "end_to_end_duration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub end_to_end_duration: Option<MinMaxAvgStatistics>,
+    #[serde(rename = "end_to_end_duration")]
+    pub end_to_end_duration: MinMaxAvgStatistics,
     /// `checkpoint_duration`
-    #[serde(
-        rename = "checkpoint_duration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub checkpoint_duration: Option<CheckpointDuration>,
+    #[serde(rename = "checkpoint_duration")]
+    pub checkpoint_duration: CheckpointDuration,
     /// `alignment`
-    #[serde(rename = "alignment", default, skip_serializing_if = "Option::is_none")]
-    pub alignment: Option<CheckpointAlignment>,
+    #[serde(rename = "alignment")]
+    pub alignment: CheckpointAlignment,
+    /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in TaskCheckpointStatisticsWithSubtaskDetailsSummary; the page does not document it.
+    #[serde(rename = "checkpointed_size")]
+    pub checkpointed_size: std::collections::BTreeMap<String, crate::Double>,
+    /// `start_delay`: Flink 1.15.4 to 2.3.0 servers send `start_delay` in TaskCheckpointStatisticsWithSubtaskDetailsSummary; the page does not document it.
+    #[serde(rename = "start_delay")]
+    pub start_delay: std::collections::BTreeMap<String, crate::Double>,
 }
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerDetailsInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskManagerDetailsInfo {
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<serde_json::Value>,
+    #[serde(rename = "id")]
+    pub id: serde_json::Value,
     /// `path`
-    #[serde(rename = "path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    #[serde(rename = "path")]
+    pub path: String,
     /// `dataPort`
-    #[serde(rename = "dataPort", default, skip_serializing_if = "Option::is_none")]
-    pub data_port: Option<i64>,
+    #[serde(rename = "dataPort")]
+    pub data_port: i64,
     /// `timeSinceLastHeartbeat`
-    #[serde(
-        rename = "timeSinceLastHeartbeat",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub time_since_last_heartbeat: Option<i64>,
+    #[serde(rename = "timeSinceLastHeartbeat")]
+    pub time_since_last_heartbeat: i64,
     /// `slotsNumber`
-    #[serde(rename = "slotsNumber", default, skip_serializing_if = "Option::is_none")]
-    pub slots_number: Option<i64>,
+    #[serde(rename = "slotsNumber")]
+    pub slots_number: i64,
     /// `freeSlots`
-    #[serde(rename = "freeSlots", default, skip_serializing_if = "Option::is_none")]
-    pub free_slots: Option<i64>,
+    #[serde(rename = "freeSlots")]
+    pub free_slots: i64,
     /// `hardware`
-    #[serde(rename = "hardware", default, skip_serializing_if = "Option::is_none")]
-    pub hardware: Option<HardwareDescription>,
+    #[serde(rename = "hardware")]
+    pub hardware: HardwareDescription,
     /// `metrics`
-    #[serde(rename = "metrics", default, skip_serializing_if = "Option::is_none")]
-    pub metrics: Option<TaskManagerMetricsInfo>,
+    #[serde(rename = "metrics")]
+    pub metrics: TaskManagerMetricsInfo,
+    /// `allocatedSlots`: Flink 1.15.4 to 2.3.0 servers send `allocatedSlots` in TaskManagerDetailsInfo; the page does not document it.
+    #[serde(rename = "allocatedSlots")]
+    pub allocated_slots: Vec<serde_json::Value>,
+    /// `assignedTasks`: Flink 2.3.0 servers send `assignedTasks` in TaskManagerDetailsInfo; the page does not document it.
+    ///
+    /// Sent since Flink 2.3.0.
+    #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_tasks: Option<i64>,
+    /// `freeResource`: Flink 1.15.4 to 2.3.0 servers send `freeResource` in TaskManagerDetailsInfo; the page does not document it.
+    #[serde(rename = "freeResource")]
+    pub free_resource: serde_json::Value,
+    /// `jmxPort`: Flink 1.15.4 to 2.3.0 servers send `jmxPort` in TaskManagerDetailsInfo; the page does not document it.
+    #[serde(rename = "jmxPort")]
+    pub jmx_port: i64,
+    /// `memoryConfiguration`: Flink 1.15.4 to 2.3.0 servers send `memoryConfiguration` in TaskManagerDetailsInfo; the page does not document it.
+    #[serde(rename = "memoryConfiguration")]
+    pub memory_configuration: std::collections::BTreeMap<String, i64>,
+    /// `totalResource`: Flink 1.15.4 to 2.3.0 servers send `totalResource` in TaskManagerDetailsInfo; the page does not document it.
+    #[serde(rename = "totalResource")]
+    pub total_resource: serde_json::Value,
 }
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskManagerInfo {
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<serde_json::Value>,
+    #[serde(rename = "id")]
+    pub id: serde_json::Value,
     /// `path`
-    #[serde(rename = "path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    #[serde(rename = "path")]
+    pub path: String,
     /// `dataPort`
-    #[serde(rename = "dataPort", default, skip_serializing_if = "Option::is_none")]
-    pub data_port: Option<i64>,
+    #[serde(rename = "dataPort")]
+    pub data_port: i64,
     /// `timeSinceLastHeartbeat`
-    #[serde(
-        rename = "timeSinceLastHeartbeat",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub time_since_last_heartbeat: Option<i64>,
+    #[serde(rename = "timeSinceLastHeartbeat")]
+    pub time_since_last_heartbeat: i64,
     /// `slotsNumber`
-    #[serde(rename = "slotsNumber", default, skip_serializing_if = "Option::is_none")]
-    pub slots_number: Option<i64>,
+    #[serde(rename = "slotsNumber")]
+    pub slots_number: i64,
     /// `freeSlots`
-    #[serde(rename = "freeSlots", default, skip_serializing_if = "Option::is_none")]
-    pub free_slots: Option<i64>,
+    #[serde(rename = "freeSlots")]
+    pub free_slots: i64,
     /// `hardware`
-    #[serde(rename = "hardware", default, skip_serializing_if = "Option::is_none")]
-    pub hardware: Option<HardwareDescription>,
+    #[serde(rename = "hardware")]
+    pub hardware: HardwareDescription,
+    /// `assignedTasks`: Flink 2.3.0 servers send `assignedTasks` in TaskManagerInfo; the page does not document it.
+    ///
+    /// Sent since Flink 2.3.0.
+    #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_tasks: Option<i64>,
+    /// `freeResource`: Flink 1.15.4 to 2.3.0 servers send `freeResource` in TaskManagerInfo; the page does not document it.
+    #[serde(rename = "freeResource")]
+    pub free_resource: serde_json::Value,
+    /// `jmxPort`: Flink 1.15.4 to 2.3.0 servers send `jmxPort` in TaskManagerInfo; the page does not document it.
+    #[serde(rename = "jmxPort")]
+    pub jmx_port: i64,
+    /// `memoryConfiguration`: Flink 1.15.4 to 2.3.0 servers send `memoryConfiguration` in TaskManagerInfo; the page does not document it.
+    #[serde(rename = "memoryConfiguration")]
+    pub memory_configuration: std::collections::BTreeMap<String, i64>,
+    /// `totalResource`: Flink 1.15.4 to 2.3.0 servers send `totalResource` in TaskManagerInfo; the page does not document it.
+    #[serde(rename = "totalResource")]
+    pub total_resource: serde_json::Value,
 }
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerMetricsInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskManagerMetricsInfo {
     /// `heapUsed`
-    #[serde(rename = "heapUsed", default, skip_serializing_if = "Option::is_none")]
-    pub heap_used: Option<i64>,
+    #[serde(rename = "heapUsed")]
+    pub heap_used: i64,
     /// `heapCommitted`
-    #[serde(rename = "heapCommitted", default, skip_serializing_if = "Option::is_none")]
-    pub heap_committed: Option<i64>,
+    #[serde(rename = "heapCommitted")]
+    pub heap_committed: i64,
     /// `heapMax`
-    #[serde(rename = "heapMax", default, skip_serializing_if = "Option::is_none")]
-    pub heap_max: Option<i64>,
+    #[serde(rename = "heapMax")]
+    pub heap_max: i64,
     /// `nonHeapUsed`
-    #[serde(rename = "nonHeapUsed", default, skip_serializing_if = "Option::is_none")]
-    pub non_heap_used: Option<i64>,
+    #[serde(rename = "nonHeapUsed")]
+    pub non_heap_used: i64,
     /// `nonHeapCommitted`
-    #[serde(
-        rename = "nonHeapCommitted",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub non_heap_committed: Option<i64>,
+    #[serde(rename = "nonHeapCommitted")]
+    pub non_heap_committed: i64,
     /// `nonHeapMax`
-    #[serde(rename = "nonHeapMax", default, skip_serializing_if = "Option::is_none")]
-    pub non_heap_max: Option<i64>,
+    #[serde(rename = "nonHeapMax")]
+    pub non_heap_max: i64,
     /// `directCount`
-    #[serde(rename = "directCount", default, skip_serializing_if = "Option::is_none")]
-    pub direct_count: Option<i64>,
+    #[serde(rename = "directCount")]
+    pub direct_count: i64,
     /// `directUsed`
-    #[serde(rename = "directUsed", default, skip_serializing_if = "Option::is_none")]
-    pub direct_used: Option<i64>,
+    #[serde(rename = "directUsed")]
+    pub direct_used: i64,
     /// `directMax`
-    #[serde(rename = "directMax", default, skip_serializing_if = "Option::is_none")]
-    pub direct_max: Option<i64>,
+    #[serde(rename = "directMax")]
+    pub direct_max: i64,
     /// `mappedCount`
-    #[serde(rename = "mappedCount", default, skip_serializing_if = "Option::is_none")]
-    pub mapped_count: Option<i64>,
+    #[serde(rename = "mappedCount")]
+    pub mapped_count: i64,
     /// `mappedUsed`
-    #[serde(rename = "mappedUsed", default, skip_serializing_if = "Option::is_none")]
-    pub mapped_used: Option<i64>,
+    #[serde(rename = "mappedUsed")]
+    pub mapped_used: i64,
     /// `mappedMax`
-    #[serde(rename = "mappedMax", default, skip_serializing_if = "Option::is_none")]
-    pub mapped_max: Option<i64>,
+    #[serde(rename = "mappedMax")]
+    pub mapped_max: i64,
     /// `memorySegmentsAvailable`
+    ///
+    /// Sent until Flink 1.20.3.
     #[serde(
         rename = "memorySegmentsAvailable",
         default,
@@ -1769,6 +2031,8 @@ pub struct TaskManagerMetricsInfo {
     )]
     pub memory_segments_available: Option<i64>,
     /// `memorySegmentsTotal`
+    ///
+    /// Sent until Flink 1.20.3.
     #[serde(
         rename = "memorySegmentsTotal",
         default,
@@ -1776,19 +2040,33 @@ pub struct TaskManagerMetricsInfo {
     )]
     pub memory_segments_total: Option<i64>,
     /// `garbageCollectors`
-    #[serde(
-        rename = "garbageCollectors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub garbage_collectors: Option<Vec<GarbageCollectorInfo>>,
+    #[serde(rename = "garbageCollectors")]
+    pub garbage_collectors: Vec<GarbageCollectorInfo>,
+    /// `nettyShuffleMemoryAvailable`: Flink 1.15.4 to 2.3.0 servers send `nettyShuffleMemoryAvailable` in TaskManagerMetricsInfo; the page does not document it.
+    #[serde(rename = "nettyShuffleMemoryAvailable")]
+    pub netty_shuffle_memory_available: i64,
+    /// `nettyShuffleMemorySegmentsAvailable`: Flink 1.15.4 to 2.3.0 servers send `nettyShuffleMemorySegmentsAvailable` in TaskManagerMetricsInfo; the page does not document it.
+    #[serde(rename = "nettyShuffleMemorySegmentsAvailable")]
+    pub netty_shuffle_memory_segments_available: i64,
+    /// `nettyShuffleMemorySegmentsTotal`: Flink 1.15.4 to 2.3.0 servers send `nettyShuffleMemorySegmentsTotal` in TaskManagerMetricsInfo; the page does not document it.
+    #[serde(rename = "nettyShuffleMemorySegmentsTotal")]
+    pub netty_shuffle_memory_segments_total: i64,
+    /// `nettyShuffleMemorySegmentsUsed`: Flink 1.15.4 to 2.3.0 servers send `nettyShuffleMemorySegmentsUsed` in TaskManagerMetricsInfo; the page does not document it.
+    #[serde(rename = "nettyShuffleMemorySegmentsUsed")]
+    pub netty_shuffle_memory_segments_used: i64,
+    /// `nettyShuffleMemoryTotal`: Flink 1.15.4 to 2.3.0 servers send `nettyShuffleMemoryTotal` in TaskManagerMetricsInfo; the page does not document it.
+    #[serde(rename = "nettyShuffleMemoryTotal")]
+    pub netty_shuffle_memory_total: i64,
+    /// `nettyShuffleMemoryUsed`: Flink 1.15.4 to 2.3.0 servers send `nettyShuffleMemoryUsed` in TaskManagerMetricsInfo; the page does not document it.
+    #[serde(rename = "nettyShuffleMemoryUsed")]
+    pub netty_shuffle_memory_used: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagersInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskManagersInfo {
     /// `taskmanagers`
-    #[serde(rename = "taskmanagers", default, skip_serializing_if = "Option::is_none")]
-    pub taskmanagers: Option<Vec<TaskManagerInfo>>,
+    #[serde(rename = "taskmanagers")]
+    pub taskmanagers: Vec<TaskManagerInfo>,
 }
 /// Used by terminate_job(mode).
 ///
@@ -1828,66 +2106,85 @@ impl From<&str> for TerminationMode {
 }
 crate::open_enum!(TerminationMode);
 /// `org.apache.flink.runtime.rest.handler.async.TriggerResponse`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TriggerResponse {
     /// `request-id`
-    #[serde(rename = "request-id", default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<serde_json::Value>,
+    #[serde(rename = "request-id")]
+    pub request_id: serde_json::Value,
 }
 /// `org.apache.flink.runtime.rest.messages.job.UserAccumulator`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserAccumulator {
     /// `name`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
     /// `type`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    #[serde(rename = "type")]
+    pub type_: String,
     /// `value`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    #[serde(rename = "value")]
+    pub value: String,
 }
 /// `org.apache.flink.runtime.rest.messages.JobAccumulatorsInfo.UserTaskAccumulator`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserTaskAccumulator {
     /// `name`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
     /// `type`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    #[serde(rename = "type")]
+    pub type_: String,
     /// `value`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    #[serde(rename = "value")]
+    pub value: String,
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexDetailsInfo.VertexTaskDetail`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VertexTaskDetail {
     /// `subtask`
-    #[serde(rename = "subtask", default, skip_serializing_if = "Option::is_none")]
-    pub subtask: Option<i64>,
+    #[serde(rename = "subtask")]
+    pub subtask: i64,
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ExecutionState>,
+    #[serde(rename = "status")]
+    pub status: ExecutionState,
     /// `attempt`
-    #[serde(rename = "attempt", default, skip_serializing_if = "Option::is_none")]
-    pub attempt: Option<i64>,
+    #[serde(rename = "attempt")]
+    pub attempt: i64,
     /// `host`
+    ///
+    /// Sent until Flink 1.20.3.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// `start-time`
-    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
+    #[serde(rename = "start-time")]
+    pub start_time: i64,
     /// `end-time`
-    #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
+    #[serde(rename = "end-time")]
+    pub end_time: i64,
     /// `duration`
-    #[serde(rename = "duration", default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i64>,
+    #[serde(rename = "duration")]
+    pub duration: i64,
     /// `metrics`
-    #[serde(rename = "metrics", default, skip_serializing_if = "Option::is_none")]
-    pub metrics: Option<IOMetricsInfo>,
+    #[serde(rename = "metrics")]
+    pub metrics: IOMetricsInfo,
     /// `start_time`
-    #[serde(rename = "start_time", default, skip_serializing_if = "Option::is_none")]
-    pub start_time_2: Option<i64>,
+    #[serde(rename = "start_time")]
+    pub start_time_2: i64,
+    /// `endpoint`: Since 1.19 servers send `endpoint` (host:port of the TaskManager) in VertexTaskDetail, replacing `host`; the page does not document it.
+    ///
+    /// Sent since Flink 1.19.3.
+    #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// `status-duration`: Flink 1.16.3 to 2.3.0 servers send `status-duration` in VertexTaskDetail; the page does not document it.
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(
+        rename = "status-duration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status_duration: Option<std::collections::BTreeMap<String, i64>>,
+    /// `taskmanager-id`: Flink 1.15.4 to 2.3.0 servers send `taskmanager-id` in VertexTaskDetail; the page does not document it.
+    #[serde(rename = "taskmanager-id")]
+    pub taskmanager_id: String,
 }
