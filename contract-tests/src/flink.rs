@@ -19,6 +19,9 @@ pub const VERSIONS: [&str; 10] = [
     "1.15.4", "1.16.3", "1.17.2", "1.18.1", "1.19.3", "1.20.3", "2.0.2", "2.1.3", "2.2.1", "2.3.0",
 ];
 
+/// The version the main job and CI gate on when none is named.
+pub const DEFAULT_VERSION: &str = "1.20.3";
+
 /// The module flags 1.18's default configuration ships in `env.java.opts.all`; 1.15 to 1.17 die at start
 /// on Java 17 without them, and since this harness writes the whole configuration, every version gets them.
 pub const JAVA_OPTS: &str = "--add-exports=java.base/sun.net.util=ALL-UNNAMED \

@@ -10,6 +10,7 @@
 // beside does.
 pub use flink_rest::{Double, IntegerRange};
 
+pub mod conformance;
 #[rustfmt::skip]
 pub mod dispatch;
 pub mod evidence;

@@ -37,6 +37,7 @@ pub fn run_scenario(root: &Path, version: &str) -> Result<(Vec<Exchange>, Summar
         dist: c.dist.clone(),
         work: run_dir.join("scenario"),
         savepoints: run_dir.join("savepoints"),
+        shutdown: true,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -374,6 +374,8 @@ pub struct Setup {
     pub work: PathBuf,
     /// The cluster's savepoint directory.
     pub savepoints: PathBuf,
+    /// End with `DELETE /cluster` (the cluster is gone afterwards).
+    pub shutdown: bool,
 }
 
 /// The run's exchanges and how long each step took.
@@ -837,13 +839,16 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
         .await?;
     r.ok(Req::get("/jars")).await?;
     r.ok(Req::get("/jobs/overview")).await?;
-    r.step("shutdown");
-    r.call(Req::new(Method::DELETE, "/cluster")).await?;
+    if setup.shutdown {
+        r.step("shutdown");
+        r.call(Req::new(Method::DELETE, "/cluster")).await?;
+    }
     lap("cleanup and shutdown", &mut steps);
 
     let missing: Vec<String> = templates
         .iter()
         .map(Template::key)
+        .filter(|k| setup.shutdown || k != "DELETE /cluster")
         .filter(|k| {
             !r.exchanges
                 .iter()

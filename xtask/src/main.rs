@@ -1,5 +1,6 @@
 //! `cargo xtask …`: the project's own commands (see `cargo xtask --help`).
 
+mod conformance;
 mod gen;
 mod ledger;
 
@@ -22,6 +23,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The main job: `gen`, then the conformance gate against a local Flink it starts itself.
+    Main {
+        /// The version to gate on.
+        #[arg(long, default_value = flink::DEFAULT_VERSION)]
+        version: String,
+        #[arg(long, default_value = "target/conformance")]
+        out: PathBuf,
+    },
     /// Parse the documentation page into schemas/documented/.
     Import,
     /// Regenerate schemas/documented/, the OpenAPI documents and the flink-rest sources.
@@ -49,6 +58,30 @@ enum Command {
         #[command(subcommand)]
         action: LedgerAction,
     },
+    /// The conformance gate: run the scenario against a real cluster and check every exchange
+    /// against that version's corrected spec. Exit 0 clean, 1 gate failed, 2 could not run.
+    Conformance {
+        /// Start this version here (default: 1.20.3 when nothing else is said).
+        #[arg(long, conflicts_with = "url")]
+        version: Option<String>,
+        /// A running cluster instead; its version is read from /config.
+        #[arg(long)]
+        url: Option<String>,
+        /// With --url: end with DELETE /cluster.
+        #[arg(long, requires = "url")]
+        shutdown: bool,
+        /// Every known version, one after another, into one cross-version matrix.
+        #[arg(long, conflicts_with_all = ["version", "url"])]
+        all: bool,
+        /// Classify the checked-in fixtures instead of a live run (offline, seconds).
+        #[arg(long, conflicts_with = "url")]
+        fixtures: bool,
+        /// Where the reports go: report.{json,md,html}, junit.xml.
+        #[arg(long, default_value = "target/conformance")]
+        out: PathBuf,
+    },
+    /// Render an HTML report to PNG with headless Chromium.
+    Screenshot { html: PathBuf, png: PathBuf },
     /// Time `gen` in-process (no file I/O) over many runs and report the distribution.
     Bench {
         #[arg(long, default_value_t = 200)]
@@ -88,8 +121,49 @@ fn main() -> ExitCode {
     let root = cli.root.clone().unwrap_or_else(workspace_root);
     let result = match cli.command {
         Command::Import => gen::import(&root),
+        Command::Main { version, out } => gen::gen(&root, false).and_then(|code| {
+            if code != ExitCode::SUCCESS {
+                return Ok(code);
+            }
+            conformance::run(
+                &root,
+                conformance::Options {
+                    version: Some(version),
+                    url: None,
+                    shutdown: false,
+                    all: false,
+                    fixtures: false,
+                    out,
+                },
+            )
+        }),
         Command::Gen { check } => gen::gen(&root, check),
         Command::Bench { runs } => gen::bench(&root, runs),
+        Command::Conformance {
+            version,
+            url,
+            shutdown,
+            all,
+            fixtures,
+            out,
+        } => {
+            let version = match (&version, &url, all, fixtures) {
+                (None, None, false, false) => Some(flink::DEFAULT_VERSION.to_string()),
+                _ => version,
+            };
+            conformance::run(
+                &root,
+                conformance::Options {
+                    version,
+                    url,
+                    shutdown,
+                    all,
+                    fixtures,
+                    out,
+                },
+            )
+        }
+        Command::Screenshot { html, png } => conformance::screenshot(&html, &png),
         Command::Ledger {
             action: LedgerAction::Propose { write },
         } => ledger::propose(&root, write),

@@ -1,0 +1,129 @@
+//! The gate's classification and reports, on recorded exchanges (the live run applies the same code to
+//! what a cluster answers now).
+
+use std::path::{Path, PathBuf};
+
+use contract_tests::conformance::{self, Class, Report};
+use contract_tests::fixture::{self, Exchange};
+use flink_rest_codegen::{Apis, Inputs};
+use serde_json::json;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn apis() -> Apis {
+    flink_rest_codegen::apis(&Inputs::read(&root()).unwrap())
+        .unwrap()
+        .1
+}
+
+fn exchanges() -> Vec<Exchange> {
+    fixture::load_dir(&root().join("contract-tests/fixtures/1.20.3"))
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect()
+}
+
+async fn classify(exchanges: &[Exchange]) -> Report {
+    conformance::classify(&root(), &apis(), "1.20.3", exchanges)
+        .await
+        .unwrap()
+}
+
+fn class_of(report: &Report, endpoint: &str) -> Class {
+    report
+        .endpoints
+        .iter()
+        .find(|e| e.endpoint == endpoint)
+        .unwrap()
+        .class
+}
+
+#[tokio::test]
+async fn recorded_exchanges_pass_and_the_reports_cover_every_pair() {
+    let report = classify(&exchanges()).await;
+    assert!(
+        !report.failed(),
+        "{}",
+        conformance::markdown(std::slice::from_ref(&report))
+    );
+    assert_eq!(report.endpoints.len(), 50);
+    // The page is far from the server: fewer than half of the pairs answer as documented.
+    assert!(report.raw_conforming() < 25, "{}", report.raw_conforming());
+    assert_eq!(
+        class_of(&report, "PATCH /jobs/:jobid/rescaling"),
+        Class::Explained
+    );
+    assert!(report.findings.iter().any(|f| f.class == Class::BadInput));
+
+    let reports = [report];
+    let junit = conformance::junit(&reports);
+    assert_eq!(junit.matches("<testcase ").count(), 50);
+    assert!(!junit.contains("<failure"));
+    let html = conformance::html(&reports);
+    assert_eq!(html.matches("<td class=\"ep\">").count(), 50);
+    assert!(html.starts_with("<!doctype html>") && !html.contains("<script"));
+}
+
+#[tokio::test]
+async fn an_undocumented_field_is_new_drift_and_fails_the_gate() {
+    let mut list = exchanges();
+    let e = list
+        .iter_mut()
+        .find(|e| e.endpoint.as_deref() == Some("GET /overview"))
+        .unwrap();
+    e.response.body.as_mut().unwrap()["brand-new"] = json!(true);
+    let report = classify(&list).await;
+    assert_eq!(class_of(&report, "GET /overview"), Class::NewDrift);
+    assert!(report.failed());
+    assert!(conformance::junit(&[report]).contains("<failure type=\"new drift\""));
+}
+
+#[tokio::test]
+async fn a_server_error_to_a_valid_request_fails_the_gate() {
+    let mut list = exchanges();
+    let e = list
+        .iter_mut()
+        .find(|e| e.endpoint.as_deref() == Some("GET /jobs/:jobid/plan"))
+        .unwrap();
+    e.response.status = 500;
+    e.response.body = Some(json!({"errors": ["Internal server error.", "boom"]}));
+    let report = classify(&list).await;
+    assert_eq!(
+        class_of(&report, "GET /jobs/:jobid/plan"),
+        Class::ServerError
+    );
+    assert!(report.failed());
+}
+
+#[tokio::test]
+async fn a_ledger_entry_the_server_no_longer_bears_out_is_resolved() {
+    // Suppose rescaling came back: 200 with a trigger, as the page documents.
+    let mut list = exchanges();
+    for e in list
+        .iter_mut()
+        .filter(|e| e.endpoint.as_deref() == Some("PATCH /jobs/:jobid/rescaling"))
+    {
+        e.response.status = 200;
+        e.response.body = Some(json!({"request-id": "00000000000000000000000000000042"}));
+    }
+    let report = classify(&list).await;
+    assert!(
+        report
+            .resolved
+            .iter()
+            .any(|id| id == "PATCH /jobs/:jobid/rescaling:503"),
+        "{:?}",
+        report.resolved
+    );
+    assert!(report.failed());
+    assert_eq!(
+        class_of(&report, "PATCH /jobs/:jobid/rescaling"),
+        Class::Conforms
+    );
+}
