@@ -499,19 +499,12 @@ fn struct_of(name: &str, schema: &Value, api: &Api) -> Result<StructDef, String>
         .ok_or_else(|| format!("type {name} needs \"properties\""))?;
     let mut fields = Vec::new();
     for (wire, prop) in props {
-        fields.push(Field {
-            name: wire.clone(),
-            rust_name: rust_field_name(wire),
-            ty: ty_of(prop, api).map_err(|m| format!("{name}.{wire}: {m}"))?,
-            required: false,
-            nullable: false,
-            since: None,
-            until: None,
-            doc: prop
-                .get("description")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-        });
+        let ty = ty_of(prop, api).map_err(|m| format!("{name}.{wire}: {m}"))?;
+        let doc = prop
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        fields.push(Field::new(wire, ty, doc));
     }
     Ok(StructDef {
         name: name.to_string(),

@@ -161,6 +161,22 @@ pub struct Field {
     pub doc: Option<String>,
 }
 
+impl Field {
+    /// A field as the page (or a ledger schema) defines it: no evidence about it yet.
+    pub fn new(wire: &str, ty: Ty, doc: Option<String>) -> Field {
+        Field {
+            name: wire.to_string(),
+            rust_name: rust_field_name(wire),
+            ty,
+            required: false,
+            nullable: false,
+            since: None,
+            until: None,
+            doc,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnumDef {
     pub name: String,
@@ -255,18 +271,13 @@ impl Builder<'_> {
             for (wire, prop) in props {
                 let ty = self.ty(prop, &schema.name, wire, &loc);
                 let required = prop.get("required").and_then(Value::as_bool) == Some(true);
+                let doc = prop
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
                 fields.push(Field {
-                    name: wire.clone(),
-                    rust_name: rust_field_name(wire),
-                    ty,
                     required,
-                    nullable: false,
-                    since: None,
-                    until: None,
-                    doc: prop
-                        .get("description")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
+                    ..Field::new(wire, ty, doc)
                 });
             }
         }

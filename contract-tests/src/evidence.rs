@@ -381,72 +381,60 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
     };
     for ((ty, field), rec) in &obs.fields {
         let everywhere: BTreeSet<Seen> = rec.present.union(&rec.null).cloned().collect();
+        let key = |kind: &str| format!("{ty}.{field}:{kind}");
+        let (t, f) = (ty.clone(), field.clone());
         if obs.extra.contains(&(ty.clone(), field.clone())) {
-            let (since, until) = range(all, &versions_of(&everywhere));
             let schema = infer(&rec.samples);
-            out.push(Entry {
-                id: format!("{ty}.{field}:add"),
-                endpoints: endpoints(obs, ty),
-                documented: json!("not documented"),
-                observed: schema.clone(),
-                why: format!(
-                    "{} send `{field}` in {ty}; the page does not document it.",
-                    range_text(&since, &until, all)
-                ),
-                since,
-                until,
-                evidence: evidence(&everywhere),
-                change: Change::AddField {
-                    r#type: ty.clone(),
-                    field: field.clone(),
+            out.push(proposal(
+                all,
+                key("add"),
+                endpoints(obs, ty),
+                (json!("not documented"), schema.clone()),
+                &everywhere,
+                |who| format!("{who} send `{field}` in {ty}; the page does not document it."),
+                Change::AddField {
+                    r#type: t,
+                    field: f,
                     schema,
                 },
-            });
+            ));
             continue;
         }
         if !rec.misfits.is_empty() {
             let seen: BTreeSet<Seen> = rec.misfits.iter().map(|(s, _)| s.clone()).collect();
-            let (since, until) = range(all, &versions_of(&seen));
             let schema = infer(&rec.samples);
-            out.push(Entry {
-                id: format!("{ty}.{field}:type"),
-                endpoints: endpoints(obs, ty),
-                documented: doc_field(ty, field),
-                observed: schema.clone(),
-                why: format!(
-                    "{} send `{field}` of {ty} as {}, not as the page's type.",
-                    range_text(&since, &until, all),
-                    short(&rec.misfits[0].1)
-                ),
-                since,
-                until,
-                evidence: evidence(&seen),
-                change: Change::FieldType {
-                    r#type: ty.clone(),
-                    field: field.clone(),
+            let sample = short(&rec.misfits[0].1);
+            out.push(proposal(
+                all,
+                key("type"),
+                endpoints(obs, ty),
+                (doc_field(ty, field), schema.clone()),
+                &seen,
+                |who| format!("{who} send `{field}` of {ty} as {sample}, not as the page's type."),
+                Change::FieldType {
+                    r#type: t.clone(),
+                    field: f.clone(),
                     schema,
                 },
-            });
+            ));
         }
         if !rec.null.is_empty() {
-            let (since, until) = range(all, &versions_of(&rec.null));
-            out.push(Entry {
-                id: format!("{ty}.{field}:nullable"),
-                endpoints: endpoints(obs, ty),
-                documented: doc_field(ty, field),
-                observed: json!("null"),
-                why: format!(
-                    "{} send `{field}` of {ty} as null; the page does not say it may be.",
-                    range_text(&since, &until, all)
-                ),
-                since,
-                until,
-                evidence: evidence(&rec.null),
-                change: Change::Nullable {
-                    r#type: ty.clone(),
-                    field: field.clone(),
+            out.push(proposal(
+                all,
+                key("nullable"),
+                endpoints(obs, ty),
+                (doc_field(ty, field), json!("null")),
+                &rec.null,
+                |who| {
+                    format!(
+                        "{who} send `{field}` of {ty} as null; the page does not say it may be."
+                    )
                 },
-            });
+                Change::Nullable {
+                    r#type: t.clone(),
+                    field: f.clone(),
+                },
+            ));
         }
         // A field of the version's API that some version never sends (though others do).
         let sent = versions_of(&everywhere);
@@ -457,24 +445,18 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
             .cloned()
             .collect();
         if !sent.is_empty() && !missing.is_empty() {
-            let (since, until) = range(all, &versions_of(&missing));
-            out.push(Entry {
-                id: format!("{ty}.{field}:removed"),
-                endpoints: endpoints(obs, ty),
-                documented: doc_field(ty, field),
-                observed: json!("absent"),
-                why: format!(
-                    "{} do not send `{field}` in {ty}; other versions do.",
-                    range_text(&since, &until, all)
-                ),
-                since,
-                until,
-                evidence: evidence(&missing),
-                change: Change::RemoveField {
-                    r#type: ty.clone(),
-                    field: field.clone(),
+            out.push(proposal(
+                all,
+                key("removed"),
+                endpoints(obs, ty),
+                (doc_field(ty, field), json!("absent")),
+                &missing,
+                |who| format!("{who} do not send `{field}` in {ty}; other versions do."),
+                Change::RemoveField {
+                    r#type: t,
+                    field: f,
                 },
-            });
+            ));
         }
     }
     let mut by_enum: BTreeMap<&str, (Vec<String>, BTreeSet<Seen>)> = BTreeMap::new();
@@ -642,6 +624,31 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
     out
 }
 
+/// An entry for what was seen where `seen` says: its versions make since / until, its first fixtures
+/// the evidence, and `why` gets who sends it ("Flink 1.19.3 to 2.3.0 servers").
+fn proposal(
+    all: &[String],
+    id: String,
+    endpoints: Vec<String>,
+    (documented, observed): (Value, Value),
+    seen: &BTreeSet<Seen>,
+    why: impl FnOnce(&str) -> String,
+    change: Change,
+) -> Entry {
+    let (since, until) = range(all, &versions_of(seen));
+    Entry {
+        id,
+        endpoints,
+        documented,
+        observed,
+        why: why(&range_text(&since, &until, all)),
+        since,
+        until,
+        evidence: evidence(seen),
+        change,
+    }
+}
+
 fn short(v: &Value) -> String {
     match v {
         Value::Object(_) => "an object".into(),
@@ -803,6 +810,35 @@ pub fn supported(
                 })
             }),
     }
+}
+
+/// What the fixtures say of the ledger: what it does not explain yet, which of its entries nothing
+/// bears out any more, and which fields every answer carries.
+pub struct Review {
+    pub proposals: Vec<Entry>,
+    pub resolved: Vec<String>,
+    pub required: BTreeMap<String, Vec<String>>,
+}
+
+/// Reads the inputs and every version's fixtures under `root` and reviews the ledger against them.
+pub fn review(root: &std::path::Path) -> anyhow::Result<Review> {
+    let inputs = flink_rest_codegen::Inputs::read(root)?;
+    let (_, apis) = flink_rest_codegen::apis(&inputs).map_err(|p| anyhow::anyhow!("{p}"))?;
+    let parsed =
+        flink_rest_codegen::ledger::parse(&inputs.ledger).map_err(|p| anyhow::anyhow!("{p}"))?;
+    let obs = observe(root, &apis)?;
+    let versions: BTreeSet<String> = parsed.versions.iter().cloned().collect();
+    let resolved = parsed
+        .entries
+        .iter()
+        .filter(|(_, e)| !supported(e, &apis.documented, &obs, &versions))
+        .map(|(_, e)| e.id.clone())
+        .collect();
+    Ok(Review {
+        proposals: propose(&apis.documented, &parsed, &obs),
+        resolved,
+        required: required(&obs),
+    })
 }
 
 /// Type -> fields every object of it carried non-null, in every fixture of every version.

@@ -219,24 +219,28 @@ fn inputs() -> flink_rest_codegen::Inputs {
 
 #[test]
 fn every_ledger_entry_is_supported_by_a_fixture_and_nothing_is_unexplained() {
-    let (apis, obs, parsed) = observations();
-    let versions: BTreeSet<String> = parsed.versions.iter().cloned().collect();
-    let resolved: Vec<&str> = parsed
-        .entries
-        .iter()
-        .filter(|(_, e)| !evidence::supported(e, &apis.documented, &obs, &versions))
-        .map(|(_, e)| e.id.as_str())
-        .collect();
+    let review = evidence::review(&root()).unwrap();
     assert!(
-        resolved.is_empty(),
-        "resolved drift (update the ledger): {resolved:?}"
+        review.resolved.is_empty(),
+        "resolved drift (update the ledger): {:?}",
+        review.resolved
     );
-    let proposals = evidence::propose(&apis.documented, &parsed, &obs);
-    let ids: Vec<&str> = proposals.iter().map(|e| e.id.as_str()).collect();
+    let ids: Vec<&str> = review.proposals.iter().map(|e| e.id.as_str()).collect();
     assert!(
         ids.is_empty(),
         "unexplained (run `cargo xtask ledger propose`): {ids:?}"
     );
+    let on_disk = std::fs::read_to_string(root().join(ledger::REQUIRED_FILE)).unwrap();
+    let on_disk: serde_json::Map<String, Value> = serde_json::from_str(&on_disk).unwrap();
+    for (ty, fields) in &review.required {
+        assert_eq!(
+            on_disk.get(ty),
+            Some(&json!(fields)),
+            "{} is stale for {ty}",
+            ledger::REQUIRED_FILE
+        );
+    }
+    let (_, _, parsed) = observations();
     for (file, e) in &parsed.entries {
         for path in &e.evidence {
             assert!(

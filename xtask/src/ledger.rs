@@ -1,28 +1,20 @@
 //! `cargo xtask ledger`: propose ledger entries from the recorded fixtures, and report resolved ones.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use contract_tests::evidence;
-use flink_rest_codegen::{self as codegen, ledger};
+use flink_rest_codegen::ledger;
 use serde_json::{json, Value};
 
 pub fn propose(root: &Path, write: bool) -> Result<ExitCode> {
-    let inputs = crate::gen::inputs(root)?;
-    let (_, apis) = codegen::apis(&inputs).map_err(|p| anyhow!("{p}"))?;
-    let parsed = ledger::parse(&inputs.ledger).map_err(|p| anyhow!("{p}"))?;
-    let obs = evidence::observe(root, &apis)?;
-    let proposals = evidence::propose(&apis.documented, &parsed, &obs);
-    let versions: BTreeSet<String> = parsed.versions.iter().cloned().collect();
-    let resolved: Vec<&str> = parsed
-        .entries
-        .iter()
-        .filter(|(_, e)| !evidence::supported(e, &apis.documented, &obs, &versions))
-        .map(|(_, e)| e.id.as_str())
-        .collect();
-    let required = evidence::required(&obs);
+    let evidence::Review {
+        proposals,
+        resolved,
+        required,
+    } = evidence::review(root)?;
     for e in &proposals {
         println!("propose {}: {}", e.id, e.why);
     }
