@@ -56,6 +56,12 @@ pub enum Change {
         field: String,
         schema: Value,
     },
+    /// The keys of a documented map field are the values of an enum.
+    MapKeys {
+        r#type: String,
+        field: String,
+        r#enum: String,
+    },
     /// A documented field may be `null`.
     Nullable { r#type: String, field: String },
     /// A field the page does not document.
@@ -93,6 +99,7 @@ impl Change {
         match self {
             Change::FieldType { r#type, .. }
             | Change::Nullable { r#type, .. }
+            | Change::MapKeys { r#type, .. }
             | Change::AddField { r#type, .. }
             | Change::RemoveField { r#type, .. } => Some(r#type),
             Change::EnumValues { r#enum, .. } => Some(r#enum),
@@ -276,6 +283,30 @@ pub fn apply(api: &Api, ledger: &Ledger, target: Target<'_>) -> Result<Api, Prob
             Change::Nullable { r#type, field } => {
                 with_field(&mut api, r#type, field, |f| f.nullable = true)
             }
+            Change::MapKeys {
+                r#type,
+                field,
+                r#enum,
+            } => match api.types.get(r#enum) {
+                Some(TypeDef::Enum(_)) => {
+                    let mut result = Ok(());
+                    let r = with_field(&mut api, r#type, field, |f| match &f.ty {
+                        Ty::Map(value) => {
+                            f.ty = Ty::KeyedMap {
+                                key: r#enum.clone(),
+                                value: value.clone(),
+                            }
+                        }
+                        other => {
+                            result = Err(
+                                format!("{type}.{field} is {other:?}, not a map", type = r#type),
+                            )
+                        }
+                    });
+                    r.and(result)
+                }
+                _ => Err(format!("no enum {}", r#enum)),
+            },
             Change::AddField {
                 r#type,
                 field,

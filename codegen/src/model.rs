@@ -129,6 +129,12 @@ pub enum Ty {
     Array(Box<Ty>),
     /// An object with `additionalProperties` only.
     Map(Box<Ty>),
+    /// Such an object whose keys are the values of an enum (from the ledger: Jackson leaves key types
+    /// out of its schemas).
+    KeyedMap {
+        key: String,
+        value: Box<Ty>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

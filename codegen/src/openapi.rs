@@ -195,6 +195,11 @@ pub fn ty_schema(ty: &Ty) -> Value {
         Ty::Named(name) => json!({ "$ref": schema_ref(name) }),
         Ty::Array(items) => json!({ "type": "array", "items": ty_schema(items) }),
         Ty::Map(values) => json!({ "type": "object", "additionalProperties": ty_schema(values) }),
+        Ty::KeyedMap { key, value } => json!({
+            "type": "object",
+            "propertyNames": { "$ref": schema_ref(key) },
+            "additionalProperties": ty_schema(value)
+        }),
     }
 }
 

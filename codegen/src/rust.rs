@@ -122,6 +122,11 @@ fn rust_ty(ty: &Ty) -> TokenStream {
             let values = rust_ty(values);
             quote!(std::collections::BTreeMap<String, #values>)
         }
+        Ty::KeyedMap { key, value } => {
+            let key = ident(key);
+            let value = rust_ty(value);
+            quote!(std::collections::BTreeMap<#key, #value>)
+        }
     }
 }
 

@@ -203,6 +203,18 @@ impl Observations {
                     self.walk(api, endpoint, items, item, seen);
                 }
             }
+            (Ty::KeyedMap { key, value }, Value::Object(map)) => {
+                for (k, item) in map {
+                    self.walk(
+                        api,
+                        endpoint,
+                        &Ty::Named(key.clone()),
+                        &Value::String(k.clone()),
+                        seen,
+                    );
+                    self.walk(api, endpoint, value, item, seen);
+                }
+            }
             (Ty::Map(values), Value::Object(map)) => {
                 for item in map.values() {
                     self.walk(api, endpoint, values, item, seen);
@@ -234,7 +246,7 @@ pub fn admits(api: &Api, ty: &Ty, v: &Value) -> bool {
         Ty::Double => v.is_number() || matches!(v.as_str(), Some("NaN" | "Infinity" | "-Infinity")),
         Ty::Boolean => v.is_boolean(),
         Ty::Array(_) => v.is_array(),
-        Ty::Map(_) => v.is_object(),
+        Ty::Map(_) | Ty::KeyedMap { .. } => v.is_object(),
         Ty::Named(name) => match api.types.get(name) {
             Some(TypeDef::Struct(_)) => v.is_object(),
             Some(TypeDef::Enum(_)) => v.is_string(),
@@ -754,6 +766,15 @@ pub fn supported(
             r#type, field: f, ..
         } => field(r#type, f).is_some_and(|r| holds(&r.present) || holds(&r.null)),
         Change::Nullable { r#type, field: f } => field(r#type, f).is_some_and(|r| holds(&r.null)),
+        // Borne out where the map was seen with keys.
+        Change::MapKeys {
+            r#type, field: f, ..
+        } => field(r#type, f).is_some_and(|r| {
+            holds(&r.present)
+                && r.samples
+                    .iter()
+                    .any(|v| v.as_object().is_some_and(|m| !m.is_empty()))
+        }),
         Change::FieldType {
             r#type, field: f, ..
         } => {

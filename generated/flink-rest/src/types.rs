@@ -559,6 +559,8 @@ pub enum ExecutionState {
     Failed,
     /// `RECONCILING`
     Reconciling,
+    /// `INITIALIZING`
+    Initializing,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
@@ -574,6 +576,7 @@ impl ExecutionState {
         ExecutionState::Canceled,
         ExecutionState::Failed,
         ExecutionState::Reconciling,
+        ExecutionState::Initializing,
     ];
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -587,6 +590,7 @@ impl ExecutionState {
             ExecutionState::Canceled => "CANCELED",
             ExecutionState::Failed => "FAILED",
             ExecutionState::Reconciling => "RECONCILING",
+            ExecutionState::Initializing => "INITIALIZING",
             ExecutionState::Unknown(other) => other,
         }
     }
@@ -603,6 +607,7 @@ impl From<&str> for ExecutionState {
             "CANCELED" => ExecutionState::Canceled,
             "FAILED" => ExecutionState::Failed,
             "RECONCILING" => ExecutionState::Reconciling,
+            "INITIALIZING" => ExecutionState::Initializing,
             other => ExecutionState::Unknown(other.to_string()),
         }
     }
@@ -995,13 +1000,13 @@ pub struct JobDetailsInfo {
     pub now: i64,
     /// `timestamps`
     #[serde(rename = "timestamps")]
-    pub timestamps: std::collections::BTreeMap<String, i64>,
+    pub timestamps: std::collections::BTreeMap<JobStatus, i64>,
     /// `vertices`
     #[serde(rename = "vertices")]
     pub vertices: Vec<JobDetailsInfoJobVertexDetailsInfo>,
     /// `status-counts`
     #[serde(rename = "status-counts")]
-    pub status_counts: std::collections::BTreeMap<String, i64>,
+    pub status_counts: std::collections::BTreeMap<ExecutionState, i64>,
     /// `plan`
     #[serde(rename = "plan")]
     pub plan: serde_json::Value,
@@ -1059,7 +1064,7 @@ pub struct JobDetailsInfoJobVertexDetailsInfo {
     pub duration: i64,
     /// `tasks`
     #[serde(rename = "tasks")]
-    pub tasks: std::collections::BTreeMap<String, i64>,
+    pub tasks: std::collections::BTreeMap<ExecutionState, i64>,
     /// `metrics`
     #[serde(rename = "metrics")]
     pub metrics: IOMetricsInfo,
@@ -1166,6 +1171,8 @@ pub enum JobStatus {
     Suspended,
     /// `RECONCILING`
     Reconciling,
+    /// `INITIALIZING`
+    Initializing,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
@@ -1182,6 +1189,7 @@ impl JobStatus {
         JobStatus::Restarting,
         JobStatus::Suspended,
         JobStatus::Reconciling,
+        JobStatus::Initializing,
     ];
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -1196,6 +1204,7 @@ impl JobStatus {
             JobStatus::Restarting => "RESTARTING",
             JobStatus::Suspended => "SUSPENDED",
             JobStatus::Reconciling => "RECONCILING",
+            JobStatus::Initializing => "INITIALIZING",
             JobStatus::Unknown(other) => other,
         }
     }
@@ -1213,6 +1222,7 @@ impl From<&str> for JobStatus {
             "RESTARTING" => JobStatus::Restarting,
             "SUSPENDED" => JobStatus::Suspended,
             "RECONCILING" => JobStatus::Reconciling,
+            "INITIALIZING" => JobStatus::Initializing,
             other => JobStatus::Unknown(other.to_string()),
         }
     }
@@ -1347,7 +1357,7 @@ pub struct JobVertexTaskManagersInfoTaskManagersInfo {
     pub metrics: IOMetricsInfo,
     /// `status-counts`
     #[serde(rename = "status-counts")]
-    pub status_counts: std::collections::BTreeMap<String, i64>,
+    pub status_counts: std::collections::BTreeMap<ExecutionState, i64>,
     /// `aggregated`: Flink 1.16.3 to 2.3.0 servers send `aggregated` in JobVertexTaskManagersInfoTaskManagersInfo; the page does not document it.
     ///
     /// Sent since Flink 1.16.3.
@@ -1733,7 +1743,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub status_duration: Option<std::collections::BTreeMap<String, i64>>,
+    pub status_duration: Option<std::collections::BTreeMap<ExecutionState, i64>>,
     /// `taskmanager-id`: Flink 1.15.4 to 2.3.0 servers send `taskmanager-id` in SubtaskExecutionAttemptDetailsInfo; the page does not document it.
     #[serde(rename = "taskmanager-id")]
     pub taskmanager_id: String,
@@ -1754,7 +1764,7 @@ pub struct SubtaskTimeInfo {
     pub duration: i64,
     /// `timestamps`
     #[serde(rename = "timestamps")]
-    pub timestamps: std::collections::BTreeMap<String, i64>,
+    pub timestamps: std::collections::BTreeMap<ExecutionState, i64>,
     /// `endpoint`: Since 1.19 servers send `endpoint` (host:port of the TaskManager) in SubtaskTimeInfo, replacing `host`; the page does not document it.
     ///
     /// Sent since Flink 1.19.3.
@@ -2183,7 +2193,7 @@ pub struct VertexTaskDetail {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub status_duration: Option<std::collections::BTreeMap<String, i64>>,
+    pub status_duration: Option<std::collections::BTreeMap<ExecutionState, i64>>,
     /// `taskmanager-id`: Flink 1.15.4 to 2.3.0 servers send `taskmanager-id` in VertexTaskDetail; the page does not document it.
     #[serde(rename = "taskmanager-id")]
     pub taskmanager_id: String,
