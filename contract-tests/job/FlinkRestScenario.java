@@ -5,6 +5,8 @@
 // Arguments:
 //   --count N            emit N records, then finish (default: unbounded)
 //   --fail-after N       throw after N records in the keyed map, with restarts off: a failed job
+//   --slow-checkpoints MS  snapshots take MS, checkpoints time out after 1 s and failures are tolerated:
+//                        the checkpoint history then holds in-progress and failed checkpoints
 //   --write-jobgraph F   write the serialized JobGraph (or, where Flink has no JobGraph getter on the
 //                        StreamGraph, the StreamGraph as an ExecutionPlan) to F instead of running
 //
@@ -20,6 +22,9 @@ import java.util.Map;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -28,11 +33,13 @@ public class FlinkRestScenario {
     public static void main(String[] args) throws Exception {
         long count = Long.MAX_VALUE;
         long failAfter = -1;
+        long slowCheckpoints = 0;
         String jobGraphFile = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--count": count = Long.parseLong(args[i + 1]); break;
                 case "--fail-after": failAfter = Long.parseLong(args[i + 1]); break;
+                case "--slow-checkpoints": slowCheckpoints = Long.parseLong(args[i + 1]); break;
                 case "--write-jobgraph": jobGraphFile = args[i + 1]; break;
                 default: throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -43,17 +50,22 @@ public class FlinkRestScenario {
             settings.put("restart-strategy", "none");
             settings.put("restart-strategy.type", "none");
         }
+        if (slowCheckpoints > 0) {
+            settings.put("execution.checkpointing.timeout", "1 s");
+            settings.put("execution.checkpointing.tolerable-failed-checkpoints", "1000000");
+        }
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(settings));
         env.enableCheckpointing(2000);
 
         final long limit = failAfter;
+        final long snapshotMillis = slowCheckpoints;
         DataStream<Long> numbers = env.fromSequence(0, count - 1)
                 .name("Sequence source")
                 .map(new Throttle())
                 .name("Throttle");
         numbers.keyBy(v -> v % 4)
-                .map(new KeyedCounter(limit))
+                .map(new KeyedCounter(limit, snapshotMillis))
                 .name("Keyed counter")
                 .filter(v -> false)
                 .name("Discard")
@@ -77,13 +89,25 @@ public class FlinkRestScenario {
         }
     }
 
-    public static class KeyedCounter extends RichMapFunction<Long, Long> {
+    public static class KeyedCounter extends RichMapFunction<Long, Long> implements CheckpointedFunction {
         private final long failAfter;
+        private final long snapshotMillis;
         private transient LongCounter records;
 
-        KeyedCounter(long failAfter) {
+        KeyedCounter(long failAfter, long snapshotMillis) {
             this.failAfter = failAfter;
+            this.snapshotMillis = snapshotMillis;
         }
+
+        @Override
+        public void snapshotState(FunctionSnapshotContext context) throws Exception {
+            if (snapshotMillis > 0) {
+                Thread.sleep(snapshotMillis);
+            }
+        }
+
+        @Override
+        public void initializeState(FunctionInitializationContext context) {}
 
         @Override
         public Long map(Long v) {

@@ -30,8 +30,8 @@ pub struct FieldObs {
     pub misfits: Vec<(Seen, Value)>,
     /// Where an object of the type (in a version whose API has the field) did not have it at all.
     pub absent: BTreeSet<Seen>,
-    /// Every non-null value's shape, for inferring a schema.
-    pub samples: Vec<Value>,
+    /// Non-null values (a few per version), for inferring a schema and as evidence.
+    pub samples: Vec<(Seen, Value)>,
 }
 
 /// Where an answer was seen, and its body.
@@ -59,7 +59,24 @@ pub struct Observations {
     pub endpoints_of: BTreeMap<String, BTreeSet<String>>,
 }
 
-const MAX_SAMPLES: usize = 64;
+const SAMPLES_PER_VERSION: usize = 8;
+
+impl FieldObs {
+    fn sample(&mut self, seen: &Seen, value: &Value) {
+        let n = self
+            .samples
+            .iter()
+            .filter(|(s, _)| s.version == seen.version)
+            .count();
+        if n < SAMPLES_PER_VERSION {
+            self.samples.push((seen.clone(), value.clone()));
+        }
+    }
+
+    fn values(&self) -> Vec<Value> {
+        self.samples.iter().map(|(_, v)| v.clone()).collect()
+    }
+}
 
 /// Reads every version's fixtures (`contract-tests/fixtures/<V>/`) against that version's corrected API.
 pub fn observe(
@@ -146,10 +163,8 @@ impl Observations {
                             }
                             Some(value) => {
                                 rec.present.insert(seen.clone());
-                                if rec.samples.len() < MAX_SAMPLES {
-                                    rec.samples.push(value.clone());
-                                }
-                                if !admits(api, &f.ty, value) {
+                                rec.sample(seen, value);
+                                if !admits_deep(api, &f.ty, value) {
                                     if rec
                                         .misfits
                                         .iter()
@@ -176,9 +191,7 @@ impl Observations {
                             rec.null.insert(seen.clone());
                         } else {
                             rec.present.insert(seen.clone());
-                            if rec.samples.len() < MAX_SAMPLES {
-                                rec.samples.push(value.clone());
-                            }
+                            rec.sample(seen, value);
                         }
                     }
                 }
@@ -252,6 +265,22 @@ pub fn admits(api: &Api, ty: &Ty, v: &Value) -> bool {
             Some(TypeDef::Enum(_)) => v.is_string(),
             None => false,
         },
+    }
+}
+
+/// Like [`admits`], and through arrays and maps down to the next struct (walked on its own): a map of
+/// numbers with a `"NaN"` in it misfits as a whole.
+pub fn admits_deep(api: &Api, ty: &Ty, v: &Value) -> bool {
+    if !admits(api, ty, v) {
+        return false;
+    }
+    match (ty, v) {
+        (Ty::Array(items), Value::Array(vs)) => vs.iter().all(|x| admits_deep(api, items, x)),
+        (Ty::Map(values), Value::Object(map))
+        | (Ty::KeyedMap { value: values, .. }, Value::Object(map)) => {
+            map.values().all(|x| admits_deep(api, values, x))
+        }
+        _ => true,
     }
 }
 
@@ -396,7 +425,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
         let key = |kind: &str| format!("{ty}.{field}:{kind}");
         let (t, f) = (ty.clone(), field.clone());
         if obs.extra.contains(&(ty.clone(), field.clone())) {
-            let schema = infer(&rec.samples);
+            let schema = infer(&rec.values());
             out.push(proposal(
                 all,
                 key("add"),
@@ -412,9 +441,24 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
             ));
             continue;
         }
-        if !rec.misfits.is_empty() {
+        let added = ledger.entries.iter().find(|(_, e)| {
+            matches!(&e.change, Change::AddField { r#type: t2, field: f2, .. } if t2 == ty && f2 == field)
+        });
+        if let (false, Some((_, entry))) = (rec.misfits.is_empty(), added) {
+            // A field the ledger added, with a schema the values outgrew: the same entry, revised.
+            let schema = infer(&rec.values());
+            let mut revised = entry.clone();
+            revised.observed = schema.clone();
+            revised.change = Change::AddField {
+                r#type: t.clone(),
+                field: f.clone(),
+                schema,
+            };
+            revised.evidence = evidence(&rec.misfits.iter().map(|(s, _)| s.clone()).collect());
+            out.push(revised);
+        } else if !rec.misfits.is_empty() {
             let seen: BTreeSet<Seen> = rec.misfits.iter().map(|(s, _)| s.clone()).collect();
-            let schema = infer(&rec.samples);
+            let schema = infer(&rec.values());
             let sample = short(&rec.misfits[0].1);
             out.push(proposal(
                 all,
@@ -631,7 +675,14 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
             },
         });
     }
-    out.retain(|e| !known_ids.contains(e.id.as_str()));
+    // Known ids come back only as revisions (a changed schema); the rest is new.
+    out.retain(|e| {
+        !known_ids.contains(e.id.as_str())
+            || ledger
+                .entries
+                .iter()
+                .any(|(_, k)| k.id == e.id && k.change != e.change)
+    });
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
 }
@@ -748,33 +799,43 @@ fn upper_camel(snake: &str) -> String {
         .collect()
 }
 
-/// Whether the observations (of the versions an entry holds for) still bear the entry out.
-/// `documented` gives what the page says, to tell a type change from a value the page admits.
-pub fn supported(
+/// The observations (of `versions` where the entry holds) that bear an entry out; none: it is
+/// resolved. `documented` gives what the page says, to tell a type change from a value the page admits.
+pub fn support(
     entry: &Entry,
     documented: &Api,
     obs: &Observations,
     versions: &BTreeSet<String>,
-) -> bool {
-    let holds = |s: &BTreeSet<Seen>| {
-        s.iter()
-            .any(|s| versions.contains(&s.version) && entry.holds_for(&s.version))
+) -> BTreeSet<Seen> {
+    let keep = |s: &Seen| versions.contains(&s.version) && entry.holds_for(&s.version);
+    let pick = |set: &BTreeSet<Seen>| -> BTreeSet<Seen> {
+        set.iter().filter(|s| keep(s)).cloned().collect()
     };
     let field = |ty: &str, f: &str| obs.fields.get(&(ty.to_string(), f.to_string()));
+    let samples_where = |ty: &str, f: &str, test: &dyn Fn(&Value) -> bool| -> BTreeSet<Seen> {
+        field(ty, f)
+            .map(|r| {
+                r.samples
+                    .iter()
+                    .filter(|(s, v)| keep(s) && test(v))
+                    .map(|(s, _)| s.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     match &entry.change {
         Change::AddField {
             r#type, field: f, ..
-        } => field(r#type, f).is_some_and(|r| holds(&r.present) || holds(&r.null)),
-        Change::Nullable { r#type, field: f } => field(r#type, f).is_some_and(|r| holds(&r.null)),
+        } => field(r#type, f)
+            .map(|r| pick(&r.present.union(&r.null).cloned().collect()))
+            .unwrap_or_default(),
+        Change::Nullable { r#type, field: f } => {
+            field(r#type, f).map(|r| pick(&r.null)).unwrap_or_default()
+        }
         // Borne out where the map was seen with keys.
         Change::MapKeys {
             r#type, field: f, ..
-        } => field(r#type, f).is_some_and(|r| {
-            holds(&r.present)
-                && r.samples
-                    .iter()
-                    .any(|v| v.as_object().is_some_and(|m| !m.is_empty()))
-        }),
+        } => samples_where(r#type, f, &|v| v.as_object().is_some_and(|m| !m.is_empty())),
         Change::FieldType {
             r#type, field: f, ..
         } => {
@@ -784,18 +845,14 @@ pub fn supported(
                 }
                 _ => None,
             };
-            match (field(r#type, f), doc_ty) {
-                (Some(r), Some(ty)) => {
-                    // Samples carry no version; misfits against the corrected type do, present does.
-                    holds(&r.present) && r.samples.iter().any(|v| !admits(documented, &ty, v))
-                }
-                _ => false,
+            match doc_ty {
+                Some(ty) => samples_where(r#type, f, &|v| !admits(documented, &ty, v)),
+                None => BTreeSet::new(),
             }
         }
         Change::RemoveField { r#type, field: f } => {
-            // The corrected API of those versions lacks the field: it is supported where objects of
-            // the type were seen in them without it.
-            let type_seen = obs.types.get(r#type).cloned().unwrap_or_default();
+            // The corrected API of those versions lacks the field: it is borne out where objects of the
+            // type were seen in them without it.
             let sent: BTreeSet<String> = field(r#type, f)
                 .map(|r| {
                     r.present
@@ -804,33 +861,55 @@ pub fn supported(
                         .collect()
                 })
                 .unwrap_or_default();
-            type_seen.iter().any(|s| {
-                versions.contains(&s.version)
-                    && entry.holds_for(&s.version)
-                    && !sent.contains(&s.version)
-            })
+            obs.types
+                .get(r#type)
+                .map(|seen| {
+                    seen.iter()
+                        .filter(|s| keep(s) && !sent.contains(&s.version))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default()
         }
-        Change::EnumValues { r#enum, add } => add.iter().any(|v| {
-            obs.enum_all
-                .get(&(r#enum.clone(), v.clone()))
-                .is_some_and(holds)
-        }),
-        Change::AddType { .. } => true,
+        Change::EnumValues { r#enum, add } => add
+            .iter()
+            .filter_map(|v| obs.enum_all.get(&(r#enum.clone(), v.clone())))
+            .flat_map(pick)
+            .collect(),
+        Change::AddType { name, .. } => obs.types.get(name).map(pick).unwrap_or_default(),
         Change::QueryParam { endpoint, name, .. } => obs
             .query_params
             .get(&(endpoint.clone(), name.clone()))
-            .is_some_and(holds),
+            .map(pick)
+            .unwrap_or_default(),
         Change::Response {
             endpoint, status, ..
         } => obs
             .statuses
             .get(&(endpoint.clone(), *status))
-            .is_some_and(|s| {
-                s.iter().any(|(seen, _)| {
-                    versions.contains(&seen.version) && entry.holds_for(&seen.version)
-                })
-            }),
+            .map(|list| {
+                list.iter()
+                    .map(|(s, _)| s.clone())
+                    .filter(|s| keep(s))
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
+}
+
+/// Whether anything still bears the entry out (see [`support`]).
+pub fn supported(
+    entry: &Entry,
+    documented: &Api,
+    obs: &Observations,
+    versions: &BTreeSet<String>,
+) -> bool {
+    !support(entry, documented, obs, versions).is_empty()
+}
+
+/// The fixtures to cite for what `seen` holds: the first of the oldest, a middle and the newest version.
+pub fn cite(seen: &BTreeSet<Seen>) -> Vec<String> {
+    evidence(seen)
 }
 
 /// What the fixtures say of the ledger: what it does not explain yet, which of its entries nothing
@@ -839,6 +918,8 @@ pub struct Review {
     pub proposals: Vec<Entry>,
     pub resolved: Vec<String>,
     pub required: BTreeMap<String, Vec<String>>,
+    /// Entries whose cited fixtures are not (any more) the ones that bear them out: id -> what to cite.
+    pub stale_evidence: BTreeMap<String, Vec<String>>,
 }
 
 /// Reads the inputs and every version's fixtures under `root` and reviews the ledger against them.
@@ -849,16 +930,24 @@ pub fn review(root: &std::path::Path) -> anyhow::Result<Review> {
         flink_rest_codegen::ledger::parse(&inputs.ledger).map_err(|p| anyhow::anyhow!("{p}"))?;
     let obs = observe(root, &apis)?;
     let versions: BTreeSet<String> = parsed.versions.iter().cloned().collect();
-    let resolved = parsed
-        .entries
-        .iter()
-        .filter(|(_, e)| !supported(e, &apis.documented, &obs, &versions))
-        .map(|(_, e)| e.id.clone())
-        .collect();
+    let mut resolved = Vec::new();
+    let mut stale_evidence = BTreeMap::new();
+    for (_, e) in &parsed.entries {
+        let seen = support(e, &apis.documented, &obs, &versions);
+        if seen.is_empty() {
+            resolved.push(e.id.clone());
+        } else if !e.evidence.iter().all(|path| {
+            seen.iter()
+                .any(|s| &format!("{}/{}", s.version, s.fixture) == path)
+        }) {
+            stale_evidence.insert(e.id.clone(), cite(&seen));
+        }
+    }
     Ok(Review {
         proposals: propose(&apis.documented, &parsed, &obs),
         resolved,
         required: required(&obs),
+        stale_evidence,
     })
 }
 

@@ -314,6 +314,30 @@ impl Recorder {
         }
     }
 
+    /// Like [`Recorder::wait_for`], but records the answer that satisfied `done`: for states that
+    /// come and go (a checkpoint in progress).
+    pub async fn wait_and_record(
+        &mut self,
+        req: Req,
+        what: &str,
+        limit: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> Result<Value> {
+        let start = Instant::now();
+        loop {
+            let e = self.send(&req).await?;
+            let body = e.response.body.clone().unwrap_or(Value::Null);
+            if done(&body) {
+                self.exchanges.push(e);
+                return Ok(body);
+            }
+            if start.elapsed() > limit {
+                bail!("waited {limit:?} for {what}; last answer: {body}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Polls an async operation: records the first answer, then (if it was not final) the final one.
     pub async fn operation(&mut self, path: String) -> Result<Value> {
         let first = self.call(Req::get(path.clone())).await?;
@@ -762,6 +786,61 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
     r.ok(Req::get(format!("/jobs/{finished}/accumulators")).q("includeSerializedValue", "true"))
         .await?;
     lap("finite job", &mut steps);
+
+    // Checkpoint statistics are polymorphic (`className`): in-progress and failed checkpoints carry
+    // other fields than completed ones. Slow snapshots and a 1 s timeout make both appear.
+    r.step("checkpoint failures");
+    let run = r
+        .ok(
+            Req::new(Method::POST, format!("/jars/{jar_id}/run")).json(json!({
+                "entryClass": crate::job::MAIN_CLASS,
+                "parallelism": 1,
+                "programArgsList": ["--slow-checkpoints", "1500"],
+            })),
+        )
+        .await?;
+    let slow = job_id(&run)?;
+    r.wait_for(
+        Req::get(format!("/jobs/{slow}")),
+        "job running",
+        WAIT,
+        all_running,
+    )
+    .await?;
+    let has = |history: &Value, class: &str| {
+        history
+            .as_array()
+            .is_some_and(|h| h.iter().any(|c| c["className"] == class))
+    };
+    let stats = r
+        .wait_and_record(
+            Req::get(format!("/jobs/{slow}/checkpoints")),
+            "an in-progress and a failed checkpoint",
+            WAIT,
+            |c| has(&c["history"], "in_progress") && has(&c["history"], "failed"),
+        )
+        .await?;
+    for class in ["failed", "in_progress"] {
+        let id = stats["history"]
+            .as_array()
+            .and_then(|h| h.iter().find(|c| c["className"] == class))
+            .and_then(|c| c["id"].as_u64());
+        if let Some(id) = id {
+            r.call(Req::get(format!("/jobs/{slow}/checkpoints/details/{id}")))
+                .await?;
+        }
+    }
+    let _ = r
+        .send(&Req::new(Method::PATCH, format!("/jobs/{slow}")).q("mode", "cancel"))
+        .await?;
+    r.wait_for(
+        Req::get(format!("/jobs/{slow}")),
+        "job cancelled",
+        WAIT,
+        state_is(&["CANCELED"]),
+    )
+    .await?;
+    lap("checkpoint failures", &mut steps);
 
     r.step("savepoint disposal");
     let path = drained["operation"]["location"]

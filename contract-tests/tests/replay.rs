@@ -230,6 +230,11 @@ fn every_ledger_entry_is_supported_by_a_fixture_and_nothing_is_unexplained() {
         ids.is_empty(),
         "unexplained (run `cargo xtask ledger propose`): {ids:?}"
     );
+    assert!(
+        review.stale_evidence.is_empty(),
+        "entries cite fixtures that do not bear them out (run `cargo xtask ledger propose --write`): {:?}",
+        review.stale_evidence.keys().collect::<Vec<_>>()
+    );
     let on_disk = std::fs::read_to_string(root().join(ledger::REQUIRED_FILE)).unwrap();
     let on_disk: serde_json::Map<String, Value> = serde_json::from_str(&on_disk).unwrap();
     for (ty, fields) in &review.required {

@@ -14,12 +14,20 @@ pub fn propose(root: &Path, write: bool) -> Result<ExitCode> {
         proposals,
         resolved,
         required,
+        stale_evidence,
     } = evidence::review(root)?;
+    let known = ledger::parse(&flink_rest_codegen::Inputs::read(root)?.ledger)
+        .map_err(|p| anyhow::anyhow!("{p}"))?;
     for e in &proposals {
-        println!("propose {}: {}", e.id, e.why);
+        let revision = known.entries.iter().any(|(_, k)| k.id == e.id);
+        let verb = if revision { "revise" } else { "propose" };
+        println!("{verb} {}: {}", e.id, serde_json::to_string(&e.change)?);
     }
     for id in &resolved {
         println!("resolved {id}: no fixture supports it any more");
+    }
+    for (id, cite) in &stale_evidence {
+        println!("evidence of {id} is stale: cite {}", cite.join(", "));
     }
     let required_now = required_text(&required);
     let required_file = root.join(ledger::REQUIRED_FILE);
@@ -38,6 +46,11 @@ pub fn propose(root: &Path, write: bool) -> Result<ExitCode> {
     );
     if write {
         std::fs::write(&required_file, required_now)?;
+        refresh_evidence(root, &stale_evidence)?;
+        let (revisions, proposals): (Vec<_>, Vec<_>) = proposals
+            .into_iter()
+            .partition(|e| known.entries.iter().any(|(_, k)| k.id == e.id));
+        revise(root, &revisions)?;
         if !proposals.is_empty() {
             let file = root.join(ledger::DIR).join("proposed.json");
             let mut list: Vec<Value> = std::fs::read_to_string(&file)
@@ -80,4 +93,68 @@ fn required_text(required: &BTreeMap<String, Vec<String>>) -> String {
     let mut text = serde_json::to_string_pretty(&Value::Object(map)).expect("plain data");
     text.push('\n');
     text
+}
+
+/// Replaces revised entries in place (same id), keeping their reviewed `why`.
+fn revise(root: &Path, revisions: &[ledger::Entry]) -> Result<()> {
+    if revisions.is_empty() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(root.join(ledger::DIR))?.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let Ok(mut list) = serde_json::from_str::<Vec<Value>>(&std::fs::read_to_string(&path)?)
+        else {
+            continue;
+        };
+        let mut changed = false;
+        for item in &mut list {
+            if let Some(r) = revisions.iter().find(|r| item["id"] == r.id.as_str()) {
+                let why = item["why"].clone();
+                *item = serde_json::to_value(r)?;
+                item["why"] = why;
+                changed = true;
+            }
+        }
+        if changed {
+            let mut text = serde_json::to_string_pretty(&list)?;
+            text.push('\n');
+            std::fs::write(&path, text)?;
+            println!("revised entries in {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// Rewrites the `evidence` of the named entries in place, leaving everything else as reviewed.
+fn refresh_evidence(root: &Path, stale: &BTreeMap<String, Vec<String>>) -> Result<()> {
+    if stale.is_empty() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(root.join(ledger::DIR))?.flatten() {
+        let path = entry.path();
+        let rel = format!("{}/{}", ledger::DIR, entry.file_name().to_string_lossy());
+        if rel == ledger::VERSIONS_FILE
+            || rel == ledger::REQUIRED_FILE
+            || path.extension().is_none_or(|e| e != "json")
+        {
+            continue;
+        }
+        let mut list: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+        let mut changed = false;
+        for item in &mut list {
+            if let Some(cite) = item["id"].as_str().and_then(|id| stale.get(id)) {
+                item["evidence"] = json!(cite);
+                changed = true;
+            }
+        }
+        if changed {
+            let mut text = serde_json::to_string_pretty(&list)?;
+            text.push('\n');
+            std::fs::write(&path, text)?;
+        }
+    }
+    Ok(())
 }

@@ -250,11 +250,25 @@ pub struct CheckpointStatistics {
     #[serde(rename = "className")]
     pub class_name: String,
     /// `discarded`: Flink 1.15.4 to 2.3.0 servers send `discarded` in CheckpointStatistics; the page does not document it.
-    #[serde(rename = "discarded")]
-    pub discarded: bool,
+    #[serde(rename = "discarded", default, skip_serializing_if = "Option::is_none")]
+    pub discarded: Option<bool>,
     /// `external_path`: Flink 1.15.4 to 2.3.0 servers send `external_path` in CheckpointStatistics; the page does not document it.
-    #[serde(rename = "external_path")]
-    pub external_path: String,
+    #[serde(rename = "external_path", default, skip_serializing_if = "Option::is_none")]
+    pub external_path: Option<String>,
+    /// `failure_message`: Flink 1.15.4 to 2.3.0 servers send `failure_message` in CheckpointStatistics; the page does not document it. Checkpoint statistics are polymorphic (`className`): only failed checkpoints carry it.
+    #[serde(
+        rename = "failure_message",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failure_message: Option<String>,
+    /// `failure_timestamp`: Flink 1.15.4 to 2.3.0 servers send `failure_timestamp` in CheckpointStatistics; the page does not document it. Checkpoint statistics are polymorphic (`className`): only failed checkpoints carry it.
+    #[serde(
+        rename = "failure_timestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failure_timestamp: Option<i64>,
     /// `persisted_data`: Flink 1.15.4 to 2.3.0 servers send `persisted_data` in CheckpointStatistics; the page does not document it.
     #[serde(rename = "persisted_data")]
     pub persisted_data: i64,
@@ -343,13 +357,13 @@ pub struct CheckpointingStatisticsSummary {
     pub alignment_buffered: MinMaxAvgStatistics,
     /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in CheckpointingStatisticsSummary; the page does not document it.
     #[serde(rename = "checkpointed_size")]
-    pub checkpointed_size: std::collections::BTreeMap<String, f64>,
+    pub checkpointed_size: std::collections::BTreeMap<String, crate::Double>,
     /// `persisted_data`: Flink 1.15.4 to 2.3.0 servers send `persisted_data` in CheckpointingStatisticsSummary; the page does not document it.
     #[serde(rename = "persisted_data")]
-    pub persisted_data: std::collections::BTreeMap<String, f64>,
+    pub persisted_data: std::collections::BTreeMap<String, crate::Double>,
     /// `processed_data`: Flink 1.15.4 to 2.3.0 servers send `processed_data` in CheckpointingStatisticsSummary; the page does not document it.
     #[serde(rename = "processed_data")]
-    pub processed_data: std::collections::BTreeMap<String, f64>,
+    pub processed_data: std::collections::BTreeMap<String, crate::Double>,
 }
 /// `org.apache.flink.runtime.rest.messages.ClusterConfigurationInfoEntry`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -624,75 +638,71 @@ pub struct ExternalizedCheckpointInfo {
     pub delete_on_cancellation: bool,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics.FailedCheckpointStatistics`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FailedCheckpointStatistics {
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    #[serde(rename = "id")]
+    pub id: i64,
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<CheckpointStatus>,
+    #[serde(rename = "status")]
+    pub status: CheckpointStatus,
     /// `is_savepoint`
-    #[serde(rename = "is_savepoint", default, skip_serializing_if = "Option::is_none")]
-    pub is_savepoint: Option<bool>,
+    #[serde(rename = "is_savepoint")]
+    pub is_savepoint: bool,
     /// `trigger_timestamp`
-    #[serde(
-        rename = "trigger_timestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trigger_timestamp: Option<i64>,
+    #[serde(rename = "trigger_timestamp")]
+    pub trigger_timestamp: i64,
     /// `latest_ack_timestamp`
-    #[serde(
-        rename = "latest_ack_timestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub latest_ack_timestamp: Option<i64>,
+    #[serde(rename = "latest_ack_timestamp")]
+    pub latest_ack_timestamp: i64,
     /// `state_size`
-    #[serde(rename = "state_size", default, skip_serializing_if = "Option::is_none")]
-    pub state_size: Option<i64>,
+    #[serde(rename = "state_size")]
+    pub state_size: i64,
     /// `end_to_end_duration`
-    #[serde(
-        rename = "end_to_end_duration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub end_to_end_duration: Option<i64>,
+    #[serde(rename = "end_to_end_duration")]
+    pub end_to_end_duration: i64,
     /// `alignment_buffered`
-    #[serde(
-        rename = "alignment_buffered",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alignment_buffered: Option<i64>,
+    #[serde(rename = "alignment_buffered")]
+    pub alignment_buffered: i64,
     /// `num_subtasks`
-    #[serde(rename = "num_subtasks", default, skip_serializing_if = "Option::is_none")]
-    pub num_subtasks: Option<i64>,
+    #[serde(rename = "num_subtasks")]
+    pub num_subtasks: i64,
     /// `num_acknowledged_subtasks`
-    #[serde(
-        rename = "num_acknowledged_subtasks",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub num_acknowledged_subtasks: Option<i64>,
+    #[serde(rename = "num_acknowledged_subtasks")]
+    pub num_acknowledged_subtasks: i64,
     /// `tasks`
-    #[serde(rename = "tasks", default, skip_serializing_if = "Option::is_none")]
-    pub tasks: Option<std::collections::BTreeMap<String, TaskCheckpointStatistics>>,
+    #[serde(rename = "tasks")]
+    pub tasks: std::collections::BTreeMap<String, TaskCheckpointStatistics>,
     /// `failure_timestamp`
-    #[serde(
-        rename = "failure_timestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub failure_timestamp: Option<i64>,
+    #[serde(rename = "failure_timestamp")]
+    pub failure_timestamp: i64,
     /// `failure_message`
+    #[serde(rename = "failure_message")]
+    pub failure_message: String,
+    /// `checkpoint_type`: Flink 1.15.4 to 2.3.0 servers send `checkpoint_type` in FailedCheckpointStatistics; the page does not document it.
+    #[serde(rename = "checkpoint_type")]
+    pub checkpoint_type: String,
+    /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in FailedCheckpointStatistics; the page does not document it.
+    #[serde(rename = "checkpointed_size")]
+    pub checkpointed_size: i64,
+    /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in FailedCheckpointStatistics; the page does not document it.
+    #[serde(rename = "className")]
+    pub class_name: String,
+    /// `persisted_data`: Flink 1.15.4 to 2.3.0 servers send `persisted_data` in FailedCheckpointStatistics; the page does not document it.
+    #[serde(rename = "persisted_data")]
+    pub persisted_data: i64,
+    /// `processed_data`: Flink 1.15.4 to 2.3.0 servers send `processed_data` in FailedCheckpointStatistics; the page does not document it.
+    #[serde(rename = "processed_data")]
+    pub processed_data: i64,
+    /// `savepointFormat`: Flink 1.17.2 to 2.3.0 servers send `savepointFormat` in FailedCheckpointStatistics; the page does not document it.
+    ///
+    /// Sent since Flink 1.17.2.
     #[serde(
-        rename = "failure_message",
+        rename = "savepointFormat",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub failure_message: Option<String>,
+    pub savepoint_format: Option<serde_json::Value>,
 }
 /// `org.apache.flink.runtime.rest.messages.DashboardConfiguration.Features`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1373,11 +1383,11 @@ pub struct JobVertexTaskManagersInfoTaskManagersInfo {
     pub taskmanager_id: String,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.LatestCheckpoints`
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LatestCheckpoints {
     /// `completed`
-    #[serde(rename = "completed")]
-    pub completed: CompletedCheckpointStatistics,
+    #[serde(rename = "completed", default, skip_serializing_if = "Option::is_none")]
+    pub completed: Option<CompletedCheckpointStatistics>,
     /// `savepoint`
     #[serde(rename = "savepoint", default, skip_serializing_if = "Option::is_none")]
     pub savepoint: Option<CompletedCheckpointStatistics>,
