@@ -783,6 +783,24 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
     .await?;
     r.ok(Req::get(format!("/jobs/{finished}/execution-result")))
         .await?;
+    // Back pressure is sampled from fetched metrics; once the fetcher drops a finished job's metrics the
+    // answer is `{"status": "deprecated"}` and nothing else. Fetches are at most every 10 s.
+    let done = r.peek(&format!("/jobs/{finished}")).await?;
+    if let Some(v) = done["vertices"][0]["id"].as_str() {
+        let req = Req::get(format!("/jobs/{finished}/vertices/{v}/backpressure"));
+        let deprecated = |b: &Value| b["status"] == "deprecated";
+        if r.wait_and_record(
+            req.clone(),
+            "back pressure without metrics",
+            WAIT / 3,
+            deprecated,
+        )
+        .await
+        .is_err()
+        {
+            r.call(req).await?;
+        }
+    }
     r.ok(Req::get(format!("/jobs/{finished}/accumulators")).q("includeSerializedValue", "true"))
         .await?;
     lap("finite job", &mut steps);

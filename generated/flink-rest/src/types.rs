@@ -1287,17 +1287,25 @@ pub struct JobVertexBackPressureInfo {
     #[serde(rename = "status")]
     pub status: BackPressureStatus,
     /// `backpressure-level`
-    #[serde(rename = "backpressure-level")]
-    pub backpressure_level: BackPressureLevel,
+    #[serde(
+        rename = "backpressure-level",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backpressure_level: Option<BackPressureLevel>,
     /// `end-timestamp`
-    #[serde(rename = "end-timestamp")]
-    pub end_timestamp: i64,
+    #[serde(rename = "end-timestamp", default, skip_serializing_if = "Option::is_none")]
+    pub end_timestamp: Option<i64>,
     /// `subtasks`
-    #[serde(rename = "subtasks")]
-    pub subtasks: Vec<SubtaskBackPressureInfo>,
+    #[serde(rename = "subtasks", default, skip_serializing_if = "Option::is_none")]
+    pub subtasks: Option<Vec<SubtaskBackPressureInfo>>,
     /// `backpressureLevel`: Flink 1.15.4 to 2.3.0 servers send `backpressureLevel` in JobVertexBackPressureInfo; the page does not document it.
-    #[serde(rename = "backpressureLevel")]
-    pub backpressure_level_2: String,
+    #[serde(
+        rename = "backpressureLevel",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backpressure_level_2: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
