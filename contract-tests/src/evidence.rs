@@ -357,7 +357,8 @@ fn range(all: &[String], versions: &BTreeSet<String>) -> (Option<String>, Option
     (since, until)
 }
 
-fn evidence(seen: &BTreeSet<Seen>) -> Vec<String> {
+/// The fixtures to cite for what `seen` holds: the first of the oldest, a middle and the newest version.
+pub fn cite(seen: &BTreeSet<Seen>) -> Vec<String> {
     // The first fixture of each version, oldest version first, at most 3.
     let mut by_version: BTreeMap<&str, &Seen> = BTreeMap::new();
     for s in seen {
@@ -454,7 +455,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
                 field: f.clone(),
                 schema,
             };
-            revised.evidence = evidence(&rec.misfits.iter().map(|(s, _)| s.clone()).collect());
+            revised.evidence = cite(&rec.misfits.iter().map(|(s, _)| s.clone()).collect());
             out.push(revised);
         } else if !rec.misfits.is_empty() {
             let seen: BTreeSet<Seen> = rec.misfits.iter().map(|(s, _)| s.clone()).collect();
@@ -540,7 +541,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
             ),
             since,
             until,
-            evidence: evidence(&seen),
+            evidence: cite(&seen),
             change: Change::EnumValues {
                 r#enum: en.to_string(),
                 add: values,
@@ -570,7 +571,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
             ),
             since,
             until,
-            evidence: evidence(seen),
+            evidence: cite(seen),
             change: Change::QueryParam {
                 endpoint: endpoint.clone(),
                 name: name.clone(),
@@ -618,7 +619,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
             },
             since,
             until,
-            evidence: evidence(&set),
+            evidence: cite(&set),
             change: Change::Response {
                 endpoint: endpoint.clone(),
                 status: *status,
@@ -652,7 +653,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
                 why: format!("The body {endpoint} sends; the page documents none."),
                 since: None,
                 until: None,
-                evidence: evidence(&set),
+                evidence: cite(&set),
                 change: Change::AddType { name, schema },
             });
         }
@@ -667,7 +668,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
             ),
             since,
             until,
-            evidence: evidence(&set),
+            evidence: cite(&set),
             change: Change::Response {
                 endpoint: endpoint.clone(),
                 status: op.status,
@@ -707,7 +708,7 @@ fn proposal(
         why: why(&range_text(&since, &until, all)),
         since,
         until,
-        evidence: evidence(seen),
+        evidence: cite(seen),
         change,
     }
 }
@@ -905,11 +906,6 @@ pub fn supported(
     versions: &BTreeSet<String>,
 ) -> bool {
     !support(entry, documented, obs, versions).is_empty()
-}
-
-/// The fixtures to cite for what `seen` holds: the first of the oldest, a middle and the newest version.
-pub fn cite(seen: &BTreeSet<Seen>) -> Vec<String> {
-    evidence(seen)
 }
 
 /// What the fixtures say of the ledger: what it does not explain yet, which of its entries nothing
