@@ -473,19 +473,13 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
         .await?;
 
     r.step("run job");
-    let run = r
-        .ok(Req::new(Method::POST, format!("/jars/{jar_id}/run")).json(
-            json!({"entryClass": crate::job::MAIN_CLASS, "parallelism": 2, "programArgsList": []}),
-        ))
-        .await?;
-    let job = job_id(&run)?;
-    r.wait_for(
-        Req::get(format!("/jobs/{job}")),
-        "job running",
-        WAIT,
-        all_running,
+    let job = run_job(
+        &mut r,
+        &jar_id,
+        json!({ "parallelism": 2, "programArgsList": []}),
     )
     .await?;
+    wait_job(&r, &job, "job running", all_running).await?;
     r.wait_for(
         Req::get(format!("/jobs/{job}/checkpoints")),
         "2 completed checkpoints",
@@ -650,37 +644,24 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
         .await?;
     r.operation(format!("/jobs/{job}/savepoints/{}", trigger_id(&trigger)?))
         .await?;
-    r.wait_for(
-        Req::get(format!("/jobs/{job}")),
-        "job stopped",
-        WAIT,
-        state_is(&["FINISHED"]),
-    )
-    .await?;
+    wait_job(&r, &job, "job stopped", state_is(&["FINISHED"])).await?;
     r.ok(Req::get(format!("/jobs/{job}"))).await?;
     r.ok(Req::get(format!("/jobs/{job}/execution-result")))
         .await?;
     lap("stop", &mut steps);
 
     r.step("restore from savepoint");
-    let run = r
-        .ok(
-            Req::new(Method::POST, format!("/jars/{jar_id}/run")).json(json!({
-                "entryClass": crate::job::MAIN_CLASS,
-                "parallelism": 2,
-                "savepointPath": savepoint,
-                "allowNonRestoredState": true,
-            })),
-        )
-        .await?;
-    let restored = job_id(&run)?;
-    r.wait_for(
-        Req::get(format!("/jobs/{restored}")),
-        "restored job running",
-        WAIT,
-        all_running,
+    let restored = run_job(
+        &mut r,
+        &jar_id,
+        json!({
+            "parallelism": 2,
+            "savepointPath": savepoint,
+            "allowNonRestoredState": true,
+        }),
     )
     .await?;
+    wait_job(&r, &restored, "restored job running", all_running).await?;
     r.wait_for(
         Req::get(format!("/jobs/{restored}/checkpoints")),
         "restore in checkpoint statistics",
@@ -701,60 +682,31 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
             trigger_id(&trigger)?
         ))
         .await?;
-    r.wait_for(
-        Req::get(format!("/jobs/{restored}")),
-        "job drained",
-        WAIT,
-        state_is(&["FINISHED"]),
-    )
-    .await?;
+    wait_job(&r, &restored, "job drained", state_is(&["FINISHED"])).await?;
     lap("restore and drain", &mut steps);
 
     r.step("cancel");
-    let run = r
-        .ok(Req::new(Method::POST, format!("/jars/{jar_id}/run"))
-            .json(json!({"entryClass": crate::job::MAIN_CLASS, "parallelism": 1})))
-        .await?;
-    let cancelled = job_id(&run)?;
-    r.wait_for(
-        Req::get(format!("/jobs/{cancelled}")),
-        "job running",
-        WAIT,
-        all_running,
-    )
-    .await?;
+    let cancelled = run_job(&mut r, &jar_id, json!({ "parallelism": 1})).await?;
+    wait_job(&r, &cancelled, "job running", all_running).await?;
     r.call(Req::new(Method::PATCH, format!("/jobs/{cancelled}")).q("mode", "stop"))
         .await?;
     r.ok(Req::new(Method::PATCH, format!("/jobs/{cancelled}")).q("mode", "cancel"))
         .await?;
-    r.wait_for(
-        Req::get(format!("/jobs/{cancelled}")),
-        "job cancelled",
-        WAIT,
-        state_is(&["CANCELED"]),
-    )
-    .await?;
+    wait_job(&r, &cancelled, "job cancelled", state_is(&["CANCELED"])).await?;
     r.ok(Req::get(format!("/jobs/{cancelled}"))).await?;
     lap("cancel", &mut steps);
 
     r.step("failing job");
-    let run = r
-        .ok(
-            Req::new(Method::POST, format!("/jars/{jar_id}/run")).json(json!({
-                "entryClass": crate::job::MAIN_CLASS,
-                "parallelism": 1,
-                "programArgsList": ["--fail-after", "200"],
-            })),
-        )
-        .await?;
-    let failed = job_id(&run)?;
-    r.wait_for(
-        Req::get(format!("/jobs/{failed}")),
-        "job failed",
-        WAIT,
-        state_is(&["FAILED"]),
+    let failed = run_job(
+        &mut r,
+        &jar_id,
+        json!({
+            "parallelism": 1,
+            "programArgsList": ["--fail-after", "200"],
+        }),
     )
     .await?;
+    wait_job(&r, &failed, "job failed", state_is(&["FAILED"])).await?;
     r.ok(Req::get(format!("/jobs/{failed}"))).await?;
     r.ok(Req::get(format!("/jobs/{failed}/exceptions"))).await?;
     r.ok(Req::get(format!("/jobs/{failed}/exceptions")).q("maxExceptions", "1"))
@@ -764,23 +716,16 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
     lap("failing job", &mut steps);
 
     r.step("finite job");
-    let run = r
-        .ok(
-            Req::new(Method::POST, format!("/jars/{jar_id}/run")).json(json!({
-                "entryClass": crate::job::MAIN_CLASS,
-                "parallelism": 1,
-                "programArgsList": ["--count", "500"],
-            })),
-        )
-        .await?;
-    let finished = job_id(&run)?;
-    r.wait_for(
-        Req::get(format!("/jobs/{finished}")),
-        "job finished",
-        WAIT,
-        state_is(&["FINISHED"]),
+    let finished = run_job(
+        &mut r,
+        &jar_id,
+        json!({
+            "parallelism": 1,
+            "programArgsList": ["--count", "500"],
+        }),
     )
     .await?;
+    wait_job(&r, &finished, "job finished", state_is(&["FINISHED"])).await?;
     r.ok(Req::get(format!("/jobs/{finished}/execution-result")))
         .await?;
     // Back pressure is sampled from fetched metrics; once the fetcher drops a finished job's metrics the
@@ -808,23 +753,16 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
     // Checkpoint statistics are polymorphic (`className`): in-progress and failed checkpoints carry
     // other fields than completed ones. Slow snapshots and a 1 s timeout make both appear.
     r.step("checkpoint failures");
-    let run = r
-        .ok(
-            Req::new(Method::POST, format!("/jars/{jar_id}/run")).json(json!({
-                "entryClass": crate::job::MAIN_CLASS,
-                "parallelism": 1,
-                "programArgsList": ["--slow-checkpoints", "1500"],
-            })),
-        )
-        .await?;
-    let slow = job_id(&run)?;
-    r.wait_for(
-        Req::get(format!("/jobs/{slow}")),
-        "job running",
-        WAIT,
-        all_running,
+    let slow = run_job(
+        &mut r,
+        &jar_id,
+        json!({
+            "parallelism": 1,
+            "programArgsList": ["--slow-checkpoints", "1500"],
+        }),
     )
     .await?;
+    wait_job(&r, &slow, "job running", all_running).await?;
     let has = |history: &Value, class: &str| {
         history
             .as_array()
@@ -851,13 +789,7 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
     let _ = r
         .send(&Req::new(Method::PATCH, format!("/jobs/{slow}")).q("mode", "cancel"))
         .await?;
-    r.wait_for(
-        Req::get(format!("/jobs/{slow}")),
-        "job cancelled",
-        WAIT,
-        state_is(&["CANCELED"]),
-    )
-    .await?;
+    wait_job(&r, &slow, "job cancelled", state_is(&["CANCELED"])).await?;
     lap("checkpoint failures", &mut steps);
 
     r.step("savepoint disposal");
@@ -911,24 +843,12 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
         .and_then(|u| u.rsplit('/').next())
         .ok_or_else(|| anyhow!("no jobUrl in {submitted}"))?
         .to_string();
-    r.wait_for(
-        Req::get(format!("/jobs/{graph_job}")),
-        "submitted job running",
-        WAIT,
-        all_running,
-    )
-    .await?;
+    wait_job(&r, &graph_job, "submitted job running", all_running).await?;
     r.ok(Req::get(format!("/jobs/{graph_job}"))).await?;
     let _ = r
         .send(&Req::new(Method::PATCH, format!("/jobs/{graph_job}")).q("mode", "cancel"))
         .await?;
-    r.wait_for(
-        Req::get(format!("/jobs/{graph_job}")),
-        "job cancelled",
-        WAIT,
-        state_is(&["CANCELED"]),
-    )
-    .await?;
+    wait_job(&r, &graph_job, "job cancelled", state_is(&["CANCELED"])).await?;
     lap("job graph submission", &mut steps);
 
     r.step("cleanup");
@@ -1008,6 +928,28 @@ impl Req {
         self.body = Some(Body::Multipart(parts));
         self
     }
+}
+
+/// Runs the scenario's job from the uploaded jar (a recorded `POST /jars/:jarid/run`); its id.
+async fn run_job(r: &mut Recorder, jar: &str, body: Value) -> Result<String> {
+    let mut request = serde_json::Map::new();
+    request.insert("entryClass".into(), json!(crate::job::MAIN_CLASS));
+    request.extend(body.as_object().cloned().unwrap_or_default());
+    let run = r
+        .ok(Req::new(Method::POST, format!("/jars/{jar}/run")).json(Value::Object(request)))
+        .await?;
+    job_id(&run)
+}
+
+/// Waits (unrecorded) until the job's details satisfy `done`.
+async fn wait_job(
+    r: &Recorder,
+    job: &str,
+    what: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Result<Value> {
+    r.wait_for(Req::get(format!("/jobs/{job}")), what, WAIT, done)
+        .await
 }
 
 fn job_id(run: &Value) -> Result<String> {
