@@ -475,6 +475,35 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
                 },
             ));
         }
+        // `"type": "any"` on the page, a string from every server: say so (ids, mostly).
+        let doc_any = matches!(doc_ty(documented, ty, field), Some(Ty::Any));
+        let has_type_entry = ledger.entries.iter().any(|(_, e)| {
+            matches!(&e.change, Change::FieldType { r#type: t2, field: f2, .. } if t2 == ty && f2 == field)
+        });
+        if doc_any
+            && !has_type_entry
+            && !rec.samples.is_empty()
+            && rec.samples.iter().all(|(_, v)| v.is_string())
+        {
+            let seen: BTreeSet<Seen> = rec.samples.iter().map(|(s, _)| s.clone()).collect();
+            out.push(proposal(
+                all,
+                key("type"),
+                endpoints(obs, ty),
+                (json!({}), json!({"type": "string"})),
+                &seen,
+                |who| {
+                    format!(
+                        "The page types `{field}` of {ty} as `any`; {who} always send a string."
+                    )
+                },
+                Change::FieldType {
+                    r#type: t.clone(),
+                    field: f.clone(),
+                    schema: json!({"type": "string"}),
+                },
+            ));
+        }
         if !rec.null.is_empty() {
             out.push(proposal(
                 all,
@@ -688,6 +717,18 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
     out
 }
 
+/// The type the page gives a struct field.
+fn doc_ty(documented: &Api, ty: &str, field: &str) -> Option<Ty> {
+    match documented.types.get(ty) {
+        Some(TypeDef::Struct(s)) => s
+            .fields
+            .iter()
+            .find(|f| f.name == field)
+            .map(|f| f.ty.clone()),
+        _ => None,
+    }
+}
+
 /// An entry for what was seen where `seen` says: its versions make since / until, its first fixtures
 /// the evidence, and `why` gets who sends it ("Flink 1.19.3 to 2.3.0 servers").
 fn proposal(
@@ -839,18 +880,12 @@ pub fn support(
         } => samples_where(r#type, f, &|v| v.as_object().is_some_and(|m| !m.is_empty())),
         Change::FieldType {
             r#type, field: f, ..
-        } => {
-            let doc_ty = match documented.types.get(r#type) {
-                Some(TypeDef::Struct(s)) => {
-                    s.fields.iter().find(|x| &x.name == f).map(|x| x.ty.clone())
-                }
-                _ => None,
-            };
-            match doc_ty {
-                Some(ty) => samples_where(r#type, f, &|v| !admits(documented, &ty, v)),
-                None => BTreeSet::new(),
-            }
-        }
+        } => match doc_ty(documented, r#type, f) {
+            // A type the page leaves open (`any`) is borne out by every value sent.
+            Some(Ty::Any) => samples_where(r#type, f, &|_| true),
+            Some(ty) => samples_where(r#type, f, &|v| !admits(documented, &ty, v)),
+            None => BTreeSet::new(),
+        },
         Change::RemoveField { r#type, field: f } => {
             // The corrected API of those versions lacks the field: it is borne out where objects of the
             // type were seen in them without it.

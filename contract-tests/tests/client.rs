@@ -136,12 +136,12 @@ async fn json_bodies_and_mandatory_query_parameters_are_sent() {
         cancel_job: Some(false),
     };
     let trigger = client.trigger_savepoint(&job, &body).await.unwrap();
-    assert_eq!(trigger.request_id, json!("t1"));
+    assert_eq!(trigger.request_id, "t1");
     let trigger = client
         .trigger_rescaling(&job, &TriggerRescalingQuery { parallelism: 4 })
         .await
         .unwrap();
-    assert_eq!(trigger.request_id, json!("t2"));
+    assert_eq!(trigger.request_id, "t2");
 }
 
 #[tokio::test]

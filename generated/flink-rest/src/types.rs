@@ -132,7 +132,7 @@ pub struct CheckpointAlignment {
 pub struct CheckpointConfigInfo {
     /// `mode`
     #[serde(rename = "mode")]
-    pub mode: serde_json::Value,
+    pub mode: String,
     /// `interval`
     #[serde(rename = "interval")]
     pub interval: i64,
@@ -918,7 +918,7 @@ pub struct JarRunRequestBody {
 pub struct JarRunResponseBody {
     /// `jobid`
     #[serde(rename = "jobid")]
-    pub jobid: serde_json::Value,
+    pub jobid: String,
     /// `applicationId`: Flink 2.3.0 servers send `applicationId` in JarRunResponseBody; the page does not document it.
     ///
     /// Sent since Flink 2.3.0.
@@ -986,7 +986,7 @@ pub struct JobAccumulatorsInfo {
 pub struct JobDetailsInfo {
     /// `jid`
     #[serde(rename = "jid")]
-    pub jid: serde_json::Value,
+    pub jid: String,
     /// `name`
     #[serde(rename = "name")]
     pub name: String,
@@ -1053,7 +1053,7 @@ pub struct JobDetailsInfo {
 pub struct JobDetailsInfoJobVertexDetailsInfo {
     /// `id`
     #[serde(rename = "id")]
-    pub id: serde_json::Value,
+    pub id: String,
     /// `name`
     #[serde(rename = "name")]
     pub name: String,
@@ -1137,7 +1137,7 @@ pub struct JobExecutionResultResponseBody {
 pub struct JobIdWithStatus {
     /// `id`
     #[serde(rename = "id")]
-    pub id: serde_json::Value,
+    pub id: String,
     /// `status`
     #[serde(rename = "status")]
     pub status: JobStatus,
@@ -1312,7 +1312,7 @@ pub struct JobVertexBackPressureInfo {
 pub struct JobVertexDetailsInfo {
     /// `id`
     #[serde(rename = "id")]
-    pub id: serde_json::Value,
+    pub id: String,
     /// `name`
     #[serde(rename = "name")]
     pub name: String,
@@ -1339,7 +1339,7 @@ pub struct JobVertexDetailsInfo {
 pub struct JobVertexTaskManagersInfo {
     /// `id`
     #[serde(rename = "id")]
-    pub id: serde_json::Value,
+    pub id: String,
     /// `name`
     #[serde(rename = "name")]
     pub name: String,
@@ -1794,7 +1794,7 @@ pub struct SubtaskTimeInfo {
 pub struct SubtasksAllAccumulatorsInfo {
     /// `id`
     #[serde(rename = "id")]
-    pub id: serde_json::Value,
+    pub id: String,
     /// `parallelism`
     #[serde(rename = "parallelism")]
     pub parallelism: i64,
@@ -1925,7 +1925,7 @@ pub struct TaskCheckpointStatisticsWithSubtaskDetailsSummary {
 pub struct TaskManagerDetailsInfo {
     /// `id`
     #[serde(rename = "id")]
-    pub id: serde_json::Value,
+    pub id: String,
     /// `path`
     #[serde(rename = "path")]
     pub path: String,
@@ -1973,7 +1973,7 @@ pub struct TaskManagerDetailsInfo {
 pub struct TaskManagerInfo {
     /// `id`
     #[serde(rename = "id")]
-    pub id: serde_json::Value,
+    pub id: String,
     /// `path`
     #[serde(rename = "path")]
     pub path: String,
@@ -2138,7 +2138,7 @@ crate::open_enum!(TerminationMode);
 pub struct TriggerResponse {
     /// `request-id`
     #[serde(rename = "request-id")]
-    pub request_id: serde_json::Value,
+    pub request_id: String,
 }
 /// `org.apache.flink.runtime.rest.messages.job.UserAccumulator`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
