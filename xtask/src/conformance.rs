@@ -17,6 +17,20 @@ pub struct Options {
     pub out: PathBuf,
 }
 
+impl Options {
+    /// A cluster of `version` started here.
+    pub fn local(version: String, out: PathBuf) -> Options {
+        Options {
+            version: Some(version),
+            url: None,
+            shutdown: false,
+            all: false,
+            fixtures: false,
+            out,
+        }
+    }
+}
+
 /// Exit 0: clean; 1: the gate failed; errors (exit 2) are the caller's.
 pub fn run(root: &Path, o: Options) -> Result<ExitCode> {
     let inputs = crate::gen::inputs(root)?;

@@ -125,17 +125,7 @@ fn main() -> ExitCode {
             if code != ExitCode::SUCCESS {
                 return Ok(code);
             }
-            conformance::run(
-                &root,
-                conformance::Options {
-                    version: Some(version),
-                    url: None,
-                    shutdown: false,
-                    all: false,
-                    fixtures: false,
-                    out,
-                },
-            )
+            conformance::run(&root, conformance::Options::local(version, out))
         }),
         Command::Gen { check } => gen::gen(&root, check),
         Command::Bench { runs } => gen::bench(&root, runs),
