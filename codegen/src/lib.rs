@@ -69,6 +69,8 @@ pub struct Apis {
     pub documented: model::Api,
     pub versions: Vec<(String, model::Api)>,
     pub merged: model::Api,
+    /// The ledger they were corrected by.
+    pub ledger: ledger::Ledger,
 }
 
 /// Builds every API from the inputs; all problems of all stages are reported together.
@@ -109,6 +111,7 @@ pub fn apis(inputs: &Inputs) -> Result<(docs::Documented, Apis), Problems> {
             documented: api,
             versions,
             merged,
+            ledger,
         },
     ))
 }

@@ -208,8 +208,7 @@ pub async fn classify(
     let mut raw = Spec::load(&root.join("generated/openapi/flink-rest-documented.json"))?;
     let templates = scenario::templates(root)?;
     let checker = Checker::start(&templates).await?;
-    let inputs = flink_rest_codegen::Inputs::read(root)?;
-    let parsed = ledger::parse(&inputs.ledger).map_err(|p| anyhow!("{p}"))?;
+    let parsed = &apis.ledger;
 
     let mut findings = Vec::new();
     let mut obs = Observations::default();

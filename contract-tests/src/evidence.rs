@@ -946,7 +946,10 @@ pub fn supported(
 /// What the fixtures say of the ledger: what it does not explain yet, which of its entries nothing
 /// bears out any more, and which fields every answer carries.
 pub struct Review {
+    /// New entries.
     pub proposals: Vec<Entry>,
+    /// Known entries (same id) whose schema the values outgrew.
+    pub revisions: Vec<Entry>,
     pub resolved: Vec<String>,
     pub required: BTreeMap<String, Vec<String>>,
     /// Entries whose cited fixtures are not (any more) the ones that bear them out: id -> what to cite.
@@ -957,8 +960,7 @@ pub struct Review {
 pub fn review(root: &std::path::Path) -> anyhow::Result<Review> {
     let inputs = flink_rest_codegen::Inputs::read(root)?;
     let (_, apis) = flink_rest_codegen::apis(&inputs).map_err(|p| anyhow::anyhow!("{p}"))?;
-    let parsed =
-        flink_rest_codegen::ledger::parse(&inputs.ledger).map_err(|p| anyhow::anyhow!("{p}"))?;
+    let parsed = &apis.ledger;
     let obs = observe(root, &apis)?;
     let versions: BTreeSet<String> = parsed.versions.iter().cloned().collect();
     let mut resolved = Vec::new();
@@ -974,8 +976,12 @@ pub fn review(root: &std::path::Path) -> anyhow::Result<Review> {
             stale_evidence.insert(e.id.clone(), cite(&seen));
         }
     }
+    let (revisions, proposals) = propose(&apis.documented, parsed, &obs)
+        .into_iter()
+        .partition(|p| parsed.entries.iter().any(|(_, k)| k.id == p.id));
     Ok(Review {
-        proposals: propose(&apis.documented, &parsed, &obs),
+        proposals,
+        revisions,
         resolved,
         required: required(&obs),
         stale_evidence,

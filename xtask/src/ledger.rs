@@ -12,16 +12,15 @@ use serde_json::{json, Value};
 pub fn propose(root: &Path, write: bool) -> Result<ExitCode> {
     let evidence::Review {
         proposals,
+        revisions,
         resolved,
         required,
         stale_evidence,
     } = evidence::review(root)?;
-    let known = ledger::parse(&flink_rest_codegen::Inputs::read(root)?.ledger)
-        .map_err(|p| anyhow::anyhow!("{p}"))?;
-    for e in &proposals {
-        let revision = known.entries.iter().any(|(_, k)| k.id == e.id);
-        let verb = if revision { "revise" } else { "propose" };
-        println!("{verb} {}: {}", e.id, serde_json::to_string(&e.change)?);
+    for (verb, list) in [("propose", &proposals), ("revise", &revisions)] {
+        for e in list {
+            println!("{verb} {}: {}", e.id, serde_json::to_string(&e.change)?);
+        }
     }
     for id in &resolved {
         println!("resolved {id}: no fixture supports it any more");
@@ -35,7 +34,7 @@ pub fn propose(root: &Path, write: bool) -> Result<ExitCode> {
         std::fs::read_to_string(&required_file).ok().as_deref() != Some(&required_now);
     println!(
         "{} proposals, {} resolved entries, {} required fields{}",
-        proposals.len(),
+        proposals.len() + revisions.len(),
         resolved.len(),
         required.values().map(Vec::len).sum::<usize>(),
         if required_stale {
@@ -47,9 +46,6 @@ pub fn propose(root: &Path, write: bool) -> Result<ExitCode> {
     if write {
         std::fs::write(&required_file, required_now)?;
         refresh_evidence(root, &stale_evidence)?;
-        let (revisions, proposals): (Vec<_>, Vec<_>) = proposals
-            .into_iter()
-            .partition(|e| known.entries.iter().any(|(_, k)| k.id == e.id));
         revise(root, &revisions)?;
         if !proposals.is_empty() {
             let file = root.join(ledger::DIR).join("proposed.json");
@@ -73,7 +69,7 @@ pub fn propose(root: &Path, write: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     Ok(
-        if proposals.is_empty() && resolved.is_empty() && !required_stale {
+        if proposals.is_empty() && revisions.is_empty() && resolved.is_empty() && !required_stale {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE
