@@ -69,7 +69,12 @@ pub fn propose(root: &Path, write: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     Ok(
-        if proposals.is_empty() && revisions.is_empty() && resolved.is_empty() && !required_stale {
+        if proposals.is_empty()
+            && revisions.is_empty()
+            && resolved.is_empty()
+            && stale_evidence.is_empty()
+            && !required_stale
+        {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE
