@@ -112,14 +112,11 @@ impl Observations {
             version: e.flink_version.clone(),
             fixture: fixture.to_string(),
         };
-        if let Some(q) = &e.request.query {
-            for pair in q.split('&') {
-                let name = pair.split('=').next().unwrap_or_default().to_string();
-                self.query_params
-                    .entry((endpoint.to_string(), name))
-                    .or_default()
-                    .insert(seen.clone());
-            }
+        for (name, _) in e.request.query_pairs() {
+            self.query_params
+                .entry((endpoint.to_string(), name))
+                .or_default()
+                .insert(seen.clone());
         }
         let status = e.response.status;
         self.statuses

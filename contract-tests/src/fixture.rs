@@ -42,6 +42,17 @@ pub struct RecordedRequest {
     pub body: Option<RequestBody>,
 }
 
+impl RecordedRequest {
+    /// The query as decoded name/value pairs, in the order sent.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        self.query
+            .as_deref()
+            .and_then(|q| reqwest::Url::parse(&format!("http://x/?{q}")).ok())
+            .map(|u| u.query_pairs().into_owned().collect())
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RequestBody {

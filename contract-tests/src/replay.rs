@@ -78,19 +78,9 @@ impl Args {
                 path.insert(name.to_string(), s.to_string());
             }
         }
-        let query = exchange
-            .request
-            .query
-            .as_deref()
-            .map(|q| {
-                reqwest::Url::parse(&format!("http://x/?{q}"))
-                    .map(|u| u.query_pairs().into_owned().collect())
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default();
         Args {
             path,
-            query,
+            query: exchange.request.query_pairs(),
             body: exchange.request.body.clone(),
         }
     }
@@ -529,13 +519,7 @@ impl Checker {
             ));
         }
         let mut got: Vec<(String, String)> = sent.url.query_pairs().into_owned().collect();
-        let mut want: Vec<(String, String)> = e
-            .request
-            .query
-            .as_deref()
-            .and_then(|q| reqwest::Url::parse(&format!("http://x/?{q}")).ok())
-            .map(|u| u.query_pairs().into_owned().collect())
-            .unwrap_or_default();
+        let mut want = e.request.query_pairs();
         got.sort();
         want.sort();
         if got != want {
