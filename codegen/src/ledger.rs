@@ -93,22 +93,6 @@ pub enum Change {
     },
 }
 
-impl Change {
-    /// The type or enum it changes, if any.
-    pub fn type_name(&self) -> Option<&str> {
-        match self {
-            Change::FieldType { r#type, .. }
-            | Change::Nullable { r#type, .. }
-            | Change::MapKeys { r#type, .. }
-            | Change::AddField { r#type, .. }
-            | Change::RemoveField { r#type, .. } => Some(r#type),
-            Change::EnumValues { r#enum, .. } => Some(r#enum),
-            Change::AddType { name, .. } => Some(name),
-            Change::Response { .. } | Change::QueryParam { .. } => None,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ledger {
     pub versions: Vec<String>,

@@ -192,7 +192,7 @@ pub async fn classify(
     version: &str,
     exchanges: &[Exchange],
 ) -> Result<Report> {
-    let (_, api) = apis
+    let (ledger_version, api) = apis
         .versions
         .iter()
         .find(|(v, _)| v == version)
@@ -203,7 +203,6 @@ pub async fn classify(
                 .rfind(|(v, _)| ledger::compare_versions(v, version).is_le())
         })
         .ok_or_else(|| anyhow!("the ledger covers no version at or below {version}"))?;
-    let ledger_version = api_version(apis, api);
     let mut spec = Spec::load(&spec_path(root, &ledger_version))?;
     let mut raw = Spec::load(&root.join("generated/openapi/flink-rest-documented.json"))?;
     let templates = scenario::templates(root)?;
@@ -337,14 +336,6 @@ pub async fn classify(
         ledger_entries,
         seconds: 0.0,
     })
-}
-
-fn api_version(apis: &Apis, api: &flink_rest_codegen::model::Api) -> String {
-    apis.versions
-        .iter()
-        .find(|(_, a)| std::ptr::eq(a, api))
-        .map(|(v, _)| v.clone())
-        .unwrap_or_default()
 }
 
 fn first_error(e: &Exchange) -> String {

@@ -407,12 +407,8 @@ pub struct Checker {
 pub fn spec_path(root: &Path, version: &str) -> PathBuf {
     root.join("generated/openapi").join(format!(
         "flink-rest-{}.json",
-        flink_rest_codegen_minor(version)
+        flink_rest_codegen::ledger::minor(version)
     ))
-}
-
-fn flink_rest_codegen_minor(version: &str) -> String {
-    version.split('.').take(2).collect::<Vec<_>>().join(".")
 }
 
 impl Checker {
