@@ -203,7 +203,7 @@ pub async fn classify(
                 .rfind(|(v, _)| ledger::compare_versions(v, version).is_le())
         })
         .ok_or_else(|| anyhow!("the ledger covers no version at or below {version}"))?;
-    let mut spec = Spec::load(&spec_path(root, &ledger_version))?;
+    let mut spec = Spec::load(&spec_path(root, ledger_version))?;
     let mut raw = Spec::load(&root.join("generated/openapi/flink-rest-documented.json"))?;
     let templates = scenario::templates(root)?;
     let checker = Checker::start(&templates).await?;
@@ -270,7 +270,7 @@ pub async fn classify(
         .collect();
     let mut ledger_entries = 0;
     for (_, entry) in &parsed.entries {
-        if !entry.holds_for(&ledger_version) {
+        if !entry.holds_for(ledger_version) {
             continue;
         }
         ledger_entries += 1;
@@ -314,7 +314,7 @@ pub async fn classify(
             details = parsed
                 .entries
                 .iter()
-                .filter(|(_, e)| e.holds_for(&ledger_version) && e.endpoints.contains(&key))
+                .filter(|(_, e)| e.holds_for(ledger_version) && e.endpoints.contains(&key))
                 .map(|(_, e)| e.id.clone())
                 .collect();
         }
