@@ -138,15 +138,7 @@ pub fn run(root: &Path, apis: &Apis, target: Target) -> Result<Report> {
             dir.canonicalize()?
         }
     };
-    let setup = Setup {
-        root: root.to_path_buf(),
-        version: version.clone(),
-        base_url: base_url.clone(),
-        dist: cluster.dist.clone(),
-        work: run_dir.join("scenario"),
-        savepoints: run_dir.join("savepoints"),
-        shutdown,
-    };
+    let setup = Setup::new(root, &version, &base_url, &cluster.dist, &run_dir, shutdown);
     let recording = runtime
         .block_on(scenario::run(&setup))
         .with_context(|| format!("the scenario on Flink {version} at {base_url}"))?;

@@ -30,15 +30,7 @@ pub fn run_scenario(root: &Path, version: &str) -> Result<(Vec<Exchange>, Summar
     let running = cluster.start()?;
     let c = &running.cluster;
     let run_dir = c.run.canonicalize()?;
-    let setup = Setup {
-        root: root.to_path_buf(),
-        version: version.to_string(),
-        base_url: c.base_url(),
-        dist: c.dist.clone(),
-        work: run_dir.join("scenario"),
-        savepoints: run_dir.join("savepoints"),
-        shutdown: true,
-    };
+    let setup = Setup::new(root, version, &c.base_url(), &c.dist, &run_dir, true);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

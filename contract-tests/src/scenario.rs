@@ -402,6 +402,29 @@ pub struct Setup {
     pub shutdown: bool,
 }
 
+impl Setup {
+    /// The scenario builds its job in `run_dir/scenario` and stores savepoints in `run_dir/savepoints`
+    /// (a path the server writes to, so `run_dir` must be local to it).
+    pub fn new(
+        root: &Path,
+        version: &str,
+        base_url: &str,
+        dist: &Path,
+        run_dir: &Path,
+        shutdown: bool,
+    ) -> Setup {
+        Setup {
+            root: root.to_path_buf(),
+            version: version.to_string(),
+            base_url: base_url.to_string(),
+            dist: dist.to_path_buf(),
+            work: run_dir.join("scenario"),
+            savepoints: run_dir.join("savepoints"),
+            shutdown,
+        }
+    }
+}
+
 /// The run's exchanges and how long each step took.
 pub struct Recording {
     pub exchanges: Vec<Exchange>,
