@@ -123,8 +123,31 @@ pub struct Redactor {
     uuid: Regex,
     hex_run: Regex,
     tm_suffix: Regex,
+    placeholders: Placeholders,
+}
+
+/// Stand-ins handed out so far, by class (0 uuid, 1 32-hex id, 2 TaskManager suffix) and original.
+#[derive(Default)]
+struct Placeholders {
     seen: HashMap<(u8, String), String>,
     counters: [u64; 3],
+}
+
+impl Placeholders {
+    fn get(&mut self, class: u8, original: &str) -> String {
+        if let Some(p) = self.seen.get(&(class, original.to_string())) {
+            return p.clone();
+        }
+        self.counters[class as usize] += 1;
+        let n = self.counters[class as usize];
+        let p = match class {
+            0 => format!("00000000-0000-4000-8000-{n:012x}"),
+            1 => format!("{n:032x}"),
+            _ => format!("{n:06x}"),
+        };
+        self.seen.insert((class, original.to_string()), p.clone());
+        p
+    }
 }
 
 impl Redactor {
@@ -141,24 +164,8 @@ impl Redactor {
             hex_run: Regex::new(r"[0-9a-fA-F]+").expect("valid regex"),
             // TaskManager resource ids: `localhost:20120-43214a`.
             tm_suffix: Regex::new(r"(:[0-9]{1,5}-)([0-9a-f]{6})\b").expect("valid regex"),
-            seen: HashMap::new(),
-            counters: [0; 3],
+            placeholders: Placeholders::default(),
         }
-    }
-
-    fn placeholder(&mut self, class: u8, original: &str) -> String {
-        if let Some(p) = self.seen.get(&(class, original.to_string())) {
-            return p.clone();
-        }
-        self.counters[class as usize] += 1;
-        let n = self.counters[class as usize];
-        let p = match class {
-            0 => format!("00000000-0000-4000-8000-{n:012x}"),
-            1 => format!("{n:032x}"),
-            _ => format!("{n:06x}"),
-        };
-        self.seen.insert((class, original.to_string()), p.clone());
-        p
     }
 
     pub fn string(&mut self, s: &str) -> String {
@@ -168,31 +175,29 @@ impl Redactor {
                 out = replace_token(&out, from, to);
             }
         }
-        let uuid = self.uuid.clone();
-        let out = uuid.replace_all(&out, |c: &regex::Captures| {
+        let placeholders = &mut self.placeholders;
+        let out = self.uuid.replace_all(&out, |c: &regex::Captures| {
             if c[0].starts_with("00000000-0000-4000-8000-") {
                 c[0].to_string()
             } else {
-                self.placeholder(0, &c[0].to_lowercase())
+                placeholders.get(0, &c[0].to_lowercase())
             }
         });
         // Maximal hex runs; only those of exactly 32 digits are ids. Placeholders (16+ leading zeros)
         // are left alone, so redacting twice changes nothing.
-        let hex = self.hex_run.clone();
-        let out = hex.replace_all(&out, |c: &regex::Captures| {
+        let out = self.hex_run.replace_all(&out, |c: &regex::Captures| {
             let run = &c[0];
             if run.len() == 32 && !run.starts_with("0000000000000000") {
-                self.placeholder(1, &run.to_lowercase())
+                placeholders.get(1, &run.to_lowercase())
             } else {
                 run.to_string()
             }
         });
-        let tm = self.tm_suffix.clone();
-        let out = tm.replace_all(&out, |c: &regex::Captures| {
+        let out = self.tm_suffix.replace_all(&out, |c: &regex::Captures| {
             if c[2].starts_with("000") {
                 c[0].to_string()
             } else {
-                format!("{}{}", &c[1], self.placeholder(2, &c[2]))
+                format!("{}{}", &c[1], placeholders.get(2, &c[2]))
             }
         });
         out.into_owned()
