@@ -15,7 +15,7 @@ pub mod rust;
 use std::collections::BTreeMap;
 
 use diag::{Location, Problems};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// The documentation page this project is generated from.
 pub const SOURCE: &str = "schemas/source/flink-1.10-monitoring-rest-api.txt";
@@ -188,8 +188,9 @@ pub fn documented_files(documented: &docs::Documented) -> BTreeMap<String, Strin
     files
 }
 
-fn pretty(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("JSON values serialise");
+/// Pretty JSON with a final newline: how every JSON file this project writes looks.
+pub fn pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("plain data serialises");
     text.push('\n');
     text
 }

@@ -371,7 +371,7 @@ fn first_error(e: &Exchange) -> String {
 pub fn write_reports(dir: &Path, reports: &[Report]) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
     let files = [
-        ("report.json", serde_json::to_string_pretty(reports)? + "\n"),
+        ("report.json", flink_rest_codegen::pretty(reports)),
         ("report.md", markdown(reports)),
         ("junit.xml", junit(reports)),
         ("report.html", html(reports)),

@@ -99,8 +99,7 @@ pub fn record(root: &Path, version: &str) -> Result<Summary> {
     let mut bytes = 0;
     for (i, e) in exchanges.iter().enumerate() {
         let name = format!("{:03}-{}.json", i + 1, slug(e));
-        let mut text = serde_json::to_string_pretty(e)?;
-        text.push('\n');
+        let text = flink_rest_codegen::pretty(e);
         bytes += text.len() as u64;
         std::fs::write(partial.join(name), text)?;
     }

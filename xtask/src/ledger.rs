@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use contract_tests::evidence;
-use flink_rest_codegen::ledger;
+use flink_rest_codegen::{ledger, pretty};
 use serde_json::{json, Value};
 
 pub fn propose(root: &Path, write: bool) -> Result<ExitCode> {
@@ -58,9 +58,7 @@ pub fn propose(root: &Path, write: bool) -> Result<ExitCode> {
                     .iter()
                     .map(|e| serde_json::to_value(e).expect("plain data")),
             );
-            let mut text = serde_json::to_string_pretty(&list)?;
-            text.push('\n');
-            std::fs::write(&file, text)?;
+            std::fs::write(&file, pretty(&list))?;
             println!(
                 "wrote {} — review it, then run `cargo xtask gen`",
                 file.display()
@@ -91,49 +89,35 @@ fn required_text(required: &BTreeMap<String, Vec<String>>) -> String {
     for (ty, fields) in required {
         map.insert(ty.clone(), json!(fields));
     }
-    let mut text = serde_json::to_string_pretty(&Value::Object(map)).expect("plain data");
-    text.push('\n');
-    text
+    pretty(&Value::Object(map))
 }
 
 /// Replaces revised entries in place (same id), keeping their reviewed `why`.
 fn revise(root: &Path, revisions: &[ledger::Entry]) -> Result<()> {
-    if revisions.is_empty() {
-        return Ok(());
-    }
-    for entry in std::fs::read_dir(root.join(ledger::DIR))?.flatten() {
-        let path = entry.path();
-        if path.extension().is_none_or(|e| e != "json") {
-            continue;
-        }
-        let Ok(mut list) = serde_json::from_str::<Vec<Value>>(&std::fs::read_to_string(&path)?)
-        else {
-            continue;
+    edit_entries(root, |item| {
+        let Some(r) = revisions.iter().find(|r| item["id"] == r.id.as_str()) else {
+            return Ok(false);
         };
-        let mut changed = false;
-        for item in &mut list {
-            if let Some(r) = revisions.iter().find(|r| item["id"] == r.id.as_str()) {
-                let why = item["why"].clone();
-                *item = serde_json::to_value(r)?;
-                item["why"] = why;
-                changed = true;
-            }
-        }
-        if changed {
-            let mut text = serde_json::to_string_pretty(&list)?;
-            text.push('\n');
-            std::fs::write(&path, text)?;
-            println!("revised entries in {}", path.display());
-        }
-    }
-    Ok(())
+        let why = item["why"].clone();
+        *item = serde_json::to_value(r)?;
+        item["why"] = why;
+        Ok(true)
+    })
 }
 
 /// Rewrites the `evidence` of the named entries in place, leaving everything else as reviewed.
 fn refresh_evidence(root: &Path, stale: &BTreeMap<String, Vec<String>>) -> Result<()> {
-    if stale.is_empty() {
-        return Ok(());
-    }
+    edit_entries(root, |item| {
+        let Some(cite) = item["id"].as_str().and_then(|id| stale.get(id)) else {
+            return Ok(false);
+        };
+        item["evidence"] = json!(cite);
+        Ok(true)
+    })
+}
+
+/// Applies `edit` to every entry of every ledger entry file, rewriting the files it changed.
+fn edit_entries(root: &Path, mut edit: impl FnMut(&mut Value) -> Result<bool>) -> Result<()> {
     for entry in std::fs::read_dir(root.join(ledger::DIR))?.flatten() {
         let path = entry.path();
         let rel = format!("{}/{}", ledger::DIR, entry.file_name().to_string_lossy());
@@ -146,15 +130,11 @@ fn refresh_evidence(root: &Path, stale: &BTreeMap<String, Vec<String>>) -> Resul
         let mut list: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
         let mut changed = false;
         for item in &mut list {
-            if let Some(cite) = item["id"].as_str().and_then(|id| stale.get(id)) {
-                item["evidence"] = json!(cite);
-                changed = true;
-            }
+            changed |= edit(item)?;
         }
         if changed {
-            let mut text = serde_json::to_string_pretty(&list)?;
-            text.push('\n');
-            std::fs::write(&path, text)?;
+            std::fs::write(&path, pretty(&list))?;
+            println!("rewrote entries in {}", path.display());
         }
     }
     Ok(())
