@@ -47,6 +47,9 @@ pub struct Operation {
     pub response: Option<Ty>,
     /// Other statuses servers answer with (from the ledger), besides Flink's error body for 4xx/5xx.
     pub answers: Vec<Answer>,
+    /// The first and last minor whose docs list it, where that is not the oldest / newest one.
+    pub since: Option<String>,
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -89,6 +92,9 @@ pub enum ParamTy {
     Boolean,
     PositiveInteger,
     Long,
+    Integer,
+    /// `key:value`.
+    KeyValue,
     /// A named id type (see [`Api::ids`]).
     Id(String),
     /// A named enum (see [`Api::types`]).
@@ -218,6 +224,128 @@ impl Names {
 
 const HEX32: &str = "^[0-9a-fA-F]{32}$";
 
+/// The source id of the 1.10 page, the documented baseline.
+pub const BASELINE: &str = "1.10";
+
+/// Every name of the names file must name something some source documents.
+pub fn check_names(names: &Names, docs: &[Documented]) -> Result<(), Problems> {
+    let mut problems = Problems::default();
+    for key in names.operations.keys() {
+        if !docs
+            .iter()
+            .flat_map(|d| &d.endpoints)
+            .any(|e| &e.key() == key)
+        {
+            problems.push(
+                Location::file(NAMES_FILE).endpoint(key),
+                "named, but no source documents such an endpoint",
+            );
+        }
+    }
+    problems.into_result(())
+}
+
+/// Where each pair is documented: `key` -> the ids of the minors (`docs`, oldest first) that list it.
+fn documented_in(docs: &[Api]) -> BTreeMap<&str, Vec<&str>> {
+    let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for api in docs {
+        for op in &api.operations {
+            out.entry(op.key.as_str()).or_default().push(minor_of(api));
+        }
+    }
+    out
+}
+
+fn minor_of(api: &Api) -> &str {
+    api.variant.trim_end_matches("-documented")
+}
+
+/// `api` (the crate's API) with the pairs of every minor's docs: each pair it has says since / until
+/// which minor the docs list it; each pair it lacks is added as the newest docs that list it define it,
+/// with the types it needs that `api` does not have. `docs`: the minors' documented APIs, oldest first.
+pub fn with_documented_pairs(mut api: Api, docs: &[Api]) -> Api {
+    let (Some(oldest), Some(newest)) = (docs.first(), docs.last()) else {
+        return api;
+    };
+    let listed = documented_in(docs);
+    let range = |key: &str| -> (Option<String>, Option<String>) {
+        let Some(minors) = listed.get(key) else {
+            return (None, None);
+        };
+        let first = minors.first().copied().filter(|m| *m != minor_of(oldest));
+        let last = minors.last().copied().filter(|m| *m != minor_of(newest));
+        (first.map(str::to_string), last.map(str::to_string))
+    };
+    for op in &mut api.operations {
+        (op.since, op.until) = range(&op.key);
+    }
+    for source in docs.iter().rev() {
+        for op in &source.operations {
+            if api.operations.iter().any(|o| o.key == op.key) {
+                continue;
+            }
+            let mut op = op.clone();
+            (op.since, op.until) = range(&op.key);
+            add_types_of(&mut api, source, &op);
+            api.operations.push(op);
+        }
+    }
+    api
+}
+
+/// Copies the types (and ids) an operation of `source` uses that `api` lacks, transitively.
+fn add_types_of(api: &mut Api, source: &Api, op: &Operation) {
+    let mut todo: Vec<String> = Vec::new();
+    let mut uses = |ty: &Ty| named_in(ty, &mut todo);
+    op.response.iter().for_each(&mut uses);
+    op.answers
+        .iter()
+        .filter_map(|a| a.body.as_ref())
+        .for_each(&mut uses);
+    if let Some(Request::Json(ty) | Request::MultipartWithJson { body: ty, .. }) = &op.request {
+        uses(ty);
+    }
+    for p in op.path_params.iter().chain(&op.query_params) {
+        param_names(&p.ty, &mut todo);
+    }
+    while let Some(name) = todo.pop() {
+        if let Some(id) = source.ids.get(&name) {
+            api.ids.entry(name).or_insert_with(|| id.clone());
+            continue;
+        }
+        if api.types.contains_key(&name) {
+            continue;
+        }
+        let Some(def) = source.types.get(&name) else {
+            continue;
+        };
+        if let TypeDef::Struct(s) = def {
+            s.fields.iter().for_each(|f| named_in(&f.ty, &mut todo));
+        }
+        api.types.insert(name, def.clone());
+    }
+}
+
+fn named_in(ty: &Ty, out: &mut Vec<String>) {
+    match ty {
+        Ty::Named(name) => out.push(name.clone()),
+        Ty::Array(items) | Ty::Map(items) => named_in(items, out),
+        Ty::KeyedMap { key, value } => {
+            out.push(key.clone());
+            named_in(value, out);
+        }
+        _ => {}
+    }
+}
+
+fn param_names(ty: &ParamTy, out: &mut Vec<String>) {
+    match ty {
+        ParamTy::Id(name) | ParamTy::Enum(name) => out.push(name.clone()),
+        ParamTy::List(items) => param_names(items, out),
+        _ => {}
+    }
+}
+
 /// Builds the IR of the API as the page documents it.
 pub fn build(doc: &Documented, names: &Names) -> Result<Api, Problems> {
     let mut b = Builder {
@@ -236,14 +364,6 @@ pub fn build(doc: &Documented, names: &Names) -> Result<Api, Problems> {
         b.struct_def(schema);
     }
     let operations = doc.endpoints.iter().map(|e| b.operation(e)).collect();
-    for key in names.operations.keys() {
-        if !doc.endpoints.iter().any(|e| &e.key() == key) {
-            b.problems.push(
-                Location::file(NAMES_FILE).endpoint(key),
-                "named, but the page documents no such endpoint",
-            );
-        }
-    }
     let Builder {
         problems,
         types,
@@ -251,7 +371,10 @@ pub fn build(doc: &Documented, names: &Names) -> Result<Api, Problems> {
         ..
     } = b;
     problems.into_result(Api {
-        variant: "documented".into(),
+        variant: match doc.id.as_str() {
+            "documented" | BASELINE => "documented".into(),
+            minor => format!("{minor}-documented"),
+        },
         source: doc.source.clone(),
         operations,
         types,
@@ -348,19 +471,37 @@ impl Builder<'_> {
         }
     }
 
+    /// The name of an enum: from the names file (the exact list, else the shortest list holding every
+    /// value: a version documents fewer), else `fallback`.
+    fn enum_name(&self, values: &[String], fallback: impl FnOnce() -> String) -> String {
+        if let Some(name) = self.enum_names.get(values) {
+            return name.clone();
+        }
+        self.names
+            .enums
+            .iter()
+            .filter(|(_, known)| values.iter().all(|v| known.contains(v)))
+            .min_by_key(|(_, known)| known.len())
+            .map(|(name, _)| name.clone())
+            .unwrap_or_else(fallback)
+    }
+
     fn enum_def(
         &mut self,
         values: Vec<String>,
         used_by: String,
         fallback: impl FnOnce() -> String,
     ) -> String {
-        let name = self
-            .enum_names
-            .get(&values)
-            .cloned()
-            .unwrap_or_else(fallback);
+        let name = self.enum_name(&values, fallback);
+        let named = self.names.enums.contains_key(&name);
         match self.types.get_mut(&name) {
-            Some(TypeDef::Enum(e)) if e.values == values => {
+            // One Java enum documented with fewer values in one place than another: all of them.
+            Some(TypeDef::Enum(e)) if e.values == values || named => {
+                for v in values {
+                    if !e.values.contains(&v) {
+                        e.values.push(v);
+                    }
+                }
                 if !e.used_by.contains(&used_by) {
                     e.used_by.push(used_by);
                 }
@@ -457,6 +598,8 @@ impl Builder<'_> {
             request,
             response,
             answers: Vec::new(),
+            since: None,
+            until: None,
         }
     }
 
@@ -488,6 +631,8 @@ impl Builder<'_> {
             ParamType::Boolean => ParamTy::Boolean,
             ParamType::PositiveInteger => ParamTy::PositiveInteger,
             ParamType::Long => ParamTy::Long,
+            ParamType::Integer => ParamTy::Integer,
+            ParamType::KeyValue => ParamTy::KeyValue,
             ParamType::IntegerRange => ParamTy::IntegerRange,
             ParamType::Hex32 => match self.names.ids.get(name) {
                 Some(id) => self.id(id, p, Some(HEX32)),

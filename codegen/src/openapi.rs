@@ -76,6 +76,12 @@ fn operation(op: &Operation) -> Value {
     out.insert("operationId".into(), json!(op.operation_id));
     out.insert("summary".into(), json!(first_sentence(&op.description)));
     out.insert("description".into(), json!(op.description));
+    if let Some(since) = &op.since {
+        out.insert("x-documented-since".into(), json!(since));
+    }
+    if let Some(until) = &op.until {
+        out.insert("x-documented-until".into(), json!(until));
+    }
     let mut params = Vec::new();
     for (location, list) in [("path", &op.path_params), ("query", &op.query_params)] {
         for p in list {
@@ -176,6 +182,8 @@ fn param_schema(ty: &ParamTy) -> Value {
         ParamTy::Boolean => json!({ "type": "boolean" }),
         ParamTy::PositiveInteger => json!({ "type": "integer", "minimum": 1 }),
         ParamTy::Long => json!({ "type": "integer", "format": "int64" }),
+        ParamTy::Integer => json!({ "type": "integer" }),
+        ParamTy::KeyValue => json!({ "type": "string", "pattern": "^[^:]+:.*$" }),
         ParamTy::Id(name) | ParamTy::Enum(name) => json!({ "$ref": schema_ref(name) }),
         ParamTy::List(items) => json!({ "type": "array", "items": param_schema(items) }),
         ParamTy::IntegerRange => json!({ "type": "string", "pattern": "^[0-9]+(-[0-9]+)?$" }),

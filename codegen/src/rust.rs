@@ -54,7 +54,7 @@ fn struct_def(s: &StructDef) -> TokenStream {
         .trim_start_matches("urn:jsonschema:")
         .replace(':', ".");
     let head = doc(&format!("`{java}`"));
-    let fields = s.fields.iter().map(field);
+    let fields = s.fields.iter().map(|f| field(&s.name, f));
     let default = s
         .fields
         .iter()
@@ -69,7 +69,8 @@ fn struct_def(s: &StructDef) -> TokenStream {
     }
 }
 
-fn field(f: &Field) -> TokenStream {
+/// A field of struct `owner`; one of the struct's own type is boxed (a schema that refers to itself).
+fn field(owner: &str, f: &Field) -> TokenStream {
     let name = ident(&f.rust_name);
     let wire = &f.name;
     let mut text = format!("`{wire}`");
@@ -86,7 +87,13 @@ fn field(f: &Field) -> TokenStream {
         (None, None) => {}
     }
     let docs = doc(&text);
-    let ty = rust_ty(&f.ty);
+    let ty = match &f.ty {
+        Ty::Named(name) if name == owner => {
+            let name = ident(name);
+            quote!(Box<#name>)
+        }
+        other => rust_ty(other),
+    };
     if f.required && !f.nullable {
         quote! {
             #docs
@@ -220,7 +227,8 @@ fn param_rust_ty(ty: &ParamTy) -> TokenStream {
         ParamTy::String => quote!(String),
         ParamTy::Boolean => quote!(bool),
         ParamTy::PositiveInteger => quote!(u32),
-        ParamTy::Long => quote!(i64),
+        ParamTy::Long | ParamTy::Integer => quote!(i64),
+        ParamTy::KeyValue => quote!(String),
         ParamTy::Id(name) | ParamTy::Enum(name) => {
             let name = ident(name);
             quote!(#name)
@@ -275,6 +283,16 @@ fn method(op: &Operation) -> TokenStream {
     ));
     if op.response.is_none() {
         text.push_str(" The page documents no body: it is returned as JSON, undecoded.");
+    }
+    match (&op.since, &op.until) {
+        (Some(since), Some(until)) => {
+            text.push_str(&format!("\n\nIn the docs of Flink {since} to {until}."))
+        }
+        (Some(since), None) => text.push_str(&format!("\n\nIn the docs since Flink {since}.")),
+        (None, Some(until)) => text.push_str(&format!(
+            "\n\nIn the docs until Flink {until}; later servers may still serve it."
+        )),
+        (None, None) => {}
     }
     let docs = doc(&text);
     let mut args = Vec::new();

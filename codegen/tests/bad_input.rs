@@ -49,7 +49,7 @@ fn every_problem_is_reported_with_file_line_endpoint_and_pointer() {
         "page.txt:3 [FETCH /jobs/:jobid]: unknown verb \"FETCH\"",
         "page.txt:11 [FETCH /jobs/:jobid]: query parameter \"mode\": expected `(optional): …` or `(mandatory): …`",
         "page.txt:18 [FETCH /jobs/:jobid] at /properties/a/type: response schema: `type` must be one of",
-        "page.txt:19 [FETCH /jobs/:jobid] at /properties/b/$ref: response schema: `$ref` to \"urn:jsonschema:x:Missing\", which is not defined before it",
+        "page.txt:19 [FETCH /jobs/:jobid] at /properties/b/$ref: response schema: `$ref` to \"urn:jsonschema:x:Missing\", which no schema of page.txt defines",
         "page.txt:20 [FETCH /jobs/:jobid] at /properties/c/enum: response schema: `enum` must be a non-empty list of strings",
         "page.txt:21 [FETCH /jobs/:jobid] at /properties/d: response schema: array without `items`",
         "page.txt:22 [FETCH /jobs/:jobid] at /properties/e/pattern: response schema: unknown keyword \"pattern\"",

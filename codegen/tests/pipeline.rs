@@ -17,19 +17,19 @@ fn inputs() -> Inputs {
 
 fn api() -> model::Api {
     let inputs = inputs();
-    let documented = docs::import(SOURCE, &inputs.source).unwrap();
+    let documented = docs::import(SOURCE, &inputs.sources[0].text).unwrap();
     model::build(&documented, &Names::parse(&inputs.names).unwrap()).unwrap()
 }
 
 #[test]
 fn all_fifty_endpoints_are_imported_once() {
     let inputs = inputs();
-    let documented = docs::import(SOURCE, &inputs.source).unwrap();
+    let documented = docs::import(SOURCE, &inputs.sources[0].text).unwrap();
     assert_eq!(documented.endpoints.len(), 50);
     let keys: BTreeSet<String> = documented.endpoints.iter().map(|e| e.key()).collect();
     assert_eq!(keys.len(), 50, "an endpoint/verb pair appears twice");
-    let verbs_on_page = inputs
-        .source
+    let verbs_on_page = inputs.sources[0]
+        .text
         .lines()
         .filter(|l| l.starts_with("Verb:"))
         .count();
@@ -39,9 +39,9 @@ fn all_fifty_endpoints_are_imported_once() {
 #[test]
 fn every_urn_id_on_the_page_is_a_named_schema() {
     let inputs = inputs();
-    let documented = docs::import(SOURCE, &inputs.source).unwrap();
-    let on_page: BTreeSet<&str> = inputs
-        .source
+    let documented = docs::import(SOURCE, &inputs.sources[0].text).unwrap();
+    let on_page: BTreeSet<&str> = inputs.sources[0]
+        .text
         .lines()
         .filter_map(|l| l.trim().strip_prefix("\"id\" : \""))
         .map(|l| l.trim_end_matches(['"', ',']))
@@ -61,7 +61,7 @@ fn every_urn_id_on_the_page_is_a_named_schema() {
 
 #[test]
 fn refs_resolve_across_endpoints_and_names_collide_deterministically() {
-    let documented = docs::import(SOURCE, &inputs().source).unwrap();
+    let documented = docs::import(SOURCE, &inputs().sources[0].text).unwrap();
     let mut refs = BTreeSet::new();
     fn collect(v: &Value, out: &mut BTreeSet<String>) {
         match v {
@@ -259,7 +259,7 @@ fn representative_generated_types_snapshot() {
     ];
     insta::assert_snapshot!(picked.join("\n"));
     let methods = client.matches("pub async fn ").count();
-    assert_eq!(methods, 50);
+    assert_eq!(methods, 82, "one method per documented pair of any source");
 }
 
 #[test]

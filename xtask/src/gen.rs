@@ -9,25 +9,25 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use flink_rest_codegen::{self as codegen, Inputs};
 
-fn read(root: &Path, rel: &str) -> Result<String> {
-    fs::read_to_string(root.join(rel)).with_context(|| format!("reading {rel}"))
-}
-
 pub fn inputs(root: &Path) -> Result<Inputs> {
     Ok(Inputs::read(root)?)
 }
 
 pub fn import(root: &Path) -> Result<ExitCode> {
-    let source = read(root, codegen::SOURCE)?;
-    match codegen::docs::import(codegen::SOURCE, &source) {
+    match codegen::import(&inputs(root)?) {
         Ok(documented) => {
-            let files = codegen::documented_files(&documented);
+            let mut files = BTreeMap::new();
+            for doc in &documented {
+                files.extend(codegen::documented_files(doc));
+                println!(
+                    "{:>5}: {} endpoints, {} named schemas -> schemas/documented/{}/",
+                    doc.id,
+                    doc.endpoints.len(),
+                    doc.types.len(),
+                    doc.id
+                );
+            }
             sync(root, &files, &["schemas/documented"], false)?;
-            println!(
-                "imported {} endpoints and {} named schemas into schemas/documented/",
-                documented.endpoints.len(),
-                documented.types.len()
-            );
             Ok(ExitCode::SUCCESS)
         }
         Err(problems) => {

@@ -23,6 +23,30 @@ fn repo() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
+/// A bare checkout: the inputs only (every source, the names), no ledger, nothing generated.
+fn inputs_only(dir: &Path) {
+    let _ = fs::remove_dir_all(dir);
+    copy_tree(&repo().join("schemas/source"), &dir.join("schemas/source"));
+    fs::copy(
+        repo().join("schemas/names.json"),
+        dir.join("schemas/names.json"),
+    )
+    .unwrap();
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 #[test]
 fn checked_in_generated_files_are_fresh() {
     let (code, text) = xtask(repo(), &["gen", "--check"]);
@@ -32,14 +56,7 @@ fn checked_in_generated_files_are_fresh() {
 #[test]
 fn check_fails_on_stale_missing_and_extra_files_and_gen_repairs_them() {
     let dir = std::env::temp_dir().join(format!("flink-rest-gen-check-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    for rel in [
-        "schemas/source/flink-1.10-monitoring-rest-api.txt",
-        "schemas/names.json",
-    ] {
-        fs::create_dir_all(dir.join(rel).parent().unwrap()).unwrap();
-        fs::copy(repo().join(rel), dir.join(rel)).unwrap();
-    }
+    inputs_only(&dir);
     let (code, text) = xtask(&dir, &["gen", "--check"]);
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("run `cargo xtask gen`"), "{text}");
@@ -75,13 +92,7 @@ fn check_fails_on_stale_missing_and_extra_files_and_gen_repairs_them() {
 #[test]
 fn bad_input_is_reported_not_panicked() {
     let dir = std::env::temp_dir().join(format!("flink-rest-gen-bad-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(dir.join("schemas/source")).unwrap();
-    fs::copy(
-        repo().join("schemas/names.json"),
-        dir.join("schemas/names.json"),
-    )
-    .unwrap();
+    inputs_only(&dir);
     let page = fs::read_to_string(repo().join("schemas/source/flink-1.10-monitoring-rest-api.txt"))
         .unwrap()
         .replace("Verb: PATCH", "Verb: PATCHY")
@@ -91,9 +102,20 @@ fn bad_input_is_reported_not_panicked() {
         page,
     )
     .unwrap();
+    let html = "schemas/source/flink-docs/2.3/rest_v1_dispatcher.html";
+    let docs = fs::read_to_string(repo().join(html))
+        .unwrap()
+        .replace("Verb: <code>PUT</code>", "Verb: <code>PUTS</code>");
+    fs::write(dir.join(html), docs).unwrap();
     let (code, text) = xtask(&dir, &["gen"]);
     assert_eq!(code, 1, "{text}");
-    assert!(text.contains("3 problems found"), "{text}");
+    assert!(text.contains("4 problems found"), "{text}");
+    assert!(
+        text.contains(
+            "rest_v1_dispatcher.html:4582 [PUTS /jobs/:jobid/resource-requirements]: unknown verb"
+        ),
+        "{text}"
+    );
     assert!(text.contains("unknown verb \"PATCHY\""), "{text}");
     assert!(
         text.contains(":60 [GET /config] at /properties/refresh-interval/type"),

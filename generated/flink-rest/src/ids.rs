@@ -136,6 +136,19 @@ id_type!(
     JarId, "jar id", "`<uuid>_<file name>.jar`", is_jar_id
 );
 id_type!(
+    /// A cluster data set (intermediate result) id: 32 hexadecimal digits.
+    DataSetId, "data set id", "32 hexadecimal digits", is_hex32
+);
+id_type!(
+    /// An application id (Flink 2.3): 32 hexadecimal digits.
+    ApplicationId, "application id", "32 hexadecimal digits", is_hex32
+);
+id_type!(
+    /// The id of one rescale of a job (Flink 2.3, `/jobs/:jobid/rescales/details/:rescaleuuid`); any
+    /// non-empty string.
+    RescaleId, "rescale id", "a non-empty string", non_empty
+);
+id_type!(
     /// A TaskManager's resource id, e.g. `localhost:36885-31833a`; any non-empty string.
     TaskManagerId, "TaskManager id", "a non-empty string", non_empty
 );

@@ -40,7 +40,10 @@ pub mod types;
 pub mod client;
 
 pub use double::Double;
-pub use ids::{IdError, IntegerRange, JarId, JobId, TaskManagerId, TriggerId, VertexId};
+pub use ids::{
+    ApplicationId, DataSetId, IdError, IntegerRange, JarId, JobId, RescaleId, TaskManagerId,
+    TriggerId, VertexId,
+};
 #[cfg(feature = "client")]
 pub use runtime::{Client, ClientBuilder, Error, Result, UploadFile};
 

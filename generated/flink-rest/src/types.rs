@@ -5,6 +5,93 @@
 //! Enums are open: a value they do not know decodes as `Unknown(value)`. Unknown fields are ignored.
 #![allow(clippy::large_enum_variant)]
 use serde::{Deserialize, Serialize};
+/// `org.apache.flink.runtime.messages.webmonitor.ApplicationDetails`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ApplicationDetails {
+    /// `duration`
+    #[serde(rename = "duration", default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    /// `end-time`
+    #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<i64>,
+    /// `id`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<serde_json::Value>,
+    /// `jobs`
+    #[serde(rename = "jobs", default, skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<std::collections::BTreeMap<String, i64>>,
+    /// `name`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `start-time`
+    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<i64>,
+    /// `status`
+    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+/// `org.apache.flink.runtime.messages.webmonitor.ApplicationDetailsInfo`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ApplicationDetailsInfo {
+    /// `duration`
+    #[serde(rename = "duration", default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    /// `end-time`
+    #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<i64>,
+    /// `id`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<serde_json::Value>,
+    /// `jobs`
+    #[serde(rename = "jobs", default, skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<Vec<JobDetails>>,
+    /// `name`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `start-time`
+    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<i64>,
+    /// `status`
+    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `timestamps`
+    #[serde(rename = "timestamps", default, skip_serializing_if = "Option::is_none")]
+    pub timestamps: Option<std::collections::BTreeMap<String, i64>>,
+}
+/// `org.apache.flink.runtime.rest.messages.ApplicationExceptionsInfoWithHistory.ApplicationExceptionHistory`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ApplicationExceptionHistory {
+    /// `entries`
+    #[serde(rename = "entries", default, skip_serializing_if = "Option::is_none")]
+    pub entries: Option<Vec<ApplicationExceptionInfo>>,
+}
+/// `org.apache.flink.runtime.rest.messages.ApplicationExceptionsInfoWithHistory.ApplicationExceptionInfo`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ApplicationExceptionInfo {
+    /// `exceptionName`
+    #[serde(rename = "exceptionName", default, skip_serializing_if = "Option::is_none")]
+    pub exception_name: Option<String>,
+    /// `jobId`
+    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<serde_json::Value>,
+    /// `stacktrace`
+    #[serde(rename = "stacktrace", default, skip_serializing_if = "Option::is_none")]
+    pub stacktrace: Option<String>,
+    /// `timestamp`
+    #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<i64>,
+}
+/// `org.apache.flink.runtime.rest.messages.ApplicationExceptionsInfoWithHistory`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ApplicationExceptionsInfoWithHistory {
+    /// `exceptionHistory`
+    #[serde(
+        rename = "exceptionHistory",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exception_history: Option<ApplicationExceptionHistory>,
+}
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AsynchronousOperationInfo {
@@ -21,6 +108,16 @@ pub struct AsynchronousOperationResultOfAsynchronousOperationInfo {
     /// `operation`
     #[serde(rename = "operation", default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<AsynchronousOperationInfo>,
+}
+/// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AsynchronousOperationResultOfCheckpointInfo {
+    /// `operation`
+    #[serde(rename = "operation", default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<CheckpointInfo>,
+    /// `status`
+    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<QueueStatus>,
 }
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,6 +224,48 @@ pub struct CheckpointAlignment {
     #[serde(rename = "processed")]
     pub processed: std::collections::BTreeMap<String, crate::Double>,
 }
+/// Used by CheckpointTriggerRequestBody.checkpointType.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CheckpointBackupType {
+    /// `CONFIGURED`
+    Configured,
+    /// `FULL`
+    Full,
+    /// `INCREMENTAL`
+    Incremental,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl CheckpointBackupType {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [CheckpointBackupType] = &[
+        CheckpointBackupType::Configured,
+        CheckpointBackupType::Full,
+        CheckpointBackupType::Incremental,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CheckpointBackupType::Configured => "CONFIGURED",
+            CheckpointBackupType::Full => "FULL",
+            CheckpointBackupType::Incremental => "INCREMENTAL",
+            CheckpointBackupType::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for CheckpointBackupType {
+    fn from(value: &str) -> Self {
+        match value {
+            "CONFIGURED" => CheckpointBackupType::Configured,
+            "FULL" => CheckpointBackupType::Full,
+            "INCREMENTAL" => CheckpointBackupType::Incremental,
+            other => CheckpointBackupType::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(CheckpointBackupType);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointConfigInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointConfigInfo {
@@ -203,6 +342,16 @@ pub struct CheckpointDuration {
     /// `async`
     #[serde(rename = "async")]
     pub async_: MinMaxAvgStatistics,
+}
+/// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointInfo`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CheckpointInfo {
+    /// `checkpointId`
+    #[serde(rename = "checkpointId", default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint_id: Option<i64>,
+    /// `failureCause`
+    #[serde(rename = "failureCause", default, skip_serializing_if = "Option::is_none")]
+    pub failure_cause: Option<serde_json::Value>,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -327,6 +476,16 @@ impl From<&str> for CheckpointStatus {
     }
 }
 crate::open_enum!(CheckpointStatus);
+/// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointTriggerRequestBody`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CheckpointTriggerRequestBody {
+    /// `checkpointType`
+    #[serde(rename = "checkpointType", default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint_type: Option<CheckpointBackupType>,
+    /// `triggerId`
+    #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
+    pub trigger_id: Option<serde_json::Value>,
+}
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointingStatistics {
@@ -374,6 +533,23 @@ pub struct ClusterConfigurationInfoEntry {
     /// `value`
     #[serde(rename = "value")]
     pub value: String,
+}
+/// `org.apache.flink.runtime.rest.messages.dataset.ClusterDataSetEntry`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ClusterDataSetEntry {
+    /// `id`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `isComplete`
+    #[serde(rename = "isComplete", default, skip_serializing_if = "Option::is_none")]
+    pub is_complete: Option<bool>,
+}
+/// `org.apache.flink.runtime.rest.messages.dataset.ClusterDataSetListResponseBody`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ClusterDataSetListResponseBody {
+    /// `dataSets`
+    #[serde(rename = "dataSets", default, skip_serializing_if = "Option::is_none")]
+    pub data_sets: Option<Vec<ClusterDataSetEntry>>,
 }
 /// `org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -473,6 +649,16 @@ pub struct CompletedCheckpointStatistics {
     )]
     pub savepoint_format: Option<serde_json::Value>,
 }
+/// `org.apache.flink.runtime.rest.messages.ConfigurationInfoEntry`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ConfigurationInfoEntry {
+    /// `key`
+    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `value`
+    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.Counts`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Counts {
@@ -523,6 +709,16 @@ pub struct DistributedCacheFile {
     /// `fileName`
     #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
+}
+/// `org.apache.flink.runtime.rest.messages.EnvironmentInfo`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct EnvironmentInfo {
+    /// `classpath`
+    #[serde(rename = "classpath", default, skip_serializing_if = "Option::is_none")]
+    pub classpath: Option<Vec<String>>,
+    /// `jvm`
+    #[serde(rename = "jvm", default, skip_serializing_if = "Option::is_none")]
+    pub jvm: Option<JVMInfo>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobExceptionsInfo.ExecutionExceptionInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -724,6 +920,48 @@ pub struct Features {
     #[serde(rename = "web-rescale", default, skip_serializing_if = "Option::is_none")]
     pub web_rescale: Option<bool>,
 }
+/// Used by get_job_vertex_flame_graph(type).
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FlameGraphType {
+    /// `FULL`
+    Full,
+    /// `ON_CPU`
+    OnCpu,
+    /// `OFF_CPU`
+    OffCpu,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl FlameGraphType {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [FlameGraphType] = &[
+        FlameGraphType::Full,
+        FlameGraphType::OnCpu,
+        FlameGraphType::OffCpu,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            FlameGraphType::Full => "FULL",
+            FlameGraphType::OnCpu => "ON_CPU",
+            FlameGraphType::OffCpu => "OFF_CPU",
+            FlameGraphType::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for FlameGraphType {
+    fn from(value: &str) -> Self {
+        match value {
+            "FULL" => FlameGraphType::Full,
+            "ON_CPU" => FlameGraphType::OnCpu,
+            "OFF_CPU" => FlameGraphType::OffCpu,
+            other => FlameGraphType::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(FlameGraphType);
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerMetricsInfo.GarbageCollectorInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GarbageCollectorInfo {
@@ -821,6 +1059,19 @@ pub struct IOMetricsInfo {
     )]
     pub accumulated_idle_time: Option<i64>,
 }
+/// `org.apache.flink.runtime.rest.messages.EnvironmentInfo.JVMInfo`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JVMInfo {
+    /// `arch`
+    #[serde(rename = "arch", default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
+    /// `options`
+    #[serde(rename = "options", default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<String>>,
+    /// `version`
+    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
 /// `org.apache.flink.runtime.webmonitor.handlers.JarListInfo.JarEntryInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JarEntryInfo {
@@ -879,6 +1130,56 @@ pub struct JarPlanRequestBody {
     /// `jobId`
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<serde_json::Value>,
+}
+/// `org.apache.flink.runtime.webmonitor.handlers.JarRunApplicationRequestBody`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JarRunApplicationRequestBody {
+    /// `allowNonRestoredState`
+    #[serde(
+        rename = "allowNonRestoredState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_non_restored_state: Option<bool>,
+    /// `applicationId`
+    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<serde_json::Value>,
+    /// `claimMode`
+    #[serde(rename = "claimMode", default, skip_serializing_if = "Option::is_none")]
+    pub claim_mode: Option<RestoreMode>,
+    /// `entryClass`
+    #[serde(rename = "entryClass", default, skip_serializing_if = "Option::is_none")]
+    pub entry_class: Option<String>,
+    /// `flinkConfiguration`
+    #[serde(
+        rename = "flinkConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub flink_configuration: Option<std::collections::BTreeMap<String, String>>,
+    /// `jobId`
+    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<serde_json::Value>,
+    /// `parallelism`
+    #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
+    pub parallelism: Option<i64>,
+    /// `programArgsList`
+    #[serde(
+        rename = "programArgsList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub program_args_list: Option<Vec<String>>,
+    /// `savepointPath`
+    #[serde(rename = "savepointPath", default, skip_serializing_if = "Option::is_none")]
+    pub savepoint_path: Option<String>,
+}
+/// `org.apache.flink.runtime.webmonitor.handlers.JarRunApplicationResponseBody`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JarRunApplicationResponseBody {
+    /// `applicationid`
+    #[serde(rename = "applicationid", default, skip_serializing_if = "Option::is_none")]
+    pub applicationid: Option<serde_json::Value>,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarRunRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -980,6 +1281,62 @@ pub struct JobAccumulatorsInfo {
         String,
         serde_json::Value,
     >,
+}
+/// `org.apache.flink.runtime.rest.messages.JobClientHeartbeatRequestBody`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JobClientHeartbeatRequestBody {
+    /// `expiredTimestamp`
+    #[serde(
+        rename = "expiredTimestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expired_timestamp: Option<i64>,
+}
+/// `org.apache.flink.runtime.messages.webmonitor.JobDetails`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JobDetails {
+    /// `duration`
+    #[serde(rename = "duration", default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    /// `end-time`
+    #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<i64>,
+    /// `jid`
+    #[serde(rename = "jid", default, skip_serializing_if = "Option::is_none")]
+    pub jid: Option<serde_json::Value>,
+    /// `jobType`
+    #[serde(rename = "jobType", default, skip_serializing_if = "Option::is_none")]
+    pub job_type: Option<JobType>,
+    /// `last-modification`
+    #[serde(
+        rename = "last-modification",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modification: Option<i64>,
+    /// `name`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `pending-operators`
+    #[serde(
+        rename = "pending-operators",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pending_operators: Option<i64>,
+    /// `schedulerType`
+    #[serde(rename = "schedulerType", default, skip_serializing_if = "Option::is_none")]
+    pub scheduler_type: Option<SchedulerType>,
+    /// `start-time`
+    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<i64>,
+    /// `state`
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<JobStatus>,
+    /// `tasks`
+    #[serde(rename = "tasks", default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<std::collections::BTreeMap<String, i64>>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1156,6 +1513,194 @@ pub struct JobPlanInfo {
     #[serde(rename = "plan")]
     pub plan: serde_json::Value,
 }
+/// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescaleConfigInfo`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JobRescaleConfigInfo {
+    /// `executingCooldownTimeoutInMillis`
+    #[serde(
+        rename = "executingCooldownTimeoutInMillis",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub executing_cooldown_timeout_in_millis: Option<i64>,
+    /// `executingResourceStabilizationTimeoutInMillis`
+    #[serde(
+        rename = "executingResourceStabilizationTimeoutInMillis",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub executing_resource_stabilization_timeout_in_millis: Option<i64>,
+    /// `maximumDelayForTriggeringRescaleInMillis`
+    #[serde(
+        rename = "maximumDelayForTriggeringRescaleInMillis",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_delay_for_triggering_rescale_in_millis: Option<i64>,
+    /// `rescaleHistoryMax`
+    #[serde(
+        rename = "rescaleHistoryMax",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rescale_history_max: Option<i64>,
+    /// `rescaleOnFailedCheckpointCount`
+    #[serde(
+        rename = "rescaleOnFailedCheckpointCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rescale_on_failed_checkpoint_count: Option<i64>,
+    /// `schedulerExecutionMode`
+    #[serde(
+        rename = "schedulerExecutionMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scheduler_execution_mode: Option<SchedulerExecutionMode>,
+    /// `slotIdleTimeoutInMillis`
+    #[serde(
+        rename = "slotIdleTimeoutInMillis",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slot_idle_timeout_in_millis: Option<i64>,
+    /// `submissionResourceStabilizationTimeoutInMillis`
+    #[serde(
+        rename = "submissionResourceStabilizationTimeoutInMillis",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub submission_resource_stabilization_timeout_in_millis: Option<i64>,
+    /// `submissionResourceWaitTimeoutInMillis`
+    #[serde(
+        rename = "submissionResourceWaitTimeoutInMillis",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub submission_resource_wait_timeout_in_millis: Option<i64>,
+}
+/// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescaleDetails`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JobRescaleDetails {
+    /// `endTimestampInMillis`
+    #[serde(
+        rename = "endTimestampInMillis",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub end_timestamp_in_millis: Option<i64>,
+    /// `rescaleAttemptId`
+    #[serde(
+        rename = "rescaleAttemptId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rescale_attempt_id: Option<i64>,
+    /// `rescaleUuid`
+    #[serde(rename = "rescaleUuid", default, skip_serializing_if = "Option::is_none")]
+    pub rescale_uuid: Option<String>,
+    /// `resourceRequirementsUuid`
+    #[serde(
+        rename = "resourceRequirementsUuid",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_requirements_uuid: Option<String>,
+    /// `schedulerStates`
+    #[serde(
+        rename = "schedulerStates",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scheduler_states: Option<Vec<SchedulerStateSpan>>,
+    /// `slots`
+    #[serde(rename = "slots", default, skip_serializing_if = "Option::is_none")]
+    pub slots: Option<std::collections::BTreeMap<String, SlotSharingGroupRescaleInfo>>,
+    /// `startTimestampInMillis`
+    #[serde(
+        rename = "startTimestampInMillis",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start_timestamp_in_millis: Option<i64>,
+    /// `terminalState`
+    #[serde(rename = "terminalState", default, skip_serializing_if = "Option::is_none")]
+    pub terminal_state: Option<RescaleTerminalState>,
+    /// `terminatedReason`
+    #[serde(
+        rename = "terminatedReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub terminated_reason: Option<RescaleTerminatedReason>,
+    /// `triggerCause`
+    #[serde(rename = "triggerCause", default, skip_serializing_if = "Option::is_none")]
+    pub trigger_cause: Option<RescaleTriggerCause>,
+    /// `vertices`
+    #[serde(rename = "vertices", default, skip_serializing_if = "Option::is_none")]
+    pub vertices: Option<
+        std::collections::BTreeMap<String, VertexParallelismRescaleInfo>,
+    >,
+}
+/// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescalesOverview`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JobRescalesOverview {
+    /// `latest`
+    #[serde(rename = "latest", default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<LatestRescales>,
+    /// `rescalesCounts`
+    #[serde(rename = "rescalesCounts", default, skip_serializing_if = "Option::is_none")]
+    pub rescales_counts: Option<RescalesCounts>,
+}
+/// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescalesSummary`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JobRescalesSummary {
+    /// `completedRescalesDurationStatsInMillis`
+    #[serde(
+        rename = "completedRescalesDurationStatsInMillis",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub completed_rescales_duration_stats_in_millis: Option<StatsSummaryDto>,
+    /// `failedRescalesDurationStatsInMillis`
+    #[serde(
+        rename = "failedRescalesDurationStatsInMillis",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failed_rescales_duration_stats_in_millis: Option<StatsSummaryDto>,
+    /// `ignoredRescalesDurationStatsInMillis`
+    #[serde(
+        rename = "ignoredRescalesDurationStatsInMillis",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ignored_rescales_duration_stats_in_millis: Option<StatsSummaryDto>,
+    /// `rescalesCounts`
+    #[serde(rename = "rescalesCounts", default, skip_serializing_if = "Option::is_none")]
+    pub rescales_counts: Option<RescalesCounts>,
+    /// `rescalesDurationStatsInMillis`
+    #[serde(
+        rename = "rescalesDurationStatsInMillis",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rescales_duration_stats_in_millis: Option<StatsSummaryDto>,
+}
+/// `org.apache.flink.runtime.rest.messages.job.JobResourceRequirementsBody`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JobResourceRequirementsBody {
+    /// `jobVertexResourceRequirements`
+    #[serde(
+        rename = "jobVertexResourceRequirements",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_vertex_resource_requirements: Option<
+        std::collections::BTreeMap<String, JobVertexResourceRequirements>,
+    >,
+}
 /// Used by JobDetailsInfo.state, JobIdWithStatus.status.
 ///
 /// Open: a value this crate does not know decodes as `Unknown`.
@@ -1238,6 +1783,13 @@ impl From<&str> for JobStatus {
     }
 }
 crate::open_enum!(JobStatus);
+/// `org.apache.flink.runtime.messages.webmonitor.JobStatusInfo`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JobStatusInfo {
+    /// `status`
+    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<JobStatus>,
+}
 /// `org.apache.flink.runtime.rest.messages.job.JobSubmitRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct JobSubmitRequestBody {
@@ -1270,6 +1822,40 @@ pub struct JobSubmitResponseBody {
     #[serde(rename = "jobUrl")]
     pub job_url: String,
 }
+/// Used by JobDetails.jobType, JobDetailsInfo.job-type.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum JobType {
+    /// `BATCH`
+    Batch,
+    /// `STREAMING`
+    Streaming,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl JobType {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [JobType] = &[JobType::Batch, JobType::Streaming];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            JobType::Batch => "BATCH",
+            JobType::Streaming => "STREAMING",
+            JobType::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for JobType {
+    fn from(value: &str) -> Self {
+        match value {
+            "BATCH" => JobType::Batch,
+            "STREAMING" => JobType::Streaming,
+            other => JobType::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(JobType);
 /// `org.apache.flink.runtime.rest.messages.JobVertexAccumulatorsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobVertexAccumulatorsInfo {
@@ -1333,6 +1919,13 @@ pub struct JobVertexDetailsInfo {
     /// `maxParallelism`: Flink 1.15.4 to 2.3.0 servers send `maxParallelism` in JobVertexDetailsInfo; the page does not document it.
     #[serde(rename = "maxParallelism")]
     pub max_parallelism: i64,
+}
+/// `org.apache.flink.runtime.jobgraph.JobVertexResourceRequirements`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JobVertexResourceRequirements {
+    /// `parallelism`
+    #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
+    pub parallelism: Option<Parallelism>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexTaskManagersInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1405,6 +1998,46 @@ pub struct LatestCheckpoints {
     /// `restored`
     #[serde(rename = "restored", default, skip_serializing_if = "Option::is_none")]
     pub restored: Option<RestoredCheckpointStatistics>,
+}
+/// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescalesOverview.LatestRescales`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LatestRescales {
+    /// `completed`
+    #[serde(rename = "completed", default, skip_serializing_if = "Option::is_none")]
+    pub completed: Option<JobRescaleDetails>,
+    /// `failed`
+    #[serde(rename = "failed", default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<JobRescaleDetails>,
+    /// `ignored`
+    #[serde(rename = "ignored", default, skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<JobRescaleDetails>,
+}
+/// `org.apache.flink.runtime.rest.messages.LogInfo`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LogInfo {
+    /// `mtime`
+    #[serde(rename = "mtime", default, skip_serializing_if = "Option::is_none")]
+    pub mtime: Option<i64>,
+    /// `name`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `size`
+    #[serde(rename = "size", default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+}
+/// `org.apache.flink.runtime.rest.messages.LogListInfo`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LogListInfo {
+    /// `logs`
+    #[serde(rename = "logs", default, skip_serializing_if = "Option::is_none")]
+    pub logs: Option<Vec<LogInfo>>,
+}
+/// `org.apache.flink.runtime.rest.messages.LogUrlResponse`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LogUrlResponse {
+    /// `url`
+    #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 /// `ledger.Metric`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1503,12 +2136,29 @@ pub struct MinMaxAvgStatistics {
     #[serde(rename = "p99")]
     pub p99: crate::Double,
 }
+/// `org.apache.flink.runtime.messages.webmonitor.MultipleApplicationsDetails`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct MultipleApplicationsDetails {
+    /// `applications`
+    #[serde(rename = "applications", default, skip_serializing_if = "Option::is_none")]
+    pub applications: Option<Vec<ApplicationDetails>>,
+}
 /// `org.apache.flink.runtime.messages.webmonitor.MultipleJobsDetails`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MultipleJobsDetails {
     /// `jobs`
     #[serde(rename = "jobs")]
     pub jobs: Vec<serde_json::Value>,
+}
+/// `org.apache.flink.runtime.jobgraph.JobVertexResourceRequirements.Parallelism`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Parallelism {
+    /// `lowerBound`
+    #[serde(rename = "lowerBound", default, skip_serializing_if = "Option::is_none")]
+    pub lower_bound: Option<i64>,
+    /// `upperBound`
+    #[serde(rename = "upperBound", default, skip_serializing_if = "Option::is_none")]
+    pub upper_bound: Option<i64>,
 }
 /// `org.apache.flink.runtime.rest.messages.queue.QueueStatus`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1554,6 +2204,258 @@ impl From<&str> for QueueStatusId {
     }
 }
 crate::open_enum!(QueueStatusId);
+/// Used by JobRescaleDetails.terminalState.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RescaleTerminalState {
+    /// `COMPLETED`
+    Completed,
+    /// `FAILED`
+    Failed,
+    /// `IGNORED`
+    Ignored,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl RescaleTerminalState {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [RescaleTerminalState] = &[
+        RescaleTerminalState::Completed,
+        RescaleTerminalState::Failed,
+        RescaleTerminalState::Ignored,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            RescaleTerminalState::Completed => "COMPLETED",
+            RescaleTerminalState::Failed => "FAILED",
+            RescaleTerminalState::Ignored => "IGNORED",
+            RescaleTerminalState::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for RescaleTerminalState {
+    fn from(value: &str) -> Self {
+        match value {
+            "COMPLETED" => RescaleTerminalState::Completed,
+            "FAILED" => RescaleTerminalState::Failed,
+            "IGNORED" => RescaleTerminalState::Ignored,
+            other => RescaleTerminalState::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(RescaleTerminalState);
+/// Used by JobRescaleDetails.terminatedReason.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RescaleTerminatedReason {
+    /// `SUCCEEDED`
+    Succeeded,
+    /// `EXCEPTION_OCCURRED`
+    ExceptionOccurred,
+    /// `RESOURCE_REQUIREMENTS_UPDATED`
+    ResourceRequirementsUpdated,
+    /// `NO_RESOURCES_OR_PARALLELISMS_CHANGE`
+    NoResourcesOrParallelismsChange,
+    /// `JOB_FINISHED`
+    JobFinished,
+    /// `JOB_FAILED`
+    JobFailed,
+    /// `JOB_CANCELED`
+    JobCanceled,
+    /// `JOB_FAILOVER_RESTARTING`
+    JobFailoverRestarting,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl RescaleTerminatedReason {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [RescaleTerminatedReason] = &[
+        RescaleTerminatedReason::Succeeded,
+        RescaleTerminatedReason::ExceptionOccurred,
+        RescaleTerminatedReason::ResourceRequirementsUpdated,
+        RescaleTerminatedReason::NoResourcesOrParallelismsChange,
+        RescaleTerminatedReason::JobFinished,
+        RescaleTerminatedReason::JobFailed,
+        RescaleTerminatedReason::JobCanceled,
+        RescaleTerminatedReason::JobFailoverRestarting,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            RescaleTerminatedReason::Succeeded => "SUCCEEDED",
+            RescaleTerminatedReason::ExceptionOccurred => "EXCEPTION_OCCURRED",
+            RescaleTerminatedReason::ResourceRequirementsUpdated => {
+                "RESOURCE_REQUIREMENTS_UPDATED"
+            }
+            RescaleTerminatedReason::NoResourcesOrParallelismsChange => {
+                "NO_RESOURCES_OR_PARALLELISMS_CHANGE"
+            }
+            RescaleTerminatedReason::JobFinished => "JOB_FINISHED",
+            RescaleTerminatedReason::JobFailed => "JOB_FAILED",
+            RescaleTerminatedReason::JobCanceled => "JOB_CANCELED",
+            RescaleTerminatedReason::JobFailoverRestarting => "JOB_FAILOVER_RESTARTING",
+            RescaleTerminatedReason::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for RescaleTerminatedReason {
+    fn from(value: &str) -> Self {
+        match value {
+            "SUCCEEDED" => RescaleTerminatedReason::Succeeded,
+            "EXCEPTION_OCCURRED" => RescaleTerminatedReason::ExceptionOccurred,
+            "RESOURCE_REQUIREMENTS_UPDATED" => {
+                RescaleTerminatedReason::ResourceRequirementsUpdated
+            }
+            "NO_RESOURCES_OR_PARALLELISMS_CHANGE" => {
+                RescaleTerminatedReason::NoResourcesOrParallelismsChange
+            }
+            "JOB_FINISHED" => RescaleTerminatedReason::JobFinished,
+            "JOB_FAILED" => RescaleTerminatedReason::JobFailed,
+            "JOB_CANCELED" => RescaleTerminatedReason::JobCanceled,
+            "JOB_FAILOVER_RESTARTING" => RescaleTerminatedReason::JobFailoverRestarting,
+            other => RescaleTerminatedReason::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(RescaleTerminatedReason);
+/// Used by JobRescaleDetails.triggerCause.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RescaleTriggerCause {
+    /// `INITIAL_SCHEDULE`
+    InitialSchedule,
+    /// `UPDATE_REQUIREMENT`
+    UpdateRequirement,
+    /// `NEW_RESOURCE_AVAILABLE`
+    NewResourceAvailable,
+    /// `RECOVERABLE_FAILOVER`
+    RecoverableFailover,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl RescaleTriggerCause {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [RescaleTriggerCause] = &[
+        RescaleTriggerCause::InitialSchedule,
+        RescaleTriggerCause::UpdateRequirement,
+        RescaleTriggerCause::NewResourceAvailable,
+        RescaleTriggerCause::RecoverableFailover,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            RescaleTriggerCause::InitialSchedule => "INITIAL_SCHEDULE",
+            RescaleTriggerCause::UpdateRequirement => "UPDATE_REQUIREMENT",
+            RescaleTriggerCause::NewResourceAvailable => "NEW_RESOURCE_AVAILABLE",
+            RescaleTriggerCause::RecoverableFailover => "RECOVERABLE_FAILOVER",
+            RescaleTriggerCause::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for RescaleTriggerCause {
+    fn from(value: &str) -> Self {
+        match value {
+            "INITIAL_SCHEDULE" => RescaleTriggerCause::InitialSchedule,
+            "UPDATE_REQUIREMENT" => RescaleTriggerCause::UpdateRequirement,
+            "NEW_RESOURCE_AVAILABLE" => RescaleTriggerCause::NewResourceAvailable,
+            "RECOVERABLE_FAILOVER" => RescaleTriggerCause::RecoverableFailover,
+            other => RescaleTriggerCause::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(RescaleTriggerCause);
+/// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescalesOverview.RescalesCounts`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RescalesCounts {
+    /// `completed`
+    #[serde(rename = "completed", default, skip_serializing_if = "Option::is_none")]
+    pub completed: Option<i64>,
+    /// `failed`
+    #[serde(rename = "failed", default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<i64>,
+    /// `ignored`
+    #[serde(rename = "ignored", default, skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<i64>,
+    /// `inProgress`
+    #[serde(rename = "inProgress", default, skip_serializing_if = "Option::is_none")]
+    pub in_progress: Option<i64>,
+}
+/// `org.apache.flink.runtime.rest.messages.ResourceProfileInfo`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ResourceProfileInfo {
+    /// `cpuCores`
+    #[serde(rename = "cpuCores", default, skip_serializing_if = "Option::is_none")]
+    pub cpu_cores: Option<f64>,
+    /// `extendedResources`
+    #[serde(
+        rename = "extendedResources",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub extended_resources: Option<std::collections::BTreeMap<String, f64>>,
+    /// `managedMemory`
+    #[serde(rename = "managedMemory", default, skip_serializing_if = "Option::is_none")]
+    pub managed_memory: Option<i64>,
+    /// `networkMemory`
+    #[serde(rename = "networkMemory", default, skip_serializing_if = "Option::is_none")]
+    pub network_memory: Option<i64>,
+    /// `taskHeapMemory`
+    #[serde(rename = "taskHeapMemory", default, skip_serializing_if = "Option::is_none")]
+    pub task_heap_memory: Option<i64>,
+    /// `taskOffHeapMemory`
+    #[serde(
+        rename = "taskOffHeapMemory",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task_off_heap_memory: Option<i64>,
+}
+/// Used by JarRunApplicationRequestBody.claimMode, JarRunRequestBody.claimMode, JarRunRequestBody.restoreMode.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RestoreMode {
+    /// `CLAIM`
+    Claim,
+    /// `NO_CLAIM`
+    NoClaim,
+    /// `LEGACY`
+    Legacy,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl RestoreMode {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [RestoreMode] = &[
+        RestoreMode::Claim,
+        RestoreMode::NoClaim,
+        RestoreMode::Legacy,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            RestoreMode::Claim => "CLAIM",
+            RestoreMode::NoClaim => "NO_CLAIM",
+            RestoreMode::Legacy => "LEGACY",
+            RestoreMode::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for RestoreMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "CLAIM" => RestoreMode::Claim,
+            "NO_CLAIM" => RestoreMode::NoClaim,
+            "LEGACY" => RestoreMode::Legacy,
+            other => RestoreMode::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(RestoreMode);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.RestoredCheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RestoredCheckpointStatistics {
@@ -1600,6 +2502,199 @@ pub struct SavepointTriggerRequestBody {
     /// `cancel-job`
     #[serde(rename = "cancel-job", default, skip_serializing_if = "Option::is_none")]
     pub cancel_job: Option<bool>,
+}
+/// Used by JobRescaleConfigInfo.schedulerExecutionMode.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SchedulerExecutionMode {
+    /// `REACTIVE`
+    Reactive,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl SchedulerExecutionMode {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [SchedulerExecutionMode] = &[
+        SchedulerExecutionMode::Reactive,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SchedulerExecutionMode::Reactive => "REACTIVE",
+            SchedulerExecutionMode::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for SchedulerExecutionMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "REACTIVE" => SchedulerExecutionMode::Reactive,
+            other => SchedulerExecutionMode::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(SchedulerExecutionMode);
+/// `org.apache.flink.runtime.rest.messages.job.rescales.SchedulerStateSpan`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SchedulerStateSpan {
+    /// `durationInMillis`
+    #[serde(
+        rename = "durationInMillis",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duration_in_millis: Option<i64>,
+    /// `enterTimestampInMillis`
+    #[serde(
+        rename = "enterTimestampInMillis",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enter_timestamp_in_millis: Option<i64>,
+    /// `leaveTimestampInMillis`
+    #[serde(
+        rename = "leaveTimestampInMillis",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub leave_timestamp_in_millis: Option<i64>,
+    /// `state`
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `stringifiedException`
+    #[serde(
+        rename = "stringifiedException",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stringified_exception: Option<String>,
+}
+/// Used by JobDetails.schedulerType, JobDetailsInfo.schedulerType.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SchedulerType {
+    /// `Default`
+    Default,
+    /// `Adaptive`
+    Adaptive,
+    /// `AdaptiveBatch`
+    Adaptivebatch,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl SchedulerType {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [SchedulerType] = &[
+        SchedulerType::Default,
+        SchedulerType::Adaptive,
+        SchedulerType::Adaptivebatch,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SchedulerType::Default => "Default",
+            SchedulerType::Adaptive => "Adaptive",
+            SchedulerType::Adaptivebatch => "AdaptiveBatch",
+            SchedulerType::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for SchedulerType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Default" => SchedulerType::Default,
+            "Adaptive" => SchedulerType::Adaptive,
+            "AdaptiveBatch" => SchedulerType::Adaptivebatch,
+            other => SchedulerType::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(SchedulerType);
+/// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescaleDetails.SlotSharingGroupRescaleInfo`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SlotSharingGroupRescaleInfo {
+    /// `acquiredResourceProfile`
+    #[serde(
+        rename = "acquiredResourceProfile",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acquired_resource_profile: Option<ResourceProfileInfo>,
+    /// `desiredSlots`
+    #[serde(rename = "desiredSlots", default, skip_serializing_if = "Option::is_none")]
+    pub desired_slots: Option<i64>,
+    /// `minimalRequiredSlots`
+    #[serde(
+        rename = "minimalRequiredSlots",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimal_required_slots: Option<i64>,
+    /// `postRescaleSlots`
+    #[serde(
+        rename = "postRescaleSlots",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub post_rescale_slots: Option<i64>,
+    /// `preRescaleSlots`
+    #[serde(
+        rename = "preRescaleSlots",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pre_rescale_slots: Option<i64>,
+    /// `requestResourceProfile`
+    #[serde(
+        rename = "requestResourceProfile",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_resource_profile: Option<ResourceProfileInfo>,
+    /// `slotSharingGroupId`
+    #[serde(
+        rename = "slotSharingGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slot_sharing_group_id: Option<serde_json::Value>,
+    /// `slotSharingGroupName`
+    #[serde(
+        rename = "slotSharingGroupName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slot_sharing_group_name: Option<String>,
+}
+/// `org.apache.flink.runtime.rest.messages.util.stats.StatsSummaryDto`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct StatsSummaryDto {
+    /// `avg`
+    #[serde(rename = "avg", default, skip_serializing_if = "Option::is_none")]
+    pub avg: Option<i64>,
+    /// `max`
+    #[serde(rename = "max", default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    /// `min`
+    #[serde(rename = "min", default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// `p50`
+    #[serde(rename = "p50", default, skip_serializing_if = "Option::is_none")]
+    pub p50: Option<f64>,
+    /// `p90`
+    #[serde(rename = "p90", default, skip_serializing_if = "Option::is_none")]
+    pub p90: Option<f64>,
+    /// `p95`
+    #[serde(rename = "p95", default, skip_serializing_if = "Option::is_none")]
+    pub p95: Option<f64>,
+    /// `p99`
+    #[serde(rename = "p99", default, skip_serializing_if = "Option::is_none")]
+    pub p99: Option<f64>,
+    /// `p999`
+    #[serde(rename = "p999", default, skip_serializing_if = "Option::is_none")]
+    pub p999: Option<f64>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.savepoints.stop.StopWithSavepointRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2133,6 +3228,27 @@ impl From<&str> for TerminationMode {
     }
 }
 crate::open_enum!(TerminationMode);
+/// `org.apache.flink.runtime.rest.messages.ThreadDumpInfo`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ThreadDumpInfo {
+    /// `threadInfos`
+    #[serde(rename = "threadInfos", default, skip_serializing_if = "Option::is_none")]
+    pub thread_infos: Option<Vec<ThreadInfo>>,
+}
+/// `org.apache.flink.runtime.rest.messages.ThreadDumpInfo.ThreadInfo`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ThreadInfo {
+    /// `stringifiedThreadInfo`
+    #[serde(
+        rename = "stringifiedThreadInfo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stringified_thread_info: Option<String>,
+    /// `threadName`
+    #[serde(rename = "threadName", default, skip_serializing_if = "Option::is_none")]
+    pub thread_name: Option<String>,
+}
 /// `org.apache.flink.runtime.rest.handler.async.TriggerResponse`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TriggerResponse {
@@ -2165,6 +3281,81 @@ pub struct UserTaskAccumulator {
     /// `value`
     #[serde(rename = "value")]
     pub value: String,
+}
+/// `org.apache.flink.runtime.webmonitor.threadinfo.VertexFlameGraph`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct VertexFlameGraph {
+    /// `data`
+    #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<VertexFlameGraphNode>,
+    /// `endTimestamp`
+    #[serde(rename = "endTimestamp", default, skip_serializing_if = "Option::is_none")]
+    pub end_timestamp: Option<i64>,
+}
+/// `org.apache.flink.runtime.webmonitor.threadinfo.VertexFlameGraph.Node`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct VertexFlameGraphNode {
+    /// `children`
+    #[serde(rename = "children", default, skip_serializing_if = "Option::is_none")]
+    pub children: Option<Vec<VertexFlameGraphNode>>,
+    /// `name`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `value`
+    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<i64>,
+}
+/// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescaleDetails.VertexParallelismRescaleInfo`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct VertexParallelismRescaleInfo {
+    /// `desiredParallelism`
+    #[serde(
+        rename = "desiredParallelism",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub desired_parallelism: Option<i64>,
+    /// `jobVertexId`
+    #[serde(rename = "jobVertexId", default, skip_serializing_if = "Option::is_none")]
+    pub job_vertex_id: Option<serde_json::Value>,
+    /// `jobVertexName`
+    #[serde(rename = "jobVertexName", default, skip_serializing_if = "Option::is_none")]
+    pub job_vertex_name: Option<String>,
+    /// `postRescaleParallelism`
+    #[serde(
+        rename = "postRescaleParallelism",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub post_rescale_parallelism: Option<i64>,
+    /// `preRescaleParallelism`
+    #[serde(
+        rename = "preRescaleParallelism",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pre_rescale_parallelism: Option<i64>,
+    /// `slotSharingGroupId`
+    #[serde(
+        rename = "slotSharingGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slot_sharing_group_id: Option<serde_json::Value>,
+    /// `slotSharingGroupName`
+    #[serde(
+        rename = "slotSharingGroupName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slot_sharing_group_name: Option<String>,
+    /// `sufficientParallelism`
+    #[serde(
+        rename = "sufficientParallelism",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sufficient_parallelism: Option<i64>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexDetailsInfo.VertexTaskDetail`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
