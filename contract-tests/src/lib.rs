@@ -11,6 +11,7 @@
 pub use flink_rest::{Double, IntegerRange};
 
 pub mod conformance;
+pub mod coverage;
 #[rustfmt::skip]
 pub mod dispatch;
 pub mod evidence;

@@ -137,3 +137,21 @@ pub fn screenshot(html: &Path, png: &Path) -> Result<ExitCode> {
     println!("{}", png.display());
     Ok(ExitCode::SUCCESS)
 }
+
+/// `cargo xtask coverage`: typed coverage of the checked-in fixtures, per version and endpoint.
+pub fn coverage(root: &Path) -> Result<ExitCode> {
+    let inputs = codegen::Inputs::read(root)?;
+    let (_, apis) = codegen::apis(&inputs).map_err(|p| anyhow!("{p}"))?;
+    let mut coverage = contract_tests::coverage::Coverage::default();
+    for (version, _) in &apis.versions {
+        let dir = root.join("contract-tests/fixtures").join(version);
+        if !dir.is_dir() {
+            continue;
+        }
+        for (_, e) in contract_tests::fixture::load_dir(&dir)? {
+            coverage.add(&apis.merged, version, &e);
+        }
+    }
+    print!("{}", coverage.markdown());
+    Ok(ExitCode::SUCCESS)
+}

@@ -31,7 +31,7 @@ enum Command {
         #[arg(long, default_value = "target/conformance")]
         out: PathBuf,
     },
-    /// Parse the documentation page into schemas/documented/.
+    /// Parse every source's docs (schemas/source/sources.json) into schemas/documented/<source>/.
     Import,
     /// Regenerate schemas/documented/, the OpenAPI documents and the flink-rest sources.
     Gen {
@@ -80,6 +80,9 @@ enum Command {
         #[arg(long, default_value = "target/conformance")]
         out: PathBuf,
     },
+    /// Typed coverage: the share of the fixtures' leaf values the crate's types give a type (not
+    /// `serde_json::Value`, not dropped), per version and per endpoint.
+    Coverage,
     /// Render an HTML report to PNG with headless Chromium.
     Screenshot { html: PathBuf, png: PathBuf },
     /// Time `gen` in-process (no file I/O) over many runs and report the distribution.
@@ -154,6 +157,7 @@ fn main() -> ExitCode {
             )
         }
         Command::Screenshot { html, png } => conformance::screenshot(&html, &png),
+        Command::Coverage => conformance::coverage(&root),
         Command::Ledger {
             action: LedgerAction::Propose { write },
         } => ledger::propose(&root, write),

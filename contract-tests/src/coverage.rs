@@ -1,0 +1,213 @@
+//! Typed coverage: of the leaf values live servers sent (every non-null string, number and boolean in
+//! the recorded answers), the share the crate's types give a type, rather than leaving them in a
+//! `serde_json::Value` (`"type": "any"`) or dropping them (a field the types do not have).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use flink_rest_codegen::model::{Api, Ty, TypeDef};
+use serde_json::Value;
+
+use crate::evidence::body_type;
+use crate::fixture::{Exchange, Kind};
+
+/// Leaf values: how many land in typed fields, of how many.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    pub typed: u64,
+    pub total: u64,
+}
+
+impl Count {
+    fn add(&mut self, other: Count) {
+        self.typed += other.typed;
+        self.total += other.total;
+    }
+
+    /// Percent typed; 100 where there is nothing to type.
+    pub fn percent(&self) -> f64 {
+        match self.total {
+            0 => 100.0,
+            n => 100.0 * self.typed as f64 / n as f64,
+        }
+    }
+}
+
+/// Per version, per endpoint.
+#[derive(Debug, Default)]
+pub struct Coverage {
+    pub by_version: BTreeMap<String, BTreeMap<String, Count>>,
+}
+
+impl Coverage {
+    /// Counts one recorded answer of `version`, read with `api` (the crate's types).
+    pub fn add(&mut self, api: &Api, version: &str, e: &Exchange) {
+        let (Kind::Scenario, Some(endpoint), Some(body)) =
+            (&e.kind, e.endpoint.as_deref(), e.response.body.as_ref())
+        else {
+            return;
+        };
+        let Some(op) = api.operations.iter().find(|o| o.key == endpoint) else {
+            return;
+        };
+        let status = e.response.status;
+        let count = match body_type(op, status) {
+            Some(ty) => typed(api, &ty, body),
+            // Flink's error body: the client reads it into `Error::Api { errors }`.
+            None if status >= 400 => typed(
+                api,
+                &Ty::Map(Box::new(Ty::Array(Box::new(Ty::String)))),
+                body,
+            ),
+            None => untyped(body),
+        };
+        self.by_version
+            .entry(version.to_string())
+            .or_default()
+            .entry(endpoint.to_string())
+            .or_default()
+            .add(count);
+    }
+
+    pub fn version_total(&self, version: &str) -> Count {
+        let mut total = Count::default();
+        for c in self
+            .by_version
+            .get(version)
+            .into_iter()
+            .flat_map(|m| m.values())
+        {
+            total.add(*c);
+        }
+        total
+    }
+
+    /// A Markdown report: per version, then per endpoint (below 100 % only).
+    pub fn markdown(&self) -> String {
+        let mut out =
+            String::from("| version | typed leaf values | of | share |\n|---|---:|---:|---:|\n");
+        let mut all = Count::default();
+        for version in self.by_version.keys() {
+            let c = self.version_total(version);
+            all.add(c);
+            let _ = writeln!(
+                out,
+                "| {version} | {} | {} | {:.1} % |",
+                c.typed,
+                c.total,
+                c.percent()
+            );
+        }
+        let _ = writeln!(
+            out,
+            "| all | {} | {} | {:.1} % |",
+            all.typed,
+            all.total,
+            all.percent()
+        );
+        let mut endpoints: BTreeMap<&str, Count> = BTreeMap::new();
+        for by_endpoint in self.by_version.values() {
+            for (e, c) in by_endpoint {
+                endpoints.entry(e).or_default().add(*c);
+            }
+        }
+        out.push_str("\n| endpoint (all versions, below 100 %) | typed | of | share |\n|---|---:|---:|---:|\n");
+        for (e, c) in endpoints.iter().filter(|(_, c)| c.typed < c.total) {
+            let _ = writeln!(
+                out,
+                "| `{e}` | {} | {} | {:.1} % |",
+                c.typed,
+                c.total,
+                c.percent()
+            );
+        }
+        out
+    }
+}
+
+/// Leaves of `v` read as `ty`: typed where the type reaches them.
+pub fn typed(api: &Api, ty: &Ty, v: &Value) -> Count {
+    match (ty, v) {
+        (_, Value::Null) => Count::default(),
+        (Ty::Any, _) => untyped(v),
+        (Ty::Named(name), _) => match (api.types.get(name), v) {
+            (Some(TypeDef::Struct(s)), Value::Object(map)) => {
+                let mut count = Count::default();
+                for (k, value) in map {
+                    match s.fields.iter().find(|f| &f.name == k) {
+                        Some(f) => count.add(typed(api, &f.ty, value)),
+                        None => count.add(untyped(value)),
+                    }
+                }
+                count
+            }
+            (Some(TypeDef::Enum(_)), Value::String(_)) => Count { typed: 1, total: 1 },
+            _ => untyped(v),
+        },
+        (Ty::Array(items), Value::Array(vs)) => sum(vs.iter().map(|x| typed(api, items, x))),
+        (Ty::Map(values) | Ty::KeyedMap { value: values, .. }, Value::Object(map)) => {
+            sum(map.values().map(|x| typed(api, values, x)))
+        }
+        (Ty::String, Value::String(_))
+        | (Ty::Boolean, Value::Bool(_))
+        | (Ty::Integer | Ty::Number | Ty::Double, Value::Number(_))
+        | (Ty::Double, Value::String(_)) => Count { typed: 1, total: 1 },
+        _ => untyped(v),
+    }
+}
+
+/// Every leaf of `v`, none typed.
+pub fn untyped(v: &Value) -> Count {
+    match v {
+        Value::Null => Count::default(),
+        Value::Array(vs) => sum(vs.iter().map(untyped)),
+        Value::Object(map) => sum(map.values().map(untyped)),
+        _ => Count { typed: 0, total: 1 },
+    }
+}
+
+fn sum(counts: impl Iterator<Item = Count>) -> Count {
+    let mut total = Count::default();
+    counts.for_each(|c| total.add(c));
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flink_rest_codegen::model::{Field, StructDef};
+    use serde_json::json;
+
+    #[test]
+    fn any_and_unknown_fields_are_untyped_the_rest_typed() {
+        let mut api = Api {
+            variant: "t".into(),
+            source: "t".into(),
+            operations: vec![],
+            types: BTreeMap::new(),
+            ids: BTreeMap::new(),
+        };
+        api.types.insert(
+            "T".into(),
+            TypeDef::Struct(StructDef {
+                name: "T".into(),
+                urn: String::new(),
+                fields: vec![
+                    Field::new("a", Ty::Integer, None),
+                    Field::new("b", Ty::Any, None),
+                    Field::new("c", Ty::Array(Box::new(Ty::String)), None),
+                ],
+            }),
+        );
+        let v =
+            json!({"a": 1, "b": {"x": 1, "y": [true, "s"]}, "c": ["p", "q"], "d": 4, "e": null});
+        assert_eq!(
+            typed(&api, &Ty::Named("T".into()), &v),
+            Count { typed: 3, total: 7 }
+        );
+        assert_eq!(
+            typed(&api, &Ty::String, &json!(3)),
+            Count { typed: 0, total: 1 }
+        );
+    }
+}
