@@ -66,7 +66,8 @@ fn cells(text: &str, start: usize, end: usize) -> Vec<Cell<'_>> {
 /// What a cell is.
 enum Part<'a> {
     Path(String),
-    VerbAndStatus(String, Option<String>),
+    Verb(String),
+    Status(String),
     Heading(&'a str),
     Schema(&'a str, usize, &'a str),
     List,
@@ -78,19 +79,17 @@ fn part<'a>(cell: &Cell<'a>) -> Part<'a> {
     if let Some(path) = between(html, "<strong>", "</strong>") {
         return Part::Path(unescape(path).trim().to_string());
     }
-    if html.contains("Verb:") {
-        let verb = between(html, "<code>", "</code>")
+    let code = || {
+        between(html, "<code>", "</code>")
             .unwrap_or("")
             .trim()
-            .to_string();
-        return Part::VerbAndStatus(verb, None);
+            .to_string()
+    };
+    if html.contains("Verb:") {
+        return Part::Verb(code());
     }
     if html.contains("Response code:") {
-        let code = between(html, "<code>", "</code>")
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        return Part::VerbAndStatus(String::new(), Some(code));
+        return Part::Status(code());
     }
     if let Some(code_at) = html
         .find("<pre>")
@@ -149,11 +148,11 @@ fn table(
                 e.path = path;
                 e.line = lines.line(cell.at);
             }
-            Part::VerbAndStatus(verb, None) => {
+            Part::Verb(verb) => {
                 e.method = verb;
                 verb_line = lines.line(cell.at);
             }
-            Part::VerbAndStatus(_, Some(code)) => {
+            Part::Status(code) => {
                 (e.status, e.status_text) = status(&code, at.endpoint(e.key()), problems);
             }
             Part::Heading(h) => heading = Some(h),

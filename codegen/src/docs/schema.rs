@@ -76,7 +76,9 @@ struct Doc<'a> {
     file: &'a str,
     endpoint: &'a str,
     kind: &'a str,
-    raw: &'a RawSchema,
+    /// 1-based line of the document's opening brace, and each pointer's offset from it.
+    start: usize,
+    lines: &'a HashMap<String, usize>,
     source: usize,
     /// Pointer of every object -> its position in document order.
     order: HashMap<String, usize>,
@@ -87,10 +89,9 @@ struct Doc<'a> {
 impl Doc<'_> {
     fn loc(&self, pointer: &str) -> Location {
         let line = self
-            .raw
             .lines
             .get(pointer)
-            .map_or(self.raw.start, |l| self.raw.start + l);
+            .map_or(self.start, |l| self.start + l);
         Location::at(self.file, line)
             .endpoint(self.endpoint)
             .pointer(pointer)
@@ -119,13 +120,14 @@ impl Lifter {
             file,
             endpoint,
             kind,
-            raw: &raw,
+            start: raw.start,
+            lines: &raw.lines,
             source,
             order: HashMap::new(),
             defined: HashMap::new(),
         };
         self.scan(&mut doc, &raw.value, String::new());
-        self.lift(&doc, raw.value.clone(), "", problems)
+        self.lift(&doc, raw.value, "", problems)
     }
 
     /// Numbers every object in document order and allocates an occurrence for each id'd one.
@@ -371,6 +373,20 @@ fn canonical(schema: &Value, occurrences: &[Occurrence], crosses: &[&str]) -> Va
     out
 }
 
+/// Every `$ref` target in a schema, read-only.
+fn each_ref(schema: &Value, f: &mut impl FnMut(&str)) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                f(r);
+            }
+            map.values().for_each(|v| each_ref(v, f));
+        }
+        Value::Array(items) => items.iter().for_each(|v| each_ref(v, f)),
+        _ => {}
+    }
+}
+
 fn visit_refs(schema: &mut Value, f: &mut impl FnMut(&mut String)) {
     match schema {
         Value::Object(map) => {
@@ -461,8 +477,7 @@ fn name_variants(
     }
     let signature = |schema: &Value| -> BTreeSet<String> {
         let mut refs = BTreeSet::new();
-        let mut schema = schema.clone();
-        visit_refs(&mut schema, &mut |r| {
+        each_ref(schema, &mut |r| {
             refs.insert(base[&class_path(r)].clone());
         });
         refs
