@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use flink_rest_codegen::model::{Api, Ty, TypeDef};
 use serde_json::Value;
 
-use crate::evidence::body_type;
+use crate::evidence::{admits, body_type};
 use crate::fixture::{Exchange, Kind};
 
 /// Leaf values: how many land in typed fields, of how many.
@@ -127,31 +127,29 @@ impl Coverage {
 
 /// Leaves of `v` read as `ty`: typed where the type reaches them.
 pub fn typed(api: &Api, ty: &Ty, v: &Value) -> Count {
+    let struct_def = |name: &str| match api.types.get(name) {
+        Some(TypeDef::Struct(s)) => Some(s),
+        _ => None,
+    };
     match (ty, v) {
         (_, Value::Null) => Count::default(),
         (Ty::Any, _) => untyped(v),
-        (Ty::Named(name), _) => match (api.types.get(name), v) {
-            (Some(TypeDef::Struct(s)), Value::Object(map)) => {
-                let mut count = Count::default();
-                for (k, value) in map {
-                    match s.fields.iter().find(|f| &f.name == k) {
-                        Some(f) => count.add(typed(api, &f.ty, value)),
-                        None => count.add(untyped(value)),
-                    }
-                }
-                count
-            }
-            (Some(TypeDef::Enum(_)), Value::String(_)) => Count { typed: 1, total: 1 },
-            _ => untyped(v),
-        },
+        (Ty::Named(name), Value::Object(map)) if struct_def(name).is_some() => {
+            let s = struct_def(name).expect("checked");
+            sum(map
+                .iter()
+                .map(|(k, value)| match s.fields.iter().find(|f| &f.name == k) {
+                    Some(f) => typed(api, &f.ty, value),
+                    None => untyped(value),
+                }))
+        }
         (Ty::Array(items), Value::Array(vs)) => sum(vs.iter().map(|x| typed(api, items, x))),
         (Ty::Map(values) | Ty::KeyedMap { value: values, .. }, Value::Object(map)) => {
             sum(map.values().map(|x| typed(api, values, x)))
         }
-        (Ty::String, Value::String(_))
-        | (Ty::Boolean, Value::Bool(_))
-        | (Ty::Integer | Ty::Number | Ty::Double, Value::Number(_))
-        | (Ty::Double, Value::String(_)) => Count { typed: 1, total: 1 },
+        (_, Value::Object(_) | Value::Array(_)) => untyped(v),
+        // A scalar: typed where its type admits it (the evidence walker's own test).
+        _ if admits(api, ty, v) => Count { typed: 1, total: 1 },
         _ => untyped(v),
     }
 }
