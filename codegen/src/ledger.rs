@@ -1,12 +1,14 @@
-//! The evidence ledger: every way live servers differ from the page, as reviewable data.
+//! The evidence ledger: every way live servers differ from their docs, as reviewable data.
 //!
 //! Each file in `schemas/ledger/` (but `versions.json` and `required.json`) is a JSON array of
 //! [`Entry`]s: what changes, for which Flink versions, why, and which fixtures prove it. `versions.json`
 //! lists the versions the ledger covers (one corrected spec each); `required.json` names, per type, the
 //! fields every recorded answer of every version carries non-null (proposed from fixtures, like the rest).
 //!
-//! [`apply`] turns the documented [`Api`] into the API of one version (for its corrected spec) or of all
-//! of them (for the one set of Rust types that decodes every version).
+//! [`apply`] turns one version's documented [`Api`] (its minor's docs) into what its server sends (its
+//! corrected spec), and says of each entry whether it corrected those docs, was already in them
+//! ([`Fit::Redundant`]: the newer docs caught up), or had nothing there to correct ([`Fit::Moot`]).
+//! [`crate::union`] merges the corrected APIs into the one set of types that decodes every version.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -83,6 +85,12 @@ pub enum Change {
         name: String,
         r#type: String,
         description: String,
+    },
+    /// A pair the version's docs do not list that its server serves, as the docs of Flink `docs`
+    /// (a minor, e.g. `1.15`) define it.
+    ServedEndpoint {
+        endpoint: String,
+        defined_in: String,
     },
     /// A status the server answers with, and its body (`None`: Flink's error body).
     Response {
@@ -205,261 +213,424 @@ pub fn parse(files: &BTreeMap<String, String>) -> Result<Ledger, Problems> {
     problems.into_result(ledger)
 }
 
-/// Which API to build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target<'a> {
-    /// One version: what its server sends.
-    Version(&'a str),
-    /// Every version at once: fields only some send are optional, and say since / until.
-    All,
+/// How one entry fits one version's docs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fit {
+    /// It corrects the docs.
+    Applied,
+    /// The docs already say it: the entry adds nothing for this version.
+    Redundant(String),
+    /// The docs have nothing it could correct (its type or endpoint is not in them).
+    Moot(String),
 }
 
-/// The documented API corrected by the ledger for `target`. Problems name the entry's file and id.
-pub fn apply(api: &Api, ledger: &Ledger, target: Target<'_>) -> Result<Api, Problems> {
-    let mut api = api.clone();
+/// One version's API: its own docs corrected by the ledger entries that hold for it.
+#[derive(Debug, Clone)]
+pub struct Corrected {
+    /// `1.20.3`.
+    pub version: String,
+    pub api: Api,
+    /// How each entry that holds for the version fit its docs, in ledger order.
+    pub fits: Vec<(String, Fit)>,
+}
+
+/// `docs` (the documented API of `version`'s minor) corrected by the entries that hold for `version`.
+/// `minors`: every minor's documented API, where a `served-endpoint` entry finds its definition.
+/// Problems name the entry's file and id.
+pub fn apply(
+    docs: &Api,
+    minors: &[Api],
+    ledger: &Ledger,
+    version: &str,
+) -> Result<Corrected, Problems> {
+    let mut api = docs.clone();
+    api.variant = minor(version);
     let mut problems = Problems::default();
-    api.variant = match target {
-        Target::Version(v) => minor(v),
-        Target::All => "corrected".into(),
-    };
+    let mut fits = Vec::new();
+    let holding = || ledger.entries.iter().filter(|(_, e)| e.holds_for(version));
     // Types first: fields may refer to them, and they to each other.
-    for (_, e) in &ledger.entries {
+    for (_, e) in holding() {
         if let Change::AddType { name, .. } = &e.change {
             api.types.entry(name.clone()).or_insert_with(|| {
                 TypeDef::Struct(StructDef {
                     name: name.clone(),
-                    urn: String::new(),
+                    urn: format!("ledger:{name}"),
                     fields: vec![],
                 })
             });
         }
     }
-    for (file, e) in &ledger.entries {
-        if let Change::AddType { name, schema } = &e.change {
-            let loc = Location::file(file.clone()).pointer(format!("id:{}", e.id));
-            match struct_of(name, schema, &api) {
-                Ok(def) => {
-                    api.types.insert(name.clone(), TypeDef::Struct(def));
-                }
-                Err(m) => problems.push(loc, m),
-            }
-        }
-    }
-    for (file, e) in &ledger.entries {
-        let loc = Location::file(file.clone()).pointer(format!("id:{}", e.id));
-        let holds = match target {
-            Target::Version(v) => e.holds_for(v),
-            Target::All => true,
-        };
-        if !holds {
-            continue;
-        }
-        let previous = previous_version(&ledger.versions, e.since.as_deref());
-        let next = next_version(&ledger.versions, e.until.as_deref());
-        let result: Result<(), String> = match &e.change {
-            Change::AddType { .. } => Ok(()),
+    for (file, e) in holding() {
+        let fit = match &e.change {
+            Change::AddType { name, schema } => add_type(&mut api, docs, name, schema),
             Change::FieldType {
                 r#type,
                 field,
                 schema,
-            } => ty_of(schema, &api)
-                .and_then(|ty| with_field(&mut api, r#type, field, |f| f.ty = ty.clone())),
-            Change::Nullable { r#type, field } => {
-                with_field(&mut api, r#type, field, |f| f.nullable = true)
-            }
+            } => field_type(&mut api, r#type, field, schema),
+            Change::Nullable { r#type, field } => nullable(&mut api, r#type, field),
             Change::MapKeys {
                 r#type,
                 field,
                 r#enum,
-            } => match api.types.get(r#enum) {
-                Some(TypeDef::Enum(_)) => {
-                    let mut result = Ok(());
-                    let r = with_field(&mut api, r#type, field, |f| match &f.ty {
-                        Ty::Map(value) => {
-                            f.ty = Ty::KeyedMap {
-                                key: r#enum.clone(),
-                                value: value.clone(),
-                            }
-                        }
-                        other => {
-                            result = Err(
-                                format!("{type}.{field} is {other:?}, not a map", type = r#type),
-                            )
-                        }
-                    });
-                    r.and(result)
-                }
-                _ => Err(format!("no enum {}", r#enum)),
-            },
+            } => map_keys(&mut api, r#type, field, r#enum),
             Change::AddField {
                 r#type,
                 field,
                 schema,
-            } => ty_of(schema, &api).and_then(|ty| {
-                let def = struct_mut(&mut api, r#type)?;
-                if def.fields.iter().any(|f| &f.name == field) {
-                    return Err(format!("{type}.{field} is already a field", type = r#type));
-                }
-                let mut rust_name = rust_field_name(field);
-                while def.fields.iter().any(|f| f.rust_name == rust_name) {
-                    rust_name.push_str("_2");
-                }
-                def.fields.push(Field {
-                    name: field.clone(),
-                    rust_name,
-                    ty,
-                    required: false,
-                    nullable: false,
-                    since: if target == Target::All {
-                        e.since.clone()
-                    } else {
-                        None
-                    },
-                    until: if target == Target::All {
-                        e.until.clone()
-                    } else {
-                        None
-                    },
-                    doc: Some(e.why.clone()),
-                });
-                Ok(())
-            }),
-            Change::RemoveField { r#type, field } => match target {
-                Target::Version(_) => struct_mut(&mut api, r#type).and_then(|def| {
-                    let before = def.fields.len();
-                    def.fields.retain(|f| &f.name != field);
-                    if def.fields.len() == before {
-                        Err(format!("{type} has no field {field}", type = r#type))
-                    } else {
-                        Ok(())
-                    }
-                }),
-                // Gone from `since` on: sent until the version before it (or from the one after).
-                Target::All => with_field(&mut api, r#type, field, |f| {
-                    f.required = false;
-                    if e.until.is_none() {
-                        f.until = previous.clone();
-                    } else if e.since.is_none() {
-                        f.since = next.clone();
-                    }
-                }),
-            },
-            Change::EnumValues { r#enum, add } => match api.types.get_mut(r#enum) {
-                Some(TypeDef::Enum(EnumDef { values, .. })) => {
-                    for v in add {
-                        if !values.contains(v) {
-                            values.push(v.clone());
-                        }
-                    }
-                    Ok(())
-                }
-                _ => Err(format!("no enum {}", r#enum)),
-            },
+            } => add_field(&mut api, r#type, field, schema, &e.why),
+            Change::RemoveField { r#type, field } => remove_field(&mut api, r#type, field),
+            Change::EnumValues { r#enum, add } => enum_values(&mut api, r#enum, add),
             Change::QueryParam {
                 endpoint,
                 name,
                 r#type,
                 description,
-            } => {
-                let ty = match r#type.as_str() {
-                    "string" => Ok(ParamTy::String),
-                    "boolean" => Ok(ParamTy::Boolean),
-                    "integer" => Ok(ParamTy::PositiveInteger),
-                    "long" => Ok(ParamTy::Long),
-                    "list" => Ok(ParamTy::List(Box::new(ParamTy::String))),
-                    other => Err(format!("unknown parameter type {other:?}")),
-                };
-                ty.and_then(|ty| {
-                    let op = api
-                        .operations
-                        .iter_mut()
-                        .find(|o| &o.key == endpoint)
-                        .ok_or_else(|| format!("no documented endpoint {endpoint}"))?;
-                    if op.query_params.iter().any(|p| &p.name == name) {
-                        return Err(format!("{endpoint} already has a query parameter {name}"));
-                    }
-                    op.query_params.push(Param {
-                        name: name.clone(),
-                        rust_name: rust_field_name(name),
-                        description: format!("{description} Not documented: {}", e.why)
-                            .trim()
-                            .to_string(),
-                        required: false,
-                        deprecated: false,
-                        ty,
-                    });
-                    Ok(())
-                })
-            }
+            } => query_param(&mut api, endpoint, name, r#type, description, &e.why),
             Change::Response {
                 endpoint,
                 status,
                 schema,
-            } => {
-                let body = match schema {
-                    Some(s) => ty_of(s, &api).map(Some),
-                    None => Ok(None),
-                };
-                body.and_then(|body| {
-                    let op = api
-                        .operations
-                        .iter_mut()
-                        .find(|o| &o.key == endpoint)
-                        .ok_or_else(|| format!("no documented endpoint {endpoint}"))?;
-                    if *status == op.status {
-                        op.response = body;
-                    } else {
-                        op.answers.retain(|a| a.status != *status);
-                        op.answers.push(Answer {
-                            status: *status,
-                            body,
-                            why: e.why.clone(),
-                        });
-                        op.answers.sort_by_key(|a| a.status);
-                    }
-                    Ok(())
-                })
-            }
+            } => response(&mut api, endpoint, *status, schema.as_ref(), &e.why),
+            Change::ServedEndpoint {
+                endpoint,
+                defined_in,
+            } => served_endpoint(&mut api, minors, endpoint, defined_in, &e.why),
         };
-        if let Err(m) = result {
-            problems.push(loc, m);
+        match fit {
+            Ok(fit) => fits.push((e.id.clone(), fit)),
+            Err(m) => problems.push(
+                Location::file(file.clone()).pointer(format!("id:{}", e.id)),
+                format!("{version}: {m}"),
+            ),
         }
     }
     for (ty, fields) in &ledger.required {
         for field in fields {
-            let r = with_field(&mut api, ty, field, |f| {
-                // Required on the wire for every version: only where no entry makes it come and go.
-                if f.since.is_none() && f.until.is_none() && !f.nullable {
-                    f.required = true;
-                }
-            });
-            // A version's API may lack the field (added later, or gone): nothing to require there.
-            if let (Err(m), Target::All) = (r, target) {
-                problems.push(Location::file(REQUIRED_FILE).pointer(format!("/{ty}")), m);
-            }
+            // A version's API may lack the type or the field (added later, or gone): nothing to require.
+            let _ = with_field(&mut api, ty, field, |f| f.required = !f.nullable);
         }
     }
-    problems.into_result(api)
+    problems.into_result(Corrected {
+        version: version.to_string(),
+        api,
+        fits,
+    })
 }
 
-fn previous_version(versions: &[String], since: Option<&str>) -> Option<String> {
-    let since = since?;
-    let at = versions.iter().position(|v| v == since)?;
-    at.checked_sub(1).map(|i| versions[i].clone())
-}
-
-fn next_version(versions: &[String], until: Option<&str>) -> Option<String> {
-    let until = until?;
-    let at = versions.iter().position(|v| v == until)?;
-    versions.get(at + 1).cloned()
-}
-
-fn struct_mut<'a>(api: &'a mut Api, name: &str) -> Result<&'a mut StructDef, String> {
-    match api.types.get_mut(name) {
-        Some(TypeDef::Struct(s)) => Ok(s),
-        Some(TypeDef::Enum(_)) => Err(format!("{name} is an enum, not a struct")),
-        None => Err(format!("no type {name}")),
+/// Entries that fit no version they hold for: they name a type or endpoint no such version's docs have
+/// (a typo, or a class Flink renamed).
+pub fn check_fits(ledger: &Ledger, corrected: &[Corrected]) -> Result<(), Problems> {
+    let mut problems = Problems::default();
+    for (file, e) in &ledger.entries {
+        let mut fits = corrected
+            .iter()
+            .flat_map(|c| c.fits.iter().filter(|(id, _)| id == &e.id).map(|(_, f)| f))
+            .peekable();
+        if fits.peek().is_none() {
+            continue;
+        }
+        let mut moot = Vec::new();
+        for fit in fits {
+            match fit {
+                Fit::Moot(why) => moot.push(why.as_str()),
+                _ => {
+                    moot.clear();
+                    break;
+                }
+            }
+        }
+        if let Some(why) = moot.first() {
+            problems.push(
+                Location::file(file.clone()).pointer(format!("id:{}", e.id)),
+                format!("corrects no version it holds for: {why}"),
+            );
+        }
     }
+    problems.into_result(())
+}
+
+/// How every entry fits each version's docs, as Markdown (`generated/reports/ledger-fit.md`): the
+/// versions whose docs it corrects, those whose docs already say it, those with nothing to correct.
+pub fn fit_report(ledger: &Ledger, corrected: &[Corrected]) -> String {
+    let mut rows = Vec::new();
+    let (mut correcting, mut redundant) = (0, 0);
+    for (_, e) in &ledger.entries {
+        let mut by_fit: [Vec<&str>; 3] = Default::default();
+        for c in corrected {
+            for (_, fit) in c.fits.iter().filter(|(id, _)| id == &e.id) {
+                let slot = match fit {
+                    Fit::Applied => 0,
+                    Fit::Redundant(_) => 1,
+                    Fit::Moot(_) => 2,
+                };
+                by_fit[slot].push(&c.version);
+            }
+        }
+        if by_fit[0].is_empty() {
+            redundant += 1;
+        } else {
+            correcting += 1;
+        }
+        let cells: Vec<String> = by_fit.iter().map(|v| ranges(&ledger.versions, v)).collect();
+        rows.push(format!(
+            "| `{}` | {} | {} | {} |",
+            e.id.replace('|', "\\|"),
+            cells[0],
+            cells[1],
+            cells[2]
+        ));
+    }
+    rows.sort();
+    format!(
+        "<!-- {generated} -->\n# The ledger against each version's own docs\n\n\
+         Each entry applied to the docs of every version it holds for: the versions whose docs it \
+         corrects, those whose docs already say it (there it is redundant), and those whose docs have \
+         nothing it could correct.\n\n\
+         {total} entries: {correcting} correct some version's docs, {redundant} are already in the docs \
+         of every version they hold for.\n\n\
+         | entry | corrects | already in the docs | nothing to correct |\n|---|---|---|---|\n{rows}\n",
+        generated = crate::GENERATED_BY,
+        total = ledger.entries.len(),
+        rows = rows.join("\n"),
+    )
+}
+
+/// `versions` (a subset of `all`, in its order) as runs: `1.15.4 – 1.18.1, 2.0.2`.
+fn ranges(all: &[String], versions: &[&str]) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for v in versions {
+        let Some(i) = all.iter().position(|a| a == v) else {
+            continue;
+        };
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == i => *end = i,
+            _ => runs.push((i, i)),
+        }
+    }
+    runs.iter()
+        .map(|&(a, b)| match a == b {
+            true => all[a].clone(),
+            false => format!("{} – {}", all[a], all[b]),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+type Fitted = Result<Fit, String>;
+
+fn moot(what: impl std::fmt::Display) -> Fitted {
+    Ok(Fit::Moot(format!("the docs have no {what}")))
+}
+
+/// Moot: the docs lack the type, or the field of it.
+fn missing(api: &Api, ty: &str, field: &str) -> Fitted {
+    if api.types.contains_key(ty) {
+        moot(format_args!("field {ty}.{field}"))
+    } else {
+        moot(format_args!("type {ty}"))
+    }
+}
+
+fn add_type(api: &mut Api, docs: &Api, name: &str, schema: &Value) -> Fitted {
+    if docs.types.contains_key(name) {
+        return Ok(Fit::Redundant(format!("the docs define {name}")));
+    }
+    let def = struct_of(name, schema, api)?;
+    api.types.insert(name.to_string(), TypeDef::Struct(def));
+    Ok(Fit::Applied)
+}
+
+fn field_type(api: &mut Api, ty: &str, field: &str, schema: &Value) -> Fitted {
+    let new = ty_of(schema, api)?;
+    let Some(f) = field_mut(api, ty, field)? else {
+        return missing(api, ty, field);
+    };
+    if f.ty == new {
+        return Ok(Fit::Redundant(format!("the docs type {ty}.{field} so")));
+    }
+    f.ty = new;
+    Ok(Fit::Applied)
+}
+
+fn nullable(api: &mut Api, ty: &str, field: &str) -> Fitted {
+    let Some(f) = field_mut(api, ty, field)? else {
+        return missing(api, ty, field);
+    };
+    f.nullable = true;
+    Ok(Fit::Applied)
+}
+
+fn map_keys(api: &mut Api, ty: &str, field: &str, key: &str) -> Fitted {
+    if !matches!(api.types.get(key), Some(TypeDef::Enum(_))) {
+        return Err(format!("no enum {key}"));
+    }
+    let Some(f) = field_mut(api, ty, field)? else {
+        return missing(api, ty, field);
+    };
+    match &f.ty {
+        Ty::Map(value) => {
+            f.ty = Ty::KeyedMap {
+                key: key.to_string(),
+                value: value.clone(),
+            };
+            Ok(Fit::Applied)
+        }
+        Ty::KeyedMap { key: k, .. } if k == key => Ok(Fit::Redundant(format!(
+            "the docs key {ty}.{field} by {key}"
+        ))),
+        other => Err(format!("{ty}.{field} is {other:?}, not a map")),
+    }
+}
+
+fn add_field(api: &mut Api, ty: &str, field: &str, schema: &Value, why: &str) -> Fitted {
+    let new = ty_of(schema, api)?;
+    let Some(def) = struct_mut(api, ty)? else {
+        return moot(format_args!("type {ty}"));
+    };
+    if let Some(f) = def.fields.iter_mut().find(|f| f.name == field) {
+        // The docs list it; the ledger's type wins where it admits more (a double where the docs say
+        // number, anything where they say "any"): that is what servers send.
+        if f.ty != new && crate::union::wider(&f.ty, &new).as_ref() == Some(&new) {
+            f.ty = new;
+            return Ok(Fit::Applied);
+        }
+        return Ok(Fit::Redundant(format!("the docs list {ty}.{field}")));
+    }
+    let mut rust_name = rust_field_name(field);
+    while def.fields.iter().any(|f| f.rust_name == rust_name) {
+        rust_name.push_str("_2");
+    }
+    def.fields.push(Field {
+        rust_name,
+        ..Field::new(field, new, Some(why.to_string()))
+    });
+    Ok(Fit::Applied)
+}
+
+fn remove_field(api: &mut Api, ty: &str, field: &str) -> Fitted {
+    let Some(def) = struct_mut(api, ty)? else {
+        return moot(format_args!("type {ty}"));
+    };
+    let before = def.fields.len();
+    def.fields.retain(|f| f.name != field);
+    Ok(if def.fields.len() == before {
+        Fit::Redundant(format!("the docs do not list {ty}.{field}"))
+    } else {
+        Fit::Applied
+    })
+}
+
+fn enum_values(api: &mut Api, name: &str, add: &[String]) -> Fitted {
+    let Some(TypeDef::Enum(EnumDef { values, .. })) = api.types.get_mut(name) else {
+        return moot(format_args!("enum {name}"));
+    };
+    let missing: Vec<&String> = add.iter().filter(|v| !values.contains(v)).collect();
+    if missing.is_empty() {
+        return Ok(Fit::Redundant(format!(
+            "the docs list these values of {name}"
+        )));
+    }
+    values.extend(missing.into_iter().cloned());
+    Ok(Fit::Applied)
+}
+
+fn query_param(
+    api: &mut Api,
+    endpoint: &str,
+    name: &str,
+    ty: &str,
+    description: &str,
+    why: &str,
+) -> Fitted {
+    let ty = match ty {
+        "string" => ParamTy::String,
+        "boolean" => ParamTy::Boolean,
+        "integer" => ParamTy::PositiveInteger,
+        "long" => ParamTy::Long,
+        "list" => ParamTy::List(Box::new(ParamTy::String)),
+        other => return Err(format!("unknown parameter type {other:?}")),
+    };
+    let Some(op) = api.operations.iter_mut().find(|o| o.key == endpoint) else {
+        return moot(format_args!("endpoint {endpoint}"));
+    };
+    if op.query_params.iter().any(|p| p.name == name) {
+        return Ok(Fit::Redundant(format!("the docs list {endpoint} ?{name}")));
+    }
+    op.query_params.push(Param {
+        name: name.to_string(),
+        rust_name: rust_field_name(name),
+        description: format!("{description} Not documented: {why}")
+            .trim()
+            .to_string(),
+        required: false,
+        deprecated: false,
+        ty,
+    });
+    Ok(Fit::Applied)
+}
+
+fn response(
+    api: &mut Api,
+    endpoint: &str,
+    status: u16,
+    schema: Option<&Value>,
+    why: &str,
+) -> Fitted {
+    let body = schema.map(|s| ty_of(s, api)).transpose()?;
+    let Some(op) = api.operations.iter_mut().find(|o| o.key == endpoint) else {
+        return moot(format_args!("endpoint {endpoint}"));
+    };
+    if status == op.status {
+        if op.response == body {
+            return Ok(Fit::Redundant(format!(
+                "the docs give {endpoint} {status} this body"
+            )));
+        }
+        op.response = body;
+    } else {
+        op.answers.retain(|a| a.status != status);
+        op.answers.push(Answer {
+            status,
+            body,
+            why: why.to_string(),
+        });
+        op.answers.sort_by_key(|a| a.status);
+    }
+    Ok(Fit::Applied)
+}
+
+fn served_endpoint(api: &mut Api, minors: &[Api], endpoint: &str, docs: &str, why: &str) -> Fitted {
+    if api.operations.iter().any(|o| o.key == endpoint) {
+        return Ok(Fit::Redundant(format!("the docs list {endpoint}")));
+    }
+    let source = minors
+        .iter()
+        .find(|m| m.variant == format!("{docs}-documented"))
+        .ok_or_else(|| format!("no docs of Flink {docs}"))?;
+    let op = source
+        .operations
+        .iter()
+        .find(|o| o.key == endpoint)
+        .ok_or_else(|| format!("the docs of Flink {docs} do not list {endpoint}"))?;
+    let mut op = op.clone();
+    op.undocumented = Some(why.to_string());
+    crate::model::add_types_of(api, source, &op);
+    api.operations.push(op);
+    Ok(Fit::Applied)
+}
+
+fn struct_mut<'a>(api: &'a mut Api, name: &str) -> Result<Option<&'a mut StructDef>, String> {
+    match api.types.get_mut(name) {
+        Some(TypeDef::Struct(s)) => Ok(Some(s)),
+        Some(TypeDef::Enum(_)) => Err(format!("{name} is an enum, not a struct")),
+        None => Ok(None),
+    }
+}
+
+/// The field, `None` where the docs have no such type or field.
+fn field_mut<'a>(api: &'a mut Api, ty: &str, field: &str) -> Result<Option<&'a mut Field>, String> {
+    Ok(struct_mut(api, ty)?.and_then(|def| def.fields.iter_mut().find(|f| f.name == field)))
 }
 
 fn with_field(
@@ -468,12 +639,7 @@ fn with_field(
     field: &str,
     change: impl FnOnce(&mut Field),
 ) -> Result<(), String> {
-    let def = struct_mut(api, ty)?;
-    let f = def
-        .fields
-        .iter_mut()
-        .find(|f| f.name == field)
-        .ok_or_else(|| format!("{ty} has no field {field}"))?;
+    let f = field_mut(api, ty, field)?.ok_or_else(|| format!("{ty} has no field {field}"))?;
     change(f);
     Ok(())
 }
@@ -537,6 +703,144 @@ mod tests {
         assert_eq!(compare_versions("1.9.0", "1.10.0"), Ordering::Less);
         assert_eq!(compare_versions("2.0.2", "1.20.3"), Ordering::Greater);
         assert_eq!(minor("1.20.3"), "1.20");
+    }
+
+    fn entry(id: &str, change: Change) -> (String, Entry) {
+        let entry = Entry {
+            id: id.into(),
+            endpoints: vec![],
+            change,
+            documented: Value::Null,
+            observed: Value::Null,
+            since: None,
+            until: None,
+            why: "seen".into(),
+            evidence: vec![],
+        };
+        ("schemas/ledger/t.json".into(), entry)
+    }
+
+    fn api(variant: &str, ops: &[&str]) -> Api {
+        let op = |key: &str| {
+            let (method, path) = key.split_once(' ').unwrap();
+            crate::model::Operation {
+                key: key.into(),
+                method: method.into(),
+                path: path.into(),
+                name: "op".into(),
+                operation_id: "op".into(),
+                description: String::new(),
+                status: 200,
+                status_text: "OK".into(),
+                path_params: vec![],
+                query_params: vec![],
+                request: None,
+                response: Some(Ty::Named("T".into())),
+                answers: vec![],
+                since: None,
+                until: None,
+                undocumented: None,
+            }
+        };
+        let t = StructDef {
+            name: "T".into(),
+            urn: "urn:T".into(),
+            fields: vec![Field::new("a", Ty::Number, None)],
+        };
+        let e = EnumDef {
+            name: "E".into(),
+            values: vec!["A".into()],
+            used_by: vec![],
+        };
+        Api {
+            variant: variant.into(),
+            source: "docs".into(),
+            operations: ops.iter().map(|k| op(k)).collect(),
+            types: [
+                ("T".into(), TypeDef::Struct(t)),
+                ("E".into(), TypeDef::Enum(e)),
+            ]
+            .into(),
+            ids: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn each_entry_says_how_it_fits_the_version_docs() {
+        let field = |field: &str, ty: &str| Change::AddField {
+            r#type: "T".into(),
+            field: field.into(),
+            schema: serde_json::json!({ "type": ty }),
+        };
+        let ledger = Ledger {
+            versions: vec!["1.20.3".into()],
+            entries: vec![
+                entry("listed", field("a", "number")),
+                entry("wider", field("a", "double")),
+                entry("new", field("b", "string")),
+                entry(
+                    "gone",
+                    Change::RemoveField {
+                        r#type: "T".into(),
+                        field: "z".into(),
+                    },
+                ),
+                entry(
+                    "values",
+                    Change::EnumValues {
+                        r#enum: "E".into(),
+                        add: vec!["A".into()],
+                    },
+                ),
+                entry(
+                    "elsewhere",
+                    Change::Nullable {
+                        r#type: "U".into(),
+                        field: "x".into(),
+                    },
+                ),
+                entry(
+                    "served",
+                    Change::ServedEndpoint {
+                        endpoint: "GET /old".into(),
+                        defined_in: "1.15".into(),
+                    },
+                ),
+            ],
+            required: BTreeMap::new(),
+        };
+        let docs = api("1.20-documented", &["GET /x"]);
+        let minors = [
+            api("1.15-documented", &["GET /x", "GET /old"]),
+            docs.clone(),
+        ];
+        let c = apply(&docs, &minors, &ledger, "1.20.3").unwrap();
+        let fit = |id: &str| &c.fits.iter().find(|(i, _)| i == id).unwrap().1;
+        assert!(matches!(fit("listed"), Fit::Redundant(_)));
+        assert_eq!(fit("wider"), &Fit::Applied);
+        assert_eq!(fit("new"), &Fit::Applied);
+        assert!(matches!(fit("gone"), Fit::Redundant(_)));
+        assert!(matches!(fit("values"), Fit::Redundant(_)));
+        assert!(matches!(fit("elsewhere"), Fit::Moot(_)));
+        assert_eq!(fit("served"), &Fit::Applied);
+        let old = c
+            .api
+            .operations
+            .iter()
+            .find(|o| o.key == "GET /old")
+            .unwrap();
+        assert_eq!(old.undocumented.as_deref(), Some("seen"));
+        let TypeDef::Struct(t) = &c.api.types["T"] else {
+            panic!()
+        };
+        assert_eq!(t.fields[0].ty, Ty::Double);
+        // An entry that corrects nothing in any version it holds for is a problem, with its id.
+        let problems = check_fits(&ledger, &[c]).unwrap_err().to_string();
+        assert!(
+            problems.contains("id:elsewhere") && problems.contains("no type U"),
+            "{problems}"
+        );
+        assert!(!problems.contains("id:listed"), "{problems}");
     }
 
     #[test]

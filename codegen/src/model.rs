@@ -50,6 +50,8 @@ pub struct Operation {
     /// The first and last minor whose docs list it, where that is not the oldest / newest one.
     pub since: Option<String>,
     pub until: Option<String>,
+    /// Why it is here though the docs do not list it (a ledger entry: servers still serve it).
+    pub undocumented: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -245,56 +247,8 @@ pub fn check_names(names: &Names, docs: &[Documented]) -> Result<(), Problems> {
     problems.into_result(())
 }
 
-/// Where each pair is documented: `key` -> the ids of the minors (`docs`, oldest first) that list it.
-fn documented_in(docs: &[Api]) -> BTreeMap<&str, Vec<&str>> {
-    let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for api in docs {
-        for op in &api.operations {
-            out.entry(op.key.as_str()).or_default().push(minor_of(api));
-        }
-    }
-    out
-}
-
-fn minor_of(api: &Api) -> &str {
-    api.variant.trim_end_matches("-documented")
-}
-
-/// `api` (the crate's API) with the pairs of every minor's docs: each pair it has says since / until
-/// which minor the docs list it; each pair it lacks is added as the newest docs that list it define it,
-/// with the types it needs that `api` does not have. `docs`: the minors' documented APIs, oldest first.
-pub fn with_documented_pairs(mut api: Api, docs: &[Api]) -> Api {
-    let (Some(oldest), Some(newest)) = (docs.first(), docs.last()) else {
-        return api;
-    };
-    let listed = documented_in(docs);
-    let range = |key: &str| -> (Option<String>, Option<String>) {
-        let Some(minors) = listed.get(key) else {
-            return (None, None);
-        };
-        let first = minors.first().copied().filter(|m| *m != minor_of(oldest));
-        let last = minors.last().copied().filter(|m| *m != minor_of(newest));
-        (first.map(str::to_string), last.map(str::to_string))
-    };
-    for op in &mut api.operations {
-        (op.since, op.until) = range(&op.key);
-    }
-    for source in docs.iter().rev() {
-        for op in &source.operations {
-            if api.operations.iter().any(|o| o.key == op.key) {
-                continue;
-            }
-            let mut op = op.clone();
-            (op.since, op.until) = range(&op.key);
-            add_types_of(&mut api, source, &op);
-            api.operations.push(op);
-        }
-    }
-    api
-}
-
 /// Copies the types (and ids) an operation of `source` uses that `api` lacks, transitively.
-fn add_types_of(api: &mut Api, source: &Api, op: &Operation) {
+pub(crate) fn add_types_of(api: &mut Api, source: &Api, op: &Operation) {
     let mut todo: Vec<String> = Vec::new();
     let mut uses = |ty: &Ty| named_in(ty, &mut todo);
     op.response.iter().for_each(&mut uses);
@@ -360,7 +314,7 @@ pub fn build(doc: &Documented, names: &Names) -> Result<Api, Problems> {
             .map(|(name, values)| (values.clone(), name.clone()))
             .collect(),
     };
-    for schema in doc.types.values() {
+    for schema in doc.types.values().filter(|s| !is_open(&s.schema)) {
         b.struct_def(schema);
     }
     let operations = doc.endpoints.iter().map(|e| b.operation(e)).collect();
@@ -380,6 +334,12 @@ pub fn build(doc: &Documented, names: &Names) -> Result<Api, Problems> {
         types,
         ids,
     })
+}
+
+/// A named schema that says no more than "an object" or "a map of …" (Jackson's view of a `JsonNode` or
+/// a `Map` subclass): not a struct, but the type its schema is, wherever it is used.
+fn is_open(schema: &Value) -> bool {
+    schema.get("properties").is_none() && schema.get("enum").is_none()
 }
 
 struct Builder<'a> {
@@ -434,9 +394,13 @@ impl Builder<'_> {
     /// The type of a (lifted) draft-3 schema; `owner`/`field` name an enum the names file does not.
     fn ty(&mut self, schema: &Value, owner: &str, field: &str, loc: &Location) -> Ty {
         if let Some(name) = schema.get("$ref").and_then(Value::as_str) {
-            if !self.doc.types.contains_key(name) {
+            let Some(named) = self.doc.types.get(name) else {
                 self.problems
                     .push(loc.clone(), format!("{owner}.{field}: unknown type {name}"));
+                return Ty::Named(name.to_string());
+            };
+            if is_open(&named.schema) {
+                return self.ty(&named.schema, owner, field, loc);
             }
             return Ty::Named(name.to_string());
         }
@@ -600,6 +564,7 @@ impl Builder<'_> {
             answers: Vec::new(),
             since: None,
             until: None,
+            undocumented: None,
         }
     }
 

@@ -243,14 +243,14 @@ fn representative_generated_types_snapshot() {
             types,
             "/// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo`\n",
         ),
-        item(types, "/// Used by JobDetailsInfo.state"),
+        item(types, "/// Used by JobDetails.state, JobDetailsInfo.state"),
         item(
             types,
             "/// `org.apache.flink.runtime.rest.messages.job.JobExecutionResultResponseBody`",
         ),
         item(
             types,
-            "/// `org.apache.flink.runtime.rest.messages.JobVertexDetailsInfo.VertexTaskDetail`",
+            "/// `org.apache.flink.runtime.rest.messages.job.SubtaskExecutionAttemptDetailsInfo`",
         ),
         item(
             client,

@@ -184,17 +184,18 @@ pub async fn classify(
     version: &str,
     exchanges: &[Exchange],
 ) -> Result<Report> {
-    let (ledger_version, api) = apis
+    let corrected = apis
         .versions
         .iter()
-        .find(|(v, _)| v == version)
+        .find(|c| c.version == version)
         .or_else(|| {
             // A version the ledger does not name: the nearest older one it does.
             apis.versions
                 .iter()
-                .rfind(|(v, _)| ledger::compare_versions(v, version).is_le())
+                .rfind(|c| ledger::compare_versions(&c.version, version).is_le())
         })
         .ok_or_else(|| anyhow!("the ledger covers no version at or below {version}"))?;
+    let (ledger_version, api) = (&corrected.version, &corrected.api);
     let mut spec = Spec::load(&spec_path(root, ledger_version))?;
     let mut raw = Spec::load(&root.join("generated/openapi/flink-rest-documented.json"))?;
     let templates = scenario::templates(root)?;

@@ -14,12 +14,50 @@ pub async fn call(
     args: &Args,
 ) -> Result<serde_json::Value, CallError> {
     match endpoint {
+        "GET /applications/overview" => {
+            let answer = client.get_applications_overview().await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /applications/:applicationid" => {
+            let applicationid: ApplicationId = args.path("applicationid")?;
+            let answer = client.get_application(&applicationid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "POST /applications/:applicationid/cancel" => {
+            let applicationid: ApplicationId = args.path("applicationid")?;
+            let answer = client.cancel_application(&applicationid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /applications/:applicationid/exceptions" => {
+            let applicationid: ApplicationId = args.path("applicationid")?;
+            let answer = client.get_application_exceptions(&applicationid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /applications/:applicationid/jobmanager/config" => {
+            let applicationid: ApplicationId = args.path("applicationid")?;
+            let answer = client.get_application_jobmanager_config(&applicationid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
         "DELETE /cluster" => {
             let answer = client.shutdown_cluster().await?;
             Ok(serde_json::to_value(answer)?)
         }
         "GET /config" => {
             let answer = client.get_dashboard_config().await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /datasets" => {
+            let answer = client.list_datasets().await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /datasets/delete/:triggerid" => {
+            let triggerid: TriggerId = args.path("triggerid")?;
+            let answer = client.get_dataset_deletion_status(&triggerid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "DELETE /datasets/:datasetid" => {
+            let datasetid: DataSetId = args.path("datasetid")?;
+            let answer = client.trigger_dataset_deletion(&datasetid).await?;
             Ok(serde_json::to_value(answer)?)
         }
         "GET /jars" => {
@@ -36,27 +74,14 @@ pub async fn call(
             let answer = client.delete_jar(&jarid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jars/:jarid/plan" => {
-            let jarid: JarId = args.path("jarid")?;
-            #[allow(deprecated)]
-            let query = GetJarPlanQuery {
-                program_args: args.opt("program-args")?,
-                program_arg: args.list("programArg")?,
-                entry_class: args.opt("entry-class")?,
-                parallelism: args.opt("parallelism")?,
-            };
-            let body: JarPlanRequestBody = args.json()?;
-            let answer = client.get_jar_plan(&jarid, &query, &body).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
         "POST /jars/:jarid/plan" => {
             let jarid: JarId = args.path("jarid")?;
             #[allow(deprecated)]
             let query = PostJarPlanQuery {
-                program_args: args.opt("program-args")?,
                 program_arg: args.list("programArg")?,
                 entry_class: args.opt("entry-class")?,
                 parallelism: args.opt("parallelism")?,
+                program_args: args.opt("program-args")?,
             };
             let body: JarPlanRequestBody = args.json()?;
             let answer = client.post_jar_plan(&jarid, &query, &body).await?;
@@ -68,17 +93,38 @@ pub async fn call(
             let query = RunJarQuery {
                 allow_non_restored_state: args.opt("allowNonRestoredState")?,
                 savepoint_path: args.opt("savepointPath")?,
-                program_args: args.opt("program-args")?,
                 program_arg: args.list("programArg")?,
                 entry_class: args.opt("entry-class")?,
                 parallelism: args.opt("parallelism")?,
+                program_args: args.opt("program-args")?,
             };
             let body: JarRunRequestBody = args.json()?;
             let answer = client.run_jar(&jarid, &query, &body).await?;
             Ok(serde_json::to_value(answer)?)
         }
+        "POST /jars/:jarid/run-application" => {
+            let jarid: JarId = args.path("jarid")?;
+            let query = RunJarApplicationQuery {
+                allow_non_restored_state: args.opt("allowNonRestoredState")?,
+                savepoint_path: args.opt("savepointPath")?,
+                program_arg: args.list("programArg")?,
+                entry_class: args.opt("entry-class")?,
+                parallelism: args.opt("parallelism")?,
+            };
+            let body: JarRunApplicationRequestBody = args.json()?;
+            let answer = client.run_jar_application(&jarid, &query, &body).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
         "GET /jobmanager/config" => {
             let answer = client.get_jobmanager_config().await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /jobmanager/environment" => {
+            let answer = client.get_jobmanager_environment().await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /jobmanager/logs" => {
+            let answer = client.list_jobmanager_logs().await?;
             Ok(serde_json::to_value(answer)?)
         }
         "GET /jobmanager/metrics" => {
@@ -88,14 +134,12 @@ pub async fn call(
             let answer = client.get_jobmanager_metrics(&query).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs" => {
-            let answer = client.list_jobs().await?;
+        "GET /jobmanager/thread-dump" => {
+            let answer = client.get_jobmanager_thread_dump().await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "POST /jobs" => {
-            let body: JobSubmitRequestBody = args.json_part("request")?;
-            let files = args.files();
-            let answer = client.submit_job(&body, files).await?;
+        "GET /jobs" => {
+            let answer = client.list_jobs().await?;
             Ok(serde_json::to_value(answer)?)
         }
         "GET /jobs/metrics" => {
@@ -137,6 +181,12 @@ pub async fn call(
             let answer = client.get_job_checkpoints(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
+        "POST /jobs/:jobid/checkpoints" => {
+            let jobid: JobId = args.path("jobid")?;
+            let body: CheckpointTriggerRequestBody = args.json()?;
+            let answer = client.trigger_checkpoint(&jobid, &body).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
         "GET /jobs/:jobid/checkpoints/config" => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_checkpoint_config(&jobid).await?;
@@ -157,6 +207,18 @@ pub async fn call(
                 .await?;
             Ok(serde_json::to_value(answer)?)
         }
+        "GET /jobs/:jobid/checkpoints/:triggerid" => {
+            let jobid: JobId = args.path("jobid")?;
+            let triggerid: TriggerId = args.path("triggerid")?;
+            let answer = client.get_checkpoint_status(&jobid, &triggerid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "PATCH /jobs/:jobid/clientHeartbeat" => {
+            let jobid: JobId = args.path("jobid")?;
+            let body: JobClientHeartbeatRequestBody = args.json()?;
+            let answer = client.send_client_heartbeat(&jobid, &body).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
         "GET /jobs/:jobid/config" => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_config(&jobid).await?;
@@ -165,7 +227,8 @@ pub async fn call(
         "GET /jobs/:jobid/exceptions" => {
             let jobid: JobId = args.path("jobid")?;
             let query = GetJobExceptionsQuery {
-                max_exceptions: args.opt("maxExceptions")?,
+                max_exceptions: args.list("maxExceptions")?,
+                failure_label_filter: args.list("failureLabelFilter")?,
             };
             let answer = client.get_job_exceptions(&jobid, &query).await?;
             Ok(serde_json::to_value(answer)?)
@@ -173,6 +236,21 @@ pub async fn call(
         "GET /jobs/:jobid/execution-result" => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_execution_result(&jobid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /jobs/:jobid/jobmanager/config" => {
+            let jobid: JobId = args.path("jobid")?;
+            let answer = client.get_job_jobmanager_config(&jobid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /jobs/:jobid/jobmanager/environment" => {
+            let jobid: JobId = args.path("jobid")?;
+            let answer = client.get_job_jobmanager_environment(&jobid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /jobs/:jobid/jobmanager/log-url" => {
+            let jobid: JobId = args.path("jobid")?;
+            let answer = client.get_job_jobmanager_log_url(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
         "GET /jobs/:jobid/metrics" => {
@@ -186,6 +264,32 @@ pub async fn call(
         "GET /jobs/:jobid/plan" => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_plan(&jobid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /jobs/:jobid/rescales/config" => {
+            let jobid: JobId = args.path("jobid")?;
+            let answer = client.get_job_rescale_config(&jobid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /jobs/:jobid/rescales/details/:rescaleuuid" => {
+            let jobid: JobId = args.path("jobid")?;
+            let rescaleuuid: RescaleId = args.path("rescaleuuid")?;
+            let answer = client.get_job_rescale(&jobid, &rescaleuuid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /jobs/:jobid/rescales/history" => {
+            let jobid: JobId = args.path("jobid")?;
+            let answer = client.get_job_rescale_history(&jobid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /jobs/:jobid/rescales/overview" => {
+            let jobid: JobId = args.path("jobid")?;
+            let answer = client.get_job_rescales_overview(&jobid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /jobs/:jobid/rescales/summary" => {
+            let jobid: JobId = args.path("jobid")?;
+            let answer = client.get_job_rescales_summary(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
         "PATCH /jobs/:jobid/rescaling" => {
@@ -202,6 +306,17 @@ pub async fn call(
             let answer = client.get_rescaling_status(&jobid, &triggerid).await?;
             Ok(serde_json::to_value(answer)?)
         }
+        "GET /jobs/:jobid/resource-requirements" => {
+            let jobid: JobId = args.path("jobid")?;
+            let answer = client.get_job_resource_requirements(&jobid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "PUT /jobs/:jobid/resource-requirements" => {
+            let jobid: JobId = args.path("jobid")?;
+            let body: JobResourceRequirementsBody = args.json()?;
+            let answer = client.set_job_resource_requirements(&jobid, &body).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
         "POST /jobs/:jobid/savepoints" => {
             let jobid: JobId = args.path("jobid")?;
             let body: SavepointTriggerRequestBody = args.json()?;
@@ -214,10 +329,23 @@ pub async fn call(
             let answer = client.get_savepoint_status(&jobid, &triggerid).await?;
             Ok(serde_json::to_value(answer)?)
         }
+        "GET /jobs/:jobid/status" => {
+            let jobid: JobId = args.path("jobid")?;
+            let answer = client.get_job_status(&jobid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
         "POST /jobs/:jobid/stop" => {
             let jobid: JobId = args.path("jobid")?;
             let body: StopWithSavepointRequestBody = args.json()?;
             let answer = client.stop_with_savepoint(&jobid, &body).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /jobs/:jobid/taskmanagers/:taskmanagerid/log-url" => {
+            let jobid: JobId = args.path("jobid")?;
+            let taskmanagerid: TaskManagerId = args.path("taskmanagerid")?;
+            let answer = client
+                .get_job_taskmanager_log_url(&jobid, &taskmanagerid)
+                .await?;
             Ok(serde_json::to_value(answer)?)
         }
         "GET /jobs/:jobid/vertices/:vertexid" => {
@@ -236,6 +364,29 @@ pub async fn call(
             let jobid: JobId = args.path("jobid")?;
             let vertexid: VertexId = args.path("vertexid")?;
             let answer = client.get_job_vertex_backpressure(&jobid, &vertexid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /jobs/:jobid/vertices/:vertexid/flamegraph" => {
+            let jobid: JobId = args.path("jobid")?;
+            let vertexid: VertexId = args.path("vertexid")?;
+            let query = GetJobVertexFlameGraphQuery {
+                type_: args.opt("type")?,
+                subtaskindex: args.opt("subtaskindex")?,
+            };
+            let answer = client
+                .get_job_vertex_flame_graph(&jobid, &vertexid, &query)
+                .await?;
+            Ok(serde_json::to_value(answer)?)
+        }
+        "GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics" => {
+            let jobid: JobId = args.path("jobid")?;
+            let vertexid: VertexId = args.path("vertexid")?;
+            let query = GetJobVertexJmOperatorMetricsQuery {
+                get: args.list("get")?,
+            };
+            let answer = client
+                .get_job_vertex_jm_operator_metrics(&jobid, &vertexid, &query)
+                .await?;
             Ok(serde_json::to_value(answer)?)
         }
         "GET /jobs/:jobid/vertices/:vertexid/metrics" => {
@@ -324,6 +475,12 @@ pub async fn call(
             let answer = client.get_job_vertex_taskmanagers(&jobid, &vertexid).await?;
             Ok(serde_json::to_value(answer)?)
         }
+        "GET /jobs/:jobid/vertices/:vertexid/watermarks" => {
+            let jobid: JobId = args.path("jobid")?;
+            let vertexid: VertexId = args.path("vertexid")?;
+            let answer = client.get_job_vertex_watermarks(&jobid, &vertexid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
         "GET /overview" => {
             let answer = client.get_cluster_overview().await?;
             Ok(serde_json::to_value(answer)?)
@@ -356,6 +513,11 @@ pub async fn call(
             let answer = client.get_taskmanager(&taskmanagerid).await?;
             Ok(serde_json::to_value(answer)?)
         }
+        "GET /taskmanagers/:taskmanagerid/logs" => {
+            let taskmanagerid: TaskManagerId = args.path("taskmanagerid")?;
+            let answer = client.list_taskmanager_logs(&taskmanagerid).await?;
+            Ok(serde_json::to_value(answer)?)
+        }
         "GET /taskmanagers/:taskmanagerid/metrics" => {
             let taskmanagerid: TaskManagerId = args.path("taskmanagerid")?;
             let query = GetTaskmanagerMetricsQuery {
@@ -364,189 +526,28 @@ pub async fn call(
             let answer = client.get_taskmanager_metrics(&taskmanagerid, &query).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /applications/overview" => {
-            let answer = client.get_applications_overview().await?;
+        "GET /taskmanagers/:taskmanagerid/thread-dump" => {
+            let taskmanagerid: TaskManagerId = args.path("taskmanagerid")?;
+            let answer = client.get_taskmanager_thread_dump(&taskmanagerid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /applications/:applicationid" => {
-            let applicationid: ApplicationId = args.path("applicationid")?;
-            let answer = client.get_application(&applicationid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "POST /applications/:applicationid/cancel" => {
-            let applicationid: ApplicationId = args.path("applicationid")?;
-            let answer = client.cancel_application(&applicationid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /applications/:applicationid/exceptions" => {
-            let applicationid: ApplicationId = args.path("applicationid")?;
-            let answer = client.get_application_exceptions(&applicationid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /applications/:applicationid/jobmanager/config" => {
-            let applicationid: ApplicationId = args.path("applicationid")?;
-            let answer = client.get_application_jobmanager_config(&applicationid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /datasets" => {
-            let answer = client.list_datasets().await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /datasets/delete/:triggerid" => {
-            let triggerid: TriggerId = args.path("triggerid")?;
-            let answer = client.get_dataset_deletion_status(&triggerid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "DELETE /datasets/:datasetid" => {
-            let datasetid: DataSetId = args.path("datasetid")?;
-            let answer = client.trigger_dataset_deletion(&datasetid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "POST /jars/:jarid/run-application" => {
+        "GET /jars/:jarid/plan" => {
             let jarid: JarId = args.path("jarid")?;
-            let query = RunJarApplicationQuery {
-                allow_non_restored_state: args.opt("allowNonRestoredState")?,
-                savepoint_path: args.opt("savepointPath")?,
+            #[allow(deprecated)]
+            let query = GetJarPlanQuery {
+                program_args: args.opt("program-args")?,
                 program_arg: args.list("programArg")?,
                 entry_class: args.opt("entry-class")?,
                 parallelism: args.opt("parallelism")?,
             };
-            let body: JarRunApplicationRequestBody = args.json()?;
-            let answer = client.run_jar_application(&jarid, &query, &body).await?;
+            let body: JarPlanRequestBody = args.json()?;
+            let answer = client.get_jar_plan(&jarid, &query, &body).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobmanager/environment" => {
-            let answer = client.get_jobmanager_environment().await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobmanager/logs" => {
-            let answer = client.list_jobmanager_logs().await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobmanager/thread-dump" => {
-            let answer = client.get_jobmanager_thread_dump().await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "POST /jobs/:jobid/checkpoints" => {
-            let jobid: JobId = args.path("jobid")?;
-            let body: CheckpointTriggerRequestBody = args.json()?;
-            let answer = client.trigger_checkpoint(&jobid, &body).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobs/:jobid/checkpoints/:triggerid" => {
-            let jobid: JobId = args.path("jobid")?;
-            let triggerid: TriggerId = args.path("triggerid")?;
-            let answer = client.get_checkpoint_status(&jobid, &triggerid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "PATCH /jobs/:jobid/clientHeartbeat" => {
-            let jobid: JobId = args.path("jobid")?;
-            let body: JobClientHeartbeatRequestBody = args.json()?;
-            let answer = client.send_client_heartbeat(&jobid, &body).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobs/:jobid/jobmanager/config" => {
-            let jobid: JobId = args.path("jobid")?;
-            let answer = client.get_job_jobmanager_config(&jobid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobs/:jobid/jobmanager/environment" => {
-            let jobid: JobId = args.path("jobid")?;
-            let answer = client.get_job_jobmanager_environment(&jobid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobs/:jobid/jobmanager/log-url" => {
-            let jobid: JobId = args.path("jobid")?;
-            let answer = client.get_job_jobmanager_log_url(&jobid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobs/:jobid/rescales/config" => {
-            let jobid: JobId = args.path("jobid")?;
-            let answer = client.get_job_rescale_config(&jobid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobs/:jobid/rescales/details/:rescaleuuid" => {
-            let jobid: JobId = args.path("jobid")?;
-            let rescaleuuid: RescaleId = args.path("rescaleuuid")?;
-            let answer = client.get_job_rescale(&jobid, &rescaleuuid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobs/:jobid/rescales/history" => {
-            let jobid: JobId = args.path("jobid")?;
-            let answer = client.get_job_rescale_history(&jobid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobs/:jobid/rescales/overview" => {
-            let jobid: JobId = args.path("jobid")?;
-            let answer = client.get_job_rescales_overview(&jobid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobs/:jobid/rescales/summary" => {
-            let jobid: JobId = args.path("jobid")?;
-            let answer = client.get_job_rescales_summary(&jobid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobs/:jobid/resource-requirements" => {
-            let jobid: JobId = args.path("jobid")?;
-            let answer = client.get_job_resource_requirements(&jobid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "PUT /jobs/:jobid/resource-requirements" => {
-            let jobid: JobId = args.path("jobid")?;
-            let body: JobResourceRequirementsBody = args.json()?;
-            let answer = client.set_job_resource_requirements(&jobid, &body).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobs/:jobid/status" => {
-            let jobid: JobId = args.path("jobid")?;
-            let answer = client.get_job_status(&jobid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobs/:jobid/taskmanagers/:taskmanagerid/log-url" => {
-            let jobid: JobId = args.path("jobid")?;
-            let taskmanagerid: TaskManagerId = args.path("taskmanagerid")?;
-            let answer = client
-                .get_job_taskmanager_log_url(&jobid, &taskmanagerid)
-                .await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobs/:jobid/vertices/:vertexid/flamegraph" => {
-            let jobid: JobId = args.path("jobid")?;
-            let vertexid: VertexId = args.path("vertexid")?;
-            let query = GetJobVertexFlameGraphQuery {
-                type_: args.opt("type")?,
-                subtaskindex: args.opt("subtaskindex")?,
-            };
-            let answer = client
-                .get_job_vertex_flame_graph(&jobid, &vertexid, &query)
-                .await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics" => {
-            let jobid: JobId = args.path("jobid")?;
-            let vertexid: VertexId = args.path("vertexid")?;
-            let query = GetJobVertexJmOperatorMetricsQuery {
-                get: args.list("get")?,
-            };
-            let answer = client
-                .get_job_vertex_jm_operator_metrics(&jobid, &vertexid, &query)
-                .await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /jobs/:jobid/vertices/:vertexid/watermarks" => {
-            let jobid: JobId = args.path("jobid")?;
-            let vertexid: VertexId = args.path("vertexid")?;
-            let answer = client.get_job_vertex_watermarks(&jobid, &vertexid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /taskmanagers/:taskmanagerid/logs" => {
-            let taskmanagerid: TaskManagerId = args.path("taskmanagerid")?;
-            let answer = client.list_taskmanager_logs(&taskmanagerid).await?;
-            Ok(serde_json::to_value(answer)?)
-        }
-        "GET /taskmanagers/:taskmanagerid/thread-dump" => {
-            let taskmanagerid: TaskManagerId = args.path("taskmanagerid")?;
-            let answer = client.get_taskmanager_thread_dump(&taskmanagerid).await?;
+        "POST /jobs" => {
+            let body: JobSubmitRequestBody = args.json_part("request")?;
+            let files = args.files();
+            let answer = client.submit_job(&body, files).await?;
             Ok(serde_json::to_value(answer)?)
         }
         other => Err(CallError::NotDocumented(other.to_string())),

@@ -84,7 +84,8 @@ pub fn observe(
     apis: &flink_rest_codegen::Apis,
 ) -> anyhow::Result<Observations> {
     let mut obs = Observations::default();
-    for (version, api) in &apis.versions {
+    for corrected in &apis.versions {
+        let (version, api) = (&corrected.version, &corrected.api);
         let dir = root.join("contract-tests/fixtures").join(version);
         if !dir.is_dir() {
             continue;
@@ -927,6 +928,14 @@ pub fn support(
                     .collect()
             })
             .unwrap_or_default(),
+        Change::ServedEndpoint { endpoint, .. } => obs
+            .statuses
+            .iter()
+            .filter(|((e, status), _)| e == endpoint && (200..300).contains(status))
+            .flat_map(|(_, list)| list.iter().map(|(s, _)| s))
+            .filter(|s| keep(s))
+            .cloned()
+            .collect(),
     }
 }
 

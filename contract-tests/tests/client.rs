@@ -134,6 +134,7 @@ async fn json_bodies_and_mandatory_query_parameters_are_sent() {
     let body = SavepointTriggerRequestBody {
         target_directory: Some("/tmp/sp".into()),
         cancel_job: Some(false),
+        ..Default::default()
     };
     let trigger = client.trigger_savepoint(&job, &body).await.unwrap();
     assert_eq!(trigger.request_id, "t1");

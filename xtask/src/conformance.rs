@@ -143,7 +143,7 @@ pub fn coverage(root: &Path) -> Result<ExitCode> {
     let inputs = codegen::Inputs::read(root)?;
     let (_, apis) = codegen::apis(&inputs).map_err(|p| anyhow!("{p}"))?;
     let mut coverage = contract_tests::coverage::Coverage::default();
-    for (version, _) in &apis.versions {
+    for version in apis.versions.iter().map(|c| &c.version) {
         let dir = root.join("contract-tests/fixtures").join(version);
         if !dir.is_dir() {
             continue;

@@ -5,27 +5,9 @@
 use crate::ids::*;
 use crate::runtime::{Client, Query, Result, UploadFile};
 use crate::types::*;
-/// Query parameters of `GET /jars/:jarid/plan`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct GetJarPlanQuery {
-    /// `program-args`: Deprecated, please use 'programArg' instead. String value that specifies the arguments for the program or plan
-    #[deprecated]
-    pub program_args: Option<String>,
-    /// `programArg`: Comma-separated list of program arguments.
-    ///
-    /// Sent comma-separated; left out when empty.
-    pub program_arg: Vec<String>,
-    /// `entry-class`: String value that specifies the fully qualified name of the entry point class. Overrides the class defined in the jar file manifest.
-    pub entry_class: Option<String>,
-    /// `parallelism`: Positive integer value that specifies the desired parallelism for the job.
-    pub parallelism: Option<u32>,
-}
 /// Query parameters of `POST /jars/:jarid/plan`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PostJarPlanQuery {
-    /// `program-args`: Deprecated, please use 'programArg' instead. String value that specifies the arguments for the program or plan
-    #[deprecated]
-    pub program_args: Option<String>,
     /// `programArg`: Comma-separated list of program arguments.
     ///
     /// Sent comma-separated; left out when empty.
@@ -34,6 +16,9 @@ pub struct PostJarPlanQuery {
     pub entry_class: Option<String>,
     /// `parallelism`: Positive integer value that specifies the desired parallelism for the job.
     pub parallelism: Option<u32>,
+    /// `program-args`: Deprecated, please use 'programArg' instead. String value that specifies the arguments for the program or plan
+    #[deprecated]
+    pub program_args: Option<String>,
 }
 /// Query parameters of `POST /jars/:jarid/run`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -42,9 +27,25 @@ pub struct RunJarQuery {
     pub allow_non_restored_state: Option<bool>,
     /// `savepointPath`: String value that specifies the path of the savepoint to restore the job from.
     pub savepoint_path: Option<String>,
+    /// `programArg`: Comma-separated list of program arguments.
+    ///
+    /// Sent comma-separated; left out when empty.
+    pub program_arg: Vec<String>,
+    /// `entry-class`: String value that specifies the fully qualified name of the entry point class. Overrides the class defined in the jar file manifest.
+    pub entry_class: Option<String>,
+    /// `parallelism`: Positive integer value that specifies the desired parallelism for the job.
+    pub parallelism: Option<u32>,
     /// `program-args`: Deprecated, please use 'programArg' instead. String value that specifies the arguments for the program or plan
     #[deprecated]
     pub program_args: Option<String>,
+}
+/// Query parameters of `POST /jars/:jarid/run-application`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunJarApplicationQuery {
+    /// `allowNonRestoredState`: Boolean value that specifies whether the job submission should be rejected if the savepoint contains state that cannot be mapped back to the job.
+    pub allow_non_restored_state: Option<bool>,
+    /// `savepointPath`: String value that specifies the path of the savepoint to restore the job from.
+    pub savepoint_path: Option<String>,
     /// `programArg`: Comma-separated list of program arguments.
     ///
     /// Sent comma-separated; left out when empty.
@@ -69,7 +70,7 @@ pub struct GetJobsMetricsQuery {
     ///
     /// Sent comma-separated; left out when empty.
     pub get: Vec<String>,
-    /// `agg`: Comma-separated list of aggregation modes which should be calculated. Available aggregations are: "min, max, sum, avg".
+    /// `agg`: Comma-separated list of aggregation modes which should be calculated. Available aggregations are: "min, max, sum, avg, skew".
     ///
     /// Sent comma-separated; left out when empty.
     pub agg: Vec<MetricsAggregation>,
@@ -81,7 +82,7 @@ pub struct GetJobsMetricsQuery {
 /// Query parameters of `PATCH /jobs/:jobid`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TerminateJobQuery {
-    /// `mode`: String value that specifies the termination mode. Supported values are: "cancel, stop".
+    /// `mode`: String value that specifies the termination mode. The only supported value is: "cancel".
     pub mode: Option<TerminationMode>,
 }
 /// Query parameters of `GET /jobs/:jobid/accumulators`.
@@ -93,8 +94,14 @@ pub struct GetJobAccumulatorsQuery {
 /// Query parameters of `GET /jobs/:jobid/exceptions`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetJobExceptionsQuery {
-    /// `maxExceptions`: The maximum number of exceptions to return. Not documented: Flink 1.15.4 to 2.3.0 servers take the query parameter `maxExceptions`; the page does not document it.
-    pub max_exceptions: Option<u32>,
+    /// `maxExceptions`: Comma-separated list of integer values that specifies the upper limit of exceptions to return.
+    ///
+    /// Sent comma-separated; left out when empty.
+    pub max_exceptions: Vec<i64>,
+    /// `failureLabelFilter`: Collection of string values working as a filter in the form of `key:value` pairs allowing only exceptions with ALL of the specified failure labels to be returned.
+    ///
+    /// Sent comma-separated; left out when empty.
+    pub failure_label_filter: Vec<String>,
 }
 /// Query parameters of `GET /jobs/:jobid/metrics`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -109,6 +116,22 @@ pub struct GetJobMetricsQuery {
 pub struct TriggerRescalingQuery {
     /// `parallelism`: Positive integer value that specifies the desired parallelism.
     pub parallelism: u32,
+}
+/// Query parameters of `GET /jobs/:jobid/vertices/:vertexid/flamegraph`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetJobVertexFlameGraphQuery {
+    /// `type`: String value that specifies the Flame Graph type. Supported options are: "[FULL, ON_CPU, OFF_CPU]".
+    pub type_: Option<FlameGraphType>,
+    /// `subtaskindex`: Positive integer value that identifies a subtask.
+    pub subtaskindex: Option<u32>,
+}
+/// Query parameters of `GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetJobVertexJmOperatorMetricsQuery {
+    /// `get`: Comma-separated list of string values to select specific metrics.
+    ///
+    /// Sent comma-separated; left out when empty.
+    pub get: Vec<String>,
 }
 /// Query parameters of `GET /jobs/:jobid/vertices/:vertexid/metrics`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -125,7 +148,7 @@ pub struct GetJobVertexSubtasksMetricsQuery {
     ///
     /// Sent comma-separated; left out when empty.
     pub get: Vec<String>,
-    /// `agg`: Comma-separated list of aggregation modes which should be calculated. Available aggregations are: "min, max, sum, avg".
+    /// `agg`: Comma-separated list of aggregation modes which should be calculated. Available aggregations are: "min, max, sum, avg, skew".
     ///
     /// Sent comma-separated; left out when empty.
     pub agg: Vec<MetricsAggregation>,
@@ -149,7 +172,7 @@ pub struct GetTaskmanagersMetricsQuery {
     ///
     /// Sent comma-separated; left out when empty.
     pub get: Vec<String>,
-    /// `agg`: Comma-separated list of aggregation modes which should be calculated. Available aggregations are: "min, max, sum, avg".
+    /// `agg`: Comma-separated list of aggregation modes which should be calculated. Available aggregations are: "min, max, sum, avg, skew".
     ///
     /// Sent comma-separated; left out when empty.
     pub agg: Vec<MetricsAggregation>,
@@ -166,13 +189,12 @@ pub struct GetTaskmanagerMetricsQuery {
     /// Sent comma-separated; left out when empty.
     pub get: Vec<String>,
 }
-/// Query parameters of `POST /jars/:jarid/run-application`.
+/// Query parameters of `GET /jars/:jarid/plan`.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct RunJarApplicationQuery {
-    /// `allowNonRestoredState`: Boolean value that specifies whether the job submission should be rejected if the savepoint contains state that cannot be mapped back to the job.
-    pub allow_non_restored_state: Option<bool>,
-    /// `savepointPath`: String value that specifies the path of the savepoint to restore the job from.
-    pub savepoint_path: Option<String>,
+pub struct GetJarPlanQuery {
+    /// `program-args`: Deprecated, please use 'programArg' instead. String value that specifies the arguments for the program or plan
+    #[deprecated]
+    pub program_args: Option<String>,
     /// `programArg`: Comma-separated list of program arguments.
     ///
     /// Sent comma-separated; left out when empty.
@@ -182,23 +204,84 @@ pub struct RunJarApplicationQuery {
     /// `parallelism`: Positive integer value that specifies the desired parallelism for the job.
     pub parallelism: Option<u32>,
 }
-/// Query parameters of `GET /jobs/:jobid/vertices/:vertexid/flamegraph`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct GetJobVertexFlameGraphQuery {
-    /// `type`: String value that specifies the Flame Graph type. Supported options are: "[FULL, ON_CPU, OFF_CPU]".
-    pub type_: Option<FlameGraphType>,
-    /// `subtaskindex`: Positive integer value that identifies a subtask.
-    pub subtaskindex: Option<u32>,
-}
-/// Query parameters of `GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct GetJobVertexJmOperatorMetricsQuery {
-    /// `get`: Comma-separated list of string values to select specific metrics.
-    ///
-    /// Sent comma-separated; left out when empty.
-    pub get: Vec<String>,
-}
 impl Client {
+    /// Returns an overview over all applications.
+    ///
+    /// `GET /applications/overview`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 2.3.
+    pub async fn get_applications_overview(
+        &self,
+    ) -> Result<MultipleApplicationsDetails> {
+        #[allow(unused_mut)]
+        let mut req = self.request(reqwest::Method::GET, &["applications", "overview"])?;
+        self.send("GET /applications/overview", req).await
+    }
+    /// Returns details of an application.
+    ///
+    /// `GET /applications/:applicationid`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 2.3.
+    pub async fn get_application(
+        &self,
+        applicationid: &ApplicationId,
+    ) -> Result<ApplicationDetailsInfo> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(reqwest::Method::GET, &["applications", applicationid.as_str()])?;
+        self.send("GET /applications/:applicationid", req).await
+    }
+    /// Terminates an application.
+    ///
+    /// `POST /applications/:applicationid/cancel`, documented answer: 202 Accepted. The page documents no body: it is returned as JSON, undecoded.
+    ///
+    /// In the docs since Flink 2.3.
+    pub async fn cancel_application(
+        &self,
+        applicationid: &ApplicationId,
+    ) -> Result<serde_json::Value> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::POST,
+                &["applications", applicationid.as_str(), "cancel"],
+            )?;
+        self.send("POST /applications/:applicationid/cancel", req).await
+    }
+    /// Returns exception history for an application.
+    ///
+    /// `GET /applications/:applicationid/exceptions`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 2.3.
+    pub async fn get_application_exceptions(
+        &self,
+        applicationid: &ApplicationId,
+    ) -> Result<ApplicationExceptionsInfoWithHistory> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["applications", applicationid.as_str(), "exceptions"],
+            )?;
+        self.send("GET /applications/:applicationid/exceptions", req).await
+    }
+    /// Returns the jobmanager's configuration of a specific application.
+    ///
+    /// `GET /applications/:applicationid/jobmanager/config`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 2.3.
+    pub async fn get_application_jobmanager_config(
+        &self,
+        applicationid: &ApplicationId,
+    ) -> Result<Vec<ConfigurationInfoEntry>> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["applications", applicationid.as_str(), "jobmanager", "config"],
+            )?;
+        self.send("GET /applications/:applicationid/jobmanager/config", req).await
+    }
     /// Shuts down the cluster
     ///
     /// `DELETE /cluster`, documented answer: 200 OK.
@@ -216,6 +299,38 @@ impl Client {
         #[allow(unused_mut)]
         let mut req = self.request(reqwest::Method::GET, &["config"])?;
         self.send("GET /config", req).await
+    }
+    /// Returns all cluster data sets.
+    ///
+    /// `GET /datasets`, documented answer: 200 OK.
+    pub async fn list_datasets(&self) -> Result<ClusterDataSetListResponseBody> {
+        #[allow(unused_mut)]
+        let mut req = self.request(reqwest::Method::GET, &["datasets"])?;
+        self.send("GET /datasets", req).await
+    }
+    /// Returns the status for the delete operation of a cluster data set.
+    ///
+    /// `GET /datasets/delete/:triggerid`, documented answer: 200 OK.
+    pub async fn get_dataset_deletion_status(
+        &self,
+        triggerid: &TriggerId,
+    ) -> Result<AsynchronousOperationResultOfAsynchronousOperationInfo> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(reqwest::Method::GET, &["datasets", "delete", triggerid.as_str()])?;
+        self.send("GET /datasets/delete/:triggerid", req).await
+    }
+    /// Triggers the deletion of a cluster data set. This async operation would return a 'triggerid' for further query identifier.
+    ///
+    /// `DELETE /datasets/:datasetid`, documented answer: 202 Accepted.
+    pub async fn trigger_dataset_deletion(
+        &self,
+        datasetid: &DataSetId,
+    ) -> Result<TriggerResponse> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(reqwest::Method::DELETE, &["datasets", datasetid.as_str()])?;
+        self.send("DELETE /datasets/:datasetid", req).await
     }
     /// Returns a list of all jars previously uploaded via '/jars/upload'.
     ///
@@ -247,29 +362,6 @@ impl Client {
     }
     /// Returns the dataflow plan of a job contained in a jar previously uploaded via '/jars/upload'. Program arguments can be passed both via the JSON request (recommended) or query parameters.
     ///
-    /// `GET /jars/:jarid/plan`, documented answer: 200 OK.
-    ///
-    /// In the docs until Flink 1.15; later servers may still serve it.
-    pub async fn get_jar_plan(
-        &self,
-        jarid: &JarId,
-        query: &GetJarPlanQuery,
-        body: &JarPlanRequestBody,
-    ) -> Result<JobPlanInfo> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["jars", jarid.as_str(), "plan"])?;
-        let mut q = Query::default();
-        #[allow(deprecated)] q.opt("program-args", query.program_args.as_ref());
-        q.list("programArg", &query.program_arg);
-        q.opt("entry-class", query.entry_class.as_ref());
-        q.opt("parallelism", query.parallelism.as_ref());
-        req = q.apply(req);
-        req = self.json_body(req, body)?;
-        self.send("GET /jars/:jarid/plan", req).await
-    }
-    /// Returns the dataflow plan of a job contained in a jar previously uploaded via '/jars/upload'. Program arguments can be passed both via the JSON request (recommended) or query parameters.
-    ///
     /// `POST /jars/:jarid/plan`, documented answer: 200 OK.
     pub async fn post_jar_plan(
         &self,
@@ -281,10 +373,10 @@ impl Client {
         let mut req = self
             .request(reqwest::Method::POST, &["jars", jarid.as_str(), "plan"])?;
         let mut q = Query::default();
-        #[allow(deprecated)] q.opt("program-args", query.program_args.as_ref());
         q.list("programArg", &query.program_arg);
         q.opt("entry-class", query.entry_class.as_ref());
         q.opt("parallelism", query.parallelism.as_ref());
+        #[allow(deprecated)] q.opt("program-args", query.program_args.as_ref());
         req = q.apply(req);
         req = self.json_body(req, body)?;
         self.send("POST /jars/:jarid/plan", req).await
@@ -304,23 +396,67 @@ impl Client {
         let mut q = Query::default();
         q.opt("allowNonRestoredState", query.allow_non_restored_state.as_ref());
         q.opt("savepointPath", query.savepoint_path.as_ref());
+        q.list("programArg", &query.program_arg);
+        q.opt("entry-class", query.entry_class.as_ref());
+        q.opt("parallelism", query.parallelism.as_ref());
         #[allow(deprecated)] q.opt("program-args", query.program_args.as_ref());
+        req = q.apply(req);
+        req = self.json_body(req, body)?;
+        self.send("POST /jars/:jarid/run", req).await
+    }
+    /// Submits an application by running a jar previously uploaded via '/jars/upload'.
+    ///
+    /// `POST /jars/:jarid/run-application`, documented answer: 202 Accepted.
+    ///
+    /// In the docs since Flink 2.3.
+    pub async fn run_jar_application(
+        &self,
+        jarid: &JarId,
+        query: &RunJarApplicationQuery,
+        body: &JarRunApplicationRequestBody,
+    ) -> Result<JarRunApplicationResponseBody> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::POST,
+                &["jars", jarid.as_str(), "run-application"],
+            )?;
+        let mut q = Query::default();
+        q.opt("allowNonRestoredState", query.allow_non_restored_state.as_ref());
+        q.opt("savepointPath", query.savepoint_path.as_ref());
         q.list("programArg", &query.program_arg);
         q.opt("entry-class", query.entry_class.as_ref());
         q.opt("parallelism", query.parallelism.as_ref());
         req = q.apply(req);
         req = self.json_body(req, body)?;
-        self.send("POST /jars/:jarid/run", req).await
+        self.send("POST /jars/:jarid/run-application", req).await
     }
     /// Returns the cluster configuration.
     ///
     /// `GET /jobmanager/config`, documented answer: 200 OK.
-    pub async fn get_jobmanager_config(
-        &self,
-    ) -> Result<Vec<ClusterConfigurationInfoEntry>> {
+    pub async fn get_jobmanager_config(&self) -> Result<Vec<ConfigurationInfoEntry>> {
         #[allow(unused_mut)]
         let mut req = self.request(reqwest::Method::GET, &["jobmanager", "config"])?;
         self.send("GET /jobmanager/config", req).await
+    }
+    /// Returns the jobmanager environment.
+    ///
+    /// `GET /jobmanager/environment`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 1.16.
+    pub async fn get_jobmanager_environment(&self) -> Result<EnvironmentInfo> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(reqwest::Method::GET, &["jobmanager", "environment"])?;
+        self.send("GET /jobmanager/environment", req).await
+    }
+    /// Returns the list of log files on the JobManager.
+    ///
+    /// `GET /jobmanager/logs`, documented answer: 200 OK.
+    pub async fn list_jobmanager_logs(&self) -> Result<LogListInfo> {
+        #[allow(unused_mut)]
+        let mut req = self.request(reqwest::Method::GET, &["jobmanager", "logs"])?;
+        self.send("GET /jobmanager/logs", req).await
     }
     /// Provides access to job manager metrics.
     ///
@@ -336,6 +472,15 @@ impl Client {
         req = q.apply(req);
         self.send("GET /jobmanager/metrics", req).await
     }
+    /// Returns the thread dump of the JobManager.
+    ///
+    /// `GET /jobmanager/thread-dump`, documented answer: 200 OK.
+    pub async fn get_jobmanager_thread_dump(&self) -> Result<ThreadDumpInfo> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(reqwest::Method::GET, &["jobmanager", "thread-dump"])?;
+        self.send("GET /jobmanager/thread-dump", req).await
+    }
     /// Returns an overview over all jobs and their current state.
     ///
     /// `GET /jobs`, documented answer: 200 OK.
@@ -343,21 +488,6 @@ impl Client {
         #[allow(unused_mut)]
         let mut req = self.request(reqwest::Method::GET, &["jobs"])?;
         self.send("GET /jobs", req).await
-    }
-    /// Submits a job. This call is primarily intended to be used by the Flink client. This call expects a multipart/form-data request that consists of file uploads for the serialized JobGraph, jars and distributed cache artifacts and an attribute named "request" for the JSON payload.
-    ///
-    /// `POST /jobs`, documented answer: 202 Accepted.
-    ///
-    /// In the docs until Flink 1.20; later servers may still serve it.
-    pub async fn submit_job(
-        &self,
-        body: &JobSubmitRequestBody,
-        files: Vec<UploadFile>,
-    ) -> Result<JobSubmitResponseBody> {
-        #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::POST, &["jobs"])?;
-        req = req.multipart(UploadFile::form_with_json("request", body, files)?);
-        self.send("POST /jobs", req).await
     }
     /// Provides access to aggregated job metrics.
     ///
@@ -434,6 +564,22 @@ impl Client {
             .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "checkpoints"])?;
         self.send("GET /jobs/:jobid/checkpoints", req).await
     }
+    /// Triggers a checkpoint. The 'checkpointType' parameter does not support 'INCREMENTAL' option for now. See FLINK-33723. This async operation would return a 'triggerid' for further query identifier.
+    ///
+    /// `POST /jobs/:jobid/checkpoints`, documented answer: 202 Accepted.
+    ///
+    /// In the docs since Flink 1.17.
+    pub async fn trigger_checkpoint(
+        &self,
+        jobid: &JobId,
+        body: &CheckpointTriggerRequestBody,
+    ) -> Result<TriggerResponse> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(reqwest::Method::POST, &["jobs", jobid.as_str(), "checkpoints"])?;
+        req = self.json_body(req, body)?;
+        self.send("POST /jobs/:jobid/checkpoints", req).await
+    }
     /// Returns the checkpointing configuration.
     ///
     /// `GET /jobs/:jobid/checkpoints/config`, documented answer: 200 OK.
@@ -500,6 +646,43 @@ impl Client {
             )
             .await
     }
+    /// Returns the status of a checkpoint trigger operation.
+    ///
+    /// `GET /jobs/:jobid/checkpoints/:triggerid`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 1.17.
+    pub async fn get_checkpoint_status(
+        &self,
+        jobid: &JobId,
+        triggerid: &TriggerId,
+    ) -> Result<AsynchronousOperationResultOfCheckpointInfo> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "checkpoints", triggerid.as_str()],
+            )?;
+        self.send("GET /jobs/:jobid/checkpoints/:triggerid", req).await
+    }
+    /// Report the jobClient's aliveness.
+    ///
+    /// `PATCH /jobs/:jobid/clientHeartbeat`, documented answer: 202 Accepted. The page documents no body: it is returned as JSON, undecoded.
+    ///
+    /// In the docs since Flink 1.17.
+    pub async fn send_client_heartbeat(
+        &self,
+        jobid: &JobId,
+        body: &JobClientHeartbeatRequestBody,
+    ) -> Result<serde_json::Value> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::PATCH,
+                &["jobs", jobid.as_str(), "clientHeartbeat"],
+            )?;
+        req = self.json_body(req, body)?;
+        self.send("PATCH /jobs/:jobid/clientHeartbeat", req).await
+    }
     /// Returns the configuration of a job.
     ///
     /// `GET /jobs/:jobid/config`, documented answer: 200 OK.
@@ -509,19 +692,20 @@ impl Client {
             .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "config"])?;
         self.send("GET /jobs/:jobid/config", req).await
     }
-    /// Returns the non-recoverable exceptions that have been observed by the job. The truncated flag defines whether more exceptions occurred, but are not listed, because the response would otherwise get too big.
+    /// Returns the most recent exceptions that have been handled by Flink for this job. The 'exceptionHistory.truncated' flag defines whether exceptions were filtered out through the GET parameter. The backend collects only a specific amount of most recent exceptions per job. This can be configured through web.exception-history-size in the Flink configuration. The following first-level members are deprecated: 'root-exception', 'timestamp', 'all-exceptions', and 'truncated'. Use the data provided through 'exceptionHistory', instead.
     ///
     /// `GET /jobs/:jobid/exceptions`, documented answer: 200 OK.
     pub async fn get_job_exceptions(
         &self,
         jobid: &JobId,
         query: &GetJobExceptionsQuery,
-    ) -> Result<JobExceptionsInfo> {
+    ) -> Result<JobExceptionsInfoWithHistory> {
         #[allow(unused_mut)]
         let mut req = self
             .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "exceptions"])?;
         let mut q = Query::default();
-        q.opt("maxExceptions", query.max_exceptions.as_ref());
+        q.list("maxExceptions", &query.max_exceptions);
+        q.list("failureLabelFilter", &query.failure_label_filter);
         req = q.apply(req);
         self.send("GET /jobs/:jobid/exceptions", req).await
     }
@@ -539,6 +723,57 @@ impl Client {
                 &["jobs", jobid.as_str(), "execution-result"],
             )?;
         self.send("GET /jobs/:jobid/execution-result", req).await
+    }
+    /// Returns the jobmanager's configuration of a specific job.
+    ///
+    /// `GET /jobs/:jobid/jobmanager/config`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 1.16.
+    pub async fn get_job_jobmanager_config(
+        &self,
+        jobid: &JobId,
+    ) -> Result<Vec<ConfigurationInfoEntry>> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "jobmanager", "config"],
+            )?;
+        self.send("GET /jobs/:jobid/jobmanager/config", req).await
+    }
+    /// Returns the jobmanager's environment of a specific job.
+    ///
+    /// `GET /jobs/:jobid/jobmanager/environment`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 1.16.
+    pub async fn get_job_jobmanager_environment(
+        &self,
+        jobid: &JobId,
+    ) -> Result<EnvironmentInfo> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "jobmanager", "environment"],
+            )?;
+        self.send("GET /jobs/:jobid/jobmanager/environment", req).await
+    }
+    /// Returns the log url of jobmanager of a specific job.
+    ///
+    /// `GET /jobs/:jobid/jobmanager/log-url`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 1.16.
+    pub async fn get_job_jobmanager_log_url(
+        &self,
+        jobid: &JobId,
+    ) -> Result<LogUrlResponse> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "jobmanager", "log-url"],
+            )?;
+        self.send("GET /jobs/:jobid/jobmanager/log-url", req).await
     }
     /// Provides access to job metrics.
     ///
@@ -564,6 +799,92 @@ impl Client {
         let mut req = self
             .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "plan"])?;
         self.send("GET /jobs/:jobid/plan", req).await
+    }
+    /// Returns the job rescale configuration.
+    ///
+    /// `GET /jobs/:jobid/rescales/config`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 2.3.
+    pub async fn get_job_rescale_config(
+        &self,
+        jobid: &JobId,
+    ) -> Result<JobRescaleConfigInfo> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "rescales", "config"],
+            )?;
+        self.send("GET /jobs/:jobid/rescales/config", req).await
+    }
+    /// Return a job rescale details.
+    ///
+    /// `GET /jobs/:jobid/rescales/details/:rescaleuuid`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 2.3.
+    pub async fn get_job_rescale(
+        &self,
+        jobid: &JobId,
+        rescaleuuid: &RescaleId,
+    ) -> Result<JobRescaleDetails> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "rescales", "details", rescaleuuid.as_str()],
+            )?;
+        self.send("GET /jobs/:jobid/rescales/details/:rescaleuuid", req).await
+    }
+    /// Return job rescales history.
+    ///
+    /// `GET /jobs/:jobid/rescales/history`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 2.3.
+    pub async fn get_job_rescale_history(
+        &self,
+        jobid: &JobId,
+    ) -> Result<Vec<JobRescaleDetails>> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "rescales", "history"],
+            )?;
+        self.send("GET /jobs/:jobid/rescales/history", req).await
+    }
+    /// Return job rescales overview.
+    ///
+    /// `GET /jobs/:jobid/rescales/overview`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 2.3.
+    pub async fn get_job_rescales_overview(
+        &self,
+        jobid: &JobId,
+    ) -> Result<JobRescalesOverview> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "rescales", "overview"],
+            )?;
+        self.send("GET /jobs/:jobid/rescales/overview", req).await
+    }
+    /// Return job rescales summary.
+    ///
+    /// `GET /jobs/:jobid/rescales/summary`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 2.3.
+    pub async fn get_job_rescales_summary(
+        &self,
+        jobid: &JobId,
+    ) -> Result<JobRescalesSummary> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "rescales", "summary"],
+            )?;
+        self.send("GET /jobs/:jobid/rescales/summary", req).await
     }
     /// Triggers the rescaling of a job. This async operation would return a 'triggerid' for further query identifier.
     ///
@@ -597,6 +918,42 @@ impl Client {
             )?;
         self.send("GET /jobs/:jobid/rescaling/:triggerid", req).await
     }
+    /// Request details on the job's resource requirements.
+    ///
+    /// `GET /jobs/:jobid/resource-requirements`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 1.18.
+    pub async fn get_job_resource_requirements(
+        &self,
+        jobid: &JobId,
+    ) -> Result<JobResourceRequirementsBody> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "resource-requirements"],
+            )?;
+        self.send("GET /jobs/:jobid/resource-requirements", req).await
+    }
+    /// Request to update job's resource requirements.
+    ///
+    /// `PUT /jobs/:jobid/resource-requirements`, documented answer: 200 OK. The page documents no body: it is returned as JSON, undecoded.
+    ///
+    /// In the docs since Flink 1.18.
+    pub async fn set_job_resource_requirements(
+        &self,
+        jobid: &JobId,
+        body: &JobResourceRequirementsBody,
+    ) -> Result<serde_json::Value> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::PUT,
+                &["jobs", jobid.as_str(), "resource-requirements"],
+            )?;
+        req = self.json_body(req, body)?;
+        self.send("PUT /jobs/:jobid/resource-requirements", req).await
+    }
     /// Triggers a savepoint, and optionally cancels the job afterwards. This async operation would return a 'triggerid' for further query identifier.
     ///
     /// `POST /jobs/:jobid/savepoints`, documented answer: 202 Accepted.
@@ -627,6 +984,17 @@ impl Client {
             )?;
         self.send("GET /jobs/:jobid/savepoints/:triggerid", req).await
     }
+    /// Returns the current status of a job execution.
+    ///
+    /// `GET /jobs/:jobid/status`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 1.16.
+    pub async fn get_job_status(&self, jobid: &JobId) -> Result<JobStatusInfo> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "status"])?;
+        self.send("GET /jobs/:jobid/status", req).await
+    }
     /// Stops a job with a savepoint. Optionally, it can also emit a MAX_WATERMARK before taking the savepoint to flush out any state waiting for timers to fire. This async operation would return a 'triggerid' for further query identifier.
     ///
     /// `POST /jobs/:jobid/stop`, documented answer: 202 Accepted.
@@ -640,6 +1008,30 @@ impl Client {
             .request(reqwest::Method::POST, &["jobs", jobid.as_str(), "stop"])?;
         req = self.json_body(req, body)?;
         self.send("POST /jobs/:jobid/stop", req).await
+    }
+    /// Returns the log url of jobmanager of a specific job.
+    ///
+    /// `GET /jobs/:jobid/taskmanagers/:taskmanagerid/log-url`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 1.16.
+    pub async fn get_job_taskmanager_log_url(
+        &self,
+        jobid: &JobId,
+        taskmanagerid: &TaskManagerId,
+    ) -> Result<LogUrlResponse> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &[
+                    "jobs",
+                    jobid.as_str(),
+                    "taskmanagers",
+                    taskmanagerid.as_str(),
+                    "log-url",
+                ],
+            )?;
+        self.send("GET /jobs/:jobid/taskmanagers/:taskmanagerid/log-url", req).await
     }
     /// Returns details for a task, with a summary for each of its subtasks.
     ///
@@ -688,6 +1080,55 @@ impl Client {
                 &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "backpressure"],
             )?;
         self.send("GET /jobs/:jobid/vertices/:vertexid/backpressure", req).await
+    }
+    /// Returns flame graph information for a vertex, and may initiate flame graph sampling if necessary.
+    ///
+    /// `GET /jobs/:jobid/vertices/:vertexid/flamegraph`, documented answer: 200 OK.
+    pub async fn get_job_vertex_flame_graph(
+        &self,
+        jobid: &JobId,
+        vertexid: &VertexId,
+        query: &GetJobVertexFlameGraphQuery,
+    ) -> Result<VertexFlameGraph> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "flamegraph"],
+            )?;
+        let mut q = Query::default();
+        q.opt("type", query.type_.as_ref());
+        q.opt("subtaskindex", query.subtaskindex.as_ref());
+        req = q.apply(req);
+        self.send("GET /jobs/:jobid/vertices/:vertexid/flamegraph", req).await
+    }
+    /// Provides access to jobmanager operator metrics. This is an operator that executes on the jobmanager and the coordinator for FLIP 27 sources is one example of such an operator.
+    ///
+    /// `GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics`, documented answer: 200 OK.
+    ///
+    /// In the docs since Flink 1.20.
+    pub async fn get_job_vertex_jm_operator_metrics(
+        &self,
+        jobid: &JobId,
+        vertexid: &VertexId,
+        query: &GetJobVertexJmOperatorMetricsQuery,
+    ) -> Result<serde_json::Value> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &[
+                    "jobs",
+                    jobid.as_str(),
+                    "vertices",
+                    vertexid.as_str(),
+                    "jm-operator-metrics",
+                ],
+            )?;
+        let mut q = Query::default();
+        q.list("get", &query.get);
+        req = q.apply(req);
+        self.send("GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics", req).await
     }
     /// Provides access to task metrics.
     ///
@@ -914,6 +1355,22 @@ impl Client {
             )?;
         self.send("GET /jobs/:jobid/vertices/:vertexid/taskmanagers", req).await
     }
+    /// Returns the watermarks for all subtasks of a task.
+    ///
+    /// `GET /jobs/:jobid/vertices/:vertexid/watermarks`, documented answer: 200 OK.
+    pub async fn get_job_vertex_watermarks(
+        &self,
+        jobid: &JobId,
+        vertexid: &VertexId,
+    ) -> Result<serde_json::Value> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "watermarks"],
+            )?;
+        self.send("GET /jobs/:jobid/vertices/:vertexid/watermarks", req).await
+    }
     /// Returns an overview over the Flink cluster.
     ///
     /// `GET /overview`, documented answer: 200 OK.
@@ -982,6 +1439,21 @@ impl Client {
             .request(reqwest::Method::GET, &["taskmanagers", taskmanagerid.as_str()])?;
         self.send("GET /taskmanagers/:taskmanagerid", req).await
     }
+    /// Returns the list of log files on a TaskManager.
+    ///
+    /// `GET /taskmanagers/:taskmanagerid/logs`, documented answer: 200 OK.
+    pub async fn list_taskmanager_logs(
+        &self,
+        taskmanagerid: &TaskManagerId,
+    ) -> Result<LogListInfo> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(
+                reqwest::Method::GET,
+                &["taskmanagers", taskmanagerid.as_str(), "logs"],
+            )?;
+        self.send("GET /taskmanagers/:taskmanagerid/logs", req).await
+    }
     /// Provides access to task manager metrics.
     ///
     /// `GET /taskmanagers/:taskmanagerid/metrics`, documented answer: 200 OK.
@@ -1001,511 +1473,6 @@ impl Client {
         req = q.apply(req);
         self.send("GET /taskmanagers/:taskmanagerid/metrics", req).await
     }
-    /// Returns an overview over all applications.
-    ///
-    /// `GET /applications/overview`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 2.3.
-    pub async fn get_applications_overview(
-        &self,
-    ) -> Result<MultipleApplicationsDetails> {
-        #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["applications", "overview"])?;
-        self.send("GET /applications/overview", req).await
-    }
-    /// Returns details of an application.
-    ///
-    /// `GET /applications/:applicationid`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 2.3.
-    pub async fn get_application(
-        &self,
-        applicationid: &ApplicationId,
-    ) -> Result<ApplicationDetailsInfo> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["applications", applicationid.as_str()])?;
-        self.send("GET /applications/:applicationid", req).await
-    }
-    /// Terminates an application.
-    ///
-    /// `POST /applications/:applicationid/cancel`, documented answer: 202 Accepted. The page documents no body: it is returned as JSON, undecoded.
-    ///
-    /// In the docs since Flink 2.3.
-    pub async fn cancel_application(
-        &self,
-        applicationid: &ApplicationId,
-    ) -> Result<serde_json::Value> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::POST,
-                &["applications", applicationid.as_str(), "cancel"],
-            )?;
-        self.send("POST /applications/:applicationid/cancel", req).await
-    }
-    /// Returns exception history for an application.
-    ///
-    /// `GET /applications/:applicationid/exceptions`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 2.3.
-    pub async fn get_application_exceptions(
-        &self,
-        applicationid: &ApplicationId,
-    ) -> Result<ApplicationExceptionsInfoWithHistory> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["applications", applicationid.as_str(), "exceptions"],
-            )?;
-        self.send("GET /applications/:applicationid/exceptions", req).await
-    }
-    /// Returns the jobmanager's configuration of a specific application.
-    ///
-    /// `GET /applications/:applicationid/jobmanager/config`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 2.3.
-    pub async fn get_application_jobmanager_config(
-        &self,
-        applicationid: &ApplicationId,
-    ) -> Result<Vec<ConfigurationInfoEntry>> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["applications", applicationid.as_str(), "jobmanager", "config"],
-            )?;
-        self.send("GET /applications/:applicationid/jobmanager/config", req).await
-    }
-    /// Returns all cluster data sets.
-    ///
-    /// `GET /datasets`, documented answer: 200 OK.
-    pub async fn list_datasets(&self) -> Result<ClusterDataSetListResponseBody> {
-        #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["datasets"])?;
-        self.send("GET /datasets", req).await
-    }
-    /// Returns the status for the delete operation of a cluster data set.
-    ///
-    /// `GET /datasets/delete/:triggerid`, documented answer: 200 OK.
-    pub async fn get_dataset_deletion_status(
-        &self,
-        triggerid: &TriggerId,
-    ) -> Result<AsynchronousOperationResultOfAsynchronousOperationInfo> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["datasets", "delete", triggerid.as_str()])?;
-        self.send("GET /datasets/delete/:triggerid", req).await
-    }
-    /// Triggers the deletion of a cluster data set. This async operation would return a 'triggerid' for further query identifier.
-    ///
-    /// `DELETE /datasets/:datasetid`, documented answer: 202 Accepted.
-    pub async fn trigger_dataset_deletion(
-        &self,
-        datasetid: &DataSetId,
-    ) -> Result<TriggerResponse> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::DELETE, &["datasets", datasetid.as_str()])?;
-        self.send("DELETE /datasets/:datasetid", req).await
-    }
-    /// Submits an application by running a jar previously uploaded via '/jars/upload'.
-    ///
-    /// `POST /jars/:jarid/run-application`, documented answer: 202 Accepted.
-    ///
-    /// In the docs since Flink 2.3.
-    pub async fn run_jar_application(
-        &self,
-        jarid: &JarId,
-        query: &RunJarApplicationQuery,
-        body: &JarRunApplicationRequestBody,
-    ) -> Result<JarRunApplicationResponseBody> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::POST,
-                &["jars", jarid.as_str(), "run-application"],
-            )?;
-        let mut q = Query::default();
-        q.opt("allowNonRestoredState", query.allow_non_restored_state.as_ref());
-        q.opt("savepointPath", query.savepoint_path.as_ref());
-        q.list("programArg", &query.program_arg);
-        q.opt("entry-class", query.entry_class.as_ref());
-        q.opt("parallelism", query.parallelism.as_ref());
-        req = q.apply(req);
-        req = self.json_body(req, body)?;
-        self.send("POST /jars/:jarid/run-application", req).await
-    }
-    /// Returns the jobmanager environment.
-    ///
-    /// `GET /jobmanager/environment`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 1.16.
-    pub async fn get_jobmanager_environment(&self) -> Result<EnvironmentInfo> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["jobmanager", "environment"])?;
-        self.send("GET /jobmanager/environment", req).await
-    }
-    /// Returns the list of log files on the JobManager.
-    ///
-    /// `GET /jobmanager/logs`, documented answer: 200 OK.
-    pub async fn list_jobmanager_logs(&self) -> Result<LogListInfo> {
-        #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["jobmanager", "logs"])?;
-        self.send("GET /jobmanager/logs", req).await
-    }
-    /// Returns the thread dump of the JobManager.
-    ///
-    /// `GET /jobmanager/thread-dump`, documented answer: 200 OK.
-    pub async fn get_jobmanager_thread_dump(&self) -> Result<ThreadDumpInfo> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["jobmanager", "thread-dump"])?;
-        self.send("GET /jobmanager/thread-dump", req).await
-    }
-    /// Triggers a checkpoint. The 'checkpointType' parameter does not support 'INCREMENTAL' option for now. See FLINK-33723. This async operation would return a 'triggerid' for further query identifier.
-    ///
-    /// `POST /jobs/:jobid/checkpoints`, documented answer: 202 Accepted.
-    ///
-    /// In the docs since Flink 1.17.
-    pub async fn trigger_checkpoint(
-        &self,
-        jobid: &JobId,
-        body: &CheckpointTriggerRequestBody,
-    ) -> Result<TriggerResponse> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::POST, &["jobs", jobid.as_str(), "checkpoints"])?;
-        req = self.json_body(req, body)?;
-        self.send("POST /jobs/:jobid/checkpoints", req).await
-    }
-    /// Returns the status of a checkpoint trigger operation.
-    ///
-    /// `GET /jobs/:jobid/checkpoints/:triggerid`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 1.17.
-    pub async fn get_checkpoint_status(
-        &self,
-        jobid: &JobId,
-        triggerid: &TriggerId,
-    ) -> Result<AsynchronousOperationResultOfCheckpointInfo> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "checkpoints", triggerid.as_str()],
-            )?;
-        self.send("GET /jobs/:jobid/checkpoints/:triggerid", req).await
-    }
-    /// Report the jobClient's aliveness.
-    ///
-    /// `PATCH /jobs/:jobid/clientHeartbeat`, documented answer: 202 Accepted. The page documents no body: it is returned as JSON, undecoded.
-    ///
-    /// In the docs since Flink 1.17.
-    pub async fn send_client_heartbeat(
-        &self,
-        jobid: &JobId,
-        body: &JobClientHeartbeatRequestBody,
-    ) -> Result<serde_json::Value> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::PATCH,
-                &["jobs", jobid.as_str(), "clientHeartbeat"],
-            )?;
-        req = self.json_body(req, body)?;
-        self.send("PATCH /jobs/:jobid/clientHeartbeat", req).await
-    }
-    /// Returns the jobmanager's configuration of a specific job.
-    ///
-    /// `GET /jobs/:jobid/jobmanager/config`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 1.16.
-    pub async fn get_job_jobmanager_config(
-        &self,
-        jobid: &JobId,
-    ) -> Result<Vec<ConfigurationInfoEntry>> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "jobmanager", "config"],
-            )?;
-        self.send("GET /jobs/:jobid/jobmanager/config", req).await
-    }
-    /// Returns the jobmanager's environment of a specific job.
-    ///
-    /// `GET /jobs/:jobid/jobmanager/environment`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 1.16.
-    pub async fn get_job_jobmanager_environment(
-        &self,
-        jobid: &JobId,
-    ) -> Result<EnvironmentInfo> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "jobmanager", "environment"],
-            )?;
-        self.send("GET /jobs/:jobid/jobmanager/environment", req).await
-    }
-    /// Returns the log url of jobmanager of a specific job.
-    ///
-    /// `GET /jobs/:jobid/jobmanager/log-url`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 1.16.
-    pub async fn get_job_jobmanager_log_url(
-        &self,
-        jobid: &JobId,
-    ) -> Result<LogUrlResponse> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "jobmanager", "log-url"],
-            )?;
-        self.send("GET /jobs/:jobid/jobmanager/log-url", req).await
-    }
-    /// Returns the job rescale configuration.
-    ///
-    /// `GET /jobs/:jobid/rescales/config`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 2.3.
-    pub async fn get_job_rescale_config(
-        &self,
-        jobid: &JobId,
-    ) -> Result<JobRescaleConfigInfo> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "rescales", "config"],
-            )?;
-        self.send("GET /jobs/:jobid/rescales/config", req).await
-    }
-    /// Return a job rescale details.
-    ///
-    /// `GET /jobs/:jobid/rescales/details/:rescaleuuid`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 2.3.
-    pub async fn get_job_rescale(
-        &self,
-        jobid: &JobId,
-        rescaleuuid: &RescaleId,
-    ) -> Result<JobRescaleDetails> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "rescales", "details", rescaleuuid.as_str()],
-            )?;
-        self.send("GET /jobs/:jobid/rescales/details/:rescaleuuid", req).await
-    }
-    /// Return job rescales history.
-    ///
-    /// `GET /jobs/:jobid/rescales/history`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 2.3.
-    pub async fn get_job_rescale_history(
-        &self,
-        jobid: &JobId,
-    ) -> Result<Vec<JobRescaleDetails>> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "rescales", "history"],
-            )?;
-        self.send("GET /jobs/:jobid/rescales/history", req).await
-    }
-    /// Return job rescales overview.
-    ///
-    /// `GET /jobs/:jobid/rescales/overview`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 2.3.
-    pub async fn get_job_rescales_overview(
-        &self,
-        jobid: &JobId,
-    ) -> Result<JobRescalesOverview> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "rescales", "overview"],
-            )?;
-        self.send("GET /jobs/:jobid/rescales/overview", req).await
-    }
-    /// Return job rescales summary.
-    ///
-    /// `GET /jobs/:jobid/rescales/summary`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 2.3.
-    pub async fn get_job_rescales_summary(
-        &self,
-        jobid: &JobId,
-    ) -> Result<JobRescalesSummary> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "rescales", "summary"],
-            )?;
-        self.send("GET /jobs/:jobid/rescales/summary", req).await
-    }
-    /// Request details on the job's resource requirements.
-    ///
-    /// `GET /jobs/:jobid/resource-requirements`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 1.18.
-    pub async fn get_job_resource_requirements(
-        &self,
-        jobid: &JobId,
-    ) -> Result<JobResourceRequirementsBody> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "resource-requirements"],
-            )?;
-        self.send("GET /jobs/:jobid/resource-requirements", req).await
-    }
-    /// Request to update job's resource requirements.
-    ///
-    /// `PUT /jobs/:jobid/resource-requirements`, documented answer: 200 OK. The page documents no body: it is returned as JSON, undecoded.
-    ///
-    /// In the docs since Flink 1.18.
-    pub async fn set_job_resource_requirements(
-        &self,
-        jobid: &JobId,
-        body: &JobResourceRequirementsBody,
-    ) -> Result<serde_json::Value> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::PUT,
-                &["jobs", jobid.as_str(), "resource-requirements"],
-            )?;
-        req = self.json_body(req, body)?;
-        self.send("PUT /jobs/:jobid/resource-requirements", req).await
-    }
-    /// Returns the current status of a job execution.
-    ///
-    /// `GET /jobs/:jobid/status`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 1.16.
-    pub async fn get_job_status(&self, jobid: &JobId) -> Result<JobStatusInfo> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "status"])?;
-        self.send("GET /jobs/:jobid/status", req).await
-    }
-    /// Returns the log url of jobmanager of a specific job.
-    ///
-    /// `GET /jobs/:jobid/taskmanagers/:taskmanagerid/log-url`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 1.16.
-    pub async fn get_job_taskmanager_log_url(
-        &self,
-        jobid: &JobId,
-        taskmanagerid: &TaskManagerId,
-    ) -> Result<LogUrlResponse> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &[
-                    "jobs",
-                    jobid.as_str(),
-                    "taskmanagers",
-                    taskmanagerid.as_str(),
-                    "log-url",
-                ],
-            )?;
-        self.send("GET /jobs/:jobid/taskmanagers/:taskmanagerid/log-url", req).await
-    }
-    /// Returns flame graph information for a vertex, and may initiate flame graph sampling if necessary.
-    ///
-    /// `GET /jobs/:jobid/vertices/:vertexid/flamegraph`, documented answer: 200 OK.
-    pub async fn get_job_vertex_flame_graph(
-        &self,
-        jobid: &JobId,
-        vertexid: &VertexId,
-        query: &GetJobVertexFlameGraphQuery,
-    ) -> Result<VertexFlameGraph> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "flamegraph"],
-            )?;
-        let mut q = Query::default();
-        q.opt("type", query.type_.as_ref());
-        q.opt("subtaskindex", query.subtaskindex.as_ref());
-        req = q.apply(req);
-        self.send("GET /jobs/:jobid/vertices/:vertexid/flamegraph", req).await
-    }
-    /// Provides access to jobmanager operator metrics. This is an operator that executes on the jobmanager and the coordinator for FLIP 27 sources is one example of such an operator.
-    ///
-    /// `GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics`, documented answer: 200 OK.
-    ///
-    /// In the docs since Flink 1.20.
-    pub async fn get_job_vertex_jm_operator_metrics(
-        &self,
-        jobid: &JobId,
-        vertexid: &VertexId,
-        query: &GetJobVertexJmOperatorMetricsQuery,
-    ) -> Result<serde_json::Value> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &[
-                    "jobs",
-                    jobid.as_str(),
-                    "vertices",
-                    vertexid.as_str(),
-                    "jm-operator-metrics",
-                ],
-            )?;
-        let mut q = Query::default();
-        q.list("get", &query.get);
-        req = q.apply(req);
-        self.send("GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics", req).await
-    }
-    /// Returns the watermarks for all subtasks of a task.
-    ///
-    /// `GET /jobs/:jobid/vertices/:vertexid/watermarks`, documented answer: 200 OK.
-    pub async fn get_job_vertex_watermarks(
-        &self,
-        jobid: &JobId,
-        vertexid: &VertexId,
-    ) -> Result<serde_json::Value> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "watermarks"],
-            )?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid/watermarks", req).await
-    }
-    /// Returns the list of log files on a TaskManager.
-    ///
-    /// `GET /taskmanagers/:taskmanagerid/logs`, documented answer: 200 OK.
-    pub async fn list_taskmanager_logs(
-        &self,
-        taskmanagerid: &TaskManagerId,
-    ) -> Result<LogListInfo> {
-        #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["taskmanagers", taskmanagerid.as_str(), "logs"],
-            )?;
-        self.send("GET /taskmanagers/:taskmanagerid/logs", req).await
-    }
     /// Returns the thread dump of the requested TaskManager.
     ///
     /// `GET /taskmanagers/:taskmanagerid/thread-dump`, documented answer: 200 OK.
@@ -1520,5 +1487,43 @@ impl Client {
                 &["taskmanagers", taskmanagerid.as_str(), "thread-dump"],
             )?;
         self.send("GET /taskmanagers/:taskmanagerid/thread-dump", req).await
+    }
+    /// Returns the dataflow plan of a job contained in a jar previously uploaded via '/jars/upload'. Program arguments can be passed both via the JSON request (recommended) or query parameters.
+    ///
+    /// `GET /jars/:jarid/plan`, documented answer: 200 OK.
+    ///
+    /// In the docs until Flink 1.15; later servers may still serve it.
+    pub async fn get_jar_plan(
+        &self,
+        jarid: &JarId,
+        query: &GetJarPlanQuery,
+        body: &JarPlanRequestBody,
+    ) -> Result<JobPlanInfo> {
+        #[allow(unused_mut)]
+        let mut req = self
+            .request(reqwest::Method::GET, &["jars", jarid.as_str(), "plan"])?;
+        let mut q = Query::default();
+        #[allow(deprecated)] q.opt("program-args", query.program_args.as_ref());
+        q.list("programArg", &query.program_arg);
+        q.opt("entry-class", query.entry_class.as_ref());
+        q.opt("parallelism", query.parallelism.as_ref());
+        req = q.apply(req);
+        req = self.json_body(req, body)?;
+        self.send("GET /jars/:jarid/plan", req).await
+    }
+    /// Submits a job. This call is primarily intended to be used by the Flink client. This call expects a multipart/form-data request that consists of file uploads for the serialized JobGraph, jars and distributed cache artifacts and an attribute named "request" for the JSON payload.
+    ///
+    /// `POST /jobs`, documented answer: 202 Accepted.
+    ///
+    /// In the docs until Flink 1.20; later servers may still serve it.
+    pub async fn submit_job(
+        &self,
+        body: &JobSubmitRequestBody,
+        files: Vec<UploadFile>,
+    ) -> Result<JobSubmitResponseBody> {
+        #[allow(unused_mut)]
+        let mut req = self.request(reqwest::Method::POST, &["jobs"])?;
+        req = req.multipart(UploadFile::form_with_json("request", body, files)?);
+        self.send("POST /jobs", req).await
     }
 }

@@ -5,6 +5,22 @@
 //! Enums are open: a value they do not know decodes as `Unknown(value)`. Unknown fields are ignored.
 #![allow(clippy::large_enum_variant)]
 use serde::{Deserialize, Serialize};
+/// `org.apache.flink.runtime.rest.messages.AggregatedTaskDetailsInfo`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AggregatedTaskDetailsInfo {
+    /// `metrics`
+    #[serde(rename = "metrics")]
+    pub metrics: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, i64>,
+    >,
+    /// `status-duration`
+    #[serde(rename = "status-duration")]
+    pub status_duration: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, i64>,
+    >,
+}
 /// `org.apache.flink.runtime.messages.webmonitor.ApplicationDetails`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ApplicationDetails {
@@ -102,12 +118,12 @@ pub struct AsynchronousOperationInfo {
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AsynchronousOperationResultOfAsynchronousOperationInfo {
-    /// `status`
-    #[serde(rename = "status")]
-    pub status: QueueStatus,
     /// `operation`
     #[serde(rename = "operation", default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<AsynchronousOperationInfo>,
+    /// `status`
+    #[serde(rename = "status")]
+    pub status: QueueStatus,
 }
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -122,14 +138,14 @@ pub struct AsynchronousOperationResultOfCheckpointInfo {
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AsynchronousOperationResultOfSavepointInfo {
-    /// `status`
-    #[serde(rename = "status")]
-    pub status: QueueStatus,
     /// `operation`
     #[serde(rename = "operation", default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<SavepointInfo>,
+    /// `status`
+    #[serde(rename = "status")]
+    pub status: QueueStatus,
 }
-/// Used by JobVertexBackPressureInfo.backpressure-level, SubtaskBackPressureInfo.backpressure-level.
+/// Used by JobVertexBackPressureInfo.backpressure-level, JobVertexBackPressureInfo.backpressureLevel, SubtaskBackPressureInfo.backpressure-level, SubtaskBackPressureInfo.backpressureLevel.
 ///
 /// Open: a value this crate does not know decodes as `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -213,16 +229,16 @@ crate::open_enum!(BackPressureStatus);
 pub struct CheckpointAlignment {
     /// `buffered`
     #[serde(rename = "buffered")]
-    pub buffered: MinMaxAvgStatistics,
+    pub buffered: StatsSummaryDto,
     /// `duration`
     #[serde(rename = "duration")]
-    pub duration: MinMaxAvgStatistics,
-    /// `persisted`: Flink 1.15.4 to 2.3.0 servers send `persisted` in CheckpointAlignment; the page does not document it.
+    pub duration: StatsSummaryDto,
+    /// `persisted`
     #[serde(rename = "persisted")]
-    pub persisted: std::collections::BTreeMap<String, crate::Double>,
-    /// `processed`: Flink 1.15.4 to 2.3.0 servers send `processed` in CheckpointAlignment; the page does not document it.
+    pub persisted: StatsSummaryDto,
+    /// `processed`
     #[serde(rename = "processed")]
-    pub processed: std::collections::BTreeMap<String, crate::Double>,
+    pub processed: StatsSummaryDto,
 }
 /// Used by CheckpointTriggerRequestBody.checkpointType.
 ///
@@ -269,28 +285,10 @@ crate::open_enum!(CheckpointBackupType);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointConfigInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointConfigInfo {
-    /// `mode`
-    #[serde(rename = "mode")]
-    pub mode: String,
-    /// `interval`
-    #[serde(rename = "interval")]
-    pub interval: i64,
-    /// `timeout`
-    #[serde(rename = "timeout")]
-    pub timeout: i64,
-    /// `min_pause`
-    #[serde(rename = "min_pause")]
-    pub min_pause: i64,
-    /// `max_concurrent`
-    #[serde(rename = "max_concurrent")]
-    pub max_concurrent: i64,
-    /// `externalization`
-    #[serde(rename = "externalization")]
-    pub externalization: ExternalizedCheckpointInfo,
-    /// `aligned_checkpoint_timeout`: Flink 1.15.4 to 2.3.0 servers send `aligned_checkpoint_timeout` in CheckpointConfigInfo; the page does not document it.
+    /// `aligned_checkpoint_timeout`
     #[serde(rename = "aligned_checkpoint_timeout")]
     pub aligned_checkpoint_timeout: i64,
-    /// `changelog_periodic_materialization_interval`: Flink 1.16.3 to 2.3.0 servers send `changelog_periodic_materialization_interval` in CheckpointConfigInfo; the page does not document it.
+    /// `changelog_periodic_materialization_interval`
     ///
     /// Sent since Flink 1.16.3.
     #[serde(
@@ -299,7 +297,7 @@ pub struct CheckpointConfigInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub changelog_periodic_materialization_interval: Option<i64>,
-    /// `changelog_storage`: Flink 1.16.3 to 2.3.0 servers send `changelog_storage` in CheckpointConfigInfo; the page does not document it.
+    /// `changelog_storage`
     ///
     /// Sent since Flink 1.16.3.
     #[serde(
@@ -308,16 +306,31 @@ pub struct CheckpointConfigInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub changelog_storage: Option<String>,
-    /// `checkpoint_storage`: Flink 1.15.4 to 2.3.0 servers send `checkpoint_storage` in CheckpointConfigInfo; the page does not document it.
+    /// `checkpoint_storage`
     #[serde(rename = "checkpoint_storage")]
     pub checkpoint_storage: String,
-    /// `checkpoints_after_tasks_finish`: Flink 1.15.4 to 2.3.0 servers send `checkpoints_after_tasks_finish` in CheckpointConfigInfo; the page does not document it.
+    /// `checkpoints_after_tasks_finish`
     #[serde(rename = "checkpoints_after_tasks_finish")]
     pub checkpoints_after_tasks_finish: bool,
-    /// `state_backend`: Flink 1.15.4 to 2.3.0 servers send `state_backend` in CheckpointConfigInfo; the page does not document it.
+    /// `externalization`
+    #[serde(rename = "externalization")]
+    pub externalization: ExternalizedCheckpointInfo,
+    /// `interval`
+    #[serde(rename = "interval")]
+    pub interval: i64,
+    /// `max_concurrent`
+    #[serde(rename = "max_concurrent")]
+    pub max_concurrent: i64,
+    /// `min_pause`
+    #[serde(rename = "min_pause")]
+    pub min_pause: i64,
+    /// `mode`
+    #[serde(rename = "mode")]
+    pub mode: String,
+    /// `state_backend`
     #[serde(rename = "state_backend")]
     pub state_backend: String,
-    /// `state_changelog_enabled`: Flink 1.16.3 to 2.3.0 servers send `state_changelog_enabled` in CheckpointConfigInfo; the page does not document it.
+    /// `state_changelog_enabled`
     ///
     /// Sent since Flink 1.16.3.
     #[serde(
@@ -326,22 +339,25 @@ pub struct CheckpointConfigInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub state_changelog_enabled: Option<bool>,
-    /// `tolerable_failed_checkpoints`: Flink 1.15.4 to 2.3.0 servers send `tolerable_failed_checkpoints` in CheckpointConfigInfo; the page does not document it.
+    /// `timeout`
+    #[serde(rename = "timeout")]
+    pub timeout: i64,
+    /// `tolerable_failed_checkpoints`
     #[serde(rename = "tolerable_failed_checkpoints")]
     pub tolerable_failed_checkpoints: i64,
-    /// `unaligned_checkpoints`: Flink 1.15.4 to 2.3.0 servers send `unaligned_checkpoints` in CheckpointConfigInfo; the page does not document it.
+    /// `unaligned_checkpoints`
     #[serde(rename = "unaligned_checkpoints")]
     pub unaligned_checkpoints: bool,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.TaskCheckpointStatisticsWithSubtaskDetails.CheckpointDuration`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointDuration {
-    /// `sync`
-    #[serde(rename = "sync")]
-    pub sync: MinMaxAvgStatistics,
     /// `async`
     #[serde(rename = "async")]
-    pub async_: MinMaxAvgStatistics,
+    pub async_: StatsSummaryDto,
+    /// `sync`
+    #[serde(rename = "sync")]
+    pub sync: StatsSummaryDto,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -356,45 +372,60 @@ pub struct CheckpointInfo {
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointStatistics {
-    /// `id`
-    #[serde(rename = "id")]
-    pub id: i64,
-    /// `status`
-    #[serde(rename = "status")]
-    pub status: CheckpointStatus,
-    /// `is_savepoint`
-    #[serde(rename = "is_savepoint")]
-    pub is_savepoint: bool,
-    /// `trigger_timestamp`
-    #[serde(rename = "trigger_timestamp")]
-    pub trigger_timestamp: i64,
-    /// `latest_ack_timestamp`
-    #[serde(rename = "latest_ack_timestamp")]
-    pub latest_ack_timestamp: i64,
-    /// `state_size`
-    #[serde(rename = "state_size")]
-    pub state_size: i64,
-    /// `end_to_end_duration`
-    #[serde(rename = "end_to_end_duration")]
-    pub end_to_end_duration: i64,
     /// `alignment_buffered`
     #[serde(rename = "alignment_buffered")]
     pub alignment_buffered: i64,
-    /// `num_subtasks`
-    #[serde(rename = "num_subtasks")]
-    pub num_subtasks: i64,
+    /// `checkpoint_type`
+    #[serde(rename = "checkpoint_type")]
+    pub checkpoint_type: CheckpointType,
+    /// `checkpointed_size`
+    #[serde(rename = "checkpointed_size")]
+    pub checkpointed_size: i64,
+    /// `end_to_end_duration`
+    #[serde(rename = "end_to_end_duration")]
+    pub end_to_end_duration: i64,
+    /// `id`
+    #[serde(rename = "id")]
+    pub id: i64,
+    /// `is_savepoint`
+    #[serde(rename = "is_savepoint")]
+    pub is_savepoint: bool,
+    /// `latest_ack_timestamp`
+    #[serde(rename = "latest_ack_timestamp")]
+    pub latest_ack_timestamp: i64,
     /// `num_acknowledged_subtasks`
     #[serde(rename = "num_acknowledged_subtasks")]
     pub num_acknowledged_subtasks: i64,
+    /// `num_subtasks`
+    #[serde(rename = "num_subtasks")]
+    pub num_subtasks: i64,
+    /// `persisted_data`
+    #[serde(rename = "persisted_data")]
+    pub persisted_data: i64,
+    /// `processed_data`
+    #[serde(rename = "processed_data")]
+    pub processed_data: i64,
+    /// `savepointFormat`
+    ///
+    /// Sent since Flink 1.17.2.
+    #[serde(
+        rename = "savepointFormat",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub savepoint_format: Option<String>,
+    /// `state_size`
+    #[serde(rename = "state_size")]
+    pub state_size: i64,
+    /// `status`
+    #[serde(rename = "status")]
+    pub status: CheckpointStatus,
     /// `tasks`
     #[serde(rename = "tasks")]
     pub tasks: std::collections::BTreeMap<String, TaskCheckpointStatistics>,
-    /// `checkpoint_type`: Flink 1.15.4 to 2.3.0 servers send `checkpoint_type` in CheckpointStatistics; the page does not document it.
-    #[serde(rename = "checkpoint_type")]
-    pub checkpoint_type: String,
-    /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in CheckpointStatistics; the page does not document it.
-    #[serde(rename = "checkpointed_size")]
-    pub checkpointed_size: i64,
+    /// `trigger_timestamp`
+    #[serde(rename = "trigger_timestamp")]
+    pub trigger_timestamp: i64,
     /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in CheckpointStatistics; the page does not document it.
     #[serde(rename = "className")]
     pub class_name: String,
@@ -418,21 +449,6 @@ pub struct CheckpointStatistics {
         skip_serializing_if = "Option::is_none"
     )]
     pub failure_timestamp: Option<i64>,
-    /// `persisted_data`: Flink 1.15.4 to 2.3.0 servers send `persisted_data` in CheckpointStatistics; the page does not document it.
-    #[serde(rename = "persisted_data")]
-    pub persisted_data: i64,
-    /// `processed_data`: Flink 1.15.4 to 2.3.0 servers send `processed_data` in CheckpointStatistics; the page does not document it.
-    #[serde(rename = "processed_data")]
-    pub processed_data: i64,
-    /// `savepointFormat`: Flink 1.17.2 to 2.3.0 servers send `savepointFormat` in CheckpointStatistics; the page does not document it.
-    ///
-    /// Sent since Flink 1.17.2.
-    #[serde(
-        rename = "savepointFormat",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub savepoint_format: Option<serde_json::Value>,
 }
 /// Used by CheckpointStatistics.status, CompletedCheckpointStatistics.status, FailedCheckpointStatistics.status, TaskCheckpointStatistics.status, TaskCheckpointStatisticsWithSubtaskDetails.status.
 ///
@@ -486,43 +502,90 @@ pub struct CheckpointTriggerRequestBody {
     #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<serde_json::Value>,
 }
+/// Used by CheckpointStatistics.checkpoint_type, CompletedCheckpointStatistics.checkpoint_type, FailedCheckpointStatistics.checkpoint_type.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CheckpointType {
+    /// `CHECKPOINT`
+    Checkpoint,
+    /// `UNALIGNED_CHECKPOINT`
+    UnalignedCheckpoint,
+    /// `SAVEPOINT`
+    Savepoint,
+    /// `SYNC_SAVEPOINT`
+    SyncSavepoint,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl CheckpointType {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [CheckpointType] = &[
+        CheckpointType::Checkpoint,
+        CheckpointType::UnalignedCheckpoint,
+        CheckpointType::Savepoint,
+        CheckpointType::SyncSavepoint,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CheckpointType::Checkpoint => "CHECKPOINT",
+            CheckpointType::UnalignedCheckpoint => "UNALIGNED_CHECKPOINT",
+            CheckpointType::Savepoint => "SAVEPOINT",
+            CheckpointType::SyncSavepoint => "SYNC_SAVEPOINT",
+            CheckpointType::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for CheckpointType {
+    fn from(value: &str) -> Self {
+        match value {
+            "CHECKPOINT" => CheckpointType::Checkpoint,
+            "UNALIGNED_CHECKPOINT" => CheckpointType::UnalignedCheckpoint,
+            "SAVEPOINT" => CheckpointType::Savepoint,
+            "SYNC_SAVEPOINT" => CheckpointType::SyncSavepoint,
+            other => CheckpointType::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(CheckpointType);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointingStatistics {
     /// `counts`
     #[serde(rename = "counts")]
     pub counts: Counts,
-    /// `summary`
-    #[serde(rename = "summary")]
-    pub summary: CheckpointingStatisticsSummary,
-    /// `latest`
-    #[serde(rename = "latest")]
-    pub latest: LatestCheckpoints,
     /// `history`
     #[serde(rename = "history")]
     pub history: Vec<CheckpointStatistics>,
+    /// `latest`
+    #[serde(rename = "latest")]
+    pub latest: LatestCheckpoints,
+    /// `summary`
+    #[serde(rename = "summary")]
+    pub summary: CheckpointingStatisticsSummary,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.Summary`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointingStatisticsSummary {
-    /// `state_size`
-    #[serde(rename = "state_size")]
-    pub state_size: MinMaxAvgStatistics,
-    /// `end_to_end_duration`
-    #[serde(rename = "end_to_end_duration")]
-    pub end_to_end_duration: MinMaxAvgStatistics,
     /// `alignment_buffered`
     #[serde(rename = "alignment_buffered")]
-    pub alignment_buffered: MinMaxAvgStatistics,
-    /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in CheckpointingStatisticsSummary; the page does not document it.
+    pub alignment_buffered: StatsSummaryDto,
+    /// `checkpointed_size`
     #[serde(rename = "checkpointed_size")]
-    pub checkpointed_size: std::collections::BTreeMap<String, crate::Double>,
-    /// `persisted_data`: Flink 1.15.4 to 2.3.0 servers send `persisted_data` in CheckpointingStatisticsSummary; the page does not document it.
+    pub checkpointed_size: StatsSummaryDto,
+    /// `end_to_end_duration`
+    #[serde(rename = "end_to_end_duration")]
+    pub end_to_end_duration: StatsSummaryDto,
+    /// `persisted_data`
     #[serde(rename = "persisted_data")]
-    pub persisted_data: std::collections::BTreeMap<String, crate::Double>,
-    /// `processed_data`: Flink 1.15.4 to 2.3.0 servers send `processed_data` in CheckpointingStatisticsSummary; the page does not document it.
+    pub persisted_data: StatsSummaryDto,
+    /// `processed_data`
     #[serde(rename = "processed_data")]
-    pub processed_data: std::collections::BTreeMap<String, crate::Double>,
+    pub processed_data: StatsSummaryDto,
+    /// `state_size`
+    #[serde(rename = "state_size")]
+    pub state_size: StatsSummaryDto,
 }
 /// `org.apache.flink.runtime.rest.messages.ClusterConfigurationInfoEntry`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -554,92 +617,95 @@ pub struct ClusterDataSetListResponseBody {
 /// `org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClusterOverviewWithVersion {
-    /// `taskmanagers`
-    #[serde(rename = "taskmanagers")]
-    pub taskmanagers: i64,
-    /// `slots-total`
-    #[serde(rename = "slots-total")]
-    pub slots_total: i64,
-    /// `slots-available`
-    #[serde(rename = "slots-available")]
-    pub slots_available: i64,
-    /// `jobs-running`
-    #[serde(rename = "jobs-running")]
-    pub jobs_running: i64,
-    /// `jobs-finished`
-    #[serde(rename = "jobs-finished")]
-    pub jobs_finished: i64,
+    /// `flink-commit`
+    #[serde(rename = "flink-commit")]
+    pub flink_commit: String,
+    /// `flink-version`
+    #[serde(rename = "flink-version")]
+    pub flink_version: String,
     /// `jobs-cancelled`
     #[serde(rename = "jobs-cancelled")]
     pub jobs_cancelled: i64,
     /// `jobs-failed`
     #[serde(rename = "jobs-failed")]
     pub jobs_failed: i64,
-    /// `flink-version`
-    #[serde(rename = "flink-version")]
-    pub flink_version: String,
-    /// `flink-commit`
-    #[serde(rename = "flink-commit")]
-    pub flink_commit: String,
+    /// `jobs-finished`
+    #[serde(rename = "jobs-finished")]
+    pub jobs_finished: i64,
+    /// `jobs-running`
+    #[serde(rename = "jobs-running")]
+    pub jobs_running: i64,
+    /// `slots-available`
+    #[serde(rename = "slots-available")]
+    pub slots_available: i64,
+    /// `slots-free-and-blocked`
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(
+        rename = "slots-free-and-blocked",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slots_free_and_blocked: Option<i64>,
+    /// `slots-total`
+    #[serde(rename = "slots-total")]
+    pub slots_total: i64,
+    /// `taskmanagers`
+    #[serde(rename = "taskmanagers")]
+    pub taskmanagers: i64,
+    /// `taskmanagers-blocked`
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(
+        rename = "taskmanagers-blocked",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub taskmanagers_blocked: Option<i64>,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics.CompletedCheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompletedCheckpointStatistics {
-    /// `id`
-    #[serde(rename = "id")]
-    pub id: i64,
-    /// `status`
-    #[serde(rename = "status")]
-    pub status: CheckpointStatus,
-    /// `is_savepoint`
-    #[serde(rename = "is_savepoint")]
-    pub is_savepoint: bool,
-    /// `trigger_timestamp`
-    #[serde(rename = "trigger_timestamp")]
-    pub trigger_timestamp: i64,
-    /// `latest_ack_timestamp`
-    #[serde(rename = "latest_ack_timestamp")]
-    pub latest_ack_timestamp: i64,
-    /// `state_size`
-    #[serde(rename = "state_size")]
-    pub state_size: i64,
-    /// `end_to_end_duration`
-    #[serde(rename = "end_to_end_duration")]
-    pub end_to_end_duration: i64,
     /// `alignment_buffered`
     #[serde(rename = "alignment_buffered")]
     pub alignment_buffered: i64,
-    /// `num_subtasks`
-    #[serde(rename = "num_subtasks")]
-    pub num_subtasks: i64,
-    /// `num_acknowledged_subtasks`
-    #[serde(rename = "num_acknowledged_subtasks")]
-    pub num_acknowledged_subtasks: i64,
-    /// `tasks`
-    #[serde(rename = "tasks")]
-    pub tasks: std::collections::BTreeMap<String, TaskCheckpointStatistics>,
-    /// `external_path`
-    #[serde(rename = "external_path")]
-    pub external_path: String,
+    /// `checkpoint_type`
+    #[serde(rename = "checkpoint_type")]
+    pub checkpoint_type: CheckpointType,
+    /// `checkpointed_size`
+    #[serde(rename = "checkpointed_size")]
+    pub checkpointed_size: i64,
     /// `discarded`
     #[serde(rename = "discarded")]
     pub discarded: bool,
-    /// `checkpoint_type`: Flink 1.15.4 to 2.3.0 servers send `checkpoint_type` in CompletedCheckpointStatistics; the page does not document it.
-    #[serde(rename = "checkpoint_type")]
-    pub checkpoint_type: String,
-    /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in CompletedCheckpointStatistics; the page does not document it.
-    #[serde(rename = "checkpointed_size")]
-    pub checkpointed_size: i64,
-    /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in CompletedCheckpointStatistics; the page does not document it.
-    #[serde(rename = "className")]
-    pub class_name: String,
-    /// `persisted_data`: Flink 1.15.4 to 2.3.0 servers send `persisted_data` in CompletedCheckpointStatistics; the page does not document it.
+    /// `end_to_end_duration`
+    #[serde(rename = "end_to_end_duration")]
+    pub end_to_end_duration: i64,
+    /// `external_path`
+    #[serde(rename = "external_path")]
+    pub external_path: String,
+    /// `id`
+    #[serde(rename = "id")]
+    pub id: i64,
+    /// `is_savepoint`
+    #[serde(rename = "is_savepoint")]
+    pub is_savepoint: bool,
+    /// `latest_ack_timestamp`
+    #[serde(rename = "latest_ack_timestamp")]
+    pub latest_ack_timestamp: i64,
+    /// `num_acknowledged_subtasks`
+    #[serde(rename = "num_acknowledged_subtasks")]
+    pub num_acknowledged_subtasks: i64,
+    /// `num_subtasks`
+    #[serde(rename = "num_subtasks")]
+    pub num_subtasks: i64,
+    /// `persisted_data`
     #[serde(rename = "persisted_data")]
     pub persisted_data: i64,
-    /// `processed_data`: Flink 1.15.4 to 2.3.0 servers send `processed_data` in CompletedCheckpointStatistics; the page does not document it.
+    /// `processed_data`
     #[serde(rename = "processed_data")]
     pub processed_data: i64,
-    /// `savepointFormat`: Flink 1.17.2 to 2.3.0 servers send `savepointFormat` in CompletedCheckpointStatistics; the page does not document it.
+    /// `savepointFormat`
     ///
     /// Sent since Flink 1.17.2.
     #[serde(
@@ -647,40 +713,64 @@ pub struct CompletedCheckpointStatistics {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub savepoint_format: Option<serde_json::Value>,
+    pub savepoint_format: Option<String>,
+    /// `state_size`
+    #[serde(rename = "state_size")]
+    pub state_size: i64,
+    /// `status`
+    #[serde(rename = "status")]
+    pub status: CheckpointStatus,
+    /// `tasks`
+    #[serde(rename = "tasks")]
+    pub tasks: std::collections::BTreeMap<String, TaskCheckpointStatistics>,
+    /// `trigger_timestamp`
+    #[serde(rename = "trigger_timestamp")]
+    pub trigger_timestamp: i64,
+    /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in CompletedCheckpointStatistics; the page does not document it.
+    #[serde(rename = "className")]
+    pub class_name: String,
 }
 /// `org.apache.flink.runtime.rest.messages.ConfigurationInfoEntry`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConfigurationInfoEntry {
     /// `key`
-    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    #[serde(rename = "key")]
+    pub key: String,
     /// `value`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    #[serde(rename = "value")]
+    pub value: String,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.Counts`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Counts {
-    /// `restored`
-    #[serde(rename = "restored")]
-    pub restored: i64,
-    /// `total`
-    #[serde(rename = "total")]
-    pub total: i64,
-    /// `in_progress`
-    #[serde(rename = "in_progress")]
-    pub in_progress: i64,
     /// `completed`
     #[serde(rename = "completed")]
     pub completed: i64,
     /// `failed`
     #[serde(rename = "failed")]
     pub failed: i64,
+    /// `in_progress`
+    #[serde(rename = "in_progress")]
+    pub in_progress: i64,
+    /// `restored`
+    #[serde(rename = "restored")]
+    pub restored: i64,
+    /// `total`
+    #[serde(rename = "total")]
+    pub total: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.DashboardConfiguration`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DashboardConfiguration {
+    /// `features`
+    #[serde(rename = "features")]
+    pub features: Features,
+    /// `flink-revision`
+    #[serde(rename = "flink-revision")]
+    pub flink_revision: String,
+    /// `flink-version`
+    #[serde(rename = "flink-version")]
+    pub flink_version: String,
     /// `refresh-interval`
     #[serde(rename = "refresh-interval")]
     pub refresh_interval: i64,
@@ -690,15 +780,6 @@ pub struct DashboardConfiguration {
     /// `timezone-offset`
     #[serde(rename = "timezone-offset")]
     pub timezone_offset: i64,
-    /// `flink-version`
-    #[serde(rename = "flink-version")]
-    pub flink_version: String,
-    /// `flink-revision`
-    #[serde(rename = "flink-revision")]
-    pub flink_revision: String,
-    /// `features`
-    #[serde(rename = "features")]
-    pub features: Features,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobSubmitRequestBody.DistributedCacheFile`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -720,33 +801,69 @@ pub struct EnvironmentInfo {
     #[serde(rename = "jvm", default, skip_serializing_if = "Option::is_none")]
     pub jvm: Option<JVMInfo>,
 }
-/// `org.apache.flink.runtime.rest.messages.JobExceptionsInfo.ExecutionExceptionInfo`
+/// `org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory.ExceptionInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExecutionExceptionInfo {
-    /// `exception`
-    #[serde(rename = "exception")]
-    pub exception: String,
-    /// `task`
-    #[serde(rename = "task")]
-    pub task: String,
-    /// `location`
-    #[serde(rename = "location")]
-    pub location: String,
+pub struct ExceptionInfo {
+    /// `endpoint`
+    ///
+    /// Sent since Flink 1.19.3.
+    #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// `exceptionName`
+    #[serde(rename = "exceptionName")]
+    pub exception_name: String,
+    /// `failureLabels`
+    ///
+    /// Sent since Flink 1.18.1.
+    #[serde(rename = "failureLabels", default, skip_serializing_if = "Option::is_none")]
+    pub failure_labels: Option<std::collections::BTreeMap<String, String>>,
+    /// `stacktrace`
+    #[serde(rename = "stacktrace")]
+    pub stacktrace: String,
+    /// `taskManagerId`
+    ///
+    /// Sent since Flink 1.17.2.
+    #[serde(rename = "taskManagerId", default, skip_serializing_if = "Option::is_none")]
+    pub task_manager_id: Option<String>,
+    /// `taskName`
+    #[serde(rename = "taskName")]
+    pub task_name: String,
     /// `timestamp`
     #[serde(rename = "timestamp")]
     pub timestamp: i64,
-    /// `endpoint`: Since 1.19 servers send `endpoint` (host:port of the TaskManager) in ExecutionExceptionInfo, replacing `host`; the page does not document it.
+    /// `location`
     ///
-    /// Sent by Flink 1.19.3 to 1.20.3.
+    /// Sent until Flink 1.20.3.
+    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+/// `org.apache.flink.runtime.rest.messages.JobExceptionsInfo.ExecutionExceptionInfo`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionExceptionInfo {
+    /// `endpoint`
+    ///
+    /// Sent since Flink 1.19.3.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
-    /// `taskManagerId`: Flink 1.17.2 to 1.20.3 servers send `taskManagerId` in ExecutionExceptionInfo; the page does not document it.
+    /// `exception`
+    #[serde(rename = "exception")]
+    pub exception: String,
+    /// `location`
+    #[serde(rename = "location")]
+    pub location: String,
+    /// `task`
+    #[serde(rename = "task")]
+    pub task: String,
+    /// `taskManagerId`
     ///
-    /// Sent by Flink 1.17.2 to 1.20.3.
+    /// Sent since Flink 1.17.2.
     #[serde(rename = "taskManagerId", default, skip_serializing_if = "Option::is_none")]
     pub task_manager_id: Option<String>,
+    /// `timestamp`
+    #[serde(rename = "timestamp")]
+    pub timestamp: i64,
 }
-/// Used by JobDetailsInfoJobVertexDetailsInfo.status, JobVertexTaskManagersInfoTaskManagersInfo.status, SubtaskExecutionAttemptDetailsInfo.status, VertexTaskDetail.status.
+/// Used by JobDetailsInfoJobVertexDetailsInfo.status, JobVertexTaskManagersInfoTaskManagersInfo.status, SubtaskExecutionAttemptDetailsInfo.status.
 ///
 /// Open: a value this crate does not know decodes as `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -826,71 +943,56 @@ crate::open_enum!(ExecutionState);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointConfigInfo.ExternalizedCheckpointInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExternalizedCheckpointInfo {
-    /// `enabled`
-    #[serde(rename = "enabled")]
-    pub enabled: bool,
     /// `delete_on_cancellation`
     #[serde(rename = "delete_on_cancellation")]
     pub delete_on_cancellation: bool,
+    /// `enabled`
+    #[serde(rename = "enabled")]
+    pub enabled: bool,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics.FailedCheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FailedCheckpointStatistics {
-    /// `id`
-    #[serde(rename = "id")]
-    pub id: i64,
-    /// `status`
-    #[serde(rename = "status")]
-    pub status: CheckpointStatus,
-    /// `is_savepoint`
-    #[serde(rename = "is_savepoint")]
-    pub is_savepoint: bool,
-    /// `trigger_timestamp`
-    #[serde(rename = "trigger_timestamp")]
-    pub trigger_timestamp: i64,
-    /// `latest_ack_timestamp`
-    #[serde(rename = "latest_ack_timestamp")]
-    pub latest_ack_timestamp: i64,
-    /// `state_size`
-    #[serde(rename = "state_size")]
-    pub state_size: i64,
-    /// `end_to_end_duration`
-    #[serde(rename = "end_to_end_duration")]
-    pub end_to_end_duration: i64,
     /// `alignment_buffered`
     #[serde(rename = "alignment_buffered")]
     pub alignment_buffered: i64,
-    /// `num_subtasks`
-    #[serde(rename = "num_subtasks")]
-    pub num_subtasks: i64,
-    /// `num_acknowledged_subtasks`
-    #[serde(rename = "num_acknowledged_subtasks")]
-    pub num_acknowledged_subtasks: i64,
-    /// `tasks`
-    #[serde(rename = "tasks")]
-    pub tasks: std::collections::BTreeMap<String, TaskCheckpointStatistics>,
-    /// `failure_timestamp`
-    #[serde(rename = "failure_timestamp")]
-    pub failure_timestamp: i64,
+    /// `checkpoint_type`
+    #[serde(rename = "checkpoint_type")]
+    pub checkpoint_type: CheckpointType,
+    /// `checkpointed_size`
+    #[serde(rename = "checkpointed_size")]
+    pub checkpointed_size: i64,
+    /// `end_to_end_duration`
+    #[serde(rename = "end_to_end_duration")]
+    pub end_to_end_duration: i64,
     /// `failure_message`
     #[serde(rename = "failure_message")]
     pub failure_message: String,
-    /// `checkpoint_type`: Flink 1.15.4 to 2.3.0 servers send `checkpoint_type` in FailedCheckpointStatistics; the page does not document it.
-    #[serde(rename = "checkpoint_type")]
-    pub checkpoint_type: String,
-    /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in FailedCheckpointStatistics; the page does not document it.
-    #[serde(rename = "checkpointed_size")]
-    pub checkpointed_size: i64,
-    /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in FailedCheckpointStatistics; the page does not document it.
-    #[serde(rename = "className")]
-    pub class_name: String,
-    /// `persisted_data`: Flink 1.15.4 to 2.3.0 servers send `persisted_data` in FailedCheckpointStatistics; the page does not document it.
+    /// `failure_timestamp`
+    #[serde(rename = "failure_timestamp")]
+    pub failure_timestamp: i64,
+    /// `id`
+    #[serde(rename = "id")]
+    pub id: i64,
+    /// `is_savepoint`
+    #[serde(rename = "is_savepoint")]
+    pub is_savepoint: bool,
+    /// `latest_ack_timestamp`
+    #[serde(rename = "latest_ack_timestamp")]
+    pub latest_ack_timestamp: i64,
+    /// `num_acknowledged_subtasks`
+    #[serde(rename = "num_acknowledged_subtasks")]
+    pub num_acknowledged_subtasks: i64,
+    /// `num_subtasks`
+    #[serde(rename = "num_subtasks")]
+    pub num_subtasks: i64,
+    /// `persisted_data`
     #[serde(rename = "persisted_data")]
     pub persisted_data: i64,
-    /// `processed_data`: Flink 1.15.4 to 2.3.0 servers send `processed_data` in FailedCheckpointStatistics; the page does not document it.
+    /// `processed_data`
     #[serde(rename = "processed_data")]
     pub processed_data: i64,
-    /// `savepointFormat`: Flink 1.17.2 to 2.3.0 servers send `savepointFormat` in FailedCheckpointStatistics; the page does not document it.
+    /// `savepointFormat`
     ///
     /// Sent since Flink 1.17.2.
     #[serde(
@@ -898,27 +1000,42 @@ pub struct FailedCheckpointStatistics {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub savepoint_format: Option<serde_json::Value>,
+    pub savepoint_format: Option<String>,
+    /// `state_size`
+    #[serde(rename = "state_size")]
+    pub state_size: i64,
+    /// `status`
+    #[serde(rename = "status")]
+    pub status: CheckpointStatus,
+    /// `tasks`
+    #[serde(rename = "tasks")]
+    pub tasks: std::collections::BTreeMap<String, TaskCheckpointStatistics>,
+    /// `trigger_timestamp`
+    #[serde(rename = "trigger_timestamp")]
+    pub trigger_timestamp: i64,
+    /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in FailedCheckpointStatistics; the page does not document it.
+    #[serde(rename = "className")]
+    pub class_name: String,
 }
 /// `org.apache.flink.runtime.rest.messages.DashboardConfiguration.Features`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Features {
-    /// `web-submit`
-    #[serde(rename = "web-submit")]
-    pub web_submit: bool,
-    /// `web-cancel`: Flink 1.15.4 to 2.3.0 servers send `web-cancel` in Features; the page does not document it.
+    /// `web-cancel`
     #[serde(rename = "web-cancel")]
     pub web_cancel: bool,
-    /// `web-history`: Flink 1.16.3 to 2.3.0 servers send `web-history` in Features; the page does not document it.
+    /// `web-history`
     ///
     /// Sent since Flink 1.16.3.
     #[serde(rename = "web-history", default, skip_serializing_if = "Option::is_none")]
     pub web_history: Option<bool>,
-    /// `web-rescale`: Flink 1.18.1 to 2.3.0 servers send `web-rescale` in Features; the page does not document it.
+    /// `web-rescale`
     ///
     /// Sent since Flink 1.18.1.
     #[serde(rename = "web-rescale", default, skip_serializing_if = "Option::is_none")]
     pub web_rescale: Option<bool>,
+    /// `web-submit`
+    #[serde(rename = "web-submit")]
+    pub web_submit: bool,
 }
 /// Used by get_job_vertex_flame_graph(type).
 ///
@@ -965,12 +1082,12 @@ crate::open_enum!(FlameGraphType);
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerMetricsInfo.GarbageCollectorInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GarbageCollectorInfo {
-    /// `name`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     /// `count`
     #[serde(rename = "count", default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+    /// `name`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// `time`
     #[serde(rename = "time", default, skip_serializing_if = "Option::is_none")]
     pub time: Option<i64>,
@@ -994,44 +1111,20 @@ pub struct HardwareDescription {
     /// `cpuCores`
     #[serde(rename = "cpuCores")]
     pub cpu_cores: i64,
-    /// `physicalMemory`
-    #[serde(rename = "physicalMemory")]
-    pub physical_memory: i64,
     /// `freeMemory`
     #[serde(rename = "freeMemory")]
     pub free_memory: i64,
     /// `managedMemory`
     #[serde(rename = "managedMemory")]
     pub managed_memory: i64,
+    /// `physicalMemory`
+    #[serde(rename = "physicalMemory")]
+    pub physical_memory: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.job.metrics.IOMetricsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IOMetricsInfo {
-    /// `read-bytes`
-    #[serde(rename = "read-bytes")]
-    pub read_bytes: i64,
-    /// `read-bytes-complete`
-    #[serde(rename = "read-bytes-complete")]
-    pub read_bytes_complete: bool,
-    /// `write-bytes`
-    #[serde(rename = "write-bytes")]
-    pub write_bytes: i64,
-    /// `write-bytes-complete`
-    #[serde(rename = "write-bytes-complete")]
-    pub write_bytes_complete: bool,
-    /// `read-records`
-    #[serde(rename = "read-records")]
-    pub read_records: i64,
-    /// `read-records-complete`
-    #[serde(rename = "read-records-complete")]
-    pub read_records_complete: bool,
-    /// `write-records`
-    #[serde(rename = "write-records")]
-    pub write_records: i64,
-    /// `write-records-complete`
-    #[serde(rename = "write-records-complete")]
-    pub write_records_complete: bool,
-    /// `accumulated-backpressured-time`: Flink 1.16.3 to 2.3.0 servers send `accumulated-backpressured-time` in IOMetricsInfo; the page does not document it.
+    /// `accumulated-backpressured-time`
     ///
     /// Sent since Flink 1.16.3.
     #[serde(
@@ -1040,7 +1133,7 @@ pub struct IOMetricsInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub accumulated_backpressured_time: Option<i64>,
-    /// `accumulated-busy-time`: Flink 1.16.3 to 2.3.0 servers send `accumulated-busy-time` in IOMetricsInfo; the page does not document it.
+    /// `accumulated-busy-time`
     ///
     /// Sent since Flink 1.16.3.
     #[serde(
@@ -1049,7 +1142,7 @@ pub struct IOMetricsInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub accumulated_busy_time: Option<f64>,
-    /// `accumulated-idle-time`: Flink 1.16.3 to 2.3.0 servers send `accumulated-idle-time` in IOMetricsInfo; the page does not document it.
+    /// `accumulated-idle-time`
     ///
     /// Sent since Flink 1.16.3.
     #[serde(
@@ -1058,6 +1151,52 @@ pub struct IOMetricsInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub accumulated_idle_time: Option<i64>,
+    /// `read-bytes`
+    #[serde(rename = "read-bytes")]
+    pub read_bytes: i64,
+    /// `read-bytes-complete`
+    #[serde(rename = "read-bytes-complete")]
+    pub read_bytes_complete: bool,
+    /// `read-records`
+    #[serde(rename = "read-records")]
+    pub read_records: i64,
+    /// `read-records-complete`
+    #[serde(rename = "read-records-complete")]
+    pub read_records_complete: bool,
+    /// `write-bytes`
+    #[serde(rename = "write-bytes")]
+    pub write_bytes: i64,
+    /// `write-bytes-complete`
+    #[serde(rename = "write-bytes-complete")]
+    pub write_bytes_complete: bool,
+    /// `write-records`
+    #[serde(rename = "write-records")]
+    pub write_records: i64,
+    /// `write-records-complete`
+    #[serde(rename = "write-records-complete")]
+    pub write_records_complete: bool,
+}
+/// `org.apache.flink.runtime.rest.messages.JobPlanInfo.Plan.Node.Input`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Input {
+    /// `caching`
+    #[serde(rename = "caching", default, skip_serializing_if = "Option::is_none")]
+    pub caching: Option<String>,
+    /// `exchange`
+    #[serde(rename = "exchange")]
+    pub exchange: String,
+    /// `id`
+    #[serde(rename = "id")]
+    pub id: String,
+    /// `local_strategy`
+    #[serde(rename = "local_strategy", default, skip_serializing_if = "Option::is_none")]
+    pub local_strategy: Option<String>,
+    /// `num`
+    #[serde(rename = "num")]
+    pub num: i64,
+    /// `ship_strategy`
+    #[serde(rename = "ship_strategy")]
+    pub ship_strategy: String,
 }
 /// `org.apache.flink.runtime.rest.messages.EnvironmentInfo.JVMInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1075,16 +1214,19 @@ pub struct JVMInfo {
 /// `org.apache.flink.runtime.webmonitor.handlers.JarListInfo.JarEntryInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JarEntryInfo {
-    /// `name`
-    #[serde(rename = "name")]
-    pub name: String,
     /// `description`
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// `name`
+    #[serde(rename = "name")]
+    pub name: String,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarListInfo.JarFileInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JarFileInfo {
+    /// `entry`
+    #[serde(rename = "entry")]
+    pub entry: Vec<JarEntryInfo>,
     /// `id`
     #[serde(rename = "id")]
     pub id: String,
@@ -1094,9 +1236,6 @@ pub struct JarFileInfo {
     /// `uploaded`
     #[serde(rename = "uploaded")]
     pub uploaded: i64,
-    /// `entry`
-    #[serde(rename = "entry")]
-    pub entry: Vec<JarEntryInfo>,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarListInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1114,9 +1253,21 @@ pub struct JarPlanRequestBody {
     /// `entryClass`
     #[serde(rename = "entryClass", default, skip_serializing_if = "Option::is_none")]
     pub entry_class: Option<String>,
-    /// `programArgs`
-    #[serde(rename = "programArgs", default, skip_serializing_if = "Option::is_none")]
-    pub program_args: Option<String>,
+    /// `flinkConfiguration`
+    ///
+    /// Sent since Flink 1.17.2.
+    #[serde(
+        rename = "flinkConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub flink_configuration: Option<std::collections::BTreeMap<String, String>>,
+    /// `jobId`
+    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<serde_json::Value>,
+    /// `parallelism`
+    #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
+    pub parallelism: Option<i64>,
     /// `programArgsList`
     #[serde(
         rename = "programArgsList",
@@ -1124,12 +1275,11 @@ pub struct JarPlanRequestBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub program_args_list: Option<Vec<String>>,
-    /// `parallelism`
-    #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<i64>,
-    /// `jobId`
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<serde_json::Value>,
+    /// `programArgs`
+    ///
+    /// Sent until Flink 1.20.3.
+    #[serde(rename = "programArgs", default, skip_serializing_if = "Option::is_none")]
+    pub program_args: Option<String>,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarRunApplicationRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1184,25 +1334,6 @@ pub struct JarRunApplicationResponseBody {
 /// `org.apache.flink.runtime.webmonitor.handlers.JarRunRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct JarRunRequestBody {
-    /// `entryClass`
-    #[serde(rename = "entryClass", default, skip_serializing_if = "Option::is_none")]
-    pub entry_class: Option<String>,
-    /// `programArgs`
-    #[serde(rename = "programArgs", default, skip_serializing_if = "Option::is_none")]
-    pub program_args: Option<String>,
-    /// `programArgsList`
-    #[serde(
-        rename = "programArgsList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub program_args_list: Option<Vec<String>>,
-    /// `parallelism`
-    #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<i64>,
-    /// `jobId`
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<serde_json::Value>,
     /// `allowNonRestoredState`
     #[serde(
         rename = "allowNonRestoredState",
@@ -1210,21 +1341,59 @@ pub struct JarRunRequestBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_non_restored_state: Option<bool>,
+    /// `claimMode`
+    ///
+    /// Sent since Flink 1.20.3.
+    #[serde(rename = "claimMode", default, skip_serializing_if = "Option::is_none")]
+    pub claim_mode: Option<RestoreMode>,
+    /// `entryClass`
+    #[serde(rename = "entryClass", default, skip_serializing_if = "Option::is_none")]
+    pub entry_class: Option<String>,
+    /// `flinkConfiguration`
+    ///
+    /// Sent since Flink 1.17.2.
+    #[serde(
+        rename = "flinkConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub flink_configuration: Option<std::collections::BTreeMap<String, String>>,
+    /// `jobId`
+    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<serde_json::Value>,
+    /// `parallelism`
+    #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
+    pub parallelism: Option<i64>,
+    /// `programArgsList`
+    #[serde(
+        rename = "programArgsList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub program_args_list: Option<Vec<String>>,
+    /// `restoreMode`
+    #[serde(rename = "restoreMode", default, skip_serializing_if = "Option::is_none")]
+    pub restore_mode: Option<RestoreMode>,
     /// `savepointPath`
     #[serde(rename = "savepointPath", default, skip_serializing_if = "Option::is_none")]
     pub savepoint_path: Option<String>,
+    /// `programArgs`
+    ///
+    /// Sent until Flink 1.20.3.
+    #[serde(rename = "programArgs", default, skip_serializing_if = "Option::is_none")]
+    pub program_args: Option<String>,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarRunResponseBody`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JarRunResponseBody {
-    /// `jobid`
-    #[serde(rename = "jobid")]
-    pub jobid: String,
-    /// `applicationId`: Flink 2.3.0 servers send `applicationId` in JarRunResponseBody; the page does not document it.
+    /// `applicationId`
     ///
     /// Sent since Flink 2.3.0.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
+    /// `jobid`
+    #[serde(rename = "jobid")]
+    pub jobid: String,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarUploadResponseBody`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1272,15 +1441,15 @@ pub struct JobAccumulatorsInfo {
     /// `job-accumulators`
     #[serde(rename = "job-accumulators")]
     pub job_accumulators: Vec<serde_json::Value>,
-    /// `user-task-accumulators`
-    #[serde(rename = "user-task-accumulators")]
-    pub user_task_accumulators: Vec<UserTaskAccumulator>,
     /// `serialized-user-task-accumulators`
     #[serde(rename = "serialized-user-task-accumulators")]
     pub serialized_user_task_accumulators: std::collections::BTreeMap<
         String,
         serde_json::Value,
     >,
+    /// `user-task-accumulators`
+    #[serde(rename = "user-task-accumulators")]
+    pub user_task_accumulators: Vec<UserTaskAccumulator>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobClientHeartbeatRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1294,103 +1463,29 @@ pub struct JobClientHeartbeatRequestBody {
     pub expired_timestamp: Option<i64>,
 }
 /// `org.apache.flink.runtime.messages.webmonitor.JobDetails`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct JobDetails {
-    /// `duration`
-    #[serde(rename = "duration", default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i64>,
-    /// `end-time`
-    #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
-    /// `jid`
-    #[serde(rename = "jid", default, skip_serializing_if = "Option::is_none")]
-    pub jid: Option<serde_json::Value>,
-    /// `jobType`
-    #[serde(rename = "jobType", default, skip_serializing_if = "Option::is_none")]
-    pub job_type: Option<JobType>,
-    /// `last-modification`
-    #[serde(
-        rename = "last-modification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modification: Option<i64>,
-    /// `name`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `pending-operators`
-    #[serde(
-        rename = "pending-operators",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pending_operators: Option<i64>,
-    /// `schedulerType`
-    #[serde(rename = "schedulerType", default, skip_serializing_if = "Option::is_none")]
-    pub scheduler_type: Option<SchedulerType>,
-    /// `start-time`
-    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
-    /// `state`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<JobStatus>,
-    /// `tasks`
-    #[serde(rename = "tasks", default, skip_serializing_if = "Option::is_none")]
-    pub tasks: Option<std::collections::BTreeMap<String, i64>>,
-}
-/// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JobDetailsInfo {
-    /// `jid`
-    #[serde(rename = "jid")]
-    pub jid: String,
-    /// `name`
-    #[serde(rename = "name")]
-    pub name: String,
-    /// `isStoppable`
-    #[serde(rename = "isStoppable")]
-    pub is_stoppable: bool,
-    /// `state`
-    #[serde(rename = "state")]
-    pub state: JobStatus,
-    /// `start-time`
-    #[serde(rename = "start-time")]
-    pub start_time: i64,
-    /// `end-time`
-    #[serde(rename = "end-time")]
-    pub end_time: i64,
+pub struct JobDetails {
     /// `duration`
     #[serde(rename = "duration")]
     pub duration: i64,
-    /// `now`
-    #[serde(rename = "now")]
-    pub now: i64,
-    /// `timestamps`
-    #[serde(rename = "timestamps")]
-    pub timestamps: std::collections::BTreeMap<JobStatus, i64>,
-    /// `vertices`
-    #[serde(rename = "vertices")]
-    pub vertices: Vec<JobDetailsInfoJobVertexDetailsInfo>,
-    /// `status-counts`
-    #[serde(rename = "status-counts")]
-    pub status_counts: std::collections::BTreeMap<ExecutionState, i64>,
-    /// `plan`
-    #[serde(rename = "plan")]
-    pub plan: serde_json::Value,
-    /// `application-id`: Flink 2.3.0 servers send `application-id` in JobDetailsInfo; the page does not document it.
+    /// `end-time`
+    #[serde(rename = "end-time")]
+    pub end_time: i64,
+    /// `jid`
+    #[serde(rename = "jid")]
+    pub jid: serde_json::Value,
+    /// `jobType`
     ///
     /// Sent since Flink 2.3.0.
-    #[serde(rename = "application-id", default, skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
-    /// `job-type`: Flink 1.20.3 to 2.3.0 servers send `job-type` in JobDetailsInfo; the page does not document it.
-    ///
-    /// Sent since Flink 1.20.3.
-    #[serde(rename = "job-type", default, skip_serializing_if = "Option::is_none")]
-    pub job_type: Option<String>,
-    /// `maxParallelism`: Flink 1.15.4 to 2.3.0 servers send `maxParallelism` in JobDetailsInfo; the page does not document it.
-    #[serde(rename = "maxParallelism")]
-    pub max_parallelism: i64,
-    /// `pending-operators`: Flink 2.0.2 to 2.3.0 servers send `pending-operators` in JobDetailsInfo; the page does not document it.
+    #[serde(rename = "jobType", default, skip_serializing_if = "Option::is_none")]
+    pub job_type: Option<JobType>,
+    /// `last-modification`
+    #[serde(rename = "last-modification")]
+    pub last_modification: i64,
+    /// `name`
+    #[serde(rename = "name")]
+    pub name: String,
+    /// `pending-operators`
     ///
     /// Sent since Flink 2.0.2.
     #[serde(
@@ -1399,46 +1494,118 @@ pub struct JobDetailsInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub pending_operators: Option<i64>,
-    /// `schedulerType`: Flink 2.3.0 servers send `schedulerType` in JobDetailsInfo; the page does not document it.
+    /// `schedulerType`
     ///
     /// Sent since Flink 2.3.0.
     #[serde(rename = "schedulerType", default, skip_serializing_if = "Option::is_none")]
-    pub scheduler_type: Option<String>,
+    pub scheduler_type: Option<SchedulerType>,
+    /// `start-time`
+    #[serde(rename = "start-time")]
+    pub start_time: i64,
+    /// `state`
+    #[serde(rename = "state")]
+    pub state: JobStatus,
+    /// `tasks`
+    #[serde(rename = "tasks")]
+    pub tasks: std::collections::BTreeMap<String, i64>,
+}
+/// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobDetailsInfo {
+    /// `application-id`
+    ///
+    /// Sent since Flink 2.3.0.
+    #[serde(rename = "application-id", default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    /// `duration`
+    #[serde(rename = "duration")]
+    pub duration: i64,
+    /// `end-time`
+    #[serde(rename = "end-time")]
+    pub end_time: i64,
+    /// `isStoppable`
+    #[serde(rename = "isStoppable")]
+    pub is_stoppable: bool,
+    /// `jid`
+    #[serde(rename = "jid")]
+    pub jid: String,
+    /// `job-type`
+    ///
+    /// Sent since Flink 1.20.3.
+    #[serde(rename = "job-type", default, skip_serializing_if = "Option::is_none")]
+    pub job_type: Option<JobType>,
+    /// `maxParallelism`
+    #[serde(rename = "maxParallelism")]
+    pub max_parallelism: i64,
+    /// `name`
+    #[serde(rename = "name")]
+    pub name: String,
+    /// `now`
+    #[serde(rename = "now")]
+    pub now: i64,
+    /// `pending-operators`
+    ///
+    /// Sent since Flink 2.0.2.
+    #[serde(
+        rename = "pending-operators",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pending_operators: Option<i64>,
+    /// `plan`
+    #[serde(rename = "plan")]
+    pub plan: serde_json::Value,
+    /// `schedulerType`
+    ///
+    /// Sent since Flink 2.3.0.
+    #[serde(rename = "schedulerType", default, skip_serializing_if = "Option::is_none")]
+    pub scheduler_type: Option<SchedulerType>,
+    /// `start-time`
+    #[serde(rename = "start-time")]
+    pub start_time: i64,
+    /// `state`
+    #[serde(rename = "state")]
+    pub state: JobStatus,
+    /// `status-counts`
+    #[serde(rename = "status-counts")]
+    pub status_counts: std::collections::BTreeMap<ExecutionState, i64>,
+    /// `stream-graph`
+    ///
+    /// Sent since Flink 2.0.2.
+    #[serde(rename = "stream-graph", default, skip_serializing_if = "Option::is_none")]
+    pub stream_graph: Option<serde_json::Value>,
+    /// `timestamps`
+    #[serde(rename = "timestamps")]
+    pub timestamps: std::collections::BTreeMap<JobStatus, i64>,
+    /// `vertices`
+    #[serde(rename = "vertices")]
+    pub vertices: Vec<JobDetailsInfoJobVertexDetailsInfo>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo.JobVertexDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobDetailsInfoJobVertexDetailsInfo {
+    /// `duration`
+    #[serde(rename = "duration")]
+    pub duration: i64,
+    /// `end-time`
+    #[serde(rename = "end-time")]
+    pub end_time: i64,
     /// `id`
     #[serde(rename = "id")]
     pub id: String,
+    /// `maxParallelism`
+    #[serde(rename = "maxParallelism")]
+    pub max_parallelism: i64,
+    /// `metrics`
+    #[serde(rename = "metrics")]
+    pub metrics: IOMetricsInfo,
     /// `name`
     #[serde(rename = "name")]
     pub name: String,
     /// `parallelism`
     #[serde(rename = "parallelism")]
     pub parallelism: i64,
-    /// `status`
-    #[serde(rename = "status")]
-    pub status: ExecutionState,
-    /// `start-time`
-    #[serde(rename = "start-time")]
-    pub start_time: i64,
-    /// `end-time`
-    #[serde(rename = "end-time")]
-    pub end_time: i64,
-    /// `duration`
-    #[serde(rename = "duration")]
-    pub duration: i64,
-    /// `tasks`
-    #[serde(rename = "tasks")]
-    pub tasks: std::collections::BTreeMap<ExecutionState, i64>,
-    /// `metrics`
-    #[serde(rename = "metrics")]
-    pub metrics: IOMetricsInfo,
-    /// `maxParallelism`: Flink 1.15.4 to 2.3.0 servers send `maxParallelism` in JobDetailsInfoJobVertexDetailsInfo; the page does not document it.
-    #[serde(rename = "maxParallelism")]
-    pub max_parallelism: i64,
-    /// `slotSharingGroupId`: Flink 1.20.3 to 2.3.0 servers send `slotSharingGroupId` in JobDetailsInfoJobVertexDetailsInfo; the page does not document it.
+    /// `slotSharingGroupId`
     ///
     /// Sent since Flink 1.20.3.
     #[serde(
@@ -1447,10 +1614,37 @@ pub struct JobDetailsInfoJobVertexDetailsInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub slot_sharing_group_id: Option<String>,
+    /// `start-time`
+    #[serde(rename = "start-time")]
+    pub start_time: i64,
+    /// `status`
+    #[serde(rename = "status")]
+    pub status: ExecutionState,
+    /// `tasks`
+    #[serde(rename = "tasks")]
+    pub tasks: std::collections::BTreeMap<ExecutionState, i64>,
 }
-/// `org.apache.flink.runtime.rest.messages.JobExceptionsInfo`
+/// `org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory.JobExceptionHistory`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JobExceptionsInfo {
+pub struct JobExceptionHistory {
+    /// `entries`
+    #[serde(rename = "entries")]
+    pub entries: Vec<RootExceptionInfo>,
+    /// `truncated`
+    #[serde(rename = "truncated")]
+    pub truncated: bool,
+}
+/// `org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobExceptionsInfoWithHistory {
+    /// `exceptionHistory`
+    #[serde(rename = "exceptionHistory")]
+    pub exception_history: JobExceptionHistory,
+    /// `all-exceptions`
+    ///
+    /// Sent until Flink 1.20.3.
+    #[serde(rename = "all-exceptions", default, skip_serializing_if = "Option::is_none")]
+    pub all_exceptions: Option<Vec<ExecutionExceptionInfo>>,
     /// `root-exception`
     ///
     /// Sent until Flink 1.20.3.
@@ -1461,26 +1655,15 @@ pub struct JobExceptionsInfo {
     /// Sent until Flink 1.20.3.
     #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
-    /// `all-exceptions`
-    ///
-    /// Sent until Flink 1.20.3.
-    #[serde(rename = "all-exceptions", default, skip_serializing_if = "Option::is_none")]
-    pub all_exceptions: Option<Vec<ExecutionExceptionInfo>>,
     /// `truncated`
     ///
     /// Sent until Flink 1.20.3.
     #[serde(rename = "truncated", default, skip_serializing_if = "Option::is_none")]
     pub truncated: Option<bool>,
-    /// `exceptionHistory`: Flink 1.15.4 to 2.3.0 servers send `exceptionHistory` in JobExceptionsInfo; the page does not document it.
-    #[serde(rename = "exceptionHistory")]
-    pub exception_history: serde_json::Value,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobExecutionResultResponseBody`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobExecutionResultResponseBody {
-    /// `status`
-    #[serde(rename = "status")]
-    pub status: QueueStatus,
     /// `job-execution-result`
     #[serde(
         rename = "job-execution-result",
@@ -1488,6 +1671,9 @@ pub struct JobExecutionResultResponseBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub job_execution_result: Option<serde_json::Value>,
+    /// `status`
+    #[serde(rename = "status")]
+    pub status: QueueStatus,
 }
 /// `org.apache.flink.runtime.messages.webmonitor.JobIdsWithStatusOverview.JobIdWithStatus`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1511,7 +1697,7 @@ pub struct JobIdsWithStatusOverview {
 pub struct JobPlanInfo {
     /// `plan`
     #[serde(rename = "plan")]
-    pub plan: serde_json::Value,
+    pub plan: Plan,
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescaleConfigInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1701,11 +1887,13 @@ pub struct JobResourceRequirementsBody {
         std::collections::BTreeMap<String, JobVertexResourceRequirements>,
     >,
 }
-/// Used by JobDetailsInfo.state, JobIdWithStatus.status.
+/// Used by JobDetails.state, JobDetailsInfo.state, JobIdWithStatus.status, JobStatusInfo.status.
 ///
 /// Open: a value this crate does not know decodes as `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum JobStatus {
+    /// `INITIALIZING`
+    Initializing,
     /// `CREATED`
     Created,
     /// `RUNNING`
@@ -1726,14 +1914,13 @@ pub enum JobStatus {
     Suspended,
     /// `RECONCILING`
     Reconciling,
-    /// `INITIALIZING`
-    Initializing,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
 impl JobStatus {
     /// Every known value, in the documented order.
     pub const KNOWN: &'static [JobStatus] = &[
+        JobStatus::Initializing,
         JobStatus::Created,
         JobStatus::Running,
         JobStatus::Failing,
@@ -1744,11 +1931,11 @@ impl JobStatus {
         JobStatus::Restarting,
         JobStatus::Suspended,
         JobStatus::Reconciling,
-        JobStatus::Initializing,
     ];
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
+            JobStatus::Initializing => "INITIALIZING",
             JobStatus::Created => "CREATED",
             JobStatus::Running => "RUNNING",
             JobStatus::Failing => "FAILING",
@@ -1759,7 +1946,6 @@ impl JobStatus {
             JobStatus::Restarting => "RESTARTING",
             JobStatus::Suspended => "SUSPENDED",
             JobStatus::Reconciling => "RECONCILING",
-            JobStatus::Initializing => "INITIALIZING",
             JobStatus::Unknown(other) => other,
         }
     }
@@ -1767,6 +1953,7 @@ impl JobStatus {
 impl From<&str> for JobStatus {
     fn from(value: &str) -> Self {
         match value {
+            "INITIALIZING" => JobStatus::Initializing,
             "CREATED" => JobStatus::Created,
             "RUNNING" => JobStatus::Running,
             "FAILING" => JobStatus::Failing,
@@ -1777,7 +1964,6 @@ impl From<&str> for JobStatus {
             "RESTARTING" => JobStatus::Restarting,
             "SUSPENDED" => JobStatus::Suspended,
             "RECONCILING" => JobStatus::Reconciling,
-            "INITIALIZING" => JobStatus::Initializing,
             other => JobStatus::Unknown(other.to_string()),
         }
     }
@@ -1793,6 +1979,13 @@ pub struct JobStatusInfo {
 /// `org.apache.flink.runtime.rest.messages.job.JobSubmitRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct JobSubmitRequestBody {
+    /// `jobArtifactFileNames`
+    #[serde(
+        rename = "jobArtifactFileNames",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_artifact_file_names: Option<Vec<DistributedCacheFile>>,
     /// `jobGraphFileName`
     #[serde(
         rename = "jobGraphFileName",
@@ -1807,13 +2000,6 @@ pub struct JobSubmitRequestBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub job_jar_file_names: Option<Vec<String>>,
-    /// `jobArtifactFileNames`
-    #[serde(
-        rename = "jobArtifactFileNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub job_artifact_file_names: Option<Vec<DistributedCacheFile>>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobSubmitResponseBody`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1869,9 +2055,6 @@ pub struct JobVertexAccumulatorsInfo {
 /// `org.apache.flink.runtime.rest.messages.JobVertexBackPressureInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobVertexBackPressureInfo {
-    /// `status`
-    #[serde(rename = "status")]
-    pub status: BackPressureStatus,
     /// `backpressure-level`
     #[serde(
         rename = "backpressure-level",
@@ -1879,46 +2062,72 @@ pub struct JobVertexBackPressureInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub backpressure_level: Option<BackPressureLevel>,
-    /// `end-timestamp`
-    #[serde(rename = "end-timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub end_timestamp: Option<i64>,
-    /// `subtasks`
-    #[serde(rename = "subtasks", default, skip_serializing_if = "Option::is_none")]
-    pub subtasks: Option<Vec<SubtaskBackPressureInfo>>,
-    /// `backpressureLevel`: Flink 1.15.4 to 2.3.0 servers send `backpressureLevel` in JobVertexBackPressureInfo; the page does not document it.
+    /// `backpressureLevel`
     #[serde(
         rename = "backpressureLevel",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub backpressure_level_2: Option<String>,
+    pub backpressure_level_2: Option<BackPressureLevel>,
+    /// `end-timestamp`
+    #[serde(rename = "end-timestamp", default, skip_serializing_if = "Option::is_none")]
+    pub end_timestamp: Option<i64>,
+    /// `status`
+    #[serde(rename = "status")]
+    pub status: BackPressureStatus,
+    /// `subtasks`
+    #[serde(rename = "subtasks", default, skip_serializing_if = "Option::is_none")]
+    pub subtasks: Option<Vec<SubtaskBackPressureInfo>>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobVertexDetailsInfo {
-    /// `id`
-    #[serde(rename = "id")]
-    pub id: String,
-    /// `name`
-    #[serde(rename = "name")]
-    pub name: String,
-    /// `parallelism`
-    #[serde(rename = "parallelism")]
-    pub parallelism: i64,
-    /// `now`
-    #[serde(rename = "now")]
-    pub now: i64,
-    /// `subtasks`
-    #[serde(rename = "subtasks")]
-    pub subtasks: Vec<VertexTaskDetail>,
-    /// `aggregated`: Flink 1.16.3 to 2.3.0 servers send `aggregated` in JobVertexDetailsInfo; the page does not document it.
+    /// `aggregated`
     ///
     /// Sent since Flink 1.16.3.
     #[serde(rename = "aggregated", default, skip_serializing_if = "Option::is_none")]
-    pub aggregated: Option<serde_json::Value>,
-    /// `maxParallelism`: Flink 1.15.4 to 2.3.0 servers send `maxParallelism` in JobVertexDetailsInfo; the page does not document it.
+    pub aggregated: Option<AggregatedTaskDetailsInfo>,
+    /// `id`
+    #[serde(rename = "id")]
+    pub id: String,
+    /// `maxParallelism`
     #[serde(rename = "maxParallelism")]
     pub max_parallelism: i64,
+    /// `name`
+    #[serde(rename = "name")]
+    pub name: String,
+    /// `now`
+    #[serde(rename = "now")]
+    pub now: i64,
+    /// `parallelism`
+    #[serde(rename = "parallelism")]
+    pub parallelism: i64,
+    /// `subtasks`
+    #[serde(rename = "subtasks")]
+    pub subtasks: Vec<SubtaskExecutionAttemptDetailsInfo>,
+}
+/// `org.apache.flink.runtime.webmonitor.threadinfo.JobVertexFlameGraph`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JobVertexFlameGraph {
+    /// `data`
+    #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<JobVertexFlameGraphNode>,
+    /// `endTimestamp`
+    #[serde(rename = "endTimestamp", default, skip_serializing_if = "Option::is_none")]
+    pub end_timestamp: Option<i64>,
+}
+/// `org.apache.flink.runtime.webmonitor.threadinfo.JobVertexFlameGraph.Node`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JobVertexFlameGraphNode {
+    /// `children`
+    #[serde(rename = "children", default, skip_serializing_if = "Option::is_none")]
+    pub children: Option<Vec<JobVertexFlameGraphNode>>,
+    /// `name`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `value`
+    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<i64>,
 }
 /// `org.apache.flink.runtime.jobgraph.JobVertexResourceRequirements`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1946,42 +2155,42 @@ pub struct JobVertexTaskManagersInfo {
 /// `org.apache.flink.runtime.rest.messages.JobVertexTaskManagersInfo.TaskManagersInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobVertexTaskManagersInfoTaskManagersInfo {
+    /// `aggregated`
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(rename = "aggregated", default, skip_serializing_if = "Option::is_none")]
+    pub aggregated: Option<AggregatedTaskDetailsInfo>,
+    /// `duration`
+    #[serde(rename = "duration")]
+    pub duration: i64,
+    /// `end-time`
+    #[serde(rename = "end-time")]
+    pub end_time: i64,
+    /// `endpoint`
+    ///
+    /// Sent since Flink 1.19.3.
+    #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// `metrics`
+    #[serde(rename = "metrics")]
+    pub metrics: IOMetricsInfo,
+    /// `start-time`
+    #[serde(rename = "start-time")]
+    pub start_time: i64,
+    /// `status`
+    #[serde(rename = "status")]
+    pub status: ExecutionState,
+    /// `status-counts`
+    #[serde(rename = "status-counts")]
+    pub status_counts: std::collections::BTreeMap<ExecutionState, i64>,
+    /// `taskmanager-id`
+    #[serde(rename = "taskmanager-id")]
+    pub taskmanager_id: String,
     /// `host`
     ///
     /// Sent until Flink 1.20.3.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
-    /// `status`
-    #[serde(rename = "status")]
-    pub status: ExecutionState,
-    /// `start-time`
-    #[serde(rename = "start-time")]
-    pub start_time: i64,
-    /// `end-time`
-    #[serde(rename = "end-time")]
-    pub end_time: i64,
-    /// `duration`
-    #[serde(rename = "duration")]
-    pub duration: i64,
-    /// `metrics`
-    #[serde(rename = "metrics")]
-    pub metrics: IOMetricsInfo,
-    /// `status-counts`
-    #[serde(rename = "status-counts")]
-    pub status_counts: std::collections::BTreeMap<ExecutionState, i64>,
-    /// `aggregated`: Flink 1.16.3 to 2.3.0 servers send `aggregated` in JobVertexTaskManagersInfoTaskManagersInfo; the page does not document it.
-    ///
-    /// Sent since Flink 1.16.3.
-    #[serde(rename = "aggregated", default, skip_serializing_if = "Option::is_none")]
-    pub aggregated: Option<serde_json::Value>,
-    /// `endpoint`: Since 1.19 servers send `endpoint` (host:port of the TaskManager) in JobVertexTaskManagersInfoTaskManagersInfo, replacing `host`; the page does not document it.
-    ///
-    /// Sent since Flink 1.19.3.
-    #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<String>,
-    /// `taskmanager-id`: Flink 1.15.4 to 2.3.0 servers send `taskmanager-id` in JobVertexTaskManagersInfoTaskManagersInfo; the page does not document it.
-    #[serde(rename = "taskmanager-id")]
-    pub taskmanager_id: String,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.LatestCheckpoints`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1989,15 +2198,15 @@ pub struct LatestCheckpoints {
     /// `completed`
     #[serde(rename = "completed", default, skip_serializing_if = "Option::is_none")]
     pub completed: Option<CompletedCheckpointStatistics>,
-    /// `savepoint`
-    #[serde(rename = "savepoint", default, skip_serializing_if = "Option::is_none")]
-    pub savepoint: Option<CompletedCheckpointStatistics>,
     /// `failed`
     #[serde(rename = "failed", default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<FailedCheckpointStatistics>,
     /// `restored`
     #[serde(rename = "restored", default, skip_serializing_if = "Option::is_none")]
     pub restored: Option<RestoredCheckpointStatistics>,
+    /// `savepoint`
+    #[serde(rename = "savepoint", default, skip_serializing_if = "Option::is_none")]
+    pub savepoint: Option<CompletedCheckpointStatistics>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescalesOverview.LatestRescales`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2074,6 +2283,8 @@ pub enum MetricsAggregation {
     Sum,
     /// `avg`
     Avg,
+    /// `skew`
+    Skew,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
@@ -2084,6 +2295,7 @@ impl MetricsAggregation {
         MetricsAggregation::Max,
         MetricsAggregation::Sum,
         MetricsAggregation::Avg,
+        MetricsAggregation::Skew,
     ];
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -2092,6 +2304,7 @@ impl MetricsAggregation {
             MetricsAggregation::Max => "max",
             MetricsAggregation::Sum => "sum",
             MetricsAggregation::Avg => "avg",
+            MetricsAggregation::Skew => "skew",
             MetricsAggregation::Unknown(other) => other,
         }
     }
@@ -2103,39 +2316,12 @@ impl From<&str> for MetricsAggregation {
             "max" => MetricsAggregation::Max,
             "sum" => MetricsAggregation::Sum,
             "avg" => MetricsAggregation::Avg,
+            "skew" => MetricsAggregation::Skew,
             other => MetricsAggregation::Unknown(other.to_string()),
         }
     }
 }
 crate::open_enum!(MetricsAggregation);
-/// `org.apache.flink.runtime.rest.messages.checkpoints.MinMaxAvgStatistics`
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MinMaxAvgStatistics {
-    /// `min`
-    #[serde(rename = "min")]
-    pub min: i64,
-    /// `max`
-    #[serde(rename = "max")]
-    pub max: i64,
-    /// `avg`
-    #[serde(rename = "avg")]
-    pub avg: i64,
-    /// `p50`: Flink 1.15.4 to 2.3.0 servers send `p50` in MinMaxAvgStatistics; the page does not document it.
-    #[serde(rename = "p50")]
-    pub p50: crate::Double,
-    /// `p90`: Flink 1.15.4 to 2.3.0 servers send `p90` in MinMaxAvgStatistics; the page does not document it.
-    #[serde(rename = "p90")]
-    pub p90: crate::Double,
-    /// `p95`: Flink 1.15.4 to 2.3.0 servers send `p95` in MinMaxAvgStatistics; the page does not document it.
-    #[serde(rename = "p95")]
-    pub p95: crate::Double,
-    /// `p999`: Flink 1.15.4 to 2.3.0 servers send `p999` in MinMaxAvgStatistics; the page does not document it.
-    #[serde(rename = "p999")]
-    pub p999: crate::Double,
-    /// `p99`: Flink 1.15.4 to 2.3.0 servers send `p99` in MinMaxAvgStatistics; the page does not document it.
-    #[serde(rename = "p99")]
-    pub p99: crate::Double,
-}
 /// `org.apache.flink.runtime.messages.webmonitor.MultipleApplicationsDetails`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MultipleApplicationsDetails {
@@ -2148,7 +2334,7 @@ pub struct MultipleApplicationsDetails {
 pub struct MultipleJobsDetails {
     /// `jobs`
     #[serde(rename = "jobs")]
-    pub jobs: Vec<serde_json::Value>,
+    pub jobs: Vec<JobDetails>,
 }
 /// `org.apache.flink.runtime.jobgraph.JobVertexResourceRequirements.Parallelism`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2159,6 +2345,47 @@ pub struct Parallelism {
     /// `upperBound`
     #[serde(rename = "upperBound", default, skip_serializing_if = "Option::is_none")]
     pub upper_bound: Option<i64>,
+}
+/// `org.apache.flink.runtime.rest.messages.JobPlanInfo.Plan`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// `jid`
+    #[serde(rename = "jid")]
+    pub jid: String,
+    /// `name`
+    #[serde(rename = "name")]
+    pub name: String,
+    /// `nodes`
+    #[serde(rename = "nodes")]
+    pub nodes: Vec<PlanNode>,
+    /// `type`
+    #[serde(rename = "type")]
+    pub type_: String,
+}
+/// `org.apache.flink.runtime.rest.messages.JobPlanInfo.Plan.Node`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanNode {
+    /// `description`
+    #[serde(rename = "description")]
+    pub description: String,
+    /// `id`
+    #[serde(rename = "id")]
+    pub id: String,
+    /// `inputs`
+    #[serde(rename = "inputs", default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Vec<Input>>,
+    /// `operator`
+    #[serde(rename = "operator")]
+    pub operator: String,
+    /// `operator_strategy`
+    #[serde(rename = "operator_strategy")]
+    pub operator_strategy: String,
+    /// `optimizer_properties`
+    #[serde(rename = "optimizer_properties")]
+    pub optimizer_properties: serde_json::Value,
+    /// `parallelism`
+    #[serde(rename = "parallelism")]
+    pub parallelism: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.queue.QueueStatus`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2385,34 +2612,26 @@ pub struct RescalesCounts {
     pub in_progress: Option<i64>,
 }
 /// `org.apache.flink.runtime.rest.messages.ResourceProfileInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResourceProfileInfo {
     /// `cpuCores`
-    #[serde(rename = "cpuCores", default, skip_serializing_if = "Option::is_none")]
-    pub cpu_cores: Option<f64>,
+    #[serde(rename = "cpuCores")]
+    pub cpu_cores: f64,
     /// `extendedResources`
-    #[serde(
-        rename = "extendedResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub extended_resources: Option<std::collections::BTreeMap<String, f64>>,
+    #[serde(rename = "extendedResources")]
+    pub extended_resources: std::collections::BTreeMap<String, f64>,
     /// `managedMemory`
-    #[serde(rename = "managedMemory", default, skip_serializing_if = "Option::is_none")]
-    pub managed_memory: Option<i64>,
+    #[serde(rename = "managedMemory")]
+    pub managed_memory: i64,
     /// `networkMemory`
-    #[serde(rename = "networkMemory", default, skip_serializing_if = "Option::is_none")]
-    pub network_memory: Option<i64>,
+    #[serde(rename = "networkMemory")]
+    pub network_memory: i64,
     /// `taskHeapMemory`
-    #[serde(rename = "taskHeapMemory", default, skip_serializing_if = "Option::is_none")]
-    pub task_heap_memory: Option<i64>,
+    #[serde(rename = "taskHeapMemory")]
+    pub task_heap_memory: i64,
     /// `taskOffHeapMemory`
-    #[serde(
-        rename = "taskOffHeapMemory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub task_off_heap_memory: Option<i64>,
+    #[serde(rename = "taskOffHeapMemory")]
+    pub task_off_heap_memory: i64,
 }
 /// Used by JarRunApplicationRequestBody.claimMode, JarRunRequestBody.claimMode, JarRunRequestBody.restoreMode.
 ///
@@ -2459,18 +2678,57 @@ crate::open_enum!(RestoreMode);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.RestoredCheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RestoredCheckpointStatistics {
-    /// `id`
-    #[serde(rename = "id")]
-    pub id: i64,
-    /// `restore_timestamp`
-    #[serde(rename = "restore_timestamp")]
-    pub restore_timestamp: i64,
-    /// `is_savepoint`
-    #[serde(rename = "is_savepoint")]
-    pub is_savepoint: bool,
     /// `external_path`
     #[serde(rename = "external_path")]
     pub external_path: String,
+    /// `id`
+    #[serde(rename = "id")]
+    pub id: i64,
+    /// `is_savepoint`
+    #[serde(rename = "is_savepoint")]
+    pub is_savepoint: bool,
+    /// `restore_timestamp`
+    #[serde(rename = "restore_timestamp")]
+    pub restore_timestamp: i64,
+}
+/// `org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory.RootExceptionInfo`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RootExceptionInfo {
+    /// `concurrentExceptions`
+    #[serde(rename = "concurrentExceptions")]
+    pub concurrent_exceptions: Vec<ExceptionInfo>,
+    /// `endpoint`
+    ///
+    /// Sent since Flink 1.19.3.
+    #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// `exceptionName`
+    #[serde(rename = "exceptionName")]
+    pub exception_name: String,
+    /// `failureLabels`
+    ///
+    /// Sent since Flink 1.18.1.
+    #[serde(rename = "failureLabels", default, skip_serializing_if = "Option::is_none")]
+    pub failure_labels: Option<std::collections::BTreeMap<String, String>>,
+    /// `stacktrace`
+    #[serde(rename = "stacktrace")]
+    pub stacktrace: String,
+    /// `taskManagerId`
+    ///
+    /// Sent since Flink 1.17.2.
+    #[serde(rename = "taskManagerId", default, skip_serializing_if = "Option::is_none")]
+    pub task_manager_id: Option<String>,
+    /// `taskName`
+    #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
+    pub task_name: Option<String>,
+    /// `timestamp`
+    #[serde(rename = "timestamp")]
+    pub timestamp: i64,
+    /// `location`
+    ///
+    /// Sent until Flink 1.20.3.
+    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.savepoints.SavepointDisposalRequest`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2479,19 +2737,62 @@ pub struct SavepointDisposalRequest {
     #[serde(rename = "savepoint-path", default, skip_serializing_if = "Option::is_none")]
     pub savepoint_path: Option<String>,
 }
+/// Used by SavepointTriggerRequestBody.formatType, StopWithSavepointRequestBody.formatType.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SavepointFormatType {
+    /// `CANONICAL`
+    Canonical,
+    /// `NATIVE`
+    Native,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl SavepointFormatType {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [SavepointFormatType] = &[
+        SavepointFormatType::Canonical,
+        SavepointFormatType::Native,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SavepointFormatType::Canonical => "CANONICAL",
+            SavepointFormatType::Native => "NATIVE",
+            SavepointFormatType::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for SavepointFormatType {
+    fn from(value: &str) -> Self {
+        match value {
+            "CANONICAL" => SavepointFormatType::Canonical,
+            "NATIVE" => SavepointFormatType::Native,
+            other => SavepointFormatType::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(SavepointFormatType);
 /// `org.apache.flink.runtime.rest.messages.job.savepoints.SavepointInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SavepointInfo {
-    /// `location`
-    #[serde(rename = "location")]
-    pub location: String,
     /// `failure-cause`
     #[serde(rename = "failure-cause", default, skip_serializing_if = "Option::is_none")]
     pub failure_cause: Option<serde_json::Value>,
+    /// `location`
+    #[serde(rename = "location")]
+    pub location: String,
 }
 /// `org.apache.flink.runtime.rest.messages.job.savepoints.SavepointTriggerRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SavepointTriggerRequestBody {
+    /// `cancel-job`
+    #[serde(rename = "cancel-job", default, skip_serializing_if = "Option::is_none")]
+    pub cancel_job: Option<bool>,
+    /// `formatType`
+    #[serde(rename = "formatType", default, skip_serializing_if = "Option::is_none")]
+    pub format_type: Option<SavepointFormatType>,
     /// `target-directory`
     #[serde(
         rename = "target-directory",
@@ -2499,9 +2800,9 @@ pub struct SavepointTriggerRequestBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub target_directory: Option<String>,
-    /// `cancel-job`
-    #[serde(rename = "cancel-job", default, skip_serializing_if = "Option::is_none")]
-    pub cancel_job: Option<bool>,
+    /// `triggerId`
+    #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
+    pub trigger_id: Option<serde_json::Value>,
 }
 /// Used by JobRescaleConfigInfo.schedulerExecutionMode.
 ///
@@ -2612,6 +2913,21 @@ impl From<&str> for SchedulerType {
     }
 }
 crate::open_enum!(SchedulerType);
+/// `org.apache.flink.runtime.rest.messages.taskmanager.SlotInfo`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SlotInfo {
+    /// `assignedTasks`
+    ///
+    /// Sent since Flink 2.3.0.
+    #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_tasks: Option<i64>,
+    /// `jobId`
+    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<serde_json::Value>,
+    /// `resource`
+    #[serde(rename = "resource", default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<ResourceProfileInfo>,
+}
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescaleDetails.SlotSharingGroupRescaleInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SlotSharingGroupRescaleInfo {
@@ -2669,36 +2985,42 @@ pub struct SlotSharingGroupRescaleInfo {
     pub slot_sharing_group_name: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.util.stats.StatsSummaryDto`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatsSummaryDto {
     /// `avg`
-    #[serde(rename = "avg", default, skip_serializing_if = "Option::is_none")]
-    pub avg: Option<i64>,
+    #[serde(rename = "avg")]
+    pub avg: i64,
     /// `max`
-    #[serde(rename = "max", default, skip_serializing_if = "Option::is_none")]
-    pub max: Option<i64>,
+    #[serde(rename = "max")]
+    pub max: i64,
     /// `min`
-    #[serde(rename = "min", default, skip_serializing_if = "Option::is_none")]
-    pub min: Option<i64>,
+    #[serde(rename = "min")]
+    pub min: i64,
     /// `p50`
-    #[serde(rename = "p50", default, skip_serializing_if = "Option::is_none")]
-    pub p50: Option<f64>,
+    #[serde(rename = "p50")]
+    pub p50: crate::Double,
     /// `p90`
-    #[serde(rename = "p90", default, skip_serializing_if = "Option::is_none")]
-    pub p90: Option<f64>,
+    #[serde(rename = "p90")]
+    pub p90: crate::Double,
     /// `p95`
-    #[serde(rename = "p95", default, skip_serializing_if = "Option::is_none")]
-    pub p95: Option<f64>,
+    #[serde(rename = "p95")]
+    pub p95: crate::Double,
     /// `p99`
-    #[serde(rename = "p99", default, skip_serializing_if = "Option::is_none")]
-    pub p99: Option<f64>,
+    #[serde(rename = "p99")]
+    pub p99: crate::Double,
     /// `p999`
-    #[serde(rename = "p999", default, skip_serializing_if = "Option::is_none")]
-    pub p999: Option<f64>,
+    #[serde(rename = "p999")]
+    pub p999: crate::Double,
 }
 /// `org.apache.flink.runtime.rest.messages.job.savepoints.stop.StopWithSavepointRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct StopWithSavepointRequestBody {
+    /// `drain`
+    #[serde(rename = "drain", default, skip_serializing_if = "Option::is_none")]
+    pub drain: Option<bool>,
+    /// `formatType`
+    #[serde(rename = "formatType", default, skip_serializing_if = "Option::is_none")]
+    pub format_type: Option<SavepointFormatType>,
     /// `targetDirectory`
     #[serde(
         rename = "targetDirectory",
@@ -2706,54 +3028,68 @@ pub struct StopWithSavepointRequestBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub target_directory: Option<String>,
-    /// `drain`
-    #[serde(rename = "drain", default, skip_serializing_if = "Option::is_none")]
-    pub drain: Option<bool>,
+    /// `triggerId`
+    #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
+    pub trigger_id: Option<serde_json::Value>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.SubtasksAllAccumulatorsInfo.SubtaskAccumulatorsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubtaskAccumulatorsInfo {
-    /// `subtask`
-    #[serde(rename = "subtask")]
-    pub subtask: i64,
     /// `attempt`
     #[serde(rename = "attempt")]
     pub attempt: i64,
+    /// `endpoint`
+    ///
+    /// Sent since Flink 1.19.3.
+    #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// `subtask`
+    #[serde(rename = "subtask")]
+    pub subtask: i64,
+    /// `user-accumulators`
+    #[serde(rename = "user-accumulators")]
+    pub user_accumulators: Vec<UserAccumulator>,
     /// `host`
     ///
     /// Sent until Flink 1.20.3.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
-    /// `user-accumulators`
-    #[serde(rename = "user-accumulators")]
-    pub user_accumulators: Vec<UserAccumulator>,
-    /// `endpoint`: Since 1.19 servers send `endpoint` (host:port of the TaskManager) in SubtaskAccumulatorsInfo, replacing `host`; the page does not document it.
-    ///
-    /// Sent since Flink 1.19.3.
-    #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexBackPressureInfo.SubtaskBackPressureInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubtaskBackPressureInfo {
-    /// `subtask`
-    #[serde(rename = "subtask")]
-    pub subtask: i64,
+    /// `attempt-number`
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(rename = "attempt-number", default, skip_serializing_if = "Option::is_none")]
+    pub attempt_number: Option<i64>,
     /// `backpressure-level`
     #[serde(rename = "backpressure-level")]
     pub backpressure_level: BackPressureLevel,
+    /// `backpressureLevel`
+    #[serde(rename = "backpressureLevel")]
+    pub backpressure_level_2: BackPressureLevel,
+    /// `busyRatio`
+    #[serde(rename = "busyRatio")]
+    pub busy_ratio: f64,
+    /// `idleRatio`
+    #[serde(rename = "idleRatio")]
+    pub idle_ratio: f64,
+    /// `other-concurrent-attempts`
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(
+        rename = "other-concurrent-attempts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub other_concurrent_attempts: Option<Vec<SubtaskBackPressureInfo>>,
     /// `ratio`
     #[serde(rename = "ratio")]
     pub ratio: f64,
-    /// `backpressureLevel`: Flink 1.15.4 to 2.3.0 servers send `backpressureLevel` in SubtaskBackPressureInfo; the page does not document it.
-    #[serde(rename = "backpressureLevel")]
-    pub backpressure_level_2: String,
-    /// `busyRatio`: Flink 1.15.4 to 2.3.0 servers send `busyRatio` in SubtaskBackPressureInfo; the page does not document it.
-    #[serde(rename = "busyRatio")]
-    pub busy_ratio: f64,
-    /// `idleRatio`: Flink 1.15.4 to 2.3.0 servers send `idleRatio` in SubtaskBackPressureInfo; the page does not document it.
-    #[serde(rename = "idleRatio")]
-    pub idle_ratio: f64,
+    /// `subtask`
+    #[serde(rename = "subtask")]
+    pub subtask: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.SubtaskCheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2798,15 +3134,15 @@ pub struct SubtaskCheckpointStatistics {
 /// `org.apache.flink.runtime.rest.messages.job.SubtaskExecutionAttemptAccumulatorsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubtaskExecutionAttemptAccumulatorsInfo {
-    /// `subtask`
-    #[serde(rename = "subtask")]
-    pub subtask: i64,
     /// `attempt`
     #[serde(rename = "attempt")]
     pub attempt: i64,
     /// `id`
     #[serde(rename = "id")]
     pub id: String,
+    /// `subtask`
+    #[serde(rename = "subtask")]
+    pub subtask: i64,
     /// `user-accumulators`
     #[serde(rename = "user-accumulators")]
     pub user_accumulators: Vec<UserAccumulator>,
@@ -2814,41 +3150,42 @@ pub struct SubtaskExecutionAttemptAccumulatorsInfo {
 /// `org.apache.flink.runtime.rest.messages.job.SubtaskExecutionAttemptDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubtaskExecutionAttemptDetailsInfo {
-    /// `subtask`
-    #[serde(rename = "subtask")]
-    pub subtask: i64,
-    /// `status`
-    #[serde(rename = "status")]
-    pub status: ExecutionState,
     /// `attempt`
     #[serde(rename = "attempt")]
     pub attempt: i64,
-    /// `host`
-    ///
-    /// Sent until Flink 1.20.3.
-    #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    /// `start-time`
-    #[serde(rename = "start-time")]
-    pub start_time: i64,
-    /// `end-time`
-    #[serde(rename = "end-time")]
-    pub end_time: i64,
     /// `duration`
     #[serde(rename = "duration")]
     pub duration: i64,
-    /// `metrics`
-    #[serde(rename = "metrics")]
-    pub metrics: IOMetricsInfo,
-    /// `endpoint`: Since 1.19 servers send `endpoint` (host:port of the TaskManager) in SubtaskExecutionAttemptDetailsInfo, replacing `host`; the page does not document it.
+    /// `end-time`
+    #[serde(rename = "end-time")]
+    pub end_time: i64,
+    /// `endpoint`
     ///
     /// Sent since Flink 1.19.3.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
-    /// `start_time`: Flink 1.15.4 to 2.3.0 servers send `start_time` in SubtaskExecutionAttemptDetailsInfo; the page does not document it.
+    /// `metrics`
+    #[serde(rename = "metrics")]
+    pub metrics: IOMetricsInfo,
+    /// `other-concurrent-attempts`
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(
+        rename = "other-concurrent-attempts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub other_concurrent_attempts: Option<Vec<SubtaskExecutionAttemptDetailsInfo>>,
+    /// `start-time`
+    #[serde(rename = "start-time")]
+    pub start_time: i64,
+    /// `start_time`
     #[serde(rename = "start_time")]
     pub start_time_2: i64,
-    /// `status-duration`: Flink 1.16.3 to 2.3.0 servers send `status-duration` in SubtaskExecutionAttemptDetailsInfo; the page does not document it.
+    /// `status`
+    #[serde(rename = "status")]
+    pub status: ExecutionState,
+    /// `status-duration`
     ///
     /// Sent since Flink 1.16.3.
     #[serde(
@@ -2857,32 +3194,40 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub status_duration: Option<std::collections::BTreeMap<ExecutionState, i64>>,
-    /// `taskmanager-id`: Flink 1.15.4 to 2.3.0 servers send `taskmanager-id` in SubtaskExecutionAttemptDetailsInfo; the page does not document it.
-    #[serde(rename = "taskmanager-id")]
-    pub taskmanager_id: String,
-}
-/// `org.apache.flink.runtime.rest.messages.SubtasksTimesInfo.SubtaskTimeInfo`
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SubtaskTimeInfo {
     /// `subtask`
     #[serde(rename = "subtask")]
     pub subtask: i64,
+    /// `taskmanager-id`
+    #[serde(rename = "taskmanager-id")]
+    pub taskmanager_id: String,
     /// `host`
     ///
     /// Sent until Flink 1.20.3.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+}
+/// `org.apache.flink.runtime.rest.messages.SubtasksTimesInfo.SubtaskTimeInfo`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubtaskTimeInfo {
     /// `duration`
     #[serde(rename = "duration")]
     pub duration: i64,
-    /// `timestamps`
-    #[serde(rename = "timestamps")]
-    pub timestamps: std::collections::BTreeMap<ExecutionState, i64>,
-    /// `endpoint`: Since 1.19 servers send `endpoint` (host:port of the TaskManager) in SubtaskTimeInfo, replacing `host`; the page does not document it.
+    /// `endpoint`
     ///
     /// Sent since Flink 1.19.3.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
+    /// `subtask`
+    #[serde(rename = "subtask")]
+    pub subtask: i64,
+    /// `timestamps`
+    #[serde(rename = "timestamps")]
+    pub timestamps: std::collections::BTreeMap<ExecutionState, i64>,
+    /// `host`
+    ///
+    /// Sent until Flink 1.20.3.
+    #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.SubtasksAllAccumulatorsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2916,234 +3261,299 @@ pub struct SubtasksTimesInfo {
 /// `org.apache.flink.runtime.rest.messages.checkpoints.TaskCheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskCheckpointStatistics {
-    /// `id`
-    #[serde(rename = "id")]
-    pub id: i64,
-    /// `status`
-    #[serde(rename = "status")]
-    pub status: CheckpointStatus,
-    /// `latest_ack_timestamp`
-    #[serde(rename = "latest_ack_timestamp")]
-    pub latest_ack_timestamp: i64,
-    /// `state_size`
-    #[serde(rename = "state_size")]
-    pub state_size: i64,
-    /// `end_to_end_duration`
-    #[serde(rename = "end_to_end_duration")]
-    pub end_to_end_duration: i64,
     /// `alignment_buffered`
     #[serde(rename = "alignment_buffered")]
     pub alignment_buffered: i64,
-    /// `num_subtasks`
-    #[serde(rename = "num_subtasks")]
-    pub num_subtasks: i64,
+    /// `checkpointed_size`
+    #[serde(rename = "checkpointed_size")]
+    pub checkpointed_size: i64,
+    /// `end_to_end_duration`
+    #[serde(rename = "end_to_end_duration")]
+    pub end_to_end_duration: i64,
+    /// `id`
+    #[serde(rename = "id")]
+    pub id: i64,
+    /// `latest_ack_timestamp`
+    #[serde(rename = "latest_ack_timestamp")]
+    pub latest_ack_timestamp: i64,
     /// `num_acknowledged_subtasks`
     #[serde(rename = "num_acknowledged_subtasks")]
     pub num_acknowledged_subtasks: i64,
-    /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in TaskCheckpointStatistics; the page does not document it.
-    #[serde(rename = "checkpointed_size")]
-    pub checkpointed_size: i64,
-    /// `persisted_data`: Flink 1.15.4 to 2.3.0 servers send `persisted_data` in TaskCheckpointStatistics; the page does not document it.
+    /// `num_subtasks`
+    #[serde(rename = "num_subtasks")]
+    pub num_subtasks: i64,
+    /// `persisted_data`
     #[serde(rename = "persisted_data")]
     pub persisted_data: i64,
-    /// `processed_data`: Flink 1.15.4 to 2.3.0 servers send `processed_data` in TaskCheckpointStatistics; the page does not document it.
+    /// `processed_data`
     #[serde(rename = "processed_data")]
     pub processed_data: i64,
+    /// `state_size`
+    #[serde(rename = "state_size")]
+    pub state_size: i64,
+    /// `status`
+    #[serde(rename = "status")]
+    pub status: CheckpointStatus,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.TaskCheckpointStatisticsWithSubtaskDetails`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskCheckpointStatisticsWithSubtaskDetails {
-    /// `id`
-    #[serde(rename = "id")]
-    pub id: i64,
-    /// `status`
-    #[serde(rename = "status")]
-    pub status: CheckpointStatus,
-    /// `latest_ack_timestamp`
-    #[serde(rename = "latest_ack_timestamp")]
-    pub latest_ack_timestamp: i64,
-    /// `state_size`
-    #[serde(rename = "state_size")]
-    pub state_size: i64,
-    /// `end_to_end_duration`
-    #[serde(rename = "end_to_end_duration")]
-    pub end_to_end_duration: i64,
     /// `alignment_buffered`
     #[serde(rename = "alignment_buffered")]
     pub alignment_buffered: i64,
-    /// `num_subtasks`
-    #[serde(rename = "num_subtasks")]
-    pub num_subtasks: i64,
+    /// `checkpointed_size`
+    #[serde(rename = "checkpointed_size")]
+    pub checkpointed_size: i64,
+    /// `end_to_end_duration`
+    #[serde(rename = "end_to_end_duration")]
+    pub end_to_end_duration: i64,
+    /// `id`
+    #[serde(rename = "id")]
+    pub id: i64,
+    /// `latest_ack_timestamp`
+    #[serde(rename = "latest_ack_timestamp")]
+    pub latest_ack_timestamp: i64,
     /// `num_acknowledged_subtasks`
     #[serde(rename = "num_acknowledged_subtasks")]
     pub num_acknowledged_subtasks: i64,
-    /// `summary`
-    #[serde(rename = "summary")]
-    pub summary: TaskCheckpointStatisticsWithSubtaskDetailsSummary,
+    /// `num_subtasks`
+    #[serde(rename = "num_subtasks")]
+    pub num_subtasks: i64,
+    /// `persisted_data`
+    #[serde(rename = "persisted_data")]
+    pub persisted_data: i64,
+    /// `processed_data`
+    #[serde(rename = "processed_data")]
+    pub processed_data: i64,
+    /// `state_size`
+    #[serde(rename = "state_size")]
+    pub state_size: i64,
+    /// `status`
+    #[serde(rename = "status")]
+    pub status: CheckpointStatus,
     /// `subtasks`
     #[serde(rename = "subtasks")]
     pub subtasks: Vec<SubtaskCheckpointStatistics>,
-    /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in TaskCheckpointStatisticsWithSubtaskDetails; the page does not document it.
-    #[serde(rename = "checkpointed_size")]
-    pub checkpointed_size: i64,
-    /// `persisted_data`: Flink 1.15.4 to 2.3.0 servers send `persisted_data` in TaskCheckpointStatisticsWithSubtaskDetails; the page does not document it.
-    #[serde(rename = "persisted_data")]
-    pub persisted_data: i64,
-    /// `processed_data`: Flink 1.15.4 to 2.3.0 servers send `processed_data` in TaskCheckpointStatisticsWithSubtaskDetails; the page does not document it.
-    #[serde(rename = "processed_data")]
-    pub processed_data: i64,
+    /// `summary`
+    #[serde(rename = "summary")]
+    pub summary: TaskCheckpointStatisticsWithSubtaskDetailsSummary,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.TaskCheckpointStatisticsWithSubtaskDetails.Summary`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskCheckpointStatisticsWithSubtaskDetailsSummary {
-    /// `state_size`
-    #[serde(rename = "state_size")]
-    pub state_size: MinMaxAvgStatistics,
-    /// `end_to_end_duration`
-    #[serde(rename = "end_to_end_duration")]
-    pub end_to_end_duration: MinMaxAvgStatistics,
-    /// `checkpoint_duration`
-    #[serde(rename = "checkpoint_duration")]
-    pub checkpoint_duration: CheckpointDuration,
     /// `alignment`
     #[serde(rename = "alignment")]
     pub alignment: CheckpointAlignment,
-    /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in TaskCheckpointStatisticsWithSubtaskDetailsSummary; the page does not document it.
+    /// `checkpoint_duration`
+    #[serde(rename = "checkpoint_duration")]
+    pub checkpoint_duration: CheckpointDuration,
+    /// `checkpointed_size`
     #[serde(rename = "checkpointed_size")]
-    pub checkpointed_size: std::collections::BTreeMap<String, crate::Double>,
-    /// `start_delay`: Flink 1.15.4 to 2.3.0 servers send `start_delay` in TaskCheckpointStatisticsWithSubtaskDetailsSummary; the page does not document it.
+    pub checkpointed_size: StatsSummaryDto,
+    /// `end_to_end_duration`
+    #[serde(rename = "end_to_end_duration")]
+    pub end_to_end_duration: StatsSummaryDto,
+    /// `start_delay`
     #[serde(rename = "start_delay")]
-    pub start_delay: std::collections::BTreeMap<String, crate::Double>,
+    pub start_delay: StatsSummaryDto,
+    /// `state_size`
+    #[serde(rename = "state_size")]
+    pub state_size: StatsSummaryDto,
+}
+/// `org.apache.flink.runtime.taskexecutor.TaskExecutorMemoryConfiguration`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskExecutorMemoryConfiguration {
+    /// `frameworkHeap`
+    #[serde(rename = "frameworkHeap")]
+    pub framework_heap: i64,
+    /// `frameworkOffHeap`
+    #[serde(rename = "frameworkOffHeap")]
+    pub framework_off_heap: i64,
+    /// `jvmMetaspace`
+    #[serde(rename = "jvmMetaspace")]
+    pub jvm_metaspace: i64,
+    /// `jvmOverhead`
+    #[serde(rename = "jvmOverhead")]
+    pub jvm_overhead: i64,
+    /// `managedMemory`
+    #[serde(rename = "managedMemory")]
+    pub managed_memory: i64,
+    /// `networkMemory`
+    #[serde(rename = "networkMemory")]
+    pub network_memory: i64,
+    /// `taskHeap`
+    #[serde(rename = "taskHeap")]
+    pub task_heap: i64,
+    /// `taskOffHeap`
+    #[serde(rename = "taskOffHeap")]
+    pub task_off_heap: i64,
+    /// `totalFlinkMemory`
+    #[serde(rename = "totalFlinkMemory")]
+    pub total_flink_memory: i64,
+    /// `totalProcessMemory`
+    #[serde(rename = "totalProcessMemory")]
+    pub total_process_memory: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskManagerDetailsInfo {
-    /// `id`
-    #[serde(rename = "id")]
-    pub id: String,
-    /// `path`
-    #[serde(rename = "path")]
-    pub path: String,
+    /// `allocatedSlots`
+    #[serde(rename = "allocatedSlots")]
+    pub allocated_slots: Vec<SlotInfo>,
+    /// `assignedTasks`
+    ///
+    /// Sent since Flink 2.3.0.
+    #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_tasks: Option<i64>,
+    /// `blocked`
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(rename = "blocked", default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<bool>,
     /// `dataPort`
     #[serde(rename = "dataPort")]
     pub data_port: i64,
-    /// `timeSinceLastHeartbeat`
-    #[serde(rename = "timeSinceLastHeartbeat")]
-    pub time_since_last_heartbeat: i64,
-    /// `slotsNumber`
-    #[serde(rename = "slotsNumber")]
-    pub slots_number: i64,
+    /// `freeResource`
+    #[serde(rename = "freeResource")]
+    pub free_resource: ResourceProfileInfo,
     /// `freeSlots`
     #[serde(rename = "freeSlots")]
     pub free_slots: i64,
     /// `hardware`
     #[serde(rename = "hardware")]
     pub hardware: HardwareDescription,
+    /// `id`
+    #[serde(rename = "id")]
+    pub id: String,
+    /// `jmxPort`
+    #[serde(rename = "jmxPort")]
+    pub jmx_port: i64,
+    /// `memoryConfiguration`
+    #[serde(rename = "memoryConfiguration")]
+    pub memory_configuration: TaskExecutorMemoryConfiguration,
     /// `metrics`
     #[serde(rename = "metrics")]
     pub metrics: TaskManagerMetricsInfo,
-    /// `allocatedSlots`: Flink 1.15.4 to 2.3.0 servers send `allocatedSlots` in TaskManagerDetailsInfo; the page does not document it.
-    #[serde(rename = "allocatedSlots")]
-    pub allocated_slots: Vec<serde_json::Value>,
-    /// `assignedTasks`: Flink 2.3.0 servers send `assignedTasks` in TaskManagerDetailsInfo; the page does not document it.
-    ///
-    /// Sent since Flink 2.3.0.
-    #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_tasks: Option<i64>,
-    /// `freeResource`: Flink 1.15.4 to 2.3.0 servers send `freeResource` in TaskManagerDetailsInfo; the page does not document it.
-    #[serde(rename = "freeResource")]
-    pub free_resource: serde_json::Value,
-    /// `jmxPort`: Flink 1.15.4 to 2.3.0 servers send `jmxPort` in TaskManagerDetailsInfo; the page does not document it.
-    #[serde(rename = "jmxPort")]
-    pub jmx_port: i64,
-    /// `memoryConfiguration`: Flink 1.15.4 to 2.3.0 servers send `memoryConfiguration` in TaskManagerDetailsInfo; the page does not document it.
-    #[serde(rename = "memoryConfiguration")]
-    pub memory_configuration: std::collections::BTreeMap<String, i64>,
-    /// `totalResource`: Flink 1.15.4 to 2.3.0 servers send `totalResource` in TaskManagerDetailsInfo; the page does not document it.
+    /// `path`
+    #[serde(rename = "path")]
+    pub path: String,
+    /// `slotsNumber`
+    #[serde(rename = "slotsNumber")]
+    pub slots_number: i64,
+    /// `timeSinceLastHeartbeat`
+    #[serde(rename = "timeSinceLastHeartbeat")]
+    pub time_since_last_heartbeat: i64,
+    /// `totalResource`
     #[serde(rename = "totalResource")]
-    pub total_resource: serde_json::Value,
+    pub total_resource: ResourceProfileInfo,
 }
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskManagerInfo {
-    /// `id`
-    #[serde(rename = "id")]
-    pub id: String,
-    /// `path`
-    #[serde(rename = "path")]
-    pub path: String,
+    /// `assignedTasks`
+    ///
+    /// Sent since Flink 2.3.0.
+    #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_tasks: Option<i64>,
+    /// `blocked`
+    ///
+    /// Sent since Flink 1.16.3.
+    #[serde(rename = "blocked", default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<bool>,
     /// `dataPort`
     #[serde(rename = "dataPort")]
     pub data_port: i64,
-    /// `timeSinceLastHeartbeat`
-    #[serde(rename = "timeSinceLastHeartbeat")]
-    pub time_since_last_heartbeat: i64,
-    /// `slotsNumber`
-    #[serde(rename = "slotsNumber")]
-    pub slots_number: i64,
+    /// `freeResource`
+    #[serde(rename = "freeResource")]
+    pub free_resource: ResourceProfileInfo,
     /// `freeSlots`
     #[serde(rename = "freeSlots")]
     pub free_slots: i64,
     /// `hardware`
     #[serde(rename = "hardware")]
     pub hardware: HardwareDescription,
-    /// `assignedTasks`: Flink 2.3.0 servers send `assignedTasks` in TaskManagerInfo; the page does not document it.
-    ///
-    /// Sent since Flink 2.3.0.
-    #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_tasks: Option<i64>,
-    /// `freeResource`: Flink 1.15.4 to 2.3.0 servers send `freeResource` in TaskManagerInfo; the page does not document it.
-    #[serde(rename = "freeResource")]
-    pub free_resource: serde_json::Value,
-    /// `jmxPort`: Flink 1.15.4 to 2.3.0 servers send `jmxPort` in TaskManagerInfo; the page does not document it.
+    /// `id`
+    #[serde(rename = "id")]
+    pub id: String,
+    /// `jmxPort`
     #[serde(rename = "jmxPort")]
     pub jmx_port: i64,
-    /// `memoryConfiguration`: Flink 1.15.4 to 2.3.0 servers send `memoryConfiguration` in TaskManagerInfo; the page does not document it.
+    /// `memoryConfiguration`
     #[serde(rename = "memoryConfiguration")]
-    pub memory_configuration: std::collections::BTreeMap<String, i64>,
-    /// `totalResource`: Flink 1.15.4 to 2.3.0 servers send `totalResource` in TaskManagerInfo; the page does not document it.
+    pub memory_configuration: TaskExecutorMemoryConfiguration,
+    /// `path`
+    #[serde(rename = "path")]
+    pub path: String,
+    /// `slotsNumber`
+    #[serde(rename = "slotsNumber")]
+    pub slots_number: i64,
+    /// `timeSinceLastHeartbeat`
+    #[serde(rename = "timeSinceLastHeartbeat")]
+    pub time_since_last_heartbeat: i64,
+    /// `totalResource`
     #[serde(rename = "totalResource")]
-    pub total_resource: serde_json::Value,
+    pub total_resource: ResourceProfileInfo,
 }
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerMetricsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskManagerMetricsInfo {
-    /// `heapUsed`
-    #[serde(rename = "heapUsed")]
-    pub heap_used: i64,
+    /// `directCount`
+    #[serde(rename = "directCount")]
+    pub direct_count: i64,
+    /// `directMax`
+    #[serde(rename = "directMax")]
+    pub direct_max: i64,
+    /// `directUsed`
+    #[serde(rename = "directUsed")]
+    pub direct_used: i64,
+    /// `garbageCollectors`
+    #[serde(rename = "garbageCollectors")]
+    pub garbage_collectors: Vec<GarbageCollectorInfo>,
     /// `heapCommitted`
     #[serde(rename = "heapCommitted")]
     pub heap_committed: i64,
     /// `heapMax`
     #[serde(rename = "heapMax")]
     pub heap_max: i64,
-    /// `nonHeapUsed`
-    #[serde(rename = "nonHeapUsed")]
-    pub non_heap_used: i64,
+    /// `heapUsed`
+    #[serde(rename = "heapUsed")]
+    pub heap_used: i64,
+    /// `mappedCount`
+    #[serde(rename = "mappedCount")]
+    pub mapped_count: i64,
+    /// `mappedMax`
+    #[serde(rename = "mappedMax")]
+    pub mapped_max: i64,
+    /// `mappedUsed`
+    #[serde(rename = "mappedUsed")]
+    pub mapped_used: i64,
+    /// `nettyShuffleMemoryAvailable`
+    #[serde(rename = "nettyShuffleMemoryAvailable")]
+    pub netty_shuffle_memory_available: i64,
+    /// `nettyShuffleMemorySegmentsAvailable`
+    #[serde(rename = "nettyShuffleMemorySegmentsAvailable")]
+    pub netty_shuffle_memory_segments_available: i64,
+    /// `nettyShuffleMemorySegmentsTotal`
+    #[serde(rename = "nettyShuffleMemorySegmentsTotal")]
+    pub netty_shuffle_memory_segments_total: i64,
+    /// `nettyShuffleMemorySegmentsUsed`
+    #[serde(rename = "nettyShuffleMemorySegmentsUsed")]
+    pub netty_shuffle_memory_segments_used: i64,
+    /// `nettyShuffleMemoryTotal`
+    #[serde(rename = "nettyShuffleMemoryTotal")]
+    pub netty_shuffle_memory_total: i64,
+    /// `nettyShuffleMemoryUsed`
+    #[serde(rename = "nettyShuffleMemoryUsed")]
+    pub netty_shuffle_memory_used: i64,
     /// `nonHeapCommitted`
     #[serde(rename = "nonHeapCommitted")]
     pub non_heap_committed: i64,
     /// `nonHeapMax`
     #[serde(rename = "nonHeapMax")]
     pub non_heap_max: i64,
-    /// `directCount`
-    #[serde(rename = "directCount")]
-    pub direct_count: i64,
-    /// `directUsed`
-    #[serde(rename = "directUsed")]
-    pub direct_used: i64,
-    /// `directMax`
-    #[serde(rename = "directMax")]
-    pub direct_max: i64,
-    /// `mappedCount`
-    #[serde(rename = "mappedCount")]
-    pub mapped_count: i64,
-    /// `mappedUsed`
-    #[serde(rename = "mappedUsed")]
-    pub mapped_used: i64,
-    /// `mappedMax`
-    #[serde(rename = "mappedMax")]
-    pub mapped_max: i64,
+    /// `nonHeapUsed`
+    #[serde(rename = "nonHeapUsed")]
+    pub non_heap_used: i64,
     /// `memorySegmentsAvailable`
     ///
     /// Sent until Flink 1.20.3.
@@ -3162,27 +3572,6 @@ pub struct TaskManagerMetricsInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub memory_segments_total: Option<i64>,
-    /// `garbageCollectors`
-    #[serde(rename = "garbageCollectors")]
-    pub garbage_collectors: Vec<GarbageCollectorInfo>,
-    /// `nettyShuffleMemoryAvailable`: Flink 1.15.4 to 2.3.0 servers send `nettyShuffleMemoryAvailable` in TaskManagerMetricsInfo; the page does not document it.
-    #[serde(rename = "nettyShuffleMemoryAvailable")]
-    pub netty_shuffle_memory_available: i64,
-    /// `nettyShuffleMemorySegmentsAvailable`: Flink 1.15.4 to 2.3.0 servers send `nettyShuffleMemorySegmentsAvailable` in TaskManagerMetricsInfo; the page does not document it.
-    #[serde(rename = "nettyShuffleMemorySegmentsAvailable")]
-    pub netty_shuffle_memory_segments_available: i64,
-    /// `nettyShuffleMemorySegmentsTotal`: Flink 1.15.4 to 2.3.0 servers send `nettyShuffleMemorySegmentsTotal` in TaskManagerMetricsInfo; the page does not document it.
-    #[serde(rename = "nettyShuffleMemorySegmentsTotal")]
-    pub netty_shuffle_memory_segments_total: i64,
-    /// `nettyShuffleMemorySegmentsUsed`: Flink 1.15.4 to 2.3.0 servers send `nettyShuffleMemorySegmentsUsed` in TaskManagerMetricsInfo; the page does not document it.
-    #[serde(rename = "nettyShuffleMemorySegmentsUsed")]
-    pub netty_shuffle_memory_segments_used: i64,
-    /// `nettyShuffleMemoryTotal`: Flink 1.15.4 to 2.3.0 servers send `nettyShuffleMemoryTotal` in TaskManagerMetricsInfo; the page does not document it.
-    #[serde(rename = "nettyShuffleMemoryTotal")]
-    pub netty_shuffle_memory_total: i64,
-    /// `nettyShuffleMemoryUsed`: Flink 1.15.4 to 2.3.0 servers send `nettyShuffleMemoryUsed` in TaskManagerMetricsInfo; the page does not document it.
-    #[serde(rename = "nettyShuffleMemoryUsed")]
-    pub netty_shuffle_memory_used: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagersInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -3198,22 +3587,16 @@ pub struct TaskManagersInfo {
 pub enum TerminationMode {
     /// `cancel`
     Cancel,
-    /// `stop`
-    Stop,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
 impl TerminationMode {
     /// Every known value, in the documented order.
-    pub const KNOWN: &'static [TerminationMode] = &[
-        TerminationMode::Cancel,
-        TerminationMode::Stop,
-    ];
+    pub const KNOWN: &'static [TerminationMode] = &[TerminationMode::Cancel];
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             TerminationMode::Cancel => "cancel",
-            TerminationMode::Stop => "stop",
             TerminationMode::Unknown(other) => other,
         }
     }
@@ -3222,7 +3605,6 @@ impl From<&str> for TerminationMode {
     fn from(value: &str) -> Self {
         match value {
             "cancel" => TerminationMode::Cancel,
-            "stop" => TerminationMode::Stop,
             other => TerminationMode::Unknown(other.to_string()),
         }
     }
@@ -3356,54 +3738,4 @@ pub struct VertexParallelismRescaleInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub sufficient_parallelism: Option<i64>,
-}
-/// `org.apache.flink.runtime.rest.messages.JobVertexDetailsInfo.VertexTaskDetail`
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VertexTaskDetail {
-    /// `subtask`
-    #[serde(rename = "subtask")]
-    pub subtask: i64,
-    /// `status`
-    #[serde(rename = "status")]
-    pub status: ExecutionState,
-    /// `attempt`
-    #[serde(rename = "attempt")]
-    pub attempt: i64,
-    /// `host`
-    ///
-    /// Sent until Flink 1.20.3.
-    #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    /// `start-time`
-    #[serde(rename = "start-time")]
-    pub start_time: i64,
-    /// `end-time`
-    #[serde(rename = "end-time")]
-    pub end_time: i64,
-    /// `duration`
-    #[serde(rename = "duration")]
-    pub duration: i64,
-    /// `metrics`
-    #[serde(rename = "metrics")]
-    pub metrics: IOMetricsInfo,
-    /// `start_time`
-    #[serde(rename = "start_time")]
-    pub start_time_2: i64,
-    /// `endpoint`: Since 1.19 servers send `endpoint` (host:port of the TaskManager) in VertexTaskDetail, replacing `host`; the page does not document it.
-    ///
-    /// Sent since Flink 1.19.3.
-    #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<String>,
-    /// `status-duration`: Flink 1.16.3 to 2.3.0 servers send `status-duration` in VertexTaskDetail; the page does not document it.
-    ///
-    /// Sent since Flink 1.16.3.
-    #[serde(
-        rename = "status-duration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_duration: Option<std::collections::BTreeMap<ExecutionState, i64>>,
-    /// `taskmanager-id`: Flink 1.15.4 to 2.3.0 servers send `taskmanager-id` in VertexTaskDetail; the page does not document it.
-    #[serde(rename = "taskmanager-id")]
-    pub taskmanager_id: String,
 }

@@ -1,0 +1,294 @@
+//! The crate's API: the union of every version's corrected API, one set of types that decodes them all.
+//!
+//! A pair, type, field or enum value any version has is in it. A field is required only where every
+//! version that has its type sends it; one that only some versions send says since / until which.
+//! Where versions type a field differently, the union takes the type that admits both (a number over an
+//! integer, a structure over "any"); two structures that differ are a problem to settle in the ledger.
+
+use std::collections::BTreeMap;
+
+use crate::diag::{Location, Problems};
+use crate::ledger::Corrected;
+use crate::model::{Api, EnumDef, Field, Operation, StructDef, Ty, TypeDef};
+
+/// `versions`: every version's corrected API, oldest first. `minors`: every minor's documented API,
+/// oldest first (which docs list a pair).
+pub fn union(versions: &[Corrected], minors: &[Api]) -> Result<Api, Problems> {
+    let mut problems = Problems::default();
+    let newest = versions.iter().rev();
+    let names: Vec<&str> = versions.iter().map(|c| c.version.as_str()).collect();
+    let mut api = Api {
+        variant: "corrected".into(),
+        source: versions
+            .last()
+            .map(|c| c.api.source.clone())
+            .unwrap_or_default(),
+        operations: Vec::new(),
+        types: BTreeMap::new(),
+        ids: BTreeMap::new(),
+    };
+    for c in newest.clone() {
+        for op in &c.api.operations {
+            match api.operations.iter_mut().find(|o| o.key == op.key) {
+                Some(have) => merge_operation(have, op),
+                None => api.operations.push(op.clone()),
+            }
+        }
+        for (name, id) in &c.api.ids {
+            api.ids.entry(name.clone()).or_insert_with(|| id.clone());
+        }
+    }
+    let listed = documented_range(minors);
+    for op in &mut api.operations {
+        (op.since, op.until) = listed.get(op.key.as_str()).cloned().unwrap_or_default();
+    }
+    // Every definition of each type, newest first, with the index of its version.
+    let mut defs: BTreeMap<&str, Vec<(usize, &TypeDef)>> = BTreeMap::new();
+    for (i, c) in versions.iter().enumerate().rev() {
+        for (name, def) in &c.api.types {
+            defs.entry(name).or_default().push((i, def));
+        }
+    }
+    for (name, defs) in defs {
+        let def = match defs[0].1 {
+            TypeDef::Enum(_) => TypeDef::Enum(merge_enum(&defs)),
+            TypeDef::Struct(_) => match merge_struct(name, &defs, &names) {
+                Ok(s) => TypeDef::Struct(s),
+                Err(m) => {
+                    problems.push(Location::file(crate::ledger::DIR), m);
+                    continue;
+                }
+            },
+        };
+        api.types.insert(name.to_string(), def);
+    }
+    problems.into_result(api)
+}
+
+/// An older version's definition of a pair the union has: its query parameters and answers join.
+fn merge_operation(have: &mut Operation, older: &Operation) {
+    for p in &older.query_params {
+        if !have.query_params.iter().any(|q| q.name == p.name) {
+            have.query_params.push(p.clone());
+        }
+    }
+    for a in &older.answers {
+        if !have.answers.iter().any(|b| b.status == a.status) {
+            have.answers.push(a.clone());
+        }
+    }
+    have.answers.sort_by_key(|a| a.status);
+    if have.undocumented.is_none() {
+        have.undocumented.clone_from(&older.undocumented);
+    }
+}
+
+/// Pair -> the first and last minor whose docs list it, where that is not the oldest / newest minor.
+fn documented_range(minors: &[Api]) -> BTreeMap<&str, (Option<String>, Option<String>)> {
+    let minor = |api: &Api| api.variant.trim_end_matches("-documented").to_string();
+    let mut listed: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for api in minors {
+        for op in &api.operations {
+            listed.entry(&op.key).or_default().push(minor(api));
+        }
+    }
+    let (oldest, newest) = match (minors.first(), minors.last()) {
+        (Some(o), Some(n)) => (minor(o), minor(n)),
+        _ => return BTreeMap::new(),
+    };
+    listed
+        .into_iter()
+        .map(|(key, ms)| {
+            let first = ms.first().filter(|m| **m != oldest).cloned();
+            let last = ms.last().filter(|m| **m != newest).cloned();
+            (key, (first, last))
+        })
+        .collect()
+}
+
+fn merge_enum(defs: &[(usize, &TypeDef)]) -> EnumDef {
+    let mut out: Option<EnumDef> = None;
+    for (_, def) in defs {
+        let TypeDef::Enum(e) = def else { continue };
+        let Some(have) = &mut out else {
+            out = Some(e.clone());
+            continue;
+        };
+        for v in &e.values {
+            if !have.values.contains(v) {
+                have.values.push(v.clone());
+            }
+        }
+        for u in &e.used_by {
+            if !have.used_by.contains(u) {
+                have.used_by.push(u.clone());
+            }
+        }
+    }
+    out.expect("a type has at least one definition")
+}
+
+/// A field of the union and the versions (indices) that have it.
+struct Merged {
+    field: Field,
+    present: Vec<usize>,
+}
+
+fn merge_struct(
+    name: &str,
+    defs: &[(usize, &TypeDef)],
+    versions: &[&str],
+) -> Result<StructDef, String> {
+    let mut out: Option<StructDef> = None;
+    let mut fields: Vec<Merged> = Vec::new();
+    let mut present = Vec::new();
+    for (i, def) in defs {
+        let TypeDef::Struct(s) = def else {
+            return Err(format!(
+                "{name} is a struct in some versions, an enum in others"
+            ));
+        };
+        present.push(*i);
+        out.get_or_insert_with(|| StructDef {
+            fields: Vec::new(),
+            ..s.clone()
+        });
+        for f in &s.fields {
+            match fields.iter_mut().find(|m| m.field.name == f.name) {
+                Some(m) => {
+                    m.field.ty = wider(&m.field.ty, &f.ty).ok_or_else(|| {
+                        format!(
+                            "{name}.{}: Flink {} sends {:?}, Flink {} {:?}; \
+                             a ledger field-type entry must settle it",
+                            f.name, versions[m.present[0]], m.field.ty, versions[*i], f.ty
+                        )
+                    })?;
+                    m.field.required &= f.required;
+                    m.field.nullable |= f.nullable;
+                    if m.field.doc.is_none() {
+                        m.field.doc.clone_from(&f.doc);
+                    }
+                    m.present.push(*i);
+                }
+                None => fields.push(Merged {
+                    field: f.clone(),
+                    present: vec![*i],
+                }),
+            }
+        }
+    }
+    let mut out = out.expect("a type has at least one definition");
+    let (first, last) = (present.iter().min(), present.iter().max());
+    let mut taken = std::collections::HashSet::new();
+    for Merged {
+        mut field,
+        present: has,
+    } in fields
+    {
+        let everywhere = has.len() == present.len();
+        field.required &= everywhere;
+        let (since, until) = (has.iter().min(), has.iter().max());
+        field.since = (since != first)
+            .then(|| since.map(|i| versions[*i].to_string()))
+            .flatten();
+        field.until = (until != last)
+            .then(|| until.map(|i| versions[*i].to_string()))
+            .flatten();
+        let base = field.rust_name.clone();
+        let mut n = 1;
+        while !taken.insert(field.rust_name.clone()) {
+            n += 1;
+            field.rust_name = format!("{base}_{n}");
+        }
+        out.fields.push(field);
+    }
+    Ok(out)
+}
+
+/// The type that admits what both `a` and `b` admit, where there is one short of "any".
+pub(crate) fn wider(a: &Ty, b: &Ty) -> Option<Ty> {
+    use Ty::*;
+    Some(match (a, b) {
+        _ if a == b => a.clone(),
+        (Any, other) | (other, Any) => other.clone(),
+        (Integer, Number) | (Number, Integer) => Number,
+        (Integer | Number, Double) | (Double, Integer | Number) => Double,
+        (Array(x), Array(y)) => Array(Box::new(wider(x, y)?)),
+        (Map(x), Map(y)) => Map(Box::new(wider(x, y)?)),
+        (KeyedMap { key, value }, Map(v)) | (Map(v), KeyedMap { key, value }) => KeyedMap {
+            key: key.clone(),
+            value: Box::new(wider(value, v)?),
+        },
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn def(fields: &[(&str, Ty, bool)]) -> TypeDef {
+        TypeDef::Struct(StructDef {
+            name: "T".into(),
+            urn: "urn:T".into(),
+            fields: fields
+                .iter()
+                .map(|(name, ty, required)| Field {
+                    required: *required,
+                    ..Field::new(name, ty.clone(), None)
+                })
+                .collect(),
+        })
+    }
+
+    #[test]
+    fn wider_takes_the_type_that_admits_both() {
+        assert_eq!(wider(&Ty::Any, &Ty::String), Some(Ty::String));
+        assert_eq!(wider(&Ty::Integer, &Ty::Double), Some(Ty::Double));
+        assert_eq!(
+            wider(
+                &Ty::Map(Box::new(Ty::Integer)),
+                &Ty::Map(Box::new(Ty::Number))
+            ),
+            Some(Ty::Map(Box::new(Ty::Number)))
+        );
+        assert_eq!(wider(&Ty::Named("A".into()), &Ty::String), None);
+    }
+
+    #[test]
+    fn a_field_is_required_only_where_every_version_sends_it_and_says_since_until() {
+        let versions = ["1.15.4", "1.20.3", "2.3.0"];
+        // Newest first, as `union` passes them.
+        let new = def(&[("a", Ty::Integer, true), ("c", Ty::String, true)]);
+        let mid = def(&[
+            ("a", Ty::Number, true),
+            ("b", Ty::String, true),
+            ("c", Ty::String, true),
+        ]);
+        let old = def(&[("a", Ty::Integer, true), ("b", Ty::String, true)]);
+        let merged = merge_struct("T", &[(2, &new), (1, &mid), (0, &old)], &versions).unwrap();
+        let field = |n: &str| merged.fields.iter().find(|f| f.name == n).unwrap();
+        assert_eq!(field("a").ty, Ty::Number);
+        assert!(field("a").required);
+        assert_eq!(
+            (field("a").since.clone(), field("a").until.clone()),
+            (None, None)
+        );
+        assert!(!field("b").required);
+        assert_eq!(field("b").until.as_deref(), Some("1.20.3"));
+        assert!(!field("c").required);
+        assert_eq!(field("c").since.as_deref(), Some("1.20.3"));
+    }
+
+    #[test]
+    fn two_structures_for_one_field_are_a_problem_that_names_both_versions() {
+        let versions = ["1.15.4", "2.3.0"];
+        let new = def(&[("a", Ty::Named("A".into()), true)]);
+        let old = def(&[("a", Ty::String, true)]);
+        let err = merge_struct("T", &[(1, &new), (0, &old)], &versions).unwrap_err();
+        assert!(
+            err.contains("T.a") && err.contains("2.3.0") && err.contains("1.15.4"),
+            "{err}"
+        );
+    }
+}
