@@ -11,6 +11,7 @@ mod jsonpos;
 pub mod ledger;
 pub mod model;
 pub mod openapi;
+mod par;
 pub mod rust;
 pub mod union;
 
@@ -151,8 +152,8 @@ pub fn apis(inputs: &Inputs) -> Result<(Vec<docs::Documented>, Apis), Problems> 
         problems.extend(p);
     }
     let mut built = Vec::new();
-    for doc in &documented {
-        match model::build(doc, &names) {
+    for result in par::map(&documented, |doc| model::build(doc, &names)) {
+        match result {
             Ok(api) => built.push(api),
             Err(p) => problems.extend(p),
         }
@@ -170,15 +171,19 @@ pub fn apis(inputs: &Inputs) -> Result<(Vec<docs::Documented>, Apis), Problems> 
     };
     let minors: Vec<model::Api> = built.collect();
     let mut versions = Vec::new();
-    for v in &ledger.versions {
-        let Some(docs) = docs_of(&minors, v) else {
-            problems.push(
+    let corrected = par::map(&ledger.versions, |v| {
+        let docs = docs_of(&minors, v).ok_or_else(|| {
+            let mut p = Problems::default();
+            p.push(
                 Location::file(ledger::VERSIONS_FILE),
                 format!("no source documents Flink {v} or an older minor"),
             );
-            continue;
-        };
-        match ledger::apply(docs, &minors, &ledger, v) {
+            p
+        })?;
+        ledger::apply(docs, &minors, &ledger, v)
+    });
+    for result in corrected {
+        match result {
             Ok(c) => versions.push(c),
             Err(p) => problems.extend(p),
         }
@@ -218,24 +223,19 @@ pub fn outputs(inputs: &Inputs) -> Result<BTreeMap<String, String>, Problems> {
     let (documented, apis) = apis(inputs)?;
     let mut problems = Problems::default();
     let mut files = BTreeMap::new();
-    for doc in &documented {
-        files.extend(documented_files(doc));
+    for doc_files in par::map(&documented, documented_files) {
+        files.extend(doc_files);
     }
     let mut specs = vec![(&apis.documented, true)];
     specs.extend(apis.minors.iter().map(|a| (a, false)));
     specs.extend(apis.versions.iter().map(|c| (&c.api, false)));
-    for (api, yaml) in specs {
-        let mut spec = openapi::document(api);
-        let object = spec.as_object_mut().expect("the document is an object");
-        object.insert("x-generated-by".into(), json!(GENERATED_BY));
-        let stem = format!("generated/openapi/flink-rest-{}", api.variant);
-        files.insert(format!("{stem}.json"), pretty(&spec));
-        if yaml {
-            match serde_yaml_ng::to_string(&spec) {
+    for rendered in par::map(&specs, |(api, yaml)| spec_files(api, *yaml)) {
+        for (path, text) in rendered {
+            match text {
                 Ok(text) => {
-                    files.insert(format!("{stem}.yaml"), format!("# {GENERATED_BY}\n{text}"));
+                    files.insert(path, text);
                 }
-                Err(e) => problems.push(Location::file(format!("{stem}.yaml")), e.to_string()),
+                Err(e) => problems.push(Location::file(path), e),
             }
         }
     }
@@ -243,26 +243,19 @@ pub fn outputs(inputs: &Inputs) -> Result<BTreeMap<String, String>, Problems> {
         "generated/reports/ledger-fit.md".into(),
         ledger::fit_report(&apis.ledger, &apis.versions),
     );
-    for (path, tokens) in [
-        (
-            "generated/flink-rest/src/types.rs",
-            rust::types(&apis.merged),
-        ),
-        (
-            "generated/flink-rest/src/client.rs",
-            rust::client(&apis.merged),
-        ),
-        (
-            "contract-tests/src/dispatch.rs",
-            rust::dispatch(&apis.merged),
-        ),
-    ] {
-        match rust::format(tokens) {
+    let rust_files: [(&str, Emitter); 3] = [
+        ("generated/flink-rest/src/types.rs", rust::types),
+        ("generated/flink-rest/src/client.rs", rust::client),
+        ("contract-tests/src/dispatch.rs", rust::dispatch),
+    ];
+    let code = par::map(&rust_files, |(_, emit)| rust::format(emit(&apis.merged)));
+    for ((path, _), code) in rust_files.iter().zip(code) {
+        match code {
             Ok(code) => {
-                files.insert(path.into(), code);
+                files.insert(path.to_string(), code);
             }
             Err(e) => problems.push(
-                Location::file(path),
+                Location::file(*path),
                 format!("generated code does not parse: {e}"),
             ),
         }
@@ -270,23 +263,53 @@ pub fn outputs(inputs: &Inputs) -> Result<BTreeMap<String, String>, Problems> {
     problems.into_result(files)
 }
 
+/// One of the Rust emitters: the API -> the tokens of one file.
+type Emitter = fn(&model::Api) -> proc_macro2::TokenStream;
+
+/// `generated/openapi/flink-rest-<variant>.json`, and `.yaml` too when asked.
+fn spec_files(api: &model::Api, yaml: bool) -> Vec<(String, Result<String, String>)> {
+    let mut spec = openapi::document(api);
+    let object = spec.as_object_mut().expect("the document is an object");
+    object.insert("x-generated-by".into(), json!(GENERATED_BY));
+    let stem = format!("generated/openapi/flink-rest-{}", api.variant);
+    let mut files = vec![(format!("{stem}.json"), Ok(pretty(&spec)))];
+    if yaml {
+        let text = serde_yaml_ng::to_string(&spec)
+            .map(|text| format!("# {GENERATED_BY}\n{text}"))
+            .map_err(|e| e.to_string());
+        files.push((format!("{stem}.yaml"), text));
+    }
+    files
+}
+
+/// A value written with a `$comment` saying the file is generated (last, after the value's own keys).
+#[derive(serde::Serialize)]
+struct Commented<'a, T: serde::Serialize> {
+    #[serde(flatten)]
+    value: &'a T,
+    #[serde(rename = "$comment")]
+    comment: &'static str,
+}
+
 /// `schemas/documented/<source>/`: the endpoint table and one file per named schema.
 pub fn documented_files(documented: &docs::Documented) -> BTreeMap<String, String> {
     let dir = format!("schemas/documented/{}", documented.id);
     let mut files = BTreeMap::new();
-    let mut table = serde_json::to_value(documented).expect("plain data serialises");
-    table
-        .as_object_mut()
-        .expect("an object")
-        .insert("$comment".into(), json!(GENERATED_BY));
-    files.insert(format!("{dir}/endpoints.json"), pretty(&table));
+    files.insert(
+        format!("{dir}/endpoints.json"),
+        pretty(&Commented {
+            value: documented,
+            comment: GENERATED_BY,
+        }),
+    );
     for (name, schema) in &documented.types {
-        let mut value = serde_json::to_value(schema).expect("plain data serialises");
-        value
-            .as_object_mut()
-            .expect("an object")
-            .insert("$comment".into(), json!(GENERATED_BY));
-        files.insert(format!("{dir}/types/{name}.json"), pretty(&value));
+        files.insert(
+            format!("{dir}/types/{name}.json"),
+            pretty(&Commented {
+                value: schema,
+                comment: GENERATED_BY,
+            }),
+        );
     }
     files
 }

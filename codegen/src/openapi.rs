@@ -35,7 +35,7 @@ pub fn document(api: &Api) -> Value {
             "properties": { "errors": { "type": "array", "items": { "type": "string" } } }
         }),
     );
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Apache Flink monitoring REST API",
@@ -54,9 +54,9 @@ pub fn document(api: &Api) -> Value {
             { "url": "http://localhost:8081", "description": "A local cluster, default port" },
             { "url": "http://localhost:8081/v1", "description": "The same, with the version prefix" }
         ],
-        "paths": paths,
+        "paths": null,
         "components": {
-            "schemas": schemas,
+            "schemas": null,
             "responses": {
                 "Error": {
                     "description": "Flink's error body.",
@@ -64,7 +64,25 @@ pub fn document(api: &Api) -> Value {
                 }
             }
         }
-    })
+    });
+    // Moved into their places, not through `json!` (which would copy them).
+    doc["paths"] = Value::Object(paths);
+    doc["components"]["schemas"] = Value::Object(schemas);
+    doc
+}
+
+/// An object of computed values, moved in (`json!` copies every value it is given).
+fn obj<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
+fn json_content(schema: Value) -> Value {
+    obj([("application/json", obj([("schema", schema)]))])
 }
 
 fn schema_ref(name: &str) -> String {
@@ -82,6 +100,9 @@ fn operation(op: &Operation) -> Value {
     if let Some(until) = &op.until {
         out.insert("x-documented-until".into(), json!(until));
     }
+    if let Some(why) = &op.undocumented {
+        out.insert("x-undocumented".into(), json!(why));
+    }
     let mut params = Vec::new();
     for (location, list) in [("path", &op.path_params), ("query", &op.query_params)] {
         for p in list {
@@ -90,8 +111,8 @@ fn operation(op: &Operation) -> Value {
                 "in": location,
                 "required": p.required,
                 "description": p.description,
-                "schema": param_schema(&p.ty),
             });
+            param["schema"] = param_schema(&p.ty);
             if p.deprecated {
                 param["deprecated"] = json!(true);
             }
@@ -111,7 +132,7 @@ fn operation(op: &Operation) -> Value {
     let mut success = json!({ "description": op.status_text });
     match &op.response {
         Some(ty) => {
-            success["content"] = json!({ "application/json": { "schema": ty_schema(ty) } });
+            success["content"] = json_content(ty_schema(ty));
         }
         None => {
             success["description"] =
@@ -123,10 +144,10 @@ fn operation(op: &Operation) -> Value {
     responses.insert(op.status.to_string(), success);
     for a in &op.answers {
         let answer = match &a.body {
-            Some(ty) => json!({
-                "description": a.why,
-                "content": { "application/json": { "schema": ty_schema(ty) } }
-            }),
+            Some(ty) => obj([
+                ("description", json!(a.why)),
+                ("content", json_content(ty_schema(ty))),
+            ]),
             None => json!({
                 "description": a.why,
                 "content": { "application/json": { "schema": { "$ref": schema_ref(ERROR) } } }
@@ -142,10 +163,10 @@ fn operation(op: &Operation) -> Value {
 
 fn request_body(request: &Request) -> Value {
     match request {
-        Request::Json(ty) => json!({
-            "required": true,
-            "content": { "application/json": { "schema": ty_schema(ty) } }
-        }),
+        Request::Json(ty) => obj([
+            ("required", json!(true)),
+            ("content", json_content(ty_schema(ty))),
+        ]),
         Request::MultipartFile { part, content_type } => json!({
             "required": true,
             "content": { "multipart/form-data": {
@@ -185,7 +206,7 @@ fn param_schema(ty: &ParamTy) -> Value {
         ParamTy::Integer => json!({ "type": "integer" }),
         ParamTy::KeyValue => json!({ "type": "string", "pattern": "^[^:]+:.*$" }),
         ParamTy::Id(name) | ParamTy::Enum(name) => json!({ "$ref": schema_ref(name) }),
-        ParamTy::List(items) => json!({ "type": "array", "items": param_schema(items) }),
+        ParamTy::List(items) => obj([("type", json!("array")), ("items", param_schema(items))]),
         ParamTy::IntegerRange => json!({ "type": "string", "pattern": "^[0-9]+(-[0-9]+)?$" }),
     }
 }
@@ -201,13 +222,16 @@ pub fn ty_schema(ty: &Ty) -> Value {
         }),
         Ty::Boolean => json!({ "type": "boolean" }),
         Ty::Named(name) => json!({ "$ref": schema_ref(name) }),
-        Ty::Array(items) => json!({ "type": "array", "items": ty_schema(items) }),
-        Ty::Map(values) => json!({ "type": "object", "additionalProperties": ty_schema(values) }),
-        Ty::KeyedMap { key, value } => json!({
-            "type": "object",
-            "propertyNames": { "$ref": schema_ref(key) },
-            "additionalProperties": ty_schema(value)
-        }),
+        Ty::Array(items) => obj([("type", json!("array")), ("items", ty_schema(items))]),
+        Ty::Map(values) => obj([
+            ("type", json!("object")),
+            ("additionalProperties", ty_schema(values)),
+        ]),
+        Ty::KeyedMap { key, value } => obj([
+            ("type", json!("object")),
+            ("propertyNames", json!({ "$ref": schema_ref(key) })),
+            ("additionalProperties", ty_schema(value)),
+        ]),
     }
 }
 
@@ -221,7 +245,10 @@ fn field_schema(field: &Field) -> Value {
             }
             // `{}` already allows null.
             _ if field.ty == Ty::Any => schema,
-            _ => json!({ "anyOf": [schema, { "type": "null" }] }),
+            _ => obj([(
+                "anyOf",
+                Value::Array(vec![schema, json!({ "type": "null" })]),
+            )]),
         };
     }
     if let Some(doc) = &field.doc {
@@ -249,8 +276,8 @@ fn type_def(def: &TypeDef) -> Value {
                 .filter(|f| f.required)
                 .map(|f| f.name.as_str())
                 .collect();
-            let mut schema =
-                json!({ "type": "object", "x-jackson-id": s.urn, "properties": properties });
+            let mut schema = json!({ "type": "object", "x-jackson-id": s.urn });
+            schema["properties"] = Value::Object(properties);
             if !required.is_empty() {
                 schema["required"] = json!(required);
             }

@@ -289,10 +289,11 @@ fn method(op: &Operation) -> TokenStream {
             text.push_str(&format!("\n\nIn the docs of Flink {since} to {until}."))
         }
         (Some(since), None) => text.push_str(&format!("\n\nIn the docs since Flink {since}.")),
-        (None, Some(until)) => text.push_str(&format!(
-            "\n\nIn the docs until Flink {until}; later servers may still serve it."
-        )),
+        (None, Some(until)) => text.push_str(&format!("\n\nIn the docs until Flink {until}.")),
         (None, None) => {}
+    }
+    if let Some(why) = &op.undocumented {
+        text.push_str(&format!("\n\nStill served after that (ledger): {why}"));
     }
     let docs = doc(&text);
     let mut args = Vec::new();

@@ -193,11 +193,17 @@ pub fn import_all(inputs: &[Input<'_>]) -> Result<Vec<Documented>, Problems> {
     let mut problems = Problems::default();
     let mut lifter = schema::Lifter::default();
     let mut sources = Vec::with_capacity(inputs.len());
-    for (index, input) in inputs.iter().enumerate() {
+    // Reading each source is independent; lifting names across them is not.
+    let read = crate::par::map(inputs, |input| {
+        let mut problems = Problems::default();
         let raw = match input.file.ends_with(".html") {
             true => html::endpoints(input.file, input.text, &mut problems),
             false => page::endpoints(input.file, input.text, &mut problems),
         };
+        (raw, problems)
+    });
+    for (index, (input, (raw, read_problems))) in inputs.iter().zip(read).enumerate() {
+        problems.extend(read_problems);
         let endpoints: Vec<Endpoint> = raw
             .into_iter()
             .map(|block| endpoint(&mut lifter, index, input.file, block, &mut problems))

@@ -1492,7 +1492,9 @@ impl Client {
     ///
     /// `GET /jars/:jarid/plan`, documented answer: 200 OK.
     ///
-    /// In the docs until Flink 1.15; later servers may still serve it.
+    /// In the docs until Flink 1.15.
+    ///
+    /// Still served after that (ledger): The docs list `GET /jars/:jarid/plan` until Flink 1.15 (the POST form replaced it in the docs); Flink 1.16.3 to 2.3.0 servers still answer it with the plan.
     pub async fn get_jar_plan(
         &self,
         jarid: &JarId,
@@ -1515,7 +1517,9 @@ impl Client {
     ///
     /// `POST /jobs`, documented answer: 202 Accepted.
     ///
-    /// In the docs until Flink 1.20; later servers may still serve it.
+    /// In the docs until Flink 1.20.
+    ///
+    /// Still served after that (ledger): The docs list `POST /jobs` (submit a job graph) until Flink 1.20; Flink 2.0.2 to 2.3.0 servers still accept it.
     pub async fn submit_job(
         &self,
         body: &JobSubmitRequestBody,
