@@ -172,7 +172,22 @@ pub struct Field {
     /// First and last Flink version that send it, where that is known.
     pub since: Option<String>,
     pub until: Option<String>,
+    /// Which minors' docs list it (known in the crate's union API only).
+    pub listed: Option<Listed>,
     pub doc: Option<String>,
+}
+
+/// Which minors' docs list a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listed {
+    /// No version's docs: only the ledger knows it.
+    Nowhere,
+    /// The first and last minor whose docs list it, where that is not the first / last minor whose docs
+    /// list its type.
+    Range {
+        since: Option<String>,
+        until: Option<String>,
+    },
 }
 
 impl Field {
@@ -186,6 +201,7 @@ impl Field {
             nullable: false,
             since: None,
             until: None,
+            listed: None,
             doc,
         }
     }

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::model::{Api, Field, Operation, ParamTy, Request, Ty, TypeDef};
+use crate::model::{Api, Field, Listed, Operation, ParamTy, Request, Ty, TypeDef};
 
 const ERROR: &str = "ErrorResponse";
 
@@ -259,6 +259,18 @@ fn field_schema(field: &Field) -> Value {
     }
     if let Some(until) = &field.until {
         schema["x-until"] = json!(until);
+    }
+    match &field.listed {
+        Some(Listed::Nowhere) => schema["x-undocumented"] = json!(true),
+        Some(Listed::Range { since, until }) => {
+            if let Some(since) = since {
+                schema["x-documented-since"] = json!(since);
+            }
+            if let Some(until) = until {
+                schema["x-documented-until"] = json!(until);
+            }
+        }
+        None => {}
     }
     schema
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::diag::{Location, Problems};
 use crate::ledger::Corrected;
-use crate::model::{Api, EnumDef, Field, Operation, StructDef, Ty, TypeDef};
+use crate::model::{Api, EnumDef, Field, Listed, Operation, StructDef, Ty, TypeDef};
 
 /// `versions`: every version's corrected API, oldest first. `minors`: every minor's documented API,
 /// oldest first (which docs list a pair).
@@ -62,7 +62,44 @@ pub fn union(versions: &[Corrected], minors: &[Api]) -> Result<Api, Problems> {
         };
         api.types.insert(name.to_string(), def);
     }
+    for def in api.types.values_mut() {
+        if let TypeDef::Struct(s) = def {
+            list_fields(s, minors);
+        }
+    }
     problems.into_result(api)
+}
+
+/// Sets which minors' docs list each field of `s`.
+fn list_fields(s: &mut StructDef, minors: &[Api]) {
+    let defs: Vec<(&str, &StructDef)> = minors
+        .iter()
+        .filter_map(|m| match m.types.get(&s.name) {
+            Some(TypeDef::Struct(d)) => Some((m.variant.trim_end_matches("-documented"), d)),
+            _ => None,
+        })
+        .collect();
+    let (Some((first, _)), Some((last, _))) = (defs.first(), defs.last()) else {
+        s.fields
+            .iter_mut()
+            .for_each(|f| f.listed = Some(Listed::Nowhere));
+        return;
+    };
+    for f in &mut s.fields {
+        let mut listing = defs
+            .iter()
+            .filter(|(_, d)| d.fields.iter().any(|g| g.name == f.name))
+            .map(|(minor, _)| *minor);
+        f.listed = Some(match (listing.next(), listing.next_back()) {
+            (None, _) => Listed::Nowhere,
+            (Some(since), until) => Listed::Range {
+                since: (since != *first).then(|| since.to_string()),
+                until: Some(until.unwrap_or(since))
+                    .filter(|u| u != last)
+                    .map(str::to_string),
+            },
+        });
+    }
 }
 
 /// An older version's definition of a pair the union has: its query parameters and answers join.
@@ -278,6 +315,48 @@ mod tests {
         assert_eq!(field("b").until.as_deref(), Some("1.20.3"));
         assert!(!field("c").required);
         assert_eq!(field("c").since.as_deref(), Some("1.20.3"));
+    }
+
+    #[test]
+    fn each_field_says_which_docs_list_it() {
+        let minor = |variant: &str, fields: &[&str]| Api {
+            variant: format!("{variant}-documented"),
+            source: String::new(),
+            operations: vec![],
+            types: [(
+                "T".to_string(),
+                def(&fields
+                    .iter()
+                    .map(|f| (*f, Ty::String, false))
+                    .collect::<Vec<_>>()),
+            )]
+            .into(),
+            ids: BTreeMap::new(),
+        };
+        let minors = [minor("1.15", &["a", "gone"]), minor("2.3", &["a", "b"])];
+        let TypeDef::Struct(mut t) = def(&[
+            ("a", Ty::String, true),
+            ("b", Ty::String, false),
+            ("gone", Ty::String, false),
+            ("ledger", Ty::String, false),
+        ]) else {
+            unreachable!()
+        };
+        list_fields(&mut t, &minors);
+        let listed: Vec<_> = t.fields.iter().map(|f| f.listed.clone().unwrap()).collect();
+        let range = |since: Option<&str>, until: Option<&str>| Listed::Range {
+            since: since.map(str::to_string),
+            until: until.map(str::to_string),
+        };
+        assert_eq!(
+            listed,
+            [
+                range(None, None),
+                range(Some("2.3"), None),
+                range(None, Some("1.15")),
+                Listed::Nowhere
+            ]
+        );
     }
 
     #[test]

@@ -290,7 +290,7 @@ pub struct CheckpointConfigInfo {
     pub aligned_checkpoint_timeout: i64,
     /// `changelog_periodic_materialization_interval`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "changelog_periodic_materialization_interval",
         default,
@@ -299,7 +299,7 @@ pub struct CheckpointConfigInfo {
     pub changelog_periodic_materialization_interval: Option<i64>,
     /// `changelog_storage`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "changelog_storage",
         default,
@@ -332,7 +332,7 @@ pub struct CheckpointConfigInfo {
     pub state_backend: String,
     /// `state_changelog_enabled`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "state_changelog_enabled",
         default,
@@ -407,7 +407,7 @@ pub struct CheckpointStatistics {
     pub processed_data: i64,
     /// `savepointFormat`
     ///
-    /// Sent since Flink 1.17.2.
+    /// Sent since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(
         rename = "savepointFormat",
         default,
@@ -427,15 +427,23 @@ pub struct CheckpointStatistics {
     #[serde(rename = "trigger_timestamp")]
     pub trigger_timestamp: i64,
     /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in CheckpointStatistics; the page does not document it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "className")]
     pub class_name: String,
     /// `discarded`: Flink 1.15.4 to 2.3.0 servers send `discarded` in CheckpointStatistics; the page does not document it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "discarded", default, skip_serializing_if = "Option::is_none")]
     pub discarded: Option<bool>,
     /// `external_path`: Flink 1.15.4 to 2.3.0 servers send `external_path` in CheckpointStatistics; the page does not document it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "external_path", default, skip_serializing_if = "Option::is_none")]
     pub external_path: Option<String>,
     /// `failure_message`: Flink 1.15.4 to 2.3.0 servers send `failure_message` in CheckpointStatistics; the page does not document it. Checkpoint statistics are polymorphic (`className`): only failed checkpoints carry it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(
         rename = "failure_message",
         default,
@@ -443,6 +451,8 @@ pub struct CheckpointStatistics {
     )]
     pub failure_message: Option<String>,
     /// `failure_timestamp`: Flink 1.15.4 to 2.3.0 servers send `failure_timestamp` in CheckpointStatistics; the page does not document it. Checkpoint statistics are polymorphic (`className`): only failed checkpoints carry it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(
         rename = "failure_timestamp",
         default,
@@ -640,7 +650,7 @@ pub struct ClusterOverviewWithVersion {
     pub slots_available: i64,
     /// `slots-free-and-blocked`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "slots-free-and-blocked",
         default,
@@ -655,7 +665,7 @@ pub struct ClusterOverviewWithVersion {
     pub taskmanagers: i64,
     /// `taskmanagers-blocked`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "taskmanagers-blocked",
         default,
@@ -707,7 +717,7 @@ pub struct CompletedCheckpointStatistics {
     pub processed_data: i64,
     /// `savepointFormat`
     ///
-    /// Sent since Flink 1.17.2.
+    /// Sent since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(
         rename = "savepointFormat",
         default,
@@ -727,6 +737,8 @@ pub struct CompletedCheckpointStatistics {
     #[serde(rename = "trigger_timestamp")]
     pub trigger_timestamp: i64,
     /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in CompletedCheckpointStatistics; the page does not document it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "className")]
     pub class_name: String,
 }
@@ -806,7 +818,7 @@ pub struct EnvironmentInfo {
 pub struct ExceptionInfo {
     /// `endpoint`
     ///
-    /// Sent since Flink 1.19.3.
+    /// Sent since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// `exceptionName`
@@ -814,7 +826,7 @@ pub struct ExceptionInfo {
     pub exception_name: String,
     /// `failureLabels`
     ///
-    /// Sent since Flink 1.18.1.
+    /// Sent since Flink 1.18.1. In the docs since Flink 1.18.
     #[serde(rename = "failureLabels", default, skip_serializing_if = "Option::is_none")]
     pub failure_labels: Option<std::collections::BTreeMap<String, String>>,
     /// `stacktrace`
@@ -822,7 +834,7 @@ pub struct ExceptionInfo {
     pub stacktrace: String,
     /// `taskManagerId`
     ///
-    /// Sent since Flink 1.17.2.
+    /// Sent since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(rename = "taskManagerId", default, skip_serializing_if = "Option::is_none")]
     pub task_manager_id: Option<String>,
     /// `taskName`
@@ -833,7 +845,7 @@ pub struct ExceptionInfo {
     pub timestamp: i64,
     /// `location`
     ///
-    /// Sent until Flink 1.20.3.
+    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
 }
@@ -842,7 +854,7 @@ pub struct ExceptionInfo {
 pub struct ExecutionExceptionInfo {
     /// `endpoint`
     ///
-    /// Sent since Flink 1.19.3.
+    /// Sent since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// `exception`
@@ -856,7 +868,7 @@ pub struct ExecutionExceptionInfo {
     pub task: String,
     /// `taskManagerId`
     ///
-    /// Sent since Flink 1.17.2.
+    /// Sent since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(rename = "taskManagerId", default, skip_serializing_if = "Option::is_none")]
     pub task_manager_id: Option<String>,
     /// `timestamp`
@@ -994,7 +1006,7 @@ pub struct FailedCheckpointStatistics {
     pub processed_data: i64,
     /// `savepointFormat`
     ///
-    /// Sent since Flink 1.17.2.
+    /// Sent since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(
         rename = "savepointFormat",
         default,
@@ -1014,6 +1026,8 @@ pub struct FailedCheckpointStatistics {
     #[serde(rename = "trigger_timestamp")]
     pub trigger_timestamp: i64,
     /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in FailedCheckpointStatistics; the page does not document it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "className")]
     pub class_name: String,
 }
@@ -1025,12 +1039,12 @@ pub struct Features {
     pub web_cancel: bool,
     /// `web-history`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "web-history", default, skip_serializing_if = "Option::is_none")]
     pub web_history: Option<bool>,
     /// `web-rescale`
     ///
-    /// Sent since Flink 1.18.1.
+    /// Sent since Flink 1.18.1. In the docs since Flink 1.18.
     #[serde(rename = "web-rescale", default, skip_serializing_if = "Option::is_none")]
     pub web_rescale: Option<bool>,
     /// `web-submit`
@@ -1096,12 +1110,18 @@ pub struct GarbageCollectorInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetJobConfigBody {
     /// `jid`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "jid")]
     pub jid: String,
     /// `name`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "name")]
     pub name: String,
     /// `execution-config`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "execution-config")]
     pub execution_config: serde_json::Value,
 }
@@ -1126,7 +1146,7 @@ pub struct HardwareDescription {
 pub struct IOMetricsInfo {
     /// `accumulated-backpressured-time`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "accumulated-backpressured-time",
         default,
@@ -1135,7 +1155,7 @@ pub struct IOMetricsInfo {
     pub accumulated_backpressured_time: Option<i64>,
     /// `accumulated-busy-time`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "accumulated-busy-time",
         default,
@@ -1144,7 +1164,7 @@ pub struct IOMetricsInfo {
     pub accumulated_busy_time: Option<f64>,
     /// `accumulated-idle-time`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "accumulated-idle-time",
         default,
@@ -1255,7 +1275,7 @@ pub struct JarPlanRequestBody {
     pub entry_class: Option<String>,
     /// `flinkConfiguration`
     ///
-    /// Sent since Flink 1.17.2.
+    /// Sent since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(
         rename = "flinkConfiguration",
         default,
@@ -1277,7 +1297,7 @@ pub struct JarPlanRequestBody {
     pub program_args_list: Option<Vec<String>>,
     /// `programArgs`
     ///
-    /// Sent until Flink 1.20.3.
+    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "programArgs", default, skip_serializing_if = "Option::is_none")]
     pub program_args: Option<String>,
 }
@@ -1343,7 +1363,7 @@ pub struct JarRunRequestBody {
     pub allow_non_restored_state: Option<bool>,
     /// `claimMode`
     ///
-    /// Sent since Flink 1.20.3.
+    /// Sent since Flink 1.20.3. In the docs since Flink 1.20.
     #[serde(rename = "claimMode", default, skip_serializing_if = "Option::is_none")]
     pub claim_mode: Option<RestoreMode>,
     /// `entryClass`
@@ -1351,7 +1371,7 @@ pub struct JarRunRequestBody {
     pub entry_class: Option<String>,
     /// `flinkConfiguration`
     ///
-    /// Sent since Flink 1.17.2.
+    /// Sent since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(
         rename = "flinkConfiguration",
         default,
@@ -1379,7 +1399,7 @@ pub struct JarRunRequestBody {
     pub savepoint_path: Option<String>,
     /// `programArgs`
     ///
-    /// Sent until Flink 1.20.3.
+    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "programArgs", default, skip_serializing_if = "Option::is_none")]
     pub program_args: Option<String>,
 }
@@ -1388,7 +1408,7 @@ pub struct JarRunRequestBody {
 pub struct JarRunResponseBody {
     /// `applicationId`
     ///
-    /// Sent since Flink 2.3.0.
+    /// Sent since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
     /// `jobid`
@@ -1476,7 +1496,7 @@ pub struct JobDetails {
     pub jid: serde_json::Value,
     /// `jobType`
     ///
-    /// Sent since Flink 2.3.0.
+    /// Sent since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "jobType", default, skip_serializing_if = "Option::is_none")]
     pub job_type: Option<JobType>,
     /// `last-modification`
@@ -1487,7 +1507,7 @@ pub struct JobDetails {
     pub name: String,
     /// `pending-operators`
     ///
-    /// Sent since Flink 2.0.2.
+    /// Sent since Flink 2.0.2. In the docs since Flink 2.0.
     #[serde(
         rename = "pending-operators",
         default,
@@ -1496,7 +1516,7 @@ pub struct JobDetails {
     pub pending_operators: Option<i64>,
     /// `schedulerType`
     ///
-    /// Sent since Flink 2.3.0.
+    /// Sent since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "schedulerType", default, skip_serializing_if = "Option::is_none")]
     pub scheduler_type: Option<SchedulerType>,
     /// `start-time`
@@ -1514,7 +1534,7 @@ pub struct JobDetails {
 pub struct JobDetailsInfo {
     /// `application-id`
     ///
-    /// Sent since Flink 2.3.0.
+    /// Sent since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "application-id", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
     /// `duration`
@@ -1531,7 +1551,7 @@ pub struct JobDetailsInfo {
     pub jid: String,
     /// `job-type`
     ///
-    /// Sent since Flink 1.20.3.
+    /// Sent since Flink 1.20.3. In the docs since Flink 1.20.
     #[serde(rename = "job-type", default, skip_serializing_if = "Option::is_none")]
     pub job_type: Option<JobType>,
     /// `maxParallelism`
@@ -1545,7 +1565,7 @@ pub struct JobDetailsInfo {
     pub now: i64,
     /// `pending-operators`
     ///
-    /// Sent since Flink 2.0.2.
+    /// Sent since Flink 2.0.2. In the docs since Flink 2.0.
     #[serde(
         rename = "pending-operators",
         default,
@@ -1557,7 +1577,7 @@ pub struct JobDetailsInfo {
     pub plan: serde_json::Value,
     /// `schedulerType`
     ///
-    /// Sent since Flink 2.3.0.
+    /// Sent since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "schedulerType", default, skip_serializing_if = "Option::is_none")]
     pub scheduler_type: Option<SchedulerType>,
     /// `start-time`
@@ -1571,7 +1591,7 @@ pub struct JobDetailsInfo {
     pub status_counts: std::collections::BTreeMap<ExecutionState, i64>,
     /// `stream-graph`
     ///
-    /// Sent since Flink 2.0.2.
+    /// Sent since Flink 2.0.2. In the docs since Flink 2.0.
     #[serde(rename = "stream-graph", default, skip_serializing_if = "Option::is_none")]
     pub stream_graph: Option<serde_json::Value>,
     /// `timestamps`
@@ -1607,7 +1627,7 @@ pub struct JobDetailsInfoJobVertexDetailsInfo {
     pub parallelism: i64,
     /// `slotSharingGroupId`
     ///
-    /// Sent since Flink 1.20.3.
+    /// Sent since Flink 1.20.3. In the docs since Flink 1.20.
     #[serde(
         rename = "slotSharingGroupId",
         default,
@@ -1642,22 +1662,22 @@ pub struct JobExceptionsInfoWithHistory {
     pub exception_history: JobExceptionHistory,
     /// `all-exceptions`
     ///
-    /// Sent until Flink 1.20.3.
+    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "all-exceptions", default, skip_serializing_if = "Option::is_none")]
     pub all_exceptions: Option<Vec<ExecutionExceptionInfo>>,
     /// `root-exception`
     ///
-    /// Sent until Flink 1.20.3.
+    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "root-exception", default, skip_serializing_if = "Option::is_none")]
     pub root_exception: Option<String>,
     /// `timestamp`
     ///
-    /// Sent until Flink 1.20.3.
+    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
     /// `truncated`
     ///
-    /// Sent until Flink 1.20.3.
+    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "truncated", default, skip_serializing_if = "Option::is_none")]
     pub truncated: Option<bool>,
 }
@@ -2084,7 +2104,7 @@ pub struct JobVertexBackPressureInfo {
 pub struct JobVertexDetailsInfo {
     /// `aggregated`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "aggregated", default, skip_serializing_if = "Option::is_none")]
     pub aggregated: Option<AggregatedTaskDetailsInfo>,
     /// `id`
@@ -2157,7 +2177,7 @@ pub struct JobVertexTaskManagersInfo {
 pub struct JobVertexTaskManagersInfoTaskManagersInfo {
     /// `aggregated`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "aggregated", default, skip_serializing_if = "Option::is_none")]
     pub aggregated: Option<AggregatedTaskDetailsInfo>,
     /// `duration`
@@ -2168,7 +2188,7 @@ pub struct JobVertexTaskManagersInfoTaskManagersInfo {
     pub end_time: i64,
     /// `endpoint`
     ///
-    /// Sent since Flink 1.19.3.
+    /// Sent since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// `metrics`
@@ -2188,7 +2208,7 @@ pub struct JobVertexTaskManagersInfoTaskManagersInfo {
     pub taskmanager_id: String,
     /// `host`
     ///
-    /// Sent until Flink 1.20.3.
+    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
 }
@@ -2252,21 +2272,33 @@ pub struct LogUrlResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Metric {
     /// `id`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "id")]
     pub id: String,
     /// `value`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// `min`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "min", default, skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
     /// `max`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "max", default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
     /// `avg`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "avg", default, skip_serializing_if = "Option::is_none")]
     pub avg: Option<f64>,
     /// `sum`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "sum", default, skip_serializing_if = "Option::is_none")]
     pub sum: Option<f64>,
 }
@@ -2699,7 +2731,7 @@ pub struct RootExceptionInfo {
     pub concurrent_exceptions: Vec<ExceptionInfo>,
     /// `endpoint`
     ///
-    /// Sent since Flink 1.19.3.
+    /// Sent since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// `exceptionName`
@@ -2707,7 +2739,7 @@ pub struct RootExceptionInfo {
     pub exception_name: String,
     /// `failureLabels`
     ///
-    /// Sent since Flink 1.18.1.
+    /// Sent since Flink 1.18.1. In the docs since Flink 1.18.
     #[serde(rename = "failureLabels", default, skip_serializing_if = "Option::is_none")]
     pub failure_labels: Option<std::collections::BTreeMap<String, String>>,
     /// `stacktrace`
@@ -2715,7 +2747,7 @@ pub struct RootExceptionInfo {
     pub stacktrace: String,
     /// `taskManagerId`
     ///
-    /// Sent since Flink 1.17.2.
+    /// Sent since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(rename = "taskManagerId", default, skip_serializing_if = "Option::is_none")]
     pub task_manager_id: Option<String>,
     /// `taskName`
@@ -2726,7 +2758,7 @@ pub struct RootExceptionInfo {
     pub timestamp: i64,
     /// `location`
     ///
-    /// Sent until Flink 1.20.3.
+    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
 }
@@ -2918,7 +2950,7 @@ crate::open_enum!(SchedulerType);
 pub struct SlotInfo {
     /// `assignedTasks`
     ///
-    /// Sent since Flink 2.3.0.
+    /// Sent since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
     pub assigned_tasks: Option<i64>,
     /// `jobId`
@@ -3040,7 +3072,7 @@ pub struct SubtaskAccumulatorsInfo {
     pub attempt: i64,
     /// `endpoint`
     ///
-    /// Sent since Flink 1.19.3.
+    /// Sent since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// `subtask`
@@ -3051,7 +3083,7 @@ pub struct SubtaskAccumulatorsInfo {
     pub user_accumulators: Vec<UserAccumulator>,
     /// `host`
     ///
-    /// Sent until Flink 1.20.3.
+    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
 }
@@ -3060,7 +3092,7 @@ pub struct SubtaskAccumulatorsInfo {
 pub struct SubtaskBackPressureInfo {
     /// `attempt-number`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "attempt-number", default, skip_serializing_if = "Option::is_none")]
     pub attempt_number: Option<i64>,
     /// `backpressure-level`
@@ -3077,7 +3109,7 @@ pub struct SubtaskBackPressureInfo {
     pub idle_ratio: f64,
     /// `other-concurrent-attempts`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "other-concurrent-attempts",
         default,
@@ -3101,33 +3133,53 @@ pub struct SubtaskCheckpointStatistics {
     #[serde(rename = "status")]
     pub status: String,
     /// `aborted`: Flink 1.15.4 to 2.3.0 servers send `aborted` in SubtaskCheckpointStatistics; the page does not document it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "aborted")]
     pub aborted: bool,
     /// `ack_timestamp`: Flink 1.15.4 to 2.3.0 servers send `ack_timestamp` in SubtaskCheckpointStatistics; the page does not document it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "ack_timestamp")]
     pub ack_timestamp: i64,
     /// `alignment`: Flink 1.15.4 to 2.3.0 servers send `alignment` in SubtaskCheckpointStatistics; the page does not document it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "alignment")]
     pub alignment: std::collections::BTreeMap<String, i64>,
     /// `checkpoint`: Flink 1.15.4 to 2.3.0 servers send `checkpoint` in SubtaskCheckpointStatistics; the page does not document it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "checkpoint")]
     pub checkpoint: std::collections::BTreeMap<String, i64>,
     /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in SubtaskCheckpointStatistics; the page does not document it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "checkpointed_size")]
     pub checkpointed_size: i64,
     /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in SubtaskCheckpointStatistics; the page does not document it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "className")]
     pub class_name: String,
     /// `end_to_end_duration`: Flink 1.15.4 to 2.3.0 servers send `end_to_end_duration` in SubtaskCheckpointStatistics; the page does not document it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "end_to_end_duration")]
     pub end_to_end_duration: i64,
     /// `start_delay`: Flink 1.15.4 to 2.3.0 servers send `start_delay` in SubtaskCheckpointStatistics; the page does not document it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "start_delay")]
     pub start_delay: i64,
     /// `state_size`: Flink 1.15.4 to 2.3.0 servers send `state_size` in SubtaskCheckpointStatistics; the page does not document it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "state_size")]
     pub state_size: i64,
     /// `unaligned_checkpoint`: Flink 1.15.4 to 2.3.0 servers send `unaligned_checkpoint` in SubtaskCheckpointStatistics; the page does not document it.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "unaligned_checkpoint")]
     pub unaligned_checkpoint: bool,
 }
@@ -3161,7 +3213,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     pub end_time: i64,
     /// `endpoint`
     ///
-    /// Sent since Flink 1.19.3.
+    /// Sent since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// `metrics`
@@ -3169,7 +3221,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     pub metrics: IOMetricsInfo,
     /// `other-concurrent-attempts`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "other-concurrent-attempts",
         default,
@@ -3187,7 +3239,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     pub status: ExecutionState,
     /// `status-duration`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "status-duration",
         default,
@@ -3202,7 +3254,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     pub taskmanager_id: String,
     /// `host`
     ///
-    /// Sent until Flink 1.20.3.
+    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
 }
@@ -3214,7 +3266,7 @@ pub struct SubtaskTimeInfo {
     pub duration: i64,
     /// `endpoint`
     ///
-    /// Sent since Flink 1.19.3.
+    /// Sent since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// `subtask`
@@ -3225,7 +3277,7 @@ pub struct SubtaskTimeInfo {
     pub timestamps: std::collections::BTreeMap<ExecutionState, i64>,
     /// `host`
     ///
-    /// Sent until Flink 1.20.3.
+    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
 }
@@ -3402,12 +3454,12 @@ pub struct TaskManagerDetailsInfo {
     pub allocated_slots: Vec<SlotInfo>,
     /// `assignedTasks`
     ///
-    /// Sent since Flink 2.3.0.
+    /// Sent since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
     pub assigned_tasks: Option<i64>,
     /// `blocked`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "blocked", default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
     /// `dataPort`
@@ -3452,12 +3504,12 @@ pub struct TaskManagerDetailsInfo {
 pub struct TaskManagerInfo {
     /// `assignedTasks`
     ///
-    /// Sent since Flink 2.3.0.
+    /// Sent since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
     pub assigned_tasks: Option<i64>,
     /// `blocked`
     ///
-    /// Sent since Flink 1.16.3.
+    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "blocked", default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
     /// `dataPort`
@@ -3556,7 +3608,7 @@ pub struct TaskManagerMetricsInfo {
     pub non_heap_used: i64,
     /// `memorySegmentsAvailable`
     ///
-    /// Sent until Flink 1.20.3.
+    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(
         rename = "memorySegmentsAvailable",
         default,
@@ -3565,7 +3617,7 @@ pub struct TaskManagerMetricsInfo {
     pub memory_segments_available: Option<i64>,
     /// `memorySegmentsTotal`
     ///
-    /// Sent until Flink 1.20.3.
+    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(
         rename = "memorySegmentsTotal",
         default,
