@@ -78,11 +78,12 @@ fn field(owner: &str, f: &Field) -> TokenStream {
         text.push_str(": ");
         text.push_str(d);
     }
+    // Which versions send (or, in a request body, take) it, then which versions' docs list it.
     let mut versions = Vec::new();
     match (&f.since, &f.until) {
-        (Some(since), Some(until)) => versions.push(format!("Sent by Flink {since} to {until}.")),
-        (Some(since), None) => versions.push(format!("Sent since Flink {since}.")),
-        (None, Some(until)) => versions.push(format!("Sent until Flink {until}.")),
+        (Some(since), Some(until)) => versions.push(format!("Flink {since} to {until}.")),
+        (Some(since), None) => versions.push(format!("Since Flink {since}.")),
+        (None, Some(until)) => versions.push(format!("Until Flink {until}.")),
         (None, None) => {}
     }
     match &f.listed {

@@ -41,6 +41,7 @@ pub fn union(versions: &[Corrected], minors: &[Api]) -> Result<Api, Problems> {
     let listed = documented_range(minors);
     for op in &mut api.operations {
         (op.since, op.until) = listed.get(op.key.as_str()).cloned().unwrap_or_default();
+        note_param_versions(op, versions);
     }
     // Every definition of each type, newest first, with the index of its version.
     let mut defs: BTreeMap<&str, Vec<(usize, &TypeDef)>> = BTreeMap::new();
@@ -117,6 +118,46 @@ fn merge_operation(have: &mut Operation, older: &Operation) {
     have.answers.sort_by_key(|a| a.status);
     if have.undocumented.is_none() {
         have.undocumented.clone_from(&older.undocumented);
+    }
+}
+
+/// A query parameter only some versions that serve the pair accept says which (in its description).
+fn note_param_versions(op: &mut Operation, versions: &[Corrected]) {
+    let serving: Vec<(&str, &Operation)> = versions
+        .iter()
+        .filter_map(|c| {
+            let o = c.api.operations.iter().find(|o| o.key == op.key)?;
+            Some((c.version.as_str(), o))
+        })
+        .collect();
+    for p in &mut op.query_params {
+        let taking: Vec<&str> = serving
+            .iter()
+            .filter(|(_, o)| o.query_params.iter().any(|q| q.name == p.name))
+            .map(|(v, _)| *v)
+            .collect();
+        if taking.len() == serving.len() {
+            continue;
+        }
+        let (first, last) = (taking.first(), taking.last());
+        let range = match (
+            first == serving.first().map(|(v, _)| v),
+            last == serving.last().map(|(v, _)| v),
+        ) {
+            (true, _) => format!("until Flink {}", last.copied().unwrap_or_default()),
+            (_, true) => format!("since Flink {}", first.copied().unwrap_or_default()),
+            _ => format!(
+                "by Flink {} to {}",
+                first.copied().unwrap_or_default(),
+                last.copied().unwrap_or_default()
+            ),
+        };
+        let text = p.description.trim_end();
+        let stop = match text.is_empty() || text.ends_with(['.', '!', '?']) {
+            true => "",
+            false => ".",
+        };
+        p.description = format!("{text}{stop} Accepted {range}.").trim().to_string();
     }
 }
 
@@ -355,6 +396,68 @@ mod tests {
                 range(Some("2.3"), None),
                 range(None, Some("1.15")),
                 Listed::Nowhere
+            ]
+        );
+    }
+
+    #[test]
+    fn a_query_parameter_only_some_versions_take_says_which() {
+        let op = |params: &[&str]| Operation {
+            key: "GET /x".into(),
+            method: "GET".into(),
+            path: "/x".into(),
+            name: "x".into(),
+            operation_id: "x".into(),
+            description: String::new(),
+            status: 200,
+            status_text: "OK".into(),
+            path_params: vec![],
+            query_params: params
+                .iter()
+                .map(|p| crate::model::Param {
+                    name: p.to_string(),
+                    rust_name: p.to_string(),
+                    description: "What it does".into(),
+                    required: false,
+                    deprecated: false,
+                    ty: crate::model::ParamTy::String,
+                })
+                .collect(),
+            request: None,
+            response: None,
+            answers: vec![],
+            since: None,
+            until: None,
+            undocumented: None,
+        };
+        let version = |v: &str, params: &[&str]| Corrected {
+            version: v.into(),
+            api: Api {
+                variant: v.into(),
+                source: String::new(),
+                operations: vec![op(params)],
+                types: BTreeMap::new(),
+                ids: BTreeMap::new(),
+            },
+            fits: vec![],
+        };
+        let versions = [
+            version("1.15.4", &["all", "old"]),
+            version("1.20.3", &["all", "old", "new"]),
+            version("2.3.0", &["all", "new"]),
+        ];
+        let api = union(&versions, &[]).unwrap();
+        let described: Vec<(&str, &str)> = api.operations[0]
+            .query_params
+            .iter()
+            .map(|p| (p.name.as_str(), p.description.as_str()))
+            .collect();
+        assert_eq!(
+            described,
+            [
+                ("all", "What it does"),
+                ("new", "What it does. Accepted since Flink 1.20.3."),
+                ("old", "What it does. Accepted until Flink 1.20.3."),
             ]
         );
     }

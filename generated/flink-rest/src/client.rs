@@ -16,7 +16,7 @@ pub struct PostJarPlanQuery {
     pub entry_class: Option<String>,
     /// `parallelism`: Positive integer value that specifies the desired parallelism for the job.
     pub parallelism: Option<u32>,
-    /// `program-args`: Deprecated, please use 'programArg' instead. String value that specifies the arguments for the program or plan
+    /// `program-args`: Deprecated, please use 'programArg' instead. String value that specifies the arguments for the program or plan. Accepted until Flink 1.20.3.
     #[deprecated]
     pub program_args: Option<String>,
 }
@@ -35,7 +35,7 @@ pub struct RunJarQuery {
     pub entry_class: Option<String>,
     /// `parallelism`: Positive integer value that specifies the desired parallelism for the job.
     pub parallelism: Option<u32>,
-    /// `program-args`: Deprecated, please use 'programArg' instead. String value that specifies the arguments for the program or plan
+    /// `program-args`: Deprecated, please use 'programArg' instead. String value that specifies the arguments for the program or plan. Accepted until Flink 1.20.3.
     #[deprecated]
     pub program_args: Option<String>,
 }
@@ -98,7 +98,7 @@ pub struct GetJobExceptionsQuery {
     ///
     /// Sent comma-separated; left out when empty.
     pub max_exceptions: Vec<i64>,
-    /// `failureLabelFilter`: Collection of string values working as a filter in the form of `key:value` pairs allowing only exceptions with ALL of the specified failure labels to be returned.
+    /// `failureLabelFilter`: Collection of string values working as a filter in the form of `key:value` pairs allowing only exceptions with ALL of the specified failure labels to be returned. Accepted since Flink 1.18.1.
     ///
     /// Sent comma-separated; left out when empty.
     pub failure_label_filter: Vec<String>,
@@ -122,7 +122,7 @@ pub struct TriggerRescalingQuery {
 pub struct GetJobVertexFlameGraphQuery {
     /// `type`: String value that specifies the Flame Graph type. Supported options are: "[FULL, ON_CPU, OFF_CPU]".
     pub type_: Option<FlameGraphType>,
-    /// `subtaskindex`: Positive integer value that identifies a subtask.
+    /// `subtaskindex`: Positive integer value that identifies a subtask. Accepted since Flink 1.17.2.
     pub subtaskindex: Option<u32>,
 }
 /// Query parameters of `GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics`.

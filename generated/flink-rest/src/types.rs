@@ -290,7 +290,7 @@ pub struct CheckpointConfigInfo {
     pub aligned_checkpoint_timeout: i64,
     /// `changelog_periodic_materialization_interval`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "changelog_periodic_materialization_interval",
         default,
@@ -299,7 +299,7 @@ pub struct CheckpointConfigInfo {
     pub changelog_periodic_materialization_interval: Option<i64>,
     /// `changelog_storage`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "changelog_storage",
         default,
@@ -332,7 +332,7 @@ pub struct CheckpointConfigInfo {
     pub state_backend: String,
     /// `state_changelog_enabled`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "state_changelog_enabled",
         default,
@@ -407,7 +407,7 @@ pub struct CheckpointStatistics {
     pub processed_data: i64,
     /// `savepointFormat`
     ///
-    /// Sent since Flink 1.17.2. In the docs since Flink 1.17.
+    /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(
         rename = "savepointFormat",
         default,
@@ -650,7 +650,7 @@ pub struct ClusterOverviewWithVersion {
     pub slots_available: i64,
     /// `slots-free-and-blocked`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "slots-free-and-blocked",
         default,
@@ -665,7 +665,7 @@ pub struct ClusterOverviewWithVersion {
     pub taskmanagers: i64,
     /// `taskmanagers-blocked`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "taskmanagers-blocked",
         default,
@@ -717,7 +717,7 @@ pub struct CompletedCheckpointStatistics {
     pub processed_data: i64,
     /// `savepointFormat`
     ///
-    /// Sent since Flink 1.17.2. In the docs since Flink 1.17.
+    /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(
         rename = "savepointFormat",
         default,
@@ -818,7 +818,7 @@ pub struct EnvironmentInfo {
 pub struct ExceptionInfo {
     /// `endpoint`
     ///
-    /// Sent since Flink 1.19.3. In the docs since Flink 1.19.
+    /// Since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// `exceptionName`
@@ -826,7 +826,7 @@ pub struct ExceptionInfo {
     pub exception_name: String,
     /// `failureLabels`
     ///
-    /// Sent since Flink 1.18.1. In the docs since Flink 1.18.
+    /// Since Flink 1.18.1. In the docs since Flink 1.18.
     #[serde(rename = "failureLabels", default, skip_serializing_if = "Option::is_none")]
     pub failure_labels: Option<std::collections::BTreeMap<String, String>>,
     /// `stacktrace`
@@ -834,7 +834,7 @@ pub struct ExceptionInfo {
     pub stacktrace: String,
     /// `taskManagerId`
     ///
-    /// Sent since Flink 1.17.2. In the docs since Flink 1.17.
+    /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(rename = "taskManagerId", default, skip_serializing_if = "Option::is_none")]
     pub task_manager_id: Option<String>,
     /// `taskName`
@@ -845,7 +845,7 @@ pub struct ExceptionInfo {
     pub timestamp: i64,
     /// `location`
     ///
-    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
+    /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
 }
@@ -854,7 +854,7 @@ pub struct ExceptionInfo {
 pub struct ExecutionExceptionInfo {
     /// `endpoint`
     ///
-    /// Sent since Flink 1.19.3. In the docs since Flink 1.19.
+    /// Since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// `exception`
@@ -868,7 +868,7 @@ pub struct ExecutionExceptionInfo {
     pub task: String,
     /// `taskManagerId`
     ///
-    /// Sent since Flink 1.17.2. In the docs since Flink 1.17.
+    /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(rename = "taskManagerId", default, skip_serializing_if = "Option::is_none")]
     pub task_manager_id: Option<String>,
     /// `timestamp`
@@ -1006,7 +1006,7 @@ pub struct FailedCheckpointStatistics {
     pub processed_data: i64,
     /// `savepointFormat`
     ///
-    /// Sent since Flink 1.17.2. In the docs since Flink 1.17.
+    /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(
         rename = "savepointFormat",
         default,
@@ -1039,12 +1039,12 @@ pub struct Features {
     pub web_cancel: bool,
     /// `web-history`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "web-history", default, skip_serializing_if = "Option::is_none")]
     pub web_history: Option<bool>,
     /// `web-rescale`
     ///
-    /// Sent since Flink 1.18.1. In the docs since Flink 1.18.
+    /// Since Flink 1.18.1. In the docs since Flink 1.18.
     #[serde(rename = "web-rescale", default, skip_serializing_if = "Option::is_none")]
     pub web_rescale: Option<bool>,
     /// `web-submit`
@@ -1146,7 +1146,7 @@ pub struct HardwareDescription {
 pub struct IOMetricsInfo {
     /// `accumulated-backpressured-time`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "accumulated-backpressured-time",
         default,
@@ -1155,7 +1155,7 @@ pub struct IOMetricsInfo {
     pub accumulated_backpressured_time: Option<i64>,
     /// `accumulated-busy-time`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "accumulated-busy-time",
         default,
@@ -1164,7 +1164,7 @@ pub struct IOMetricsInfo {
     pub accumulated_busy_time: Option<f64>,
     /// `accumulated-idle-time`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "accumulated-idle-time",
         default,
@@ -1275,7 +1275,7 @@ pub struct JarPlanRequestBody {
     pub entry_class: Option<String>,
     /// `flinkConfiguration`
     ///
-    /// Sent since Flink 1.17.2. In the docs since Flink 1.17.
+    /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(
         rename = "flinkConfiguration",
         default,
@@ -1297,7 +1297,7 @@ pub struct JarPlanRequestBody {
     pub program_args_list: Option<Vec<String>>,
     /// `programArgs`
     ///
-    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
+    /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "programArgs", default, skip_serializing_if = "Option::is_none")]
     pub program_args: Option<String>,
 }
@@ -1363,7 +1363,7 @@ pub struct JarRunRequestBody {
     pub allow_non_restored_state: Option<bool>,
     /// `claimMode`
     ///
-    /// Sent since Flink 1.20.3. In the docs since Flink 1.20.
+    /// Since Flink 1.20.3. In the docs since Flink 1.20.
     #[serde(rename = "claimMode", default, skip_serializing_if = "Option::is_none")]
     pub claim_mode: Option<RestoreMode>,
     /// `entryClass`
@@ -1371,7 +1371,7 @@ pub struct JarRunRequestBody {
     pub entry_class: Option<String>,
     /// `flinkConfiguration`
     ///
-    /// Sent since Flink 1.17.2. In the docs since Flink 1.17.
+    /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(
         rename = "flinkConfiguration",
         default,
@@ -1399,7 +1399,7 @@ pub struct JarRunRequestBody {
     pub savepoint_path: Option<String>,
     /// `programArgs`
     ///
-    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
+    /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "programArgs", default, skip_serializing_if = "Option::is_none")]
     pub program_args: Option<String>,
 }
@@ -1408,7 +1408,7 @@ pub struct JarRunRequestBody {
 pub struct JarRunResponseBody {
     /// `applicationId`
     ///
-    /// Sent since Flink 2.3.0. In the docs since Flink 2.3.
+    /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
     /// `jobid`
@@ -1496,7 +1496,7 @@ pub struct JobDetails {
     pub jid: serde_json::Value,
     /// `jobType`
     ///
-    /// Sent since Flink 2.3.0. In the docs since Flink 2.3.
+    /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "jobType", default, skip_serializing_if = "Option::is_none")]
     pub job_type: Option<JobType>,
     /// `last-modification`
@@ -1507,7 +1507,7 @@ pub struct JobDetails {
     pub name: String,
     /// `pending-operators`
     ///
-    /// Sent since Flink 2.0.2. In the docs since Flink 2.0.
+    /// Since Flink 2.0.2. In the docs since Flink 2.0.
     #[serde(
         rename = "pending-operators",
         default,
@@ -1516,7 +1516,7 @@ pub struct JobDetails {
     pub pending_operators: Option<i64>,
     /// `schedulerType`
     ///
-    /// Sent since Flink 2.3.0. In the docs since Flink 2.3.
+    /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "schedulerType", default, skip_serializing_if = "Option::is_none")]
     pub scheduler_type: Option<SchedulerType>,
     /// `start-time`
@@ -1534,7 +1534,7 @@ pub struct JobDetails {
 pub struct JobDetailsInfo {
     /// `application-id`
     ///
-    /// Sent since Flink 2.3.0. In the docs since Flink 2.3.
+    /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "application-id", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
     /// `duration`
@@ -1551,7 +1551,7 @@ pub struct JobDetailsInfo {
     pub jid: String,
     /// `job-type`
     ///
-    /// Sent since Flink 1.20.3. In the docs since Flink 1.20.
+    /// Since Flink 1.20.3. In the docs since Flink 1.20.
     #[serde(rename = "job-type", default, skip_serializing_if = "Option::is_none")]
     pub job_type: Option<JobType>,
     /// `maxParallelism`
@@ -1565,7 +1565,7 @@ pub struct JobDetailsInfo {
     pub now: i64,
     /// `pending-operators`
     ///
-    /// Sent since Flink 2.0.2. In the docs since Flink 2.0.
+    /// Since Flink 2.0.2. In the docs since Flink 2.0.
     #[serde(
         rename = "pending-operators",
         default,
@@ -1577,7 +1577,7 @@ pub struct JobDetailsInfo {
     pub plan: serde_json::Value,
     /// `schedulerType`
     ///
-    /// Sent since Flink 2.3.0. In the docs since Flink 2.3.
+    /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "schedulerType", default, skip_serializing_if = "Option::is_none")]
     pub scheduler_type: Option<SchedulerType>,
     /// `start-time`
@@ -1591,7 +1591,7 @@ pub struct JobDetailsInfo {
     pub status_counts: std::collections::BTreeMap<ExecutionState, i64>,
     /// `stream-graph`
     ///
-    /// Sent since Flink 2.0.2. In the docs since Flink 2.0.
+    /// Since Flink 2.0.2. In the docs since Flink 2.0.
     #[serde(rename = "stream-graph", default, skip_serializing_if = "Option::is_none")]
     pub stream_graph: Option<serde_json::Value>,
     /// `timestamps`
@@ -1627,7 +1627,7 @@ pub struct JobDetailsInfoJobVertexDetailsInfo {
     pub parallelism: i64,
     /// `slotSharingGroupId`
     ///
-    /// Sent since Flink 1.20.3. In the docs since Flink 1.20.
+    /// Since Flink 1.20.3. In the docs since Flink 1.20.
     #[serde(
         rename = "slotSharingGroupId",
         default,
@@ -1662,22 +1662,22 @@ pub struct JobExceptionsInfoWithHistory {
     pub exception_history: JobExceptionHistory,
     /// `all-exceptions`
     ///
-    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
+    /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "all-exceptions", default, skip_serializing_if = "Option::is_none")]
     pub all_exceptions: Option<Vec<ExecutionExceptionInfo>>,
     /// `root-exception`
     ///
-    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
+    /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "root-exception", default, skip_serializing_if = "Option::is_none")]
     pub root_exception: Option<String>,
     /// `timestamp`
     ///
-    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
+    /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
     /// `truncated`
     ///
-    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
+    /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "truncated", default, skip_serializing_if = "Option::is_none")]
     pub truncated: Option<bool>,
 }
@@ -2104,7 +2104,7 @@ pub struct JobVertexBackPressureInfo {
 pub struct JobVertexDetailsInfo {
     /// `aggregated`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "aggregated", default, skip_serializing_if = "Option::is_none")]
     pub aggregated: Option<AggregatedTaskDetailsInfo>,
     /// `id`
@@ -2177,7 +2177,7 @@ pub struct JobVertexTaskManagersInfo {
 pub struct JobVertexTaskManagersInfoTaskManagersInfo {
     /// `aggregated`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "aggregated", default, skip_serializing_if = "Option::is_none")]
     pub aggregated: Option<AggregatedTaskDetailsInfo>,
     /// `duration`
@@ -2188,7 +2188,7 @@ pub struct JobVertexTaskManagersInfoTaskManagersInfo {
     pub end_time: i64,
     /// `endpoint`
     ///
-    /// Sent since Flink 1.19.3. In the docs since Flink 1.19.
+    /// Since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// `metrics`
@@ -2208,7 +2208,7 @@ pub struct JobVertexTaskManagersInfoTaskManagersInfo {
     pub taskmanager_id: String,
     /// `host`
     ///
-    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
+    /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
 }
@@ -2731,7 +2731,7 @@ pub struct RootExceptionInfo {
     pub concurrent_exceptions: Vec<ExceptionInfo>,
     /// `endpoint`
     ///
-    /// Sent since Flink 1.19.3. In the docs since Flink 1.19.
+    /// Since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// `exceptionName`
@@ -2739,7 +2739,7 @@ pub struct RootExceptionInfo {
     pub exception_name: String,
     /// `failureLabels`
     ///
-    /// Sent since Flink 1.18.1. In the docs since Flink 1.18.
+    /// Since Flink 1.18.1. In the docs since Flink 1.18.
     #[serde(rename = "failureLabels", default, skip_serializing_if = "Option::is_none")]
     pub failure_labels: Option<std::collections::BTreeMap<String, String>>,
     /// `stacktrace`
@@ -2747,7 +2747,7 @@ pub struct RootExceptionInfo {
     pub stacktrace: String,
     /// `taskManagerId`
     ///
-    /// Sent since Flink 1.17.2. In the docs since Flink 1.17.
+    /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(rename = "taskManagerId", default, skip_serializing_if = "Option::is_none")]
     pub task_manager_id: Option<String>,
     /// `taskName`
@@ -2758,7 +2758,7 @@ pub struct RootExceptionInfo {
     pub timestamp: i64,
     /// `location`
     ///
-    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
+    /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
 }
@@ -2950,7 +2950,7 @@ crate::open_enum!(SchedulerType);
 pub struct SlotInfo {
     /// `assignedTasks`
     ///
-    /// Sent since Flink 2.3.0. In the docs since Flink 2.3.
+    /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
     pub assigned_tasks: Option<i64>,
     /// `jobId`
@@ -3072,7 +3072,7 @@ pub struct SubtaskAccumulatorsInfo {
     pub attempt: i64,
     /// `endpoint`
     ///
-    /// Sent since Flink 1.19.3. In the docs since Flink 1.19.
+    /// Since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// `subtask`
@@ -3083,7 +3083,7 @@ pub struct SubtaskAccumulatorsInfo {
     pub user_accumulators: Vec<UserAccumulator>,
     /// `host`
     ///
-    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
+    /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
 }
@@ -3092,7 +3092,7 @@ pub struct SubtaskAccumulatorsInfo {
 pub struct SubtaskBackPressureInfo {
     /// `attempt-number`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "attempt-number", default, skip_serializing_if = "Option::is_none")]
     pub attempt_number: Option<i64>,
     /// `backpressure-level`
@@ -3109,7 +3109,7 @@ pub struct SubtaskBackPressureInfo {
     pub idle_ratio: f64,
     /// `other-concurrent-attempts`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "other-concurrent-attempts",
         default,
@@ -3213,7 +3213,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     pub end_time: i64,
     /// `endpoint`
     ///
-    /// Sent since Flink 1.19.3. In the docs since Flink 1.19.
+    /// Since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// `metrics`
@@ -3221,7 +3221,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     pub metrics: IOMetricsInfo,
     /// `other-concurrent-attempts`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "other-concurrent-attempts",
         default,
@@ -3239,7 +3239,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     pub status: ExecutionState,
     /// `status-duration`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
         rename = "status-duration",
         default,
@@ -3254,7 +3254,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     pub taskmanager_id: String,
     /// `host`
     ///
-    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
+    /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
 }
@@ -3266,7 +3266,7 @@ pub struct SubtaskTimeInfo {
     pub duration: i64,
     /// `endpoint`
     ///
-    /// Sent since Flink 1.19.3. In the docs since Flink 1.19.
+    /// Since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// `subtask`
@@ -3277,7 +3277,7 @@ pub struct SubtaskTimeInfo {
     pub timestamps: std::collections::BTreeMap<ExecutionState, i64>,
     /// `host`
     ///
-    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
+    /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
 }
@@ -3454,12 +3454,12 @@ pub struct TaskManagerDetailsInfo {
     pub allocated_slots: Vec<SlotInfo>,
     /// `assignedTasks`
     ///
-    /// Sent since Flink 2.3.0. In the docs since Flink 2.3.
+    /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
     pub assigned_tasks: Option<i64>,
     /// `blocked`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "blocked", default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
     /// `dataPort`
@@ -3504,12 +3504,12 @@ pub struct TaskManagerDetailsInfo {
 pub struct TaskManagerInfo {
     /// `assignedTasks`
     ///
-    /// Sent since Flink 2.3.0. In the docs since Flink 2.3.
+    /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
     pub assigned_tasks: Option<i64>,
     /// `blocked`
     ///
-    /// Sent since Flink 1.16.3. In the docs since Flink 1.16.
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "blocked", default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
     /// `dataPort`
@@ -3608,7 +3608,7 @@ pub struct TaskManagerMetricsInfo {
     pub non_heap_used: i64,
     /// `memorySegmentsAvailable`
     ///
-    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
+    /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(
         rename = "memorySegmentsAvailable",
         default,
@@ -3617,7 +3617,7 @@ pub struct TaskManagerMetricsInfo {
     pub memory_segments_available: Option<i64>,
     /// `memorySegmentsTotal`
     ///
-    /// Sent until Flink 1.20.3. In the docs until Flink 1.20.
+    /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(
         rename = "memorySegmentsTotal",
         default,
