@@ -110,6 +110,34 @@ pub struct Ledger {
     pub required: BTreeMap<String, Vec<String>>,
 }
 
+impl Change {
+    /// The type names its schemas refer to (`$ref`).
+    fn refs(&self, out: &mut Vec<String>) {
+        let schema = match self {
+            Change::FieldType { schema, .. }
+            | Change::AddField { schema, .. }
+            | Change::AddType { schema, .. } => Some(schema),
+            Change::Response { schema, .. } => schema.as_ref(),
+            _ => None,
+        };
+        fn walk(v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::Object(map) => {
+                    if let Some(Value::String(name)) = map.get("$ref") {
+                        out.push(name.clone());
+                    }
+                    map.values().for_each(|v| walk(v, out));
+                }
+                Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+                _ => {}
+            }
+        }
+        if let Some(schema) = schema {
+            walk(schema, out);
+        }
+    }
+}
+
 /// Version order: numerically, part by part (`1.9` < `1.10`).
 pub fn compare_versions(a: &str, b: &str) -> Ordering {
     let parts = |v: &str| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
@@ -248,7 +276,20 @@ pub fn apply(
     let mut problems = Problems::default();
     let mut fits = Vec::new();
     let holding = || ledger.entries.iter().filter(|(_, e)| e.holds_for(version));
-    // Types first: fields may refer to them, and they to each other.
+    // Types first: fields may refer to them, and they to each other. A schema may also name a type only
+    // other versions' docs define (the structure they document, which this version sends too).
+    let mut borrowed = Vec::new();
+    for (_, e) in holding() {
+        e.change.refs(&mut borrowed);
+    }
+    for name in borrowed {
+        if api.types.contains_key(&name) {
+            continue;
+        }
+        if let Some(source) = minors.iter().rev().find(|m| m.types.contains_key(&name)) {
+            crate::model::copy_types(&mut api, source, vec![name]);
+        }
+    }
     for (_, e) in holding() {
         if let Change::AddType { name, .. } = &e.change {
             api.types.entry(name.clone()).or_insert_with(|| {
@@ -841,6 +882,43 @@ mod tests {
             "{problems}"
         );
         assert!(!problems.contains("id:listed"), "{problems}");
+    }
+
+    #[test]
+    fn a_schema_may_name_a_type_only_other_versions_docs_define() {
+        let ledger = Ledger {
+            versions: vec!["1.15.4".into()],
+            entries: vec![entry(
+                "plan",
+                Change::FieldType {
+                    r#type: "T".into(),
+                    field: "a".into(),
+                    schema: serde_json::json!({ "$ref": "Plan" }),
+                },
+            )],
+            required: BTreeMap::new(),
+        };
+        let docs = api("1.15-documented", &["GET /x"]);
+        let mut newer = api("2.3-documented", &["GET /x"]);
+        newer.types.insert(
+            "Plan".into(),
+            TypeDef::Struct(StructDef {
+                name: "Plan".into(),
+                urn: "urn:Plan".into(),
+                fields: vec![Field::new(
+                    "nodes",
+                    Ty::Array(Box::new(Ty::Named("E".into()))),
+                    None,
+                )],
+            }),
+        );
+        let c = apply(&docs, &[docs.clone(), newer], &ledger, "1.15.4").unwrap();
+        assert_eq!(c.fits, [("plan".to_string(), Fit::Applied)]);
+        assert!(c.api.types.contains_key("Plan"));
+        let TypeDef::Struct(t) = &c.api.types["T"] else {
+            panic!()
+        };
+        assert_eq!(t.fields[0].ty, Ty::Named("Plan".into()));
     }
 
     #[test]

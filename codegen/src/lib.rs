@@ -111,8 +111,18 @@ pub struct Apis {
     pub versions: Vec<ledger::Corrected>,
     /// The union of `versions`: what the crate is generated from.
     pub merged: model::Api,
+    /// The union of every source's docs as written: what any docs say of a type or pair.
+    pub docs: model::Api,
     /// The ledger they were corrected by.
     pub ledger: ledger::Ledger,
+}
+
+impl Apis {
+    /// What `version`'s own docs say (its minor's, or the newest older minor's); all docs at once for a
+    /// version older than every minor.
+    pub fn docs_of(&self, version: &str) -> &model::Api {
+        docs_of(&self.minors, version).unwrap_or(&self.docs)
+    }
 }
 
 /// Every source's docs, imported (`cargo xtask import`).
@@ -198,6 +208,20 @@ pub fn apis(inputs: &Inputs) -> Result<(Vec<docs::Documented>, Apis), Problems> 
             api.clone()
         }
     };
+    let sources: Vec<(&str, &model::Api)> = std::iter::once((model::BASELINE, &api))
+        .chain(
+            minors
+                .iter()
+                .map(|m| (m.variant.trim_end_matches("-documented"), m)),
+        )
+        .collect();
+    let docs = match union::union_of(&sources, &minors, union::Conflicts::NewestWins) {
+        Ok(a) => a,
+        Err(p) => {
+            problems.extend(p);
+            api.clone()
+        }
+    };
     problems.into_result((
         documented,
         Apis {
@@ -205,6 +229,7 @@ pub fn apis(inputs: &Inputs) -> Result<(Vec<docs::Documented>, Apis), Problems> 
             minors,
             versions,
             merged,
+            docs,
             ledger,
         },
     ))

@@ -278,6 +278,11 @@ pub(crate) fn add_types_of(api: &mut Api, source: &Api, op: &Operation) {
     for p in op.path_params.iter().chain(&op.query_params) {
         param_names(&p.ty, &mut todo);
     }
+    copy_types(api, source, todo);
+}
+
+/// Copies the named types (and ids) of `source` that `api` lacks, with the types they use, transitively.
+pub(crate) fn copy_types(api: &mut Api, source: &Api, mut todo: Vec<String>) {
     while let Some(name) = todo.pop() {
         if let Some(id) = source.ids.get(&name) {
             api.ids.entry(name).or_insert_with(|| id.clone());

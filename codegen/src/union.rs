@@ -14,27 +14,49 @@ use crate::model::{Api, EnumDef, Field, Listed, Operation, StructDef, Ty, TypeDe
 /// `versions`: every version's corrected API, oldest first. `minors`: every minor's documented API,
 /// oldest first (which docs list a pair).
 pub fn union(versions: &[Corrected], minors: &[Api]) -> Result<Api, Problems> {
+    let versions: Vec<(&str, &Api)> = versions
+        .iter()
+        .map(|c| (c.version.as_str(), &c.api))
+        .collect();
+    union_of(&versions, minors, Conflicts::Fail)
+}
+
+/// What to do where two versions give one field different structures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflicts {
+    /// A problem: the ledger must settle it (the corrected APIs, which must decode every version).
+    Fail,
+    /// The newest version's structure (the docs as written, which simply changed).
+    NewestWins,
+}
+
+/// [`union`] of any APIs, each named by its version (or docs id), oldest first.
+pub fn union_of(
+    versions: &[(&str, &Api)],
+    minors: &[Api],
+    conflicts: Conflicts,
+) -> Result<Api, Problems> {
     let mut problems = Problems::default();
     let newest = versions.iter().rev();
-    let names: Vec<&str> = versions.iter().map(|c| c.version.as_str()).collect();
+    let names: Vec<&str> = versions.iter().map(|(v, _)| *v).collect();
     let mut api = Api {
         variant: "corrected".into(),
         source: versions
             .last()
-            .map(|c| c.api.source.clone())
+            .map(|(_, api)| api.source.clone())
             .unwrap_or_default(),
         operations: Vec::new(),
         types: BTreeMap::new(),
         ids: BTreeMap::new(),
     };
-    for c in newest.clone() {
-        for op in &c.api.operations {
+    for (_, c) in newest.clone() {
+        for op in &c.operations {
             match api.operations.iter_mut().find(|o| o.key == op.key) {
                 Some(have) => merge_operation(have, op),
                 None => api.operations.push(op.clone()),
             }
         }
-        for (name, id) in &c.api.ids {
+        for (name, id) in &c.ids {
             api.ids.entry(name.clone()).or_insert_with(|| id.clone());
         }
     }
@@ -45,15 +67,15 @@ pub fn union(versions: &[Corrected], minors: &[Api]) -> Result<Api, Problems> {
     }
     // Every definition of each type, newest first, with the index of its version.
     let mut defs: BTreeMap<&str, Vec<(usize, &TypeDef)>> = BTreeMap::new();
-    for (i, c) in versions.iter().enumerate().rev() {
-        for (name, def) in &c.api.types {
+    for (i, (_, c)) in versions.iter().enumerate().rev() {
+        for (name, def) in &c.types {
             defs.entry(name).or_default().push((i, def));
         }
     }
     for (name, defs) in defs {
         let def = match defs[0].1 {
             TypeDef::Enum(_) => TypeDef::Enum(merge_enum(&defs)),
-            TypeDef::Struct(_) => match merge_struct(name, &defs, &names) {
+            TypeDef::Struct(_) => match merge_struct(name, &defs, &names, conflicts) {
                 Ok(s) => TypeDef::Struct(s),
                 Err(m) => {
                     problems.push(Location::file(crate::ledger::DIR), m);
@@ -122,12 +144,12 @@ fn merge_operation(have: &mut Operation, older: &Operation) {
 }
 
 /// A query parameter only some versions that serve the pair accept says which (in its description).
-fn note_param_versions(op: &mut Operation, versions: &[Corrected]) {
+fn note_param_versions(op: &mut Operation, versions: &[(&str, &Api)]) {
     let serving: Vec<(&str, &Operation)> = versions
         .iter()
-        .filter_map(|c| {
-            let o = c.api.operations.iter().find(|o| o.key == op.key)?;
-            Some((c.version.as_str(), o))
+        .filter_map(|(v, api)| {
+            let o = api.operations.iter().find(|o| o.key == op.key)?;
+            Some((*v, o))
         })
         .collect();
     for p in &mut op.query_params {
@@ -216,6 +238,7 @@ fn merge_struct(
     name: &str,
     defs: &[(usize, &TypeDef)],
     versions: &[&str],
+    conflicts: Conflicts,
 ) -> Result<StructDef, String> {
     let mut out: Option<StructDef> = None;
     let mut fields: Vec<Merged> = Vec::new();
@@ -234,13 +257,17 @@ fn merge_struct(
         for f in &s.fields {
             match fields.iter_mut().find(|m| m.field.name == f.name) {
                 Some(m) => {
-                    m.field.ty = wider(&m.field.ty, &f.ty).ok_or_else(|| {
-                        format!(
-                            "{name}.{}: Flink {} sends {:?}, Flink {} {:?}; \
-                             a ledger field-type entry must settle it",
-                            f.name, versions[m.present[0]], m.field.ty, versions[*i], f.ty
-                        )
-                    })?;
+                    m.field.ty = match (wider(&m.field.ty, &f.ty), conflicts) {
+                        (Some(ty), _) => ty,
+                        (None, Conflicts::NewestWins) => m.field.ty.clone(),
+                        (None, Conflicts::Fail) => {
+                            return Err(format!(
+                                "{name}.{}: Flink {} sends {:?}, Flink {} {:?}; \
+                                 a ledger field-type entry must settle it",
+                                f.name, versions[m.present[0]], m.field.ty, versions[*i], f.ty
+                            ))
+                        }
+                    };
                     m.field.required &= f.required;
                     m.field.nullable |= f.nullable;
                     if m.field.doc.is_none() {
@@ -344,7 +371,13 @@ mod tests {
             ("c", Ty::String, true),
         ]);
         let old = def(&[("a", Ty::Integer, true), ("b", Ty::String, true)]);
-        let merged = merge_struct("T", &[(2, &new), (1, &mid), (0, &old)], &versions).unwrap();
+        let merged = merge_struct(
+            "T",
+            &[(2, &new), (1, &mid), (0, &old)],
+            &versions,
+            Conflicts::Fail,
+        )
+        .unwrap();
         let field = |n: &str| merged.fields.iter().find(|f| f.name == n).unwrap();
         assert_eq!(field("a").ty, Ty::Number);
         assert!(field("a").required);
@@ -467,7 +500,8 @@ mod tests {
         let versions = ["1.15.4", "2.3.0"];
         let new = def(&[("a", Ty::Named("A".into()), true)]);
         let old = def(&[("a", Ty::String, true)]);
-        let err = merge_struct("T", &[(1, &new), (0, &old)], &versions).unwrap_err();
+        let err =
+            merge_struct("T", &[(1, &new), (0, &old)], &versions, Conflicts::Fail).unwrap_err();
         assert!(
             err.contains("T.a") && err.contains("2.3.0") && err.contains("1.15.4"),
             "{err}"

@@ -267,7 +267,7 @@ pub async fn classify(
             continue;
         }
         ledger_entries += 1;
-        if evidence::supported(entry, &apis.documented, &obs, &versions) {
+        if evidence::supported(entry, apis, &obs, &versions) {
             continue;
         }
         let reached = entry.endpoints.is_empty()

@@ -402,8 +402,8 @@ fn range_text(since: &Option<String>, until: &Option<String>, all: &[String]) ->
     }
 }
 
-/// Entries for what `obs` shows and the ledger does not explain. `documented` is the page's API (for
-/// what the page says); observations were made against the corrected APIs.
+/// Entries for what `obs` shows and the ledger does not explain. `documented` is what the docs say (for
+/// what they say); observations were made against the corrected APIs.
 pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Entry> {
     let all = &ledger.versions;
     let mut out = Vec::new();
@@ -431,7 +431,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
                 endpoints(obs, ty),
                 (json!("not documented"), schema.clone()),
                 &everywhere,
-                |who| format!("{who} send `{field}` in {ty}; the page does not document it."),
+                |who| format!("{who} send `{field}` in {ty}; the docs do not list it."),
                 Change::AddField {
                     r#type: t,
                     field: f,
@@ -465,7 +465,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
                 endpoints(obs, ty),
                 (doc_field(ty, field), schema.clone()),
                 &seen,
-                |who| format!("{who} send `{field}` of {ty} as {sample}, not as the page's type."),
+                |who| format!("{who} send `{field}` of {ty} as {sample}, not as the docs type it."),
                 Change::FieldType {
                     r#type: t.clone(),
                     field: f.clone(),
@@ -473,7 +473,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
                 },
             ));
         }
-        // `"type": "any"` on the page, a string from every server: say so (ids, mostly).
+        // `"type": "any"` in the docs, a string from every server: say so (ids, mostly).
         let doc_any = matches!(doc_ty(documented, ty, field), Some(Ty::Any));
         let has_type_entry = ledger.entries.iter().any(|(_, e)| {
             matches!(&e.change, Change::FieldType { r#type: t2, field: f2, .. } if t2 == ty && f2 == field)
@@ -491,9 +491,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
                 (json!({}), json!({"type": "string"})),
                 &seen,
                 |who| {
-                    format!(
-                        "The page types `{field}` of {ty} as `any`; {who} always send a string."
-                    )
+                    format!("The docs type `{field}` of {ty} as `any`; {who} always send a string.")
                 },
                 Change::FieldType {
                     r#type: t.clone(),
@@ -510,9 +508,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
                 (doc_field(ty, field), json!("null")),
                 &rec.null,
                 |who| {
-                    format!(
-                        "{who} send `{field}` of {ty} as null; the page does not say it may be."
-                    )
+                    format!("{who} send `{field}` of {ty} as null; the docs do not say it may be.")
                 },
                 Change::Nullable {
                     r#type: t.clone(),
@@ -561,7 +557,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
             documented: documented_values,
             observed: json!(values),
             why: format!(
-                "{} send {} as {en}; the page does not list {}.",
+                "{} send {} as {en}; the docs do not list {}.",
                 range_text(&since, &until, all),
                 values.join(", "),
                 if values.len() == 1 { "it" } else { "them" }
@@ -593,7 +589,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
             documented: json!("not documented"),
             observed: json!(name),
             why: format!(
-                "{} take the query parameter `{name}`; the page does not document it.",
+                "{} take the query parameter `{name}`; the docs do not list it.",
                 range_text(&since, &until, all)
             ),
             since,
@@ -677,7 +673,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
                 endpoints: vec![endpoint.clone()],
                 documented: json!("no body documented"),
                 observed: schema.clone(),
-                why: format!("The body {endpoint} sends; the page documents none."),
+                why: format!("The body {endpoint} sends; the docs give none."),
                 since: None,
                 until: None,
                 evidence: cite(&set),
@@ -690,7 +686,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
             documented: json!("no body documented"),
             observed: schema.clone(),
             why: format!(
-                "{} answer {endpoint} with a JSON body; the page documents none.",
+                "{} answer {endpoint} with a JSON body; the docs give none.",
                 range_text(&since, &until, all)
             ),
             since,
@@ -715,7 +711,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
     out
 }
 
-/// The type the page gives a struct field.
+/// The type the docs give a struct field.
 fn doc_ty(documented: &Api, ty: &str, field: &str) -> Option<Ty> {
     match documented.types.get(ty) {
         Some(TypeDef::Struct(s)) => s
@@ -840,10 +836,10 @@ fn upper_camel(snake: &str) -> String {
 }
 
 /// The observations (of `versions` where the entry holds) that bear an entry out; none: it is
-/// resolved. `documented` gives what the page says, to tell a type change from a value the page admits.
+/// resolved. Each observation's version's own docs tell a type change from a value the docs admit.
 pub fn support(
     entry: &Entry,
-    documented: &Api,
+    apis: &flink_rest_codegen::Apis,
     obs: &Observations,
     versions: &BTreeSet<String>,
 ) -> BTreeSet<Seen> {
@@ -852,12 +848,12 @@ pub fn support(
         set.iter().filter(|s| keep(s)).cloned().collect()
     };
     let field = |ty: &str, f: &str| obs.fields.get(&(ty.to_string(), f.to_string()));
-    let samples_where = |ty: &str, f: &str, test: &dyn Fn(&Value) -> bool| -> BTreeSet<Seen> {
+    let samples_where = |ty: &str, f: &str, test: &dyn Fn(&Seen, &Value) -> bool| {
         field(ty, f)
             .map(|r| {
                 r.samples
                     .iter()
-                    .filter(|(s, v)| keep(s) && test(v))
+                    .filter(|(s, v)| keep(s) && test(s, v))
                     .map(|(s, _)| s.clone())
                     .collect()
             })
@@ -875,15 +871,20 @@ pub fn support(
         // Borne out where the map was seen with keys.
         Change::MapKeys {
             r#type, field: f, ..
-        } => samples_where(r#type, f, &|v| v.as_object().is_some_and(|m| !m.is_empty())),
+        } => samples_where(r#type, f, &|_, v| {
+            v.as_object().is_some_and(|m| !m.is_empty())
+        }),
         Change::FieldType {
             r#type, field: f, ..
-        } => match doc_ty(documented, r#type, f) {
-            // A type the page leaves open (`any`) is borne out by every value sent.
-            Some(Ty::Any) => samples_where(r#type, f, &|_| true),
-            Some(ty) => samples_where(r#type, f, &|v| !admits(documented, &ty, v)),
-            None => BTreeSet::new(),
-        },
+        } => samples_where(r#type, f, &|seen, v| {
+            let docs = apis.docs_of(&seen.version);
+            match doc_ty(docs, r#type, f) {
+                // A type the docs leave open (`any`) is borne out by every value sent.
+                Some(Ty::Any) => true,
+                Some(ty) => !admits(docs, &ty, v),
+                None => false,
+            }
+        }),
         Change::RemoveField { r#type, field: f } => {
             // The corrected API of those versions lacks the field: it is borne out where objects of the
             // type were seen in them without it.
@@ -942,11 +943,11 @@ pub fn support(
 /// Whether anything still bears the entry out (see [`support`]).
 pub fn supported(
     entry: &Entry,
-    documented: &Api,
+    apis: &flink_rest_codegen::Apis,
     obs: &Observations,
     versions: &BTreeSet<String>,
 ) -> bool {
-    !support(entry, documented, obs, versions).is_empty()
+    !support(entry, apis, obs, versions).is_empty()
 }
 
 /// What the fixtures say of the ledger: what it does not explain yet, which of its entries nothing
@@ -972,7 +973,7 @@ pub fn review(root: &std::path::Path) -> anyhow::Result<Review> {
     let mut resolved = Vec::new();
     let mut stale_evidence = BTreeMap::new();
     for (_, e) in &parsed.entries {
-        let seen = support(e, &apis.documented, &obs, &versions);
+        let seen = support(e, &apis, &obs, &versions);
         if seen.is_empty() {
             resolved.push(e.id.clone());
         } else if !e.evidence.iter().all(|path| {
@@ -982,7 +983,7 @@ pub fn review(root: &std::path::Path) -> anyhow::Result<Review> {
             stale_evidence.insert(e.id.clone(), cite(&seen));
         }
     }
-    let (revisions, proposals) = propose(&apis.documented, parsed, &obs)
+    let (revisions, proposals) = propose(&apis.docs, parsed, &obs)
         .into_iter()
         .partition(|p| parsed.entries.iter().any(|(_, k)| k.id == p.id));
     Ok(Review {

@@ -1493,7 +1493,7 @@ pub struct JobDetails {
     pub end_time: i64,
     /// `jid`
     #[serde(rename = "jid")]
-    pub jid: serde_json::Value,
+    pub jid: String,
     /// `jobType`
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
@@ -1574,7 +1574,7 @@ pub struct JobDetailsInfo {
     pub pending_operators: Option<i64>,
     /// `plan`
     #[serde(rename = "plan")]
-    pub plan: serde_json::Value,
+    pub plan: Plan,
     /// `schedulerType`
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
