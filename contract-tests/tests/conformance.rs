@@ -53,8 +53,10 @@ async fn recorded_exchanges_pass_and_the_reports_cover_every_pair() {
         conformance::markdown(std::slice::from_ref(&report))
     );
     assert_eq!(report.endpoints.len(), 50);
-    // The page is far from the server: fewer than half of the pairs answer as documented.
-    assert!(report.raw_conforming() < 25, "{}", report.raw_conforming());
+    // A version's own docs are far closer to its server than the 1.10 page was (under half), yet not
+    // there: some pairs still answer only as the ledger explains.
+    let own_docs = report.raw_conforming();
+    assert!((25..50).contains(&own_docs), "{own_docs}");
     assert_eq!(
         class_of(&report, "PATCH /jobs/:jobid/rescaling"),
         Class::Explained

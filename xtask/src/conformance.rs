@@ -66,7 +66,7 @@ pub fn run(root: &Path, o: Options) -> Result<ExitCode> {
             eprintln!("== Flink {v}");
             let report = conformance::run(root, &apis, Target::Version(v.clone()))?;
             eprintln!(
-                "   {} of 50 conform to the page, {} with the ledger; {:.0} s",
+                "   {} of 50 conform to its docs, {} with the ledger; {:.0} s",
                 report.raw_conforming(),
                 report.count(conformance::Class::Conforms)
                     + report.count(conformance::Class::Explained),
