@@ -4,19 +4,43 @@
 //! was already parsed successfully is scanned once more and every value's pointer is mapped to the line it
 //! starts on. The scanner only has to follow valid JSON (serde_json checked it first); on anything
 //! unexpected it stops and the map simply holds fewer entries.
+//!
+//! Every value of every schema is scanned, and most are never asked about: the map keys a 64-bit hash
+//! of each pointer, built in one reused buffer, rather than a string per value. Two pointers sharing a
+//! hash would only make an error message name a wrong line.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::hash::{DefaultHasher, Hasher};
 
 /// Pointer (RFC 6901) -> 0-based line offset within the scanned text.
-pub fn pointer_lines(text: &str) -> HashMap<String, usize> {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PointerLines(HashMap<u64, usize>);
+
+impl PointerLines {
+    pub fn get(&self, pointer: &str) -> Option<usize> {
+        self.0.get(&hash(pointer)).copied()
+    }
+}
+
+fn hash(pointer: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    h.write(pointer.as_bytes());
+    h.finish()
+}
+
+pub fn pointer_lines(text: &str) -> PointerLines {
     let mut scanner = Scanner {
+        text,
         bytes: text.as_bytes(),
         pos: 0,
         line: 0,
+        pointer: String::new(),
         out: HashMap::new(),
     };
-    scanner.value(String::new());
-    scanner.out
+    scanner.value();
+    PointerLines(scanner.out)
 }
 
 /// Escapes one reference token of a JSON pointer.
@@ -25,13 +49,16 @@ pub fn escape_token(token: &str) -> String {
 }
 
 struct Scanner<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     pos: usize,
     line: usize,
-    out: HashMap<String, usize>,
+    /// The pointer of the value being scanned.
+    pointer: String,
+    out: HashMap<u64, usize>,
 }
 
-impl Scanner<'_> {
+impl<'a> Scanner<'a> {
     fn skip_ws(&mut self) {
         while let Some(&b) = self.bytes.get(self.pos) {
             match b {
@@ -48,9 +75,9 @@ impl Scanner<'_> {
         self.bytes.get(self.pos).copied()
     }
 
-    fn value(&mut self, pointer: String) -> Option<()> {
+    fn value(&mut self) -> Option<()> {
         let first = self.peek()?;
-        self.out.insert(pointer.clone(), self.line);
+        self.out.insert(hash(&self.pointer), self.line);
         match first {
             b'{' => {
                 self.pos += 1;
@@ -65,7 +92,18 @@ impl Scanner<'_> {
                         return None;
                     }
                     self.pos += 1;
-                    self.value(format!("{pointer}/{}", escape_token(&key)))?;
+                    let len = self.pointer.len();
+                    self.pointer.push('/');
+                    for c in key.chars() {
+                        match c {
+                            '~' => self.pointer.push_str("~0"),
+                            '/' => self.pointer.push_str("~1"),
+                            c => self.pointer.push(c),
+                        }
+                    }
+                    let scanned = self.value();
+                    self.pointer.truncate(len);
+                    scanned?;
                     match self.peek()? {
                         b',' => self.pos += 1,
                         b'}' => {
@@ -84,7 +122,11 @@ impl Scanner<'_> {
                 }
                 let mut index = 0;
                 loop {
-                    self.value(format!("{pointer}/{index}"))?;
+                    let len = self.pointer.len();
+                    let _ = write!(self.pointer, "/{index}");
+                    let scanned = self.value();
+                    self.pointer.truncate(len);
+                    scanned?;
                     index += 1;
                     match self.peek()? {
                         b',' => self.pos += 1,
@@ -109,18 +151,27 @@ impl Scanner<'_> {
         }
     }
 
-    /// A string token; the pointer needs its decoded text, so let serde_json decode it.
-    fn string(&mut self) -> Option<String> {
+    /// A string token's text: borrowed where it has no escapes, else decoded by serde_json.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
         let start = self.pos;
         if self.bytes.get(self.pos) != Some(&b'"') {
             return None;
         }
         self.pos += 1;
+        let mut escaped = false;
         while let Some(&b) = self.bytes.get(self.pos) {
             self.pos += 1;
             match b {
-                b'\\' => self.pos += 1,
-                b'"' => return serde_json::from_slice(&self.bytes[start..self.pos]).ok(),
+                b'\\' => {
+                    escaped = true;
+                    self.pos += 1;
+                }
+                b'"' if escaped => {
+                    return serde_json::from_str(&self.text[start..self.pos])
+                        .ok()
+                        .map(Cow::Owned)
+                }
+                b'"' => return self.text.get(start + 1..self.pos - 1).map(Cow::Borrowed),
                 b'\n' => self.line += 1,
                 _ => {}
             }
@@ -135,12 +186,13 @@ mod tests {
 
     #[test]
     fn maps_nested_pointers_to_lines() {
-        let text = "{\n\"a\" : {\n\"b/c\" : [ 1,\n2 ]\n},\n\"d\" : \"x\"\n}";
+        let text = "{\n\"a\" : {\n\"b/c\" : [ 1,\n2 ]\n},\n\"d\\\"\" : \"x\"\n}";
         let lines = pointer_lines(text);
-        assert_eq!(lines[""], 0);
-        assert_eq!(lines["/a"], 1);
-        assert_eq!(lines["/a/b~1c"], 2);
-        assert_eq!(lines["/a/b~1c/1"], 3);
-        assert_eq!(lines["/d"], 5);
+        assert_eq!(lines.get(""), Some(0));
+        assert_eq!(lines.get("/a"), Some(1));
+        assert_eq!(lines.get("/a/b~1c"), Some(2));
+        assert_eq!(lines.get("/a/b~1c/1"), Some(3));
+        assert_eq!(lines.get("/d\""), Some(5));
+        assert_eq!(lines.get("/nothing"), None);
     }
 }

@@ -203,7 +203,7 @@ pub fn parse(files: &BTreeMap<String, String>) -> Result<Ledger, Problems> {
                 }
             };
             for (i, item) in items.into_iter().enumerate() {
-                let line = lines.get(&format!("/{i}")).copied().unwrap_or(0);
+                let line = lines.get(&format!("/{i}")).unwrap_or(0);
                 match serde_json::from_value::<Entry>(item) {
                     Ok(entry) => ledger.entries.push((file.clone(), entry)),
                     Err(e) => problems.push(

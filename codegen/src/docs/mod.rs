@@ -11,7 +11,7 @@ mod page;
 mod params;
 mod schema;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -153,7 +153,7 @@ pub(crate) struct RawSchema {
     /// 1-based line of the opening brace.
     pub start: usize,
     /// Pointer -> 0-based line offset from `start`.
-    pub lines: HashMap<String, usize>,
+    pub lines: crate::jsonpos::PointerLines,
 }
 
 /// One endpoint as found in a source, before its schemas are lifted.

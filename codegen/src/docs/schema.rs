@@ -78,7 +78,7 @@ struct Doc<'a> {
     kind: &'a str,
     /// 1-based line of the document's opening brace, and each pointer's offset from it.
     start: usize,
-    lines: &'a HashMap<String, usize>,
+    lines: &'a crate::jsonpos::PointerLines,
     source: usize,
     /// Pointer of every object -> its position in document order.
     order: HashMap<String, usize>,
