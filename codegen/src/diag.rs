@@ -100,6 +100,19 @@ impl Problems {
         self.0.extend(other.0);
     }
 
+    /// The value of a stage that went well; the problems of one that did not join these.
+    pub fn keep<T>(&mut self, result: Result<T, Problems>) -> Option<T> {
+        result.map_err(|p| self.extend(p)).ok()
+    }
+
+    /// Every value of stages that went well; the problems of those that did not join these.
+    pub fn keep_all<T>(
+        &mut self,
+        results: impl IntoIterator<Item = Result<T, Problems>>,
+    ) -> Vec<T> {
+        results.into_iter().filter_map(|r| self.keep(r)).collect()
+    }
+
     /// `Ok(value)` when nothing was found, else every problem, sorted by place.
     pub fn into_result<T>(mut self, value: T) -> Result<T, Problems> {
         if self.0.is_empty() {

@@ -364,24 +364,12 @@ pub fn apply(
 pub fn check_fits(ledger: &Ledger, corrected: &[Corrected]) -> Result<(), Problems> {
     let mut problems = Problems::default();
     for (file, e) in &ledger.entries {
-        let mut fits = corrected
+        let fits: Vec<&Fit> = corrected
             .iter()
             .flat_map(|c| c.fits.iter().filter(|(id, _)| id == &e.id).map(|(_, f)| f))
-            .peekable();
-        if fits.peek().is_none() {
-            continue;
-        }
-        let mut moot = Vec::new();
-        for fit in fits {
-            match fit {
-                Fit::Moot(why) => moot.push(why.as_str()),
-                _ => {
-                    moot.clear();
-                    break;
-                }
-            }
-        }
-        if let Some(why) = moot.first() {
+            .collect();
+        let all_moot = !fits.is_empty() && fits.iter().all(|f| matches!(f, Fit::Moot(_)));
+        if let (true, Some(Fit::Moot(why))) = (all_moot, fits.first()) {
             problems.push(
                 Location::file(file.clone()).pointer(format!("id:{}", e.id)),
                 format!("corrects no version it holds for: {why}"),

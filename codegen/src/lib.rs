@@ -143,89 +143,20 @@ pub fn import(inputs: &Inputs) -> Result<Vec<docs::Documented>, Problems> {
 
 /// Builds every API from the inputs; all problems of all stages are reported together.
 pub fn apis(inputs: &Inputs) -> Result<(Vec<docs::Documented>, Apis), Problems> {
+    let (documented, names, ledger) = parse(inputs)?;
+    let (page, minors) = build(&documented, &names)?;
     let mut problems = Problems::default();
-    let documented = import(inputs);
-    let names = model::Names::parse(&inputs.names);
-    let ledger = ledger::parse(&inputs.ledger);
-    let (documented, names, ledger) = match (documented, names, ledger) {
-        (Ok(d), Ok(n), Ok(l)) => (d, n, l),
-        (d, n, l) => {
-            d.err()
-                .into_iter()
-                .chain(n.err())
-                .chain(l.err())
-                .for_each(|p| problems.extend(p));
-            return Err(problems);
-        }
-    };
-    if let Err(p) = model::check_names(&names, &documented) {
-        problems.extend(p);
-    }
-    let mut built = Vec::new();
-    for result in par::map(&documented, |doc| model::build(doc, &names)) {
-        match result {
-            Ok(api) => built.push(api),
-            Err(p) => problems.extend(p),
-        }
-    }
-    if !problems.is_empty() {
+    let versions = problems.keep_all(par::map(&ledger.versions, |v| correct(&minors, &ledger, v)));
+    problems.keep(ledger::check_fits(&ledger, &versions));
+    let merged = problems.keep(union::union(&versions, &minors));
+    let docs = problems.keep(all_docs(&page, &minors));
+    let (Some(merged), Some(docs)) = (merged, docs) else {
         return Err(problems);
-    }
-    let mut built = built.into_iter();
-    let Some(api) = built.next().filter(|a| a.source == SOURCE) else {
-        problems.push(
-            Location::file(SOURCES_FILE),
-            format!("the first source must be the baseline page {SOURCE}"),
-        );
-        return Err(problems);
-    };
-    let minors: Vec<model::Api> = built.collect();
-    let mut versions = Vec::new();
-    let corrected = par::map(&ledger.versions, |v| {
-        let docs = docs_of(&minors, v).ok_or_else(|| {
-            let mut p = Problems::default();
-            p.push(
-                Location::file(ledger::VERSIONS_FILE),
-                format!("no source documents Flink {v} or an older minor"),
-            );
-            p
-        })?;
-        ledger::apply(docs, &minors, &ledger, v)
-    });
-    for result in corrected {
-        match result {
-            Ok(c) => versions.push(c),
-            Err(p) => problems.extend(p),
-        }
-    }
-    if let Err(p) = ledger::check_fits(&ledger, &versions) {
-        problems.extend(p);
-    }
-    let merged = match union::union(&versions, &minors) {
-        Ok(a) => a,
-        Err(p) => {
-            problems.extend(p);
-            api.clone()
-        }
-    };
-    let sources: Vec<(&str, &model::Api)> = std::iter::once((model::BASELINE, &api))
-        .chain(
-            minors
-                .iter()
-                .map(|m| (m.variant.trim_end_matches("-documented"), m)),
-        )
-        .collect();
-    let docs = match union::union_of(&sources, &minors, union::Conflicts::NewestWins) {
-        Ok(a) => a,
-        Err(p) => {
-            problems.extend(p);
-            api.clone()
-        }
     };
     problems.into_result((
         documented,
         Apis {
-            documented: api,
+            documented: page,
             minors,
             versions,
             merged,
@@ -233,6 +164,78 @@ pub fn apis(inputs: &Inputs) -> Result<(Vec<docs::Documented>, Apis), Problems> 
             ledger,
         },
     ))
+}
+
+/// Every source imported, the names file and the ledger parsed; the problems of all three together.
+fn parse(
+    inputs: &Inputs,
+) -> Result<(Vec<docs::Documented>, model::Names, ledger::Ledger), Problems> {
+    let mut problems = Problems::default();
+    let documented = problems.keep(import(inputs));
+    let names = problems.keep(model::Names::parse(&inputs.names));
+    let ledger = problems.keep(ledger::parse(&inputs.ledger));
+    match (documented, names, ledger) {
+        (Some(d), Some(n), Some(l)) => problems.into_result((d, n, l)),
+        _ => Err(problems),
+    }
+}
+
+/// The IR of every source: the baseline page's, then each minor's, oldest first.
+fn build(
+    documented: &[docs::Documented],
+    names: &model::Names,
+) -> Result<(model::Api, Vec<model::Api>), Problems> {
+    let mut problems = Problems::default();
+    problems.keep(model::check_names(names, documented));
+    let mut built = problems
+        .keep_all(par::map(documented, |doc| model::build(doc, names)))
+        .into_iter();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    match built.next().filter(|a| a.source == SOURCE) {
+        Some(page) => Ok((page, built.collect())),
+        None => {
+            problems.push(
+                Location::file(SOURCES_FILE),
+                format!("the first source must be the baseline page {SOURCE}"),
+            );
+            Err(problems)
+        }
+    }
+}
+
+/// One ledger version's API: its minor's docs corrected by the ledger.
+fn correct(
+    minors: &[model::Api],
+    ledger: &ledger::Ledger,
+    version: &str,
+) -> Result<ledger::Corrected, Problems> {
+    let Some(docs) = docs_of(minors, version) else {
+        let mut p = Problems::default();
+        p.push(
+            Location::file(ledger::VERSIONS_FILE),
+            format!("no source documents Flink {version} or an older minor"),
+        );
+        return Err(p);
+    };
+    ledger::apply(docs, minors, ledger, version)
+}
+
+/// What any docs say: every source's docs at once, the newest where they disagree.
+fn all_docs(page: &model::Api, minors: &[model::Api]) -> Result<model::Api, Problems> {
+    let sources: Vec<(&str, &model::Api)> = std::iter::once((model::BASELINE, page))
+        .chain(
+            minors
+                .iter()
+                .map(|m| (m.variant.trim_end_matches("-documented"), m)),
+        )
+        .collect();
+    let docs = union::union_of(&sources, minors, union::Conflicts::NewestWins)?;
+    Ok(model::Api {
+        variant: "docs".into(),
+        ..docs
+    })
 }
 
 /// The documented API of `version`'s minor, or of the newest older minor documented.

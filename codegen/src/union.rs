@@ -37,60 +37,78 @@ pub fn union_of(
     conflicts: Conflicts,
 ) -> Result<Api, Problems> {
     let mut problems = Problems::default();
-    let newest = versions.iter().rev();
-    let names: Vec<&str> = versions.iter().map(|(v, _)| *v).collect();
-    let mut api = Api {
+    let types = merge_types(versions, minors, conflicts, &mut problems);
+    let api = Api {
         variant: "corrected".into(),
         source: versions
             .last()
             .map(|(_, api)| api.source.clone())
             .unwrap_or_default(),
-        operations: Vec::new(),
-        types: BTreeMap::new(),
-        ids: BTreeMap::new(),
+        operations: merge_operations(versions, minors),
+        types,
+        ids: versions.iter().rev().flat_map(|(_, api)| &api.ids).fold(
+            BTreeMap::new(),
+            |mut ids, (name, id)| {
+                ids.entry(name.clone()).or_insert_with(|| id.clone());
+                ids
+            },
+        ),
     };
-    for (_, c) in newest.clone() {
-        for op in &c.operations {
-            match api.operations.iter_mut().find(|o| o.key == op.key) {
+    problems.into_result(api)
+}
+
+/// Every pair of any version, as the newest defines it, with the query parameters and answers of all.
+fn merge_operations(versions: &[(&str, &Api)], minors: &[Api]) -> Vec<Operation> {
+    let mut operations: Vec<Operation> = Vec::new();
+    for (_, api) in versions.iter().rev() {
+        for op in &api.operations {
+            match operations.iter_mut().find(|o| o.key == op.key) {
                 Some(have) => merge_operation(have, op),
-                None => api.operations.push(op.clone()),
+                None => operations.push(op.clone()),
             }
-        }
-        for (name, id) in &c.ids {
-            api.ids.entry(name.clone()).or_insert_with(|| id.clone());
         }
     }
     let listed = documented_range(minors);
-    for op in &mut api.operations {
+    for op in &mut operations {
         (op.since, op.until) = listed.get(op.key.as_str()).cloned().unwrap_or_default();
         note_param_versions(op, versions);
     }
+    operations
+}
+
+/// Every type of any version: structs merged field by field, enums value by value.
+fn merge_types(
+    versions: &[(&str, &Api)],
+    minors: &[Api],
+    conflicts: Conflicts,
+    problems: &mut Problems,
+) -> BTreeMap<String, TypeDef> {
+    let names: Vec<&str> = versions.iter().map(|(v, _)| *v).collect();
     // Every definition of each type, newest first, with the index of its version.
     let mut defs: BTreeMap<&str, Vec<(usize, &TypeDef)>> = BTreeMap::new();
-    for (i, (_, c)) in versions.iter().enumerate().rev() {
-        for (name, def) in &c.types {
+    for (i, (_, api)) in versions.iter().enumerate().rev() {
+        for (name, def) in &api.types {
             defs.entry(name).or_default().push((i, def));
         }
     }
+    let mut types = BTreeMap::new();
     for (name, defs) in defs {
         let def = match defs[0].1 {
             TypeDef::Enum(_) => TypeDef::Enum(merge_enum(&defs)),
             TypeDef::Struct(_) => match merge_struct(name, &defs, &names, conflicts) {
-                Ok(s) => TypeDef::Struct(s),
+                Ok(mut s) => {
+                    list_fields(&mut s, minors);
+                    TypeDef::Struct(s)
+                }
                 Err(m) => {
                     problems.push(Location::file(crate::ledger::DIR), m);
                     continue;
                 }
             },
         };
-        api.types.insert(name.to_string(), def);
+        types.insert(name.to_string(), def);
     }
-    for def in api.types.values_mut() {
-        if let TypeDef::Struct(s) = def {
-            list_fields(s, minors);
-        }
-    }
-    problems.into_result(api)
+    types
 }
 
 /// Sets which minors' docs list each field of `s`.
