@@ -249,46 +249,61 @@ fn docs_of<'a>(minors: &'a [model::Api], version: &str) -> Option<&'a model::Api
 /// Every generated file: path relative to the repository root -> contents.
 pub fn outputs(inputs: &Inputs) -> Result<BTreeMap<String, String>, Problems> {
     let (documented, apis) = apis(inputs)?;
+    // The longest jobs first, so the threads finish together.
+    let mut jobs = vec![
+        Render::Rust("generated/flink-rest/src/types.rs", rust::types),
+        Render::Rust("generated/flink-rest/src/client.rs", rust::client),
+        Render::Rust("contract-tests/src/dispatch.rs", rust::dispatch),
+        Render::Spec(&apis.documented, true),
+    ];
+    jobs.extend(apis.minors.iter().map(|a| Render::Spec(a, false)));
+    jobs.extend(apis.versions.iter().map(|c| Render::Spec(&c.api, false)));
+    jobs.extend(documented.iter().map(Render::Documented));
     let mut problems = Problems::default();
     let mut files = BTreeMap::new();
-    for doc_files in par::map(&documented, documented_files) {
-        files.extend(doc_files);
-    }
-    let mut specs = vec![(&apis.documented, true)];
-    specs.extend(apis.minors.iter().map(|a| (a, false)));
-    specs.extend(apis.versions.iter().map(|c| (&c.api, false)));
-    for rendered in par::map(&specs, |(api, yaml)| spec_files(api, *yaml)) {
-        for (path, text) in rendered {
-            match text {
-                Ok(text) => {
-                    files.insert(path, text);
-                }
-                Err(e) => problems.push(Location::file(path), e),
+    for (path, text) in par::map(&jobs, |job| job.run(&apis.merged))
+        .into_iter()
+        .flatten()
+    {
+        match text {
+            Ok(text) => {
+                files.insert(path, text);
             }
+            Err(e) => problems.push(Location::file(path), e),
         }
     }
     files.insert(
         "generated/reports/ledger-fit.md".into(),
         ledger::fit_report(&apis.ledger, &apis.versions),
     );
-    let rust_files: [(&str, Emitter); 3] = [
-        ("generated/flink-rest/src/types.rs", rust::types),
-        ("generated/flink-rest/src/client.rs", rust::client),
-        ("contract-tests/src/dispatch.rs", rust::dispatch),
-    ];
-    let code = par::map(&rust_files, |(_, emit)| rust::format(emit(&apis.merged)));
-    for ((path, _), code) in rust_files.iter().zip(code) {
-        match code {
-            Ok(code) => {
-                files.insert(path.to_string(), code);
+    problems.into_result(files)
+}
+
+/// One independent piece of the output: path -> text, or what went wrong there.
+enum Render<'a> {
+    /// A Rust file of the crate's API.
+    Rust(&'static str, Emitter),
+    /// An OpenAPI document (and its YAML twin).
+    Spec(&'a model::Api, bool),
+    /// One source's `schemas/documented/` files.
+    Documented(&'a docs::Documented),
+}
+
+impl Render<'_> {
+    fn run(&self, merged: &model::Api) -> Vec<(String, Result<String, String>)> {
+        match self {
+            Render::Rust(path, emit) => {
+                let code = rust::format(emit(merged))
+                    .map_err(|e| format!("generated code does not parse: {e}"));
+                vec![(path.to_string(), code)]
             }
-            Err(e) => problems.push(
-                Location::file(*path),
-                format!("generated code does not parse: {e}"),
-            ),
+            Render::Spec(api, yaml) => spec_files(api, *yaml),
+            Render::Documented(doc) => documented_files(doc)
+                .into_iter()
+                .map(|(path, text)| (path, Ok(text)))
+                .collect(),
         }
     }
-    problems.into_result(files)
 }
 
 /// One of the Rust emitters: the API -> the tokens of one file.
