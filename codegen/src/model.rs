@@ -358,9 +358,23 @@ pub fn build(doc: &Documented, names: &Names) -> Result<Api, Problems> {
 }
 
 /// A named schema that says no more than "an object" or "a map of …" (Jackson's view of a `JsonNode` or
-/// a `Map` subclass): not a struct, but the type its schema is, wherever it is used.
+/// a map): not a struct, but the type its schema is, wherever it is used. Flink's schema generator also
+/// lists the `@JsonAnyGetter` map that holds such a body's entries as a property of the same map type
+/// (2.3's `JobResourceRequirementsBody.jobVertexResourceRequirements`); the body is still the map, flat.
 fn is_open(schema: &Value) -> bool {
-    schema.get("properties").is_none() && schema.get("enum").is_none()
+    if schema.get("enum").is_some() {
+        return false;
+    }
+    match (
+        schema.get("properties").and_then(Value::as_object),
+        schema.get("additionalProperties"),
+    ) {
+        (None, _) => true,
+        (Some(props), Some(entries @ Value::Object(_))) => props
+            .values()
+            .all(|p| p.get("additionalProperties") == Some(entries)),
+        (Some(_), _) => false,
+    }
 }
 
 struct Builder<'a> {

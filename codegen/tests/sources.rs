@@ -289,3 +289,33 @@ fn truncated_html_never_panics() {
     }
     assert!(failures > 100, "only {failures} cuts were reported as bad");
 }
+
+#[test]
+fn a_body_of_any_getter_entries_is_the_map_itself() {
+    use flink_rest_codegen::model::{Request, Ty};
+    let inputs = Inputs::read(root()).unwrap();
+    let (_, apis) = flink_rest_codegen::apis(&inputs).unwrap_or_else(|p| panic!("{p}"));
+    // 1.18 to 2.2 document only the map; 2.3 also lists the map's field as a property. Flink writes the
+    // entries flat (vertex id -> requirements) in every version.
+    let entries = Ty::Map(Box::new(Ty::Named("JobVertexResourceRequirements".into())));
+    for api in apis.minors.iter().chain([&apis.merged]) {
+        let Some(op) = api
+            .operations
+            .iter()
+            .find(|o| o.key == "PUT /jobs/:jobid/resource-requirements")
+        else {
+            continue;
+        };
+        assert_eq!(
+            op.request,
+            Some(Request::Json(entries.clone())),
+            "{}",
+            api.variant
+        );
+        assert!(
+            !api.types.contains_key("JobResourceRequirementsBody"),
+            "{}",
+            api.variant
+        );
+    }
+}

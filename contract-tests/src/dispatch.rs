@@ -313,7 +313,10 @@ pub async fn call(
         }
         "PUT /jobs/:jobid/resource-requirements" => {
             let jobid: JobId = args.path("jobid")?;
-            let body: JobResourceRequirementsBody = args.json()?;
+            let body: std::collections::BTreeMap<
+                String,
+                JobVertexResourceRequirements,
+            > = args.json()?;
             let answer = client.set_job_resource_requirements(&jobid, &body).await?;
             Ok(serde_json::to_value(answer)?)
         }

@@ -926,7 +926,7 @@ impl Client {
     pub async fn get_job_resource_requirements(
         &self,
         jobid: &JobId,
-    ) -> Result<JobResourceRequirementsBody> {
+    ) -> Result<std::collections::BTreeMap<String, JobVertexResourceRequirements>> {
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -943,7 +943,7 @@ impl Client {
     pub async fn set_job_resource_requirements(
         &self,
         jobid: &JobId,
-        body: &JobResourceRequirementsBody,
+        body: &std::collections::BTreeMap<String, JobVertexResourceRequirements>,
     ) -> Result<serde_json::Value> {
         #[allow(unused_mut)]
         let mut req = self

@@ -1894,19 +1894,6 @@ pub struct JobRescalesSummary {
     )]
     pub rescales_duration_stats_in_millis: Option<StatsSummaryDto>,
 }
-/// `org.apache.flink.runtime.rest.messages.job.JobResourceRequirementsBody`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct JobResourceRequirementsBody {
-    /// `jobVertexResourceRequirements`
-    #[serde(
-        rename = "jobVertexResourceRequirements",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub job_vertex_resource_requirements: Option<
-        std::collections::BTreeMap<String, JobVertexResourceRequirements>,
-    >,
-}
 /// Used by JobDetails.state, JobDetailsInfo.state, JobIdWithStatus.status, JobStatusInfo.status.
 ///
 /// Open: a value this crate does not know decodes as `Unknown`.
