@@ -682,10 +682,50 @@ pub fn rust_field_name(wire: &str) -> String {
     } else {
         snake
     };
-    match syn::parse_str::<syn::Ident>(&snake) {
-        Ok(_) if snake != "self" && snake != "Self" && snake != "super" && snake != "crate" => {
-            snake
+    let plain = snake
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    // The common case without lexing: an ASCII name is an identifier unless it is a keyword.
+    let usable = match plain {
+        true => snake != "_" && !KEYWORDS.contains(&snake.as_str()),
+        false => {
+            syn::parse_str::<syn::Ident>(&snake).is_ok()
+                && !["self", "Self", "super", "crate"].contains(&snake.as_str())
         }
-        _ => format!("{snake}_"),
+    };
+    match usable {
+        true => snake,
+        false => format!("{snake}_"),
+    }
+}
+
+/// Words that cannot be a field's name: Rust's keywords, reserved ones included (as `syn` rejects them).
+const KEYWORDS: [&str; 52] = [
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::rust_field_name;
+
+    #[test]
+    fn wire_names_become_rust_identifiers() {
+        for (wire, rust) in [
+            ("start-time", "start_time"),
+            ("maxParallelism", "max_parallelism"),
+            ("type", "type_"),
+            ("self", "self_"),
+            ("Self", "self_"),
+            ("async", "async_"),
+            ("1st", "_1st"),
+            ("", "field"),
+            ("naïve", "naïve"),
+        ] {
+            assert_eq!(rust_field_name(wire), rust, "{wire}");
+        }
     }
 }
