@@ -33,7 +33,7 @@ pub struct Entry {
     /// The documented pairs where it shows.
     pub endpoints: Vec<String>,
     pub change: Change,
-    /// What the page says.
+    /// What the docs say (those of the versions it holds for).
     pub documented: Value,
     /// What servers send.
     pub observed: Value,
@@ -47,7 +47,7 @@ pub struct Entry {
     pub evidence: Vec<String>,
 }
 
-/// What an entry changes. Schemas are in the page's own (draft-3, Jackson) dialect, plus
+/// What an entry changes. Schemas are in the docs' own (draft-3, Jackson) dialect, plus
 /// `"type": "double"`: a Java double as Jackson writes it (a number, or `"NaN"`, `"Infinity"`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
@@ -66,7 +66,7 @@ pub enum Change {
     },
     /// A documented field may be `null`.
     Nullable { r#type: String, field: String },
-    /// A field the page does not document.
+    /// A field the docs do not list.
     AddField {
         r#type: String,
         field: String,
@@ -76,9 +76,9 @@ pub enum Change {
     RemoveField { r#type: String, field: String },
     /// Values an enum does not document.
     EnumValues { r#enum: String, add: Vec<String> },
-    /// A type the page does not define (bodies it leaves blank).
+    /// A type the docs do not define (bodies they leave blank).
     AddType { name: String, schema: Value },
-    /// A query parameter servers take that the page does not document. `type`: `string`, `boolean`,
+    /// A query parameter servers take that the docs do not list. `type`: `string`, `boolean`,
     /// `integer` (positive), `long`, or `list` (comma-separated strings).
     QueryParam {
         endpoint: String,

@@ -103,7 +103,7 @@ impl Inputs {
 /// The documented API and, per ledger version, the corrected one; plus the merged API the Rust types
 /// are generated from.
 pub struct Apis {
-    /// The 1.10 page's API: what the ledger corrects.
+    /// The 1.10 page's API: the documented baseline (its spec and names stay).
     pub documented: model::Api,
     /// Each minor's docs as written, oldest first.
     pub minors: Vec<model::Api>,

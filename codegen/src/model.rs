@@ -1,4 +1,4 @@
-//! The IR: plain data that both emitters (OpenAPI, Rust) read, built from the documented page.
+//! The IR: plain data that both emitters (OpenAPI, Rust) read, built from each source's docs.
 //!
 //! Every decision an emitter should not make on its own is here as data: names, which parameter is which
 //! id, whether a field is required or nullable and in which Flink versions it exists.
@@ -321,7 +321,7 @@ fn param_names(ty: &ParamTy, out: &mut Vec<String>) {
     }
 }
 
-/// Builds the IR of the API as the page documents it.
+/// Builds the IR of the API as one source's docs document it.
 pub fn build(doc: &Documented, names: &Names) -> Result<Api, Problems> {
     let mut b = Builder {
         doc,

@@ -296,7 +296,7 @@ fn method(op: &Operation) -> TokenStream {
         op.status, op.status_text
     ));
     if op.response.is_none() {
-        text.push_str(" The page documents no body: it is returned as JSON, undecoded.");
+        text.push_str(" The docs give no body: it is returned as JSON, undecoded.");
     }
     match (&op.since, &op.until) {
         (Some(since), Some(until)) => {

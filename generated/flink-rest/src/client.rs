@@ -233,7 +233,7 @@ impl Client {
     }
     /// Terminates an application.
     ///
-    /// `POST /applications/:applicationid/cancel`, documented answer: 202 Accepted. The page documents no body: it is returned as JSON, undecoded.
+    /// `POST /applications/:applicationid/cancel`, documented answer: 202 Accepted. The docs give no body: it is returned as JSON, undecoded.
     ///
     /// In the docs since Flink 2.3.
     pub async fn cancel_application(
@@ -666,7 +666,7 @@ impl Client {
     }
     /// Report the jobClient's aliveness.
     ///
-    /// `PATCH /jobs/:jobid/clientHeartbeat`, documented answer: 202 Accepted. The page documents no body: it is returned as JSON, undecoded.
+    /// `PATCH /jobs/:jobid/clientHeartbeat`, documented answer: 202 Accepted. The docs give no body: it is returned as JSON, undecoded.
     ///
     /// In the docs since Flink 1.17.
     pub async fn send_client_heartbeat(
@@ -937,7 +937,7 @@ impl Client {
     }
     /// Request to update job's resource requirements.
     ///
-    /// `PUT /jobs/:jobid/resource-requirements`, documented answer: 200 OK. The page documents no body: it is returned as JSON, undecoded.
+    /// `PUT /jobs/:jobid/resource-requirements`, documented answer: 200 OK. The docs give no body: it is returned as JSON, undecoded.
     ///
     /// In the docs since Flink 1.18.
     pub async fn set_job_resource_requirements(
