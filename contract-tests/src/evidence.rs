@@ -402,8 +402,9 @@ fn range_text(since: &Option<String>, until: &Option<String>, all: &[String]) ->
     }
 }
 
-/// Entries for what `obs` shows and the ledger does not explain. `documented` is what the docs say (for
-/// what they say); observations were made against the corrected APIs.
+/// Entries for what `obs` shows and the ledger does not explain. `documented` is every source's docs at
+/// once (`Apis::docs`: what an entry quotes as documented); observations were made against the corrected
+/// APIs, so what they flag is what no version's correction explains yet.
 pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Entry> {
     let all = &ledger.versions;
     let mut out = Vec::new();
