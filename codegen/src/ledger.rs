@@ -364,10 +364,7 @@ pub fn apply(
 pub fn check_fits(ledger: &Ledger, corrected: &[Corrected]) -> Result<(), Problems> {
     let mut problems = Problems::default();
     for (file, e) in &ledger.entries {
-        let fits: Vec<&Fit> = corrected
-            .iter()
-            .flat_map(|c| c.fits.iter().filter(|(id, _)| id == &e.id).map(|(_, f)| f))
-            .collect();
+        let fits: Vec<&Fit> = fits_of(corrected, &e.id).map(|(_, f)| f).collect();
         let all_moot = !fits.is_empty() && fits.iter().all(|f| matches!(f, Fit::Moot(_)));
         if let (true, Some(Fit::Moot(why))) = (all_moot, fits.first()) {
             problems.push(
@@ -379,6 +376,19 @@ pub fn check_fits(ledger: &Ledger, corrected: &[Corrected]) -> Result<(), Proble
     problems.into_result(())
 }
 
+/// How entry `id` fit each version it holds for.
+fn fits_of<'a>(
+    corrected: &'a [Corrected],
+    id: &'a str,
+) -> impl Iterator<Item = (&'a str, &'a Fit)> + 'a {
+    corrected.iter().flat_map(move |c| {
+        c.fits
+            .iter()
+            .filter(move |(entry, _)| entry == id)
+            .map(move |(_, fit)| (c.version.as_str(), fit))
+    })
+}
+
 /// How every entry fits each version's docs, as Markdown (`generated/reports/ledger-fit.md`): the
 /// versions whose docs it corrects, those whose docs already say it, those with nothing to correct.
 pub fn fit_report(ledger: &Ledger, corrected: &[Corrected]) -> String {
@@ -386,15 +396,13 @@ pub fn fit_report(ledger: &Ledger, corrected: &[Corrected]) -> String {
     let (mut correcting, mut redundant) = (0, 0);
     for (_, e) in &ledger.entries {
         let mut by_fit: [Vec<&str>; 3] = Default::default();
-        for c in corrected {
-            for (_, fit) in c.fits.iter().filter(|(id, _)| id == &e.id) {
-                let slot = match fit {
-                    Fit::Applied => 0,
-                    Fit::Redundant(_) => 1,
-                    Fit::Moot(_) => 2,
-                };
-                by_fit[slot].push(&c.version);
-            }
+        for (version, fit) in fits_of(corrected, &e.id) {
+            let slot = match fit {
+                Fit::Applied => 0,
+                Fit::Redundant(_) => 1,
+                Fit::Moot(_) => 2,
+            };
+            by_fit[slot].push(version);
         }
         if by_fit[0].is_empty() {
             redundant += 1;
@@ -635,7 +643,7 @@ fn served_endpoint(api: &mut Api, minors: &[Api], endpoint: &str, docs: &str, wh
     }
     let source = minors
         .iter()
-        .find(|m| m.variant == format!("{docs}-documented"))
+        .find(|m| m.minor() == docs)
         .ok_or_else(|| format!("no docs of Flink {docs}"))?;
     let op = source
         .operations

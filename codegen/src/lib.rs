@@ -225,11 +225,7 @@ fn correct(
 /// What any docs say: every source's docs at once, the newest where they disagree.
 fn all_docs(page: &model::Api, minors: &[model::Api]) -> Result<model::Api, Problems> {
     let sources: Vec<(&str, &model::Api)> = std::iter::once((model::BASELINE, page))
-        .chain(
-            minors
-                .iter()
-                .map(|m| (m.variant.trim_end_matches("-documented"), m)),
-        )
+        .chain(minors.iter().map(|m| (m.minor(), m)))
         .collect();
     let docs = union::union_of(&sources, minors, union::Conflicts::NewestWins)?;
     Ok(model::Api {
@@ -240,10 +236,11 @@ fn all_docs(page: &model::Api, minors: &[model::Api]) -> Result<model::Api, Prob
 
 /// The documented API of `version`'s minor, or of the newest older minor documented.
 fn docs_of<'a>(minors: &'a [model::Api], version: &str) -> Option<&'a model::Api> {
-    minors.iter().rev().find(|m| {
-        let minor = m.variant.trim_end_matches("-documented");
-        ledger::compare_versions(minor, &ledger::minor(version)).is_le()
-    })
+    let minor = ledger::minor(version);
+    minors
+        .iter()
+        .rev()
+        .find(|m| ledger::compare_versions(m.minor(), &minor).is_le())
 }
 
 /// Every generated file: path relative to the repository root -> contents.

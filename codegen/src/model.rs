@@ -62,6 +62,18 @@ pub struct Answer {
     pub why: String,
 }
 
+/// The end of a minor's documented API's variant: `1.20-documented`.
+const DOCUMENTED: &str = "-documented";
+
+impl Api {
+    /// The minor whose docs this API is, as written (`1.20` for `1.20-documented`); else the variant.
+    pub fn minor(&self) -> &str {
+        self.variant
+            .strip_suffix(DOCUMENTED)
+            .unwrap_or(&self.variant)
+    }
+}
+
 impl Operation {
     /// OpenAPI form of the path: `/jobs/{jobid}`.
     pub fn openapi_path(&self) -> String {
@@ -348,7 +360,7 @@ pub fn build(doc: &Documented, names: &Names) -> Result<Api, Problems> {
     problems.into_result(Api {
         variant: match doc.id.as_str() {
             "documented" | BASELINE => "documented".into(),
-            minor => format!("{minor}-documented"),
+            minor => format!("{minor}{DOCUMENTED}"),
         },
         source: doc.source.clone(),
         operations,

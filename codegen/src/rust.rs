@@ -69,6 +69,16 @@ fn struct_def(s: &StructDef) -> TokenStream {
     }
 }
 
+/// Which minors' docs list a pair or field, where not all do: `In the docs since Flink 1.17.`
+fn in_the_docs(since: &Option<String>, until: &Option<String>) -> Option<String> {
+    match (since, until) {
+        (Some(s), Some(u)) => Some(format!("In the docs of Flink {s} to {u}.")),
+        (Some(s), None) => Some(format!("In the docs since Flink {s}.")),
+        (None, Some(u)) => Some(format!("In the docs until Flink {u}.")),
+        (None, None) => None,
+    }
+}
+
 /// A field of struct `owner`; one of the struct's own type is boxed (a schema that refers to itself).
 fn field(owner: &str, f: &Field) -> TokenStream {
     let name = ident(&f.rust_name);
@@ -88,12 +98,7 @@ fn field(owner: &str, f: &Field) -> TokenStream {
     }
     match &f.listed {
         Some(Listed::Nowhere) => versions.push("Not in Flink's docs (the ledger adds it).".into()),
-        Some(Listed::Range { since, until }) => match (since, until) {
-            (Some(s), Some(u)) => versions.push(format!("In the docs of Flink {s} to {u}.")),
-            (Some(s), None) => versions.push(format!("In the docs since Flink {s}.")),
-            (None, Some(u)) => versions.push(format!("In the docs until Flink {u}.")),
-            (None, None) => {}
-        },
+        Some(Listed::Range { since, until }) => versions.extend(in_the_docs(since, until)),
         None => {}
     }
     if !versions.is_empty() {
@@ -298,13 +303,9 @@ fn method(op: &Operation) -> TokenStream {
     if op.response.is_none() {
         text.push_str(" The docs give no body: it is returned as JSON, undecoded.");
     }
-    match (&op.since, &op.until) {
-        (Some(since), Some(until)) => {
-            text.push_str(&format!("\n\nIn the docs of Flink {since} to {until}."))
-        }
-        (Some(since), None) => text.push_str(&format!("\n\nIn the docs since Flink {since}.")),
-        (None, Some(until)) => text.push_str(&format!("\n\nIn the docs until Flink {until}.")),
-        (None, None) => {}
+    if let Some(listed) = in_the_docs(&op.since, &op.until) {
+        text.push_str("\n\n");
+        text.push_str(&listed);
     }
     if let Some(why) = &op.undocumented {
         text.push_str(&format!("\n\nStill served after that (ledger): {why}"));

@@ -116,31 +116,33 @@ fn list_fields(s: &mut StructDef, minors: &[Api]) {
     let defs: Vec<(&str, &StructDef)> = minors
         .iter()
         .filter_map(|m| match m.types.get(&s.name) {
-            Some(TypeDef::Struct(d)) => Some((m.variant.trim_end_matches("-documented"), d)),
+            Some(TypeDef::Struct(d)) => Some((m.minor(), d)),
             _ => None,
         })
         .collect();
-    let (Some((first, _)), Some((last, _))) = (defs.first(), defs.last()) else {
-        s.fields
-            .iter_mut()
-            .for_each(|f| f.listed = Some(Listed::Nowhere));
-        return;
-    };
+    let all: Vec<&str> = defs.iter().map(|(minor, _)| *minor).collect();
     for f in &mut s.fields {
-        let mut listing = defs
+        let listing: Vec<&str> = defs
             .iter()
             .filter(|(_, d)| d.fields.iter().any(|g| g.name == f.name))
-            .map(|(minor, _)| *minor);
-        f.listed = Some(match (listing.next(), listing.next_back()) {
-            (None, _) => Listed::Nowhere,
-            (Some(since), until) => Listed::Range {
-                since: (since != *first).then(|| since.to_string()),
-                until: Some(until.unwrap_or(since))
-                    .filter(|u| u != last)
-                    .map(str::to_string),
-            },
+            .map(|(minor, _)| *minor)
+            .collect();
+        f.listed = Some(match listing.is_empty() {
+            true => Listed::Nowhere,
+            false => {
+                let (since, until) = span(&listing, &all);
+                Listed::Range { since, until }
+            }
         });
     }
+}
+
+/// Where something that only some of `all` have (`has`, both oldest first) starts and ends, each where
+/// that is not where `all` does.
+fn span(has: &[&str], all: &[&str]) -> (Option<String>, Option<String>) {
+    let since = has.first().filter(|v| all.first() != Some(*v));
+    let until = has.last().filter(|v| all.last() != Some(*v));
+    (since.map(|v| v.to_string()), until.map(|v| v.to_string()))
 }
 
 /// An older version's definition of a pair the union has: its query parameters and answers join.
@@ -179,18 +181,13 @@ fn note_param_versions(op: &mut Operation, versions: &[(&str, &Api)]) {
         if taking.len() == serving.len() {
             continue;
         }
-        let (first, last) = (taking.first(), taking.last());
-        let range = match (
-            first == serving.first().map(|(v, _)| v),
-            last == serving.last().map(|(v, _)| v),
-        ) {
-            (true, _) => format!("until Flink {}", last.copied().unwrap_or_default()),
-            (_, true) => format!("since Flink {}", first.copied().unwrap_or_default()),
-            _ => format!(
-                "by Flink {} to {}",
-                first.copied().unwrap_or_default(),
-                last.copied().unwrap_or_default()
-            ),
+        let all: Vec<&str> = serving.iter().map(|(v, _)| *v).collect();
+        let range = match span(&taking, &all) {
+            (Some(since), Some(until)) => format!("by Flink {since} to {until}"),
+            (Some(since), None) => format!("since Flink {since}"),
+            (None, Some(until)) => format!("until Flink {until}"),
+            // Taken by the first and the last, not by some between: nothing short to say.
+            (None, None) => continue,
         };
         let text = p.description.trim_end();
         let stop = match text.is_empty() || text.ends_with(['.', '!', '?']) {
@@ -203,24 +200,16 @@ fn note_param_versions(op: &mut Operation, versions: &[(&str, &Api)]) {
 
 /// Pair -> the first and last minor whose docs list it, where that is not the oldest / newest minor.
 fn documented_range(minors: &[Api]) -> BTreeMap<&str, (Option<String>, Option<String>)> {
-    let minor = |api: &Api| api.variant.trim_end_matches("-documented").to_string();
-    let mut listed: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let all: Vec<&str> = minors.iter().map(Api::minor).collect();
+    let mut listed: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for api in minors {
         for op in &api.operations {
-            listed.entry(&op.key).or_default().push(minor(api));
+            listed.entry(&op.key).or_default().push(api.minor());
         }
     }
-    let (oldest, newest) = match (minors.first(), minors.last()) {
-        (Some(o), Some(n)) => (minor(o), minor(n)),
-        _ => return BTreeMap::new(),
-    };
     listed
         .into_iter()
-        .map(|(key, ms)| {
-            let first = ms.first().filter(|m| **m != oldest).cloned();
-            let last = ms.last().filter(|m| **m != newest).cloned();
-            (key, (first, last))
-        })
+        .map(|(key, has)| (key, span(&has, &all)))
         .collect()
 }
 
@@ -301,7 +290,13 @@ fn merge_struct(
         }
     }
     let mut out = out.expect("a type has at least one definition");
-    let (first, last) = (present.iter().min(), present.iter().max());
+    // Version names of a set of indices, oldest first.
+    let named = |indices: &[usize]| -> Vec<&str> {
+        let mut sorted = indices.to_vec();
+        sorted.sort_unstable();
+        sorted.into_iter().map(|i| versions[i]).collect()
+    };
+    let all = named(&present);
     let mut taken = std::collections::HashSet::new();
     for Merged {
         mut field,
@@ -310,13 +305,7 @@ fn merge_struct(
     {
         let everywhere = has.len() == present.len();
         field.required &= everywhere;
-        let (since, until) = (has.iter().min(), has.iter().max());
-        field.since = (since != first)
-            .then(|| since.map(|i| versions[*i].to_string()))
-            .flatten();
-        field.until = (until != last)
-            .then(|| until.map(|i| versions[*i].to_string()))
-            .flatten();
+        (field.since, field.until) = span(&named(&has), &all);
         let base = field.rust_name.clone();
         let mut n = 1;
         while !taken.insert(field.rust_name.clone()) {
