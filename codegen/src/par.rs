@@ -33,6 +33,15 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
         .collect()
 }
 
+/// `f` over every item, by value; the results in the items' order.
+pub fn map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    map(&slots, |slot| {
+        let item = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+        f(item.expect("each slot is taken once"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

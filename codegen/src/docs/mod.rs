@@ -190,63 +190,60 @@ pub fn import(file: &str, text: &str) -> Result<Documented, Problems> {
 /// Parses every source; named schemas get one name across all of them. Every problem of every source is
 /// reported, each with its file, line, endpoint and JSON pointer.
 pub fn import_all(inputs: &[Input<'_>]) -> Result<Vec<Documented>, Problems> {
-    let mut problems = Problems::default();
-    let mut lifter = schema::Lifter::default();
-    let mut sources = Vec::with_capacity(inputs.len());
-    // Reading each source is independent; lifting names across them is not.
-    let read = crate::par::map(inputs, |input| {
+    // Reading and lifting each source is independent; naming across them is not.
+    let read = crate::par::map_owned(inputs.iter().enumerate().collect(), |(index, input)| {
         let mut problems = Problems::default();
         let raw = match input.file.ends_with(".html") {
             true => html::endpoints(input.file, input.text, &mut problems),
             false => page::endpoints(input.file, input.text, &mut problems),
         };
-        (raw, problems)
-    });
-    for (index, (input, (raw, read_problems))) in inputs.iter().zip(read).enumerate() {
-        problems.extend(read_problems);
+        let mut lifter = schema::Lifter::new(index);
         let endpoints: Vec<Endpoint> = raw
             .into_iter()
-            .map(|block| endpoint(&mut lifter, index, input.file, block, &mut problems))
+            .map(|block| endpoint(&mut lifter, input.file, block, &mut problems))
             .collect();
+        (endpoints, lifter, problems)
+    });
+    let mut problems = Problems::default();
+    let mut sources = Vec::with_capacity(inputs.len());
+    let mut lifters = Vec::with_capacity(inputs.len());
+    for (endpoints, lifter, read_problems) in read {
+        problems.extend(read_problems);
         sources.push(endpoints);
+        lifters.push(lifter);
     }
-    let names = lifter.finish(inputs, &mut problems);
-    let documented = inputs
-        .iter()
-        .zip(sources)
-        .enumerate()
-        .map(|(index, (input, mut endpoints))| {
-            for endpoint in &mut endpoints {
-                for body in [&mut endpoint.request, &mut endpoint.response]
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(schema) = &mut body.schema {
-                        names.rename(schema);
-                    }
-                }
+    let (names, named) = schema::finish(lifters, inputs, &mut problems);
+    let named = named.into_iter().zip(sources).zip(inputs).collect();
+    let documented = crate::par::map_owned(named, |((named, mut endpoints), input)| {
+        for endpoint in &mut endpoints {
+            let bodies = [&mut endpoint.request, &mut endpoint.response];
+            for schema in bodies
+                .into_iter()
+                .flatten()
+                .filter_map(|b| b.schema.as_mut())
+            {
+                named.rename(&names, schema);
             }
-            Documented {
-                id: input.id.to_string(),
-                source: input.file.to_string(),
-                endpoints,
-                types: names.types(index),
-            }
-        })
-        .collect();
+        }
+        Documented {
+            id: input.id.to_string(),
+            source: input.file.to_string(),
+            endpoints,
+            types: named.types(&names),
+        }
+    });
     problems.into_result(documented)
 }
 
 fn endpoint(
     lifter: &mut schema::Lifter,
-    source: usize,
     file: &str,
     block: RawEndpoint,
     problems: &mut Problems,
 ) -> Endpoint {
     let key = block.key();
     let mut lift = |raw: Option<RawSchema>, kind: &str, problems: &mut Problems| {
-        raw.map(|raw| lifter.document(source, file, &key, raw, kind, problems))
+        raw.map(|raw| lifter.document(file, &key, raw, kind, problems))
     };
     let request = lift(block.request, "request", problems);
     let response = lift(block.response, "response", problems);

@@ -5,11 +5,12 @@
 //! before the definition it names, and a class can refer to itself (flame graph nodes). A generic class
 //! (`AsynchronousOperationResult<V>`) is written under one id for every `V`.
 //!
-//! So lifting is two steps. [`Lifter::document`] lifts one schema document: every id'd object becomes an
-//! *occurrence* and is replaced by a placeholder `$ref`; a `$ref` points at an occurrence of its id in
-//! the same document (the nearest one before it, else the first after it), or, where the document has
-//! none, at the id's only definition in the source. [`Lifter::finish`] groups occurrences into
-//! *variants* (distinct definitions of one id in one source) and names them once for all sources:
+//! So lifting is two steps. [`Lifter::document`] lifts one schema document of one source (each source
+//! has its own lifter, so sources lift in parallel): every id'd object becomes an *occurrence* and is
+//! replaced by a placeholder `$ref`; a `$ref` points at an occurrence of its id in the same document (the
+//! nearest one before it, else the first after it), or, where the document has none, at the id's only
+//! definition in the source. [`finish`] groups occurrences into *variants* (distinct definitions of one
+//! id in one source) and names them once for all sources:
 //!
 //! - a type's identity is its class path, the id without its package (`CheckpointStatistics:Counts`), so
 //!   a class that moves package (`StatsSummaryDto` in 2.1, 2.2 and 2.3) keeps its name;
@@ -43,13 +44,13 @@ const TYPES: [&str; 8] = [
     "object", "array", "string", "integer", "number", "boolean", "any", "null",
 ];
 
-/// Placeholder prefixes of lifted `$ref`s until [`Names::rename`] puts names in.
+/// Placeholder prefixes of lifted `$ref`s until [`Named::rename`] puts names in; the number is an index
+/// into the source's own occurrences or crosses.
 const OCC: &str = "#occ:";
 const CROSS: &str = "#cross:";
 
 /// One id'd object as written in one schema document.
 struct Occurrence {
-    source: usize,
     urn: String,
     line: usize,
     /// Lifted: nested id'd objects and `$ref`s are placeholders.
@@ -58,15 +59,15 @@ struct Occurrence {
 
 /// A `$ref` to an id its own document does not define: resolved against the whole source.
 struct Cross {
-    source: usize,
     urn: String,
     at: Location,
     /// `request` or `response`.
     kind: String,
 }
 
-#[derive(Default)]
+/// The lifted schemas of one source.
 pub(crate) struct Lifter {
+    source: usize,
     occurrences: Vec<Occurrence>,
     crosses: Vec<Cross>,
 }
@@ -79,7 +80,6 @@ struct Doc<'a> {
     /// 1-based line of the document's opening brace, and each pointer's offset from it.
     start: usize,
     lines: &'a crate::jsonpos::PointerLines,
-    source: usize,
     /// Pointer of every object -> its position in document order.
     order: HashMap<String, usize>,
     /// Urn -> (position, occurrence) of each object that defines it.
@@ -106,10 +106,18 @@ impl Doc<'_> {
 }
 
 impl Lifter {
+    /// The lifter of the `source`th source.
+    pub(crate) fn new(source: usize) -> Lifter {
+        Lifter {
+            source,
+            occurrences: Vec::new(),
+            crosses: Vec::new(),
+        }
+    }
+
     /// Checks one schema document and returns it with every id'd object lifted out.
     pub(crate) fn document(
         &mut self,
-        source: usize,
         file: &str,
         endpoint: &str,
         raw: RawSchema,
@@ -122,7 +130,6 @@ impl Lifter {
             kind,
             start: raw.start,
             lines: &raw.lines,
-            source,
             order: HashMap::new(),
             defined: HashMap::new(),
         };
@@ -142,7 +149,6 @@ impl Lifter {
                 .or_default()
                 .push((position, self.occurrences.len()));
             self.occurrences.push(Occurrence {
-                source: doc.source,
                 urn: urn.clone(),
                 line,
                 schema: Value::Null,
@@ -234,7 +240,6 @@ impl Lifter {
     fn reference(&mut self, doc: &Doc<'_>, urn: &str, pointer: &str) -> String {
         let Some(defs) = doc.defined.get(urn) else {
             self.crosses.push(Cross {
-                source: doc.source,
                 urn: urn.to_string(),
                 at: doc.loc(&format!("{pointer}/$ref")),
                 kind: doc.kind.to_string(),
@@ -247,60 +252,144 @@ impl Lifter {
         format!("{OCC}{occurrence}")
     }
 
-    /// Groups occurrences into variants and names them; every `$ref` that resolves to nothing is reported.
-    pub(crate) fn finish(self, inputs: &[Input<'_>], problems: &mut Problems) -> Names {
-        let urn_of_cross: Vec<&str> = self.crosses.iter().map(|c| c.urn.as_str()).collect();
-        // (source, urn) -> distinct canonical schemas; occurrence -> its variant's index.
-        let mut variants: BTreeMap<(usize, &str), Vec<Value>> = BTreeMap::new();
-        let mut variant_of = Vec::with_capacity(self.occurrences.len());
-        for occ in &self.occurrences {
-            let canonical = canonical(&occ.schema, &self.occurrences, &urn_of_cross);
-            let list = variants.entry((occ.source, occ.urn.as_str())).or_default();
-            let index = match list.iter().position(|v| *v == canonical) {
-                Some(i) => i,
-                None => {
-                    list.push(canonical);
-                    list.len() - 1
-                }
-            };
-            variant_of.push(index);
+    /// The urn a placeholder stands for.
+    fn urn_of<'a>(&'a self, placeholder: &'a str) -> &'a str {
+        let index = |prefix| placeholder.strip_prefix(prefix)?.parse::<usize>().ok();
+        if let Some(n) = index(OCC) {
+            return &self.occurrences[n].urn;
         }
-        let cross_target: Vec<Option<usize>> = self
-            .crosses
-            .iter()
-            .map(|c| match variants.get(&(c.source, c.urn.as_str())).map(Vec::len) {
-                Some(1) => Some(0),
-                Some(n) => {
-                    problems.push(
-                        c.at.clone(),
-                        format!(
-                            "{} schema: `$ref` to {:?}, which its document does not define and {} defines {n} ways",
-                            c.kind, c.urn, inputs[c.source].file
-                        ),
-                    );
-                    None
-                }
-                None => {
-                    problems.push(
-                        c.at.clone(),
-                        format!(
-                            "{} schema: `$ref` to {:?}, which no schema of {} defines",
-                            c.kind, c.urn, inputs[c.source].file
-                        ),
-                    );
-                    None
+        match index(CROSS) {
+            Some(n) => &self.crosses[n].urn,
+            None => placeholder,
+        }
+    }
+
+    /// Whether two lifted schemas of this source define the same variant: equal, with placeholders
+    /// compared by the urns they stand for.
+    fn same(&self, a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Object(a), Value::Object(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .all(|(key, x)| match (key.as_str(), x, b.get(key)) {
+                            ("$ref", Value::String(x), Some(Value::String(y))) => {
+                                self.urn_of(x) == self.urn_of(y)
+                            }
+                            (_, x, Some(y)) => self.same(x, y),
+                            (_, _, None) => false,
+                        })
+            }
+            (Value::Array(a), Value::Array(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| self.same(x, y))
+            }
+            (a, b) => a == b,
+        }
+    }
+
+    /// Occurrence -> its variant's index among the distinct definitions of its urn; the first
+    /// occurrence of each variant.
+    fn variants(&self) -> (Vec<usize>, BTreeMap<&str, Vec<usize>>) {
+        let mut variants: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let variant_of = (self.occurrences.iter().enumerate())
+            .map(|(n, occ)| {
+                let list = variants.entry(occ.urn.as_str()).or_default();
+                let schema = &occ.schema;
+                match (list.iter()).position(|&m| self.same(&self.occurrences[m].schema, schema)) {
+                    Some(i) => i,
+                    None => {
+                        list.push(n);
+                        list.len() - 1
+                    }
                 }
             })
             .collect();
-        let names = name_variants(&variants, inputs, problems);
-        Names {
-            occurrences: self.occurrences,
-            crosses: self.crosses,
-            variant_of,
-            cross_target,
-            names,
+        (variant_of, variants)
+    }
+}
+
+/// A source's lifted schemas with the names of their variants: what [`Named::rename`] and
+/// [`Named::types`] put in.
+pub(crate) struct Named {
+    lifter: Lifter,
+    /// Occurrence -> the index of its variant's name in `names`.
+    variant_of: Vec<usize>,
+    /// Cross -> the index of its target's name, if it resolves.
+    cross_target: Vec<Option<usize>>,
+}
+
+/// Groups every source's occurrences into variants and names them once for all sources; every `$ref` that
+/// resolves to nothing is reported. The names, and each source's lifter with its variants.
+pub(crate) fn finish(
+    lifters: Vec<Lifter>,
+    inputs: &[Input<'_>],
+    problems: &mut Problems,
+) -> (Vec<String>, Vec<Named>) {
+    // Every variant of every source gets one index: (source, urn) -> the first occurrence of each.
+    let grouped: Vec<(Vec<usize>, BTreeMap<&str, Vec<usize>>)> =
+        lifters.iter().map(Lifter::variants).collect();
+    let mut first = BTreeMap::new();
+    for (lifter, (_, variants)) in lifters.iter().zip(&grouped) {
+        for (urn, list) in variants {
+            first.insert((lifter.source, *urn), (lifter, list.as_slice()));
         }
     }
+    let index: BTreeMap<(usize, &str), usize> = (first.keys().scan(0, |next, key| {
+        let at = *next;
+        *next += first[key].1.len();
+        Some((*key, at))
+    }))
+    .collect();
+    let names = name_variants(&first, inputs, problems);
+    let named: Vec<(Vec<usize>, Vec<Option<usize>>)> = (lifters.iter().zip(&grouped))
+        .map(|(lifter, (variant_of, _))| {
+            let base = |urn: &str| index.get(&(lifter.source, urn)).copied();
+            let variant_of = (lifter.occurrences.iter().zip(variant_of))
+                .map(|(occ, v)| base(&occ.urn).expect("grouped") + v)
+                .collect();
+            let cross_target = (lifter.crosses.iter())
+                .map(|c| {
+                    let variants = first.get(&(lifter.source, c.urn.as_str()));
+                    resolves(lifter, c, variants.map(|v| v.1.len()), inputs, problems)
+                        .then(|| base(&c.urn))
+                        .flatten()
+                })
+                .collect();
+            (variant_of, cross_target)
+        })
+        .collect();
+    drop(grouped);
+    let named = lifters
+        .into_iter()
+        .zip(named)
+        .map(|(lifter, (variant_of, cross_target))| Named {
+            lifter,
+            variant_of,
+            cross_target,
+        })
+        .collect();
+    (names, named)
+}
+
+/// Whether a cross-document `$ref` resolves: its source defines its urn exactly one way. Reported if not.
+fn resolves(
+    lifter: &Lifter,
+    cross: &Cross,
+    variants: Option<usize>,
+    inputs: &[Input<'_>],
+    problems: &mut Problems,
+) -> bool {
+    let file = inputs[lifter.source].file;
+    let (kind, urn) = (&cross.kind, &cross.urn);
+    let problem = match variants {
+        Some(1) => return true,
+        Some(n) => format!("its document does not define and {file} defines {n} ways"),
+        None => format!("no schema of {file} defines"),
+    };
+    problems.push(
+        cross.at.clone(),
+        format!("{kind} schema: `$ref` to {urn:?}, which {problem}"),
+    );
+    false
 }
 
 /// Checks one schema object's keywords.
@@ -359,22 +448,8 @@ fn with_site_required(placeholder: String, required: Option<Value>) -> Value {
     Value::Object(out)
 }
 
-/// A lifted schema with its placeholders replaced by the urns they point at: equal for two occurrences
-/// that define the same variant.
-fn canonical(schema: &Value, occurrences: &[Occurrence], crosses: &[&str]) -> Value {
-    let mut out = schema.clone();
-    visit_refs(&mut out, &mut |r| {
-        if let Some(n) = r.strip_prefix(OCC).and_then(|n| n.parse::<usize>().ok()) {
-            *r = occurrences[n].urn.clone();
-        } else if let Some(n) = r.strip_prefix(CROSS).and_then(|n| n.parse::<usize>().ok()) {
-            *r = crosses[n].to_string();
-        }
-    });
-    out
-}
-
 /// Every `$ref` target in a schema, read-only.
-fn each_ref(schema: &Value, f: &mut impl FnMut(&str)) {
+fn each_ref<'v>(schema: &'v Value, f: &mut impl FnMut(&'v str)) {
     match schema {
         Value::Object(map) => {
             if let Some(Value::String(r)) = map.get("$ref") {
@@ -455,14 +530,15 @@ fn base_names<'a>(paths: &BTreeSet<Vec<&'a str>>) -> HashMap<Vec<&'a str>, Strin
     }
 }
 
-/// (source, urn, variant) -> name.
-type VariantNames = HashMap<(usize, String, usize), String>;
+/// (source, urn) -> the source's lifter and the first occurrence of each variant of the urn there.
+type Variants<'a> = BTreeMap<(usize, &'a str), (&'a Lifter, &'a [usize])>;
 
+/// The name of every variant, in the order of `variants` and of each urn's variants.
 fn name_variants(
-    variants: &BTreeMap<(usize, &str), Vec<Value>>,
+    variants: &Variants<'_>,
     inputs: &[Input<'_>],
     problems: &mut Problems,
-) -> VariantNames {
+) -> Vec<String> {
     let paths: BTreeSet<Vec<&str>> = variants.keys().map(|(_, urn)| class_path(urn)).collect();
     let base = base_names(&paths);
     // One class path, two urns in one source: two classes the names cannot tell apart.
@@ -475,46 +551,32 @@ fn name_variants(
             );
         }
     }
-    let signature = |schema: &Value| -> BTreeSet<String> {
-        let mut refs = BTreeSet::new();
-        each_ref(schema, &mut |r| {
-            refs.insert(base[&class_path(r)].clone());
-        });
-        refs
-    };
     // Generic classes: several variants in some source. What every variant of one refers to is common.
-    let generic: BTreeSet<Vec<&str>> = variants
-        .iter()
-        .filter(|(_, list)| list.len() > 1)
-        .map(|((_, urn), _)| class_path(urn))
-        .collect();
-    let mut common: HashMap<Vec<&str>, BTreeSet<String>> = HashMap::new();
-    for ((_, urn), list) in variants {
-        let path = class_path(urn);
-        if !generic.contains(&path) {
-            continue;
-        }
-        for schema in list {
-            let sig = signature(schema);
+    let mut common: HashMap<Vec<&str>, BTreeSet<&str>> = HashMap::new();
+    let generic = variants.iter().filter(|(_, (_, list))| list.len() > 1);
+    for ((_, urn), (lifter, list)) in generic {
+        for &occurrence in list.iter() {
+            let sig = signature(&base, lifter, occurrence);
             common
-                .entry(path.clone())
+                .entry(class_path(urn))
                 .and_modify(|c| c.retain(|r| sig.contains(r)))
                 .or_insert(sig);
         }
     }
-    let mut names = VariantNames::new();
-    for ((source, urn), list) in variants {
+    let mut names = Vec::new();
+    for ((source, urn), (lifter, list)) in variants {
         let path = class_path(urn);
-        let base = &base[&path];
+        let class = &base[&path];
         let mut taken: HashMap<String, usize> = HashMap::new();
-        for (i, schema) in list.iter().enumerate() {
+        for (i, &occurrence) in list.iter().enumerate() {
             let name = match common.get(&path) {
-                None => base.clone(),
+                None => class.clone(),
                 Some(common) => {
-                    let own: Vec<String> = signature(schema).difference(common).cloned().collect();
+                    let sig = signature(&base, lifter, occurrence);
+                    let own: Vec<&str> = sig.difference(common).copied().collect();
                     match own.is_empty() {
-                        true => format!("{base}{}", i + 1),
-                        false => format!("{base}Of{}", own.join("And")),
+                        true => format!("{class}{}", i + 1),
+                        false => format!("{class}Of{}", own.join("And")),
                     }
                 }
             };
@@ -528,67 +590,66 @@ fn name_variants(
                     ),
                 );
             }
-            names.insert((*source, urn.to_string(), i), name);
+            names.push(name);
         }
     }
     names
 }
 
-/// The names of every lifted schema, and how to put them into `$ref`s.
-pub(crate) struct Names {
-    occurrences: Vec<Occurrence>,
-    crosses: Vec<Cross>,
-    variant_of: Vec<usize>,
-    cross_target: Vec<Option<usize>>,
-    names: VariantNames,
+/// The base names of the classes the variant whose first occurrence is `occurrence` refers to.
+fn signature<'a>(
+    base: &'a HashMap<Vec<&'a str>, String>,
+    lifter: &'a Lifter,
+    occurrence: usize,
+) -> BTreeSet<&'a str> {
+    let mut refs = BTreeSet::new();
+    each_ref(&lifter.occurrences[occurrence].schema, &mut |r| {
+        if let Some(name) = base.get(&class_path(lifter.urn_of(r))) {
+            refs.insert(name.as_str());
+        }
+    });
+    refs
 }
 
-impl Names {
-    fn of_placeholder(&self, placeholder: &str) -> Option<&String> {
-        if let Some(n) = placeholder
-            .strip_prefix(OCC)
-            .and_then(|n| n.parse::<usize>().ok())
-        {
-            let occ = &self.occurrences[n];
-            return self
-                .names
-                .get(&(occ.source, occ.urn.clone(), self.variant_of[n]));
-        }
-        let n = placeholder.strip_prefix(CROSS)?.parse::<usize>().ok()?;
-        let cross = &self.crosses[n];
-        let variant = self.cross_target[n]?;
-        self.names.get(&(cross.source, cross.urn.clone(), variant))
+impl Named {
+    /// The name a placeholder of this source stands for.
+    fn name<'a>(&self, names: &'a [String], placeholder: &str) -> Option<&'a String> {
+        let index = |prefix| placeholder.strip_prefix(prefix)?.parse::<usize>().ok();
+        let variant = match index(OCC) {
+            Some(n) => self.variant_of[n],
+            None => self.cross_target[index(CROSS)?]?,
+        };
+        names.get(variant)
     }
 
-    /// Puts names into the placeholders of a lifted schema.
-    pub(crate) fn rename(&self, schema: &mut Value) {
+    /// Puts names into the placeholders of a lifted schema of this source.
+    pub(crate) fn rename(&self, names: &[String], schema: &mut Value) {
         visit_refs(schema, &mut |r| {
-            if let Some(name) = self.of_placeholder(r) {
+            if let Some(name) = self.name(names, r) {
                 *r = name.clone();
             }
         });
     }
 
-    /// The named schemas of one source.
-    pub(crate) fn types(&self, source: usize) -> BTreeMap<String, NamedSchema> {
+    /// The source's named schemas: the first occurrence of each name, renamed.
+    pub(crate) fn types(mut self, names: &[String]) -> BTreeMap<String, NamedSchema> {
         let mut out: BTreeMap<String, NamedSchema> = BTreeMap::new();
-        for (n, occ) in self.occurrences.iter().enumerate() {
-            if occ.source != source {
-                continue;
-            }
-            let Some(name) = self.of_placeholder(&format!("{OCC}{n}")) else {
+        // Renaming reads only the variant tables, so the schemas can move out.
+        let occurrences = std::mem::take(&mut self.lifter.occurrences);
+        for (n, occ) in occurrences.into_iter().enumerate() {
+            let Some(name) = names.get(self.variant_of[n]) else {
                 continue;
             };
             match out.get_mut(name) {
                 Some(def) => def.lines.push(occ.line),
                 None => {
-                    let mut schema = occ.schema.clone();
-                    self.rename(&mut schema);
+                    let mut schema = occ.schema;
+                    self.rename(names, &mut schema);
                     out.insert(
                         name.clone(),
                         NamedSchema {
                             name: name.clone(),
-                            id: occ.urn.clone(),
+                            id: occ.urn,
                             lines: vec![occ.line],
                             schema,
                         },
