@@ -286,9 +286,8 @@ impl Lifter {
         }
     }
 
-    /// Occurrence -> its variant's index among the distinct definitions of its urn; the first
-    /// occurrence of each variant.
-    fn variants(&self) -> (Vec<usize>, BTreeMap<&str, Vec<usize>>) {
+    /// This source's occurrences grouped into variants.
+    fn variants(&self) -> Grouped<'_> {
         let mut variants: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         let variant_of = (self.occurrences.iter().enumerate())
             .map(|(n, occ)| {
@@ -303,8 +302,19 @@ impl Lifter {
                 }
             })
             .collect();
-        (variant_of, variants)
+        Grouped {
+            variant_of,
+            variants,
+        }
     }
+}
+
+/// One source's occurrences grouped into variants.
+struct Grouped<'a> {
+    /// Occurrence -> its variant's index among the distinct definitions of its urn.
+    variant_of: Vec<usize>,
+    /// Urn -> the first occurrence of each of its variants.
+    variants: BTreeMap<&'a str, Vec<usize>>,
 }
 
 /// A source's lifted schemas with the names of their variants: what [`Named::rename`] and
@@ -324,43 +334,39 @@ pub(crate) fn finish(
     inputs: &[Input<'_>],
     problems: &mut Problems,
 ) -> (Vec<String>, Vec<Named>) {
-    // Every variant of every source gets one index: (source, urn) -> the first occurrence of each.
-    let grouped: Vec<(Vec<usize>, BTreeMap<&str, Vec<usize>>)> =
-        lifters.iter().map(Lifter::variants).collect();
-    let mut first = BTreeMap::new();
-    for (lifter, (_, variants)) in lifters.iter().zip(&grouped) {
-        for (urn, list) in variants {
+    let grouped: Vec<Grouped<'_>> = lifters.iter().map(Lifter::variants).collect();
+    let mut first = Variants::new();
+    for (lifter, group) in lifters.iter().zip(&grouped) {
+        for (urn, list) in &group.variants {
             first.insert((lifter.source, *urn), (lifter, list.as_slice()));
         }
     }
-    let index: BTreeMap<(usize, &str), usize> = (first.keys().scan(0, |next, key| {
-        let at = *next;
-        *next += first[key].1.len();
-        Some((*key, at))
-    }))
-    .collect();
     let names = name_variants(&first, inputs, problems);
-    let named: Vec<(Vec<usize>, Vec<Option<usize>>)> = (lifters.iter().zip(&grouped))
-        .map(|(lifter, (variant_of, _))| {
-            let base = |urn: &str| index.get(&(lifter.source, urn)).copied();
-            let variant_of = (lifter.occurrences.iter().zip(variant_of))
-                .map(|(occ, v)| base(&occ.urn).expect("grouped") + v)
+    // Every variant of every source has one index into `names`: its urn's first, plus its own index.
+    let index: BTreeMap<(usize, &str), usize> = (first.iter())
+        .scan(0, |next, (key, (_, list))| {
+            let at = *next;
+            *next += list.len();
+            Some((*key, at))
+        })
+        .collect();
+    let tables: Vec<(Vec<usize>, Vec<Option<usize>>)> = (lifters.iter().zip(&grouped))
+        .map(|(lifter, group)| {
+            let at = |urn: &str| index.get(&(lifter.source, urn)).copied();
+            let variant_of = (lifter.occurrences.iter().zip(&group.variant_of))
+                .map(|(occ, v)| at(&occ.urn).expect("every urn is grouped") + v)
                 .collect();
             let cross_target = (lifter.crosses.iter())
                 .map(|c| {
                     let variants = first.get(&(lifter.source, c.urn.as_str()));
-                    resolves(lifter, c, variants.map(|v| v.1.len()), inputs, problems)
-                        .then(|| base(&c.urn))
-                        .flatten()
+                    let ways = variants.map(|(_, list)| list.len());
+                    resolves(lifter, c, ways, inputs, problems).then(|| at(&c.urn))?
                 })
                 .collect();
             (variant_of, cross_target)
         })
         .collect();
-    drop(grouped);
-    let named = lifters
-        .into_iter()
-        .zip(named)
+    let named = (lifters.into_iter().zip(tables))
         .map(|(lifter, (variant_of, cross_target))| Named {
             lifter,
             variant_of,
