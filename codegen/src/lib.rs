@@ -18,7 +18,6 @@ pub mod union;
 use std::collections::BTreeMap;
 
 use diag::{Location, Problems};
-use serde_json::json;
 
 /// The documentation page this project started from: the documented baseline.
 pub const SOURCE: &str = "schemas/source/flink-1.10-monitoring-rest-api.txt";
@@ -170,10 +169,19 @@ pub fn apis(inputs: &Inputs) -> Result<(Vec<docs::Documented>, Apis), Problems> 
 fn parse(
     inputs: &Inputs,
 ) -> Result<(Vec<docs::Documented>, model::Names, ledger::Ledger), Problems> {
+    // The ledger and the names are read while the docs are imported.
+    let (documented, (names, ledger)) = std::thread::scope(|scope| {
+        let side = scope.spawn(|| {
+            let names = model::Names::parse(&inputs.names);
+            (names, ledger::parse(&inputs.ledger))
+        });
+        let documented = import(inputs);
+        (documented, side.join().expect("parsing does not panic"))
+    });
     let mut problems = Problems::default();
-    let documented = problems.keep(import(inputs));
-    let names = problems.keep(model::Names::parse(&inputs.names));
-    let ledger = problems.keep(ledger::parse(&inputs.ledger));
+    let documented = problems.keep(documented);
+    let names = problems.keep(names);
+    let ledger = problems.keep(ledger);
     match (documented, names, ledger) {
         (Some(d), Some(n), Some(l)) => problems.into_result((d, n, l)),
         _ => Err(problems),
@@ -309,8 +317,7 @@ type Emitter = fn(&model::Api) -> proc_macro2::TokenStream;
 /// `generated/openapi/flink-rest-<variant>.json`, and `.yaml` too when asked.
 fn spec_files(api: &model::Api, yaml: bool) -> Vec<(String, Result<String, String>)> {
     let mut spec = openapi::document(api);
-    let object = spec.as_object_mut().expect("the document is an object");
-    object.insert("x-generated-by".into(), json!(GENERATED_BY));
+    spec.insert("x-generated-by", openapi::J::Str(GENERATED_BY.into()));
     let stem = format!("generated/openapi/flink-rest-{}", api.variant);
     let mut files = vec![(format!("{stem}.json"), Ok(pretty(&spec)))];
     if yaml {

@@ -1,85 +1,206 @@
 //! IR -> OpenAPI 3.1 document (JSON Schema 2020-12 dialect).
+//!
+//! A document is a tree of [`J`]s borrowing the IR's strings, serialized straight to JSON or YAML: 22
+//! documents of up to 400 KB each are built on every `gen`, so nothing is copied into a
+//! `serde_json::Value` first. Key order is the IR's order, so the output is stable.
 
-use serde_json::{json, Map, Value};
+use std::borrow::Cow;
+
+use serde::ser::{SerializeMap, SerializeSeq};
 
 use crate::model::{Api, Field, Listed, Operation, ParamTy, Request, Ty, TypeDef};
 
 const ERROR: &str = "ErrorResponse";
 
-/// The whole document. Key order is the IR's order, so the output is stable.
-pub fn document(api: &Api) -> Value {
-    let mut paths = Map::new();
-    for op in &api.operations {
-        let entry = paths
-            .entry(op.openapi_path())
-            .or_insert_with(|| Value::Object(Map::new()));
-        entry[op.method.to_lowercase()] = operation(op);
+/// A JSON value whose strings are borrowed where they can be.
+#[derive(Debug, Clone)]
+pub enum J<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(Cow<'a, str>),
+    /// `#/components/schemas/<name>`, written without allocating it.
+    SchemaRef(&'a str),
+    Array(Vec<J<'a>>),
+    Object(Obj<'a>),
+}
+
+/// A JSON object: entries in insertion order.
+#[derive(Debug, Clone, Default)]
+pub struct Obj<'a>(Vec<(Cow<'a, str>, J<'a>)>);
+
+impl<'a> Obj<'a> {
+    fn of<const N: usize>(entries: [(&'a str, J<'a>); N]) -> Obj<'a> {
+        Obj(entries
+            .into_iter()
+            .map(|(k, v)| (Cow::Borrowed(k), v))
+            .collect())
     }
-    let mut schemas = Map::new();
+
+    /// Sets `key`: in its place if it is there, else last.
+    pub fn insert(&mut self, key: impl Into<Cow<'a, str>>, value: J<'a>) {
+        let key = key.into();
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => *v = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    fn get_mut(&mut self, key: &str) -> Option<&mut J<'a>> {
+        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+impl<'a> From<Obj<'a>> for J<'a> {
+    fn from(obj: Obj<'a>) -> J<'a> {
+        J::Object(obj)
+    }
+}
+
+fn s(text: &str) -> J<'_> {
+    J::Str(Cow::Borrowed(text))
+}
+
+fn owned<'a>(text: String) -> J<'a> {
+    J::Str(Cow::Owned(text))
+}
+
+fn object<'a, const N: usize>(entries: [(&'a str, J<'a>); N]) -> J<'a> {
+    J::Object(Obj::of(entries))
+}
+
+fn type_is(name: &str) -> J<'_> {
+    object([("type", s(name))])
+}
+
+fn schema_ref(name: &str) -> J<'_> {
+    object([("$ref", J::SchemaRef(name))])
+}
+
+fn json_content(schema: J<'_>) -> J<'_> {
+    object([("application/json", object([("schema", schema)]))])
+}
+
+impl serde::Serialize for J<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            J::Null => serializer.serialize_unit(),
+            J::Bool(b) => serializer.serialize_bool(*b),
+            J::Int(n) => serializer.serialize_i64(*n),
+            J::Str(text) => serializer.serialize_str(text),
+            J::SchemaRef(name) => {
+                serializer.collect_str(&format_args!("#/components/schemas/{name}"))
+            }
+            J::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                items
+                    .iter()
+                    .try_for_each(|item| seq.serialize_element(item))?;
+                seq.end()
+            }
+            J::Object(obj) => obj.serialize(serializer),
+        }
+    }
+}
+
+impl serde::Serialize for Obj<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// The whole document.
+pub fn document(api: &Api) -> Obj<'_> {
+    let mut paths = Obj::default();
+    for op in &api.operations {
+        let path = op.openapi_path();
+        if paths.get_mut(&path).is_none() {
+            paths.insert(path.clone(), J::Object(Obj::default()));
+        }
+        if let Some(J::Object(methods)) = paths.get_mut(&path) {
+            methods.insert(op.method.to_lowercase(), operation(op));
+        }
+    }
+    let mut schemas = Obj::default();
     for (name, def) in &api.types {
-        schemas.insert(name.clone(), type_def(def));
+        schemas.insert(name.as_str(), type_def(def));
     }
     for (name, id) in &api.ids {
-        let mut schema = json!({ "type": "string", "description": id.description });
+        let mut schema = Obj::of([("type", s("string")), ("description", s(&id.description))]);
         if let Some(pattern) = &id.pattern {
-            schema["pattern"] = json!(pattern);
+            schema.insert("pattern", s(pattern));
         }
-        schemas.insert(name.clone(), schema);
+        schemas.insert(name.as_str(), schema.into());
     }
     schemas.insert(
-        ERROR.into(),
-        json!({
-            "type": "object",
-            "description": "The body Flink sends with every 4xx and 5xx answer.",
-            "required": ["errors"],
-            "properties": { "errors": { "type": "array", "items": { "type": "string" } } }
-        }),
-    );
-    let mut doc = json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Apache Flink monitoring REST API",
-            "version": api.variant,
-            "summary": summary(&api.variant),
-            "description": format!(
-                "Generated by `cargo xtask gen` from {}; do not edit. The API can also be reached under the `/v1` prefix.",
-                api.source
+        ERROR,
+        object([
+            ("type", s("object")),
+            (
+                "description",
+                s("The body Flink sends with every 4xx and 5xx answer."),
             ),
-            "license": { "name": "Apache-2.0", "identifier": "Apache-2.0" }
-        },
-        "servers": [
-            { "url": "http://localhost:8081", "description": "A local cluster, default port" },
-            { "url": "http://localhost:8081/v1", "description": "The same, with the version prefix" }
-        ],
-        "paths": null,
-        "components": {
-            "schemas": null,
-            "responses": {
-                "Error": {
-                    "description": "Flink's error body.",
-                    "content": { "application/json": { "schema": { "$ref": schema_ref(ERROR) } } }
-                }
-            }
-        }
-    });
-    // Moved into their places, not through `json!` (which would copy them).
-    doc["paths"] = Value::Object(paths);
-    doc["components"]["schemas"] = Value::Object(schemas);
-    doc
-}
-
-/// An object of computed values, moved in (`json!` copies every value it is given).
-fn obj<const N: usize>(entries: [(&str, Value); N]) -> Value {
-    Value::Object(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-    )
-}
-
-fn json_content(schema: Value) -> Value {
-    obj([("application/json", obj([("schema", schema)]))])
+            ("required", J::Array(vec![s("errors")])),
+            (
+                "properties",
+                object([(
+                    "errors",
+                    object([("type", s("array")), ("items", type_is("string"))]),
+                )]),
+            ),
+        ]),
+    );
+    let server = |url, description| object([("url", s(url)), ("description", s(description))]);
+    Obj::of([
+        ("openapi", s("3.1.0")),
+        (
+            "info",
+            object([
+                ("title", s("Apache Flink monitoring REST API")),
+                ("version", s(&api.variant)),
+                ("summary", owned(summary(&api.variant))),
+                (
+                    "description",
+                    owned(format!(
+                        "Generated by `cargo xtask gen` from {}; do not edit. The API can also be reached under the `/v1` prefix.",
+                        api.source
+                    )),
+                ),
+                (
+                    "license",
+                    object([("name", s("Apache-2.0")), ("identifier", s("Apache-2.0"))]),
+                ),
+            ]),
+        ),
+        (
+            "servers",
+            J::Array(vec![
+                server("http://localhost:8081", "A local cluster, default port"),
+                server("http://localhost:8081/v1", "The same, with the version prefix"),
+            ]),
+        ),
+        ("paths", paths.into()),
+        (
+            "components",
+            object([
+                ("schemas", schemas.into()),
+                (
+                    "responses",
+                    object([(
+                        "Error",
+                        object([
+                            ("description", s("Flink's error body.")),
+                            ("content", json_content(schema_ref(ERROR))),
+                        ]),
+                    )]),
+                ),
+            ]),
+        ),
+    ])
 }
 
 /// What a document is, by its variant: `documented` (the 1.10 page), `1.20-documented`, `1.20`.
@@ -95,217 +216,225 @@ fn summary(variant: &str) -> String {
     }
 }
 
-fn schema_ref(name: &str) -> String {
-    format!("#/components/schemas/{name}")
-}
-
-fn operation(op: &Operation) -> Value {
-    let mut out = Map::new();
-    out.insert("operationId".into(), json!(op.operation_id));
-    out.insert("summary".into(), json!(first_sentence(&op.description)));
-    out.insert("description".into(), json!(op.description));
-    if let Some(since) = &op.since {
-        out.insert("x-documented-since".into(), json!(since));
+fn operation(op: &Operation) -> J<'_> {
+    let mut out = Obj::of([
+        ("operationId", s(&op.operation_id)),
+        ("summary", s(first_sentence(&op.description))),
+        ("description", s(&op.description)),
+    ]);
+    let notes = [
+        ("x-documented-since", &op.since),
+        ("x-documented-until", &op.until),
+        ("x-undocumented", &op.undocumented),
+    ];
+    for (key, note) in notes {
+        if let Some(note) = note {
+            out.insert(key, s(note));
+        }
     }
-    if let Some(until) = &op.until {
-        out.insert("x-documented-until".into(), json!(until));
-    }
-    if let Some(why) = &op.undocumented {
-        out.insert("x-undocumented".into(), json!(why));
-    }
-    let mut params = Vec::new();
-    for (location, list) in [("path", &op.path_params), ("query", &op.query_params)] {
-        for p in list {
-            let mut param = json!({
-                "name": p.name,
-                "in": location,
-                "required": p.required,
-                "description": p.description,
-            });
-            param["schema"] = param_schema(&p.ty);
+    let lists = [("path", &op.path_params), ("query", &op.query_params)];
+    let params: Vec<J<'_>> = (lists.into_iter())
+        .flat_map(|(location, list)| list.iter().map(move |p| (location, p)))
+        .map(|(location, p)| {
+            let mut param = Obj::of([
+                ("name", s(&p.name)),
+                ("in", s(location)),
+                ("required", J::Bool(p.required)),
+                ("description", s(&p.description)),
+                ("schema", param_schema(&p.ty)),
+            ]);
             if p.deprecated {
-                param["deprecated"] = json!(true);
+                param.insert("deprecated", J::Bool(true));
             }
             if matches!(p.ty, ParamTy::List(_)) {
-                param["style"] = json!("form");
-                param["explode"] = json!(false);
+                param.insert("style", s("form"));
+                param.insert("explode", J::Bool(false));
             }
-            params.push(param);
-        }
-    }
+            param.into()
+        })
+        .collect();
     if !params.is_empty() {
-        out.insert("parameters".into(), Value::Array(params));
+        out.insert("parameters", J::Array(params));
     }
     if let Some(request) = &op.request {
-        out.insert("requestBody".into(), request_body(request));
+        out.insert("requestBody", request_body(request));
     }
-    let mut success = json!({ "description": op.status_text });
-    match &op.response {
-        Some(ty) => {
-            success["content"] = json_content(ty_schema(ty));
-        }
-        None => {
-            success["description"] =
-                json!(format!("{} (the page documents no body)", op.status_text));
-        }
-    }
-    let error = json!({ "$ref": "#/components/responses/Error" });
-    let mut responses = Map::new();
-    responses.insert(op.status.to_string(), success);
-    for a in &op.answers {
-        let answer = match &a.body {
-            Some(ty) => obj([
-                ("description", json!(a.why)),
-                ("content", json_content(ty_schema(ty))),
-            ]),
-            None => json!({
-                "description": a.why,
-                "content": { "application/json": { "schema": { "$ref": schema_ref(ERROR) } } }
-            }),
-        };
-        responses.insert(a.status.to_string(), answer);
-    }
-    responses.insert("4XX".into(), error.clone());
-    responses.insert("5XX".into(), error);
-    out.insert("responses".into(), Value::Object(responses));
-    Value::Object(out)
-}
-
-fn request_body(request: &Request) -> Value {
-    match request {
-        Request::Json(ty) => obj([
-            ("required", json!(true)),
+    let success = match &op.response {
+        Some(ty) => object([
+            ("description", s(&op.status_text)),
             ("content", json_content(ty_schema(ty))),
         ]),
-        Request::MultipartFile { part, content_type } => json!({
-            "required": true,
-            "content": { "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": [part],
-                    "properties": { part: { "type": "string", "contentMediaType": content_type } }
-                },
-                "encoding": { part: { "contentType": content_type } }
-            } }
-        }),
-        Request::MultipartWithJson { json_part, body } => json!({
-            "required": true,
-            "content": { "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": [json_part],
-                    "properties": { json_part: ty_schema(body) },
-                    "additionalProperties": {
-                        "type": "string",
-                        "contentMediaType": "application/octet-stream",
-                        "description": "The files the JSON part names: the serialized job graph, jars, artifacts."
-                    }
-                },
-                "encoding": { json_part: { "contentType": "application/json" } }
-            } }
-        }),
+        None => object([(
+            "description",
+            owned(format!("{} (the page documents no body)", op.status_text)),
+        )]),
+    };
+    let mut responses = Obj::default();
+    responses.insert(op.status.to_string(), success);
+    for a in &op.answers {
+        let body = a.body.as_ref().map_or_else(|| schema_ref(ERROR), ty_schema);
+        let answer = object([("description", s(&a.why)), ("content", json_content(body))]);
+        responses.insert(a.status.to_string(), answer);
+    }
+    let error = || object([("$ref", s("#/components/responses/Error"))]);
+    responses.insert("4XX", error());
+    responses.insert("5XX", error());
+    out.insert("responses", responses.into());
+    out.into()
+}
+
+fn request_body(request: &Request) -> J<'_> {
+    let multipart = |schema, part, content_type| {
+        let encoding = object([(part, object([("contentType", s(content_type))]))]);
+        object([(
+            "multipart/form-data",
+            object([("schema", schema), ("encoding", encoding)]),
+        )])
+    };
+    let content = match request {
+        Request::Json(ty) => json_content(ty_schema(ty)),
+        Request::MultipartFile { part, content_type } => {
+            let file = object([("type", s("string")), ("contentMediaType", s(content_type))]);
+            let schema = object([
+                ("type", s("object")),
+                ("required", J::Array(vec![s(part)])),
+                ("properties", object([(part.as_str(), file)])),
+            ]);
+            multipart(schema, part.as_str(), content_type.as_str())
+        }
+        Request::MultipartWithJson { json_part, body } => {
+            let files = object([
+                ("type", s("string")),
+                ("contentMediaType", s("application/octet-stream")),
+                (
+                    "description",
+                    s("The files the JSON part names: the serialized job graph, jars, artifacts."),
+                ),
+            ]);
+            let schema = object([
+                ("type", s("object")),
+                ("required", J::Array(vec![s(json_part)])),
+                (
+                    "properties",
+                    object([(json_part.as_str(), ty_schema(body))]),
+                ),
+                ("additionalProperties", files),
+            ]);
+            multipart(schema, json_part.as_str(), "application/json")
+        }
+    };
+    object([("required", J::Bool(true)), ("content", content)])
+}
+
+fn param_schema(ty: &ParamTy) -> J<'_> {
+    let pattern = |pattern| object([("type", s("string")), ("pattern", s(pattern))]);
+    match ty {
+        ParamTy::String => type_is("string"),
+        ParamTy::Boolean => type_is("boolean"),
+        ParamTy::PositiveInteger => object([("type", s("integer")), ("minimum", J::Int(1))]),
+        ParamTy::Long => object([("type", s("integer")), ("format", s("int64"))]),
+        ParamTy::Integer => type_is("integer"),
+        ParamTy::KeyValue => pattern("^[^:]+:.*$"),
+        ParamTy::Id(name) | ParamTy::Enum(name) => schema_ref(name),
+        ParamTy::List(items) => object([("type", s("array")), ("items", param_schema(items))]),
+        ParamTy::IntegerRange => pattern("^[0-9]+(-[0-9]+)?$"),
     }
 }
 
-fn param_schema(ty: &ParamTy) -> Value {
-    match ty {
-        ParamTy::String => json!({ "type": "string" }),
-        ParamTy::Boolean => json!({ "type": "boolean" }),
-        ParamTy::PositiveInteger => json!({ "type": "integer", "minimum": 1 }),
-        ParamTy::Long => json!({ "type": "integer", "format": "int64" }),
-        ParamTy::Integer => json!({ "type": "integer" }),
-        ParamTy::KeyValue => json!({ "type": "string", "pattern": "^[^:]+:.*$" }),
-        ParamTy::Id(name) | ParamTy::Enum(name) => json!({ "$ref": schema_ref(name) }),
-        ParamTy::List(items) => obj([("type", json!("array")), ("items", param_schema(items))]),
-        ParamTy::IntegerRange => json!({ "type": "string", "pattern": "^[0-9]+(-[0-9]+)?$" }),
-    }
+/// The schema of a type, as a `serde_json::Value`.
+pub fn ty_schema_value(ty: &Ty) -> serde_json::Value {
+    serde_json::to_value(ty_schema(ty)).expect("plain data serialises")
 }
 
-pub fn ty_schema(ty: &Ty) -> Value {
+/// The schema of a type.
+fn ty_schema(ty: &Ty) -> J<'_> {
+    J::Object(ty_object(ty))
+}
+
+fn ty_object(ty: &Ty) -> Obj<'_> {
     match ty {
-        Ty::Any => json!({}),
-        Ty::String => json!({ "type": "string" }),
-        Ty::Integer => json!({ "type": "integer" }),
-        Ty::Number => json!({ "type": "number" }),
-        Ty::Double => json!({
-            "oneOf": [{ "type": "number" }, { "type": "string", "enum": ["NaN", "Infinity", "-Infinity"] }]
-        }),
-        Ty::Boolean => json!({ "type": "boolean" }),
-        Ty::Named(name) => json!({ "$ref": schema_ref(name) }),
-        Ty::Array(items) => obj([("type", json!("array")), ("items", ty_schema(items))]),
-        Ty::Map(values) => obj([
-            ("type", json!("object")),
+        Ty::Any => Obj::default(),
+        Ty::String => Obj::of([("type", s("string"))]),
+        Ty::Integer => Obj::of([("type", s("integer"))]),
+        Ty::Number => Obj::of([("type", s("number"))]),
+        Ty::Double => {
+            let special = ["NaN", "Infinity", "-Infinity"].map(s).to_vec();
+            let text = object([("type", s("string")), ("enum", J::Array(special))]);
+            Obj::of([("oneOf", J::Array(vec![type_is("number"), text]))])
+        }
+        Ty::Boolean => Obj::of([("type", s("boolean"))]),
+        Ty::Named(name) => Obj::of([("$ref", J::SchemaRef(name))]),
+        Ty::Array(items) => Obj::of([("type", s("array")), ("items", ty_schema(items))]),
+        Ty::Map(values) => Obj::of([
+            ("type", s("object")),
             ("additionalProperties", ty_schema(values)),
         ]),
-        Ty::KeyedMap { key, value } => obj([
-            ("type", json!("object")),
-            ("propertyNames", json!({ "$ref": schema_ref(key) })),
+        Ty::KeyedMap { key, value } => Obj::of([
+            ("type", s("object")),
+            ("propertyNames", schema_ref(key)),
             ("additionalProperties", ty_schema(value)),
         ]),
     }
 }
 
-fn field_schema(field: &Field) -> Value {
-    let mut schema = ty_schema(&field.ty);
+fn field_schema(field: &Field) -> J<'_> {
+    let mut schema = ty_object(&field.ty);
     if field.nullable {
-        schema = match schema.get("type").cloned() {
-            Some(Value::String(t)) => {
-                schema["type"] = json!([t, "null"]);
-                schema
-            }
+        match schema.get_mut("type") {
+            Some(ty @ J::Str(_)) => *ty = J::Array(vec![ty.clone(), s("null")]),
             // `{}` already allows null.
-            _ if field.ty == Ty::Any => schema,
-            _ => obj([(
-                "anyOf",
-                Value::Array(vec![schema, json!({ "type": "null" })]),
-            )]),
-        };
+            _ if field.ty == Ty::Any => {}
+            _ => schema = Obj::of([("anyOf", J::Array(vec![schema.into(), type_is("null")]))]),
+        }
     }
     if let Some(doc) = &field.doc {
-        schema["description"] = json!(doc);
+        schema.insert("description", s(doc));
     }
-    if let Some(since) = &field.since {
-        schema["x-since"] = json!(since);
-    }
-    if let Some(until) = &field.until {
-        schema["x-until"] = json!(until);
+    let versions = [("x-since", &field.since), ("x-until", &field.until)];
+    for (key, version) in versions {
+        if let Some(version) = version {
+            schema.insert(key, s(version));
+        }
     }
     match &field.listed {
-        Some(Listed::Nowhere) => schema["x-undocumented"] = json!(true),
+        Some(Listed::Nowhere) => schema.insert("x-undocumented", J::Bool(true)),
         Some(Listed::Range { since, until }) => {
-            if let Some(since) = since {
-                schema["x-documented-since"] = json!(since);
-            }
-            if let Some(until) = until {
-                schema["x-documented-until"] = json!(until);
+            let listed = [("x-documented-since", since), ("x-documented-until", until)];
+            for (key, version) in listed {
+                if let Some(version) = version {
+                    schema.insert(key, s(version));
+                }
             }
         }
         None => {}
     }
-    schema
+    schema.into()
 }
 
-fn type_def(def: &TypeDef) -> Value {
+fn type_def(def: &TypeDef) -> J<'_> {
     match def {
-        TypeDef::Struct(s) => {
-            let mut properties = Map::new();
-            for f in &s.fields {
-                properties.insert(f.name.clone(), field_schema(f));
-            }
-            let required: Vec<&str> = s
-                .fields
-                .iter()
-                .filter(|f| f.required)
-                .map(|f| f.name.as_str())
+        TypeDef::Struct(def) => {
+            let properties = (def.fields.iter())
+                .map(|f| (Cow::Borrowed(f.name.as_str()), field_schema(f)))
                 .collect();
-            let mut schema = json!({ "type": "object", "x-jackson-id": s.urn });
-            schema["properties"] = Value::Object(properties);
+            let required: Vec<J<'_>> = (def.fields.iter())
+                .filter(|f| f.required)
+                .map(|f| s(&f.name))
+                .collect();
+            let mut schema = Obj::of([
+                ("type", s("object")),
+                ("x-jackson-id", s(&def.urn)),
+                ("properties", J::Object(Obj(properties))),
+            ]);
             if !required.is_empty() {
-                schema["required"] = json!(required);
+                schema.insert("required", J::Array(required));
             }
-            schema
+            schema.into()
         }
-        TypeDef::Enum(e) => json!({ "type": "string", "enum": e.values }),
+        TypeDef::Enum(e) => object([
+            ("type", s("string")),
+            ("enum", J::Array(e.values.iter().map(|v| s(v)).collect())),
+        ]),
     }
 }
 

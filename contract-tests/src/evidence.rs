@@ -415,7 +415,7 @@ pub fn propose(documented: &Api, ledger: &Ledger, obs: &Observations) -> Vec<Ent
                 .fields
                 .iter()
                 .find(|f| f.name == field)
-                .map(|f| flink_rest_codegen::openapi::ty_schema(&f.ty))
+                .map(|f| flink_rest_codegen::openapi::ty_schema_value(&f.ty))
                 .unwrap_or(json!("not documented")),
             _ => json!("not documented"),
         }
