@@ -6,17 +6,20 @@
 //! unexpected it stops and the map simply holds fewer entries.
 //!
 //! Every value of every schema is scanned, and most are never asked about: the map keys a 64-bit hash
-//! of each pointer, built in one reused buffer, rather than a string per value. Two pointers sharing a
-//! hash would only make an error message name a wrong line.
+//! of each pointer (FNV-1a), built in one reused buffer, rather than a string per value. Two pointers
+//! sharing a hash would only make an error message name a wrong line.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::hash::{DefaultHasher, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Pointer hash -> 0-based line offset within the scanned text.
+type Lines = HashMap<u64, usize, BuildHasherDefault<KeyIsHash>>;
 
 /// Pointer (RFC 6901) -> 0-based line offset within the scanned text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PointerLines(HashMap<u64, usize>);
+pub struct PointerLines(Lines);
 
 impl PointerLines {
     pub fn get(&self, pointer: &str) -> Option<usize> {
@@ -24,10 +27,31 @@ impl PointerLines {
     }
 }
 
+/// FNV-1a: pointers are short, and no input chooses them to collide on purpose.
 fn hash(pointer: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    h.write(pointer.as_bytes());
-    h.finish()
+    pointer.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The map's keys are hashes already.
+#[derive(Default)]
+struct KeyIsHash(u64);
+
+impl Hasher for KeyIsHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = bytes
+            .iter()
+            .fold(self.0, |h, &b| h.rotate_left(8) ^ u64::from(b));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 pub fn pointer_lines(text: &str) -> PointerLines {
@@ -37,7 +61,7 @@ pub fn pointer_lines(text: &str) -> PointerLines {
         pos: 0,
         line: 0,
         pointer: String::new(),
-        out: HashMap::new(),
+        out: Lines::default(),
     };
     scanner.value();
     PointerLines(scanner.out)
@@ -55,7 +79,7 @@ struct Scanner<'a> {
     line: usize,
     /// The pointer of the value being scanned.
     pointer: String,
-    out: HashMap<u64, usize>,
+    out: Lines,
 }
 
 impl<'a> Scanner<'a> {

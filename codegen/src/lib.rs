@@ -141,9 +141,18 @@ pub fn import(inputs: &Inputs) -> Result<Vec<docs::Documented>, Problems> {
 }
 
 /// Builds every API from the inputs; all problems of all stages are reported together.
-pub fn apis(inputs: &Inputs) -> Result<(Vec<docs::Documented>, Apis), Problems> {
+pub fn apis(inputs: &Inputs) -> Result<Apis, Problems> {
+    Ok(stages(inputs, |_| ())?.0)
+}
+
+/// [`apis`], and `also` of each source's imported docs, which are dropped once the APIs are built.
+fn stages<F: Send>(
+    inputs: &Inputs,
+    also: impl Fn(&docs::Documented) -> F + Sync,
+) -> Result<(Apis, Vec<F>), Problems> {
     let (documented, names, ledger) = parse(inputs)?;
-    let (page, minors) = build(&documented, &names)?;
+    let (page, minors, also) = build(&documented, &names, also)?;
+    drop(documented);
     let mut problems = Problems::default();
     let versions = problems.keep_all(par::map(&ledger.versions, |v| correct(&minors, &ledger, v)));
     problems.keep(ledger::check_fits(&ledger, &versions));
@@ -152,17 +161,15 @@ pub fn apis(inputs: &Inputs) -> Result<(Vec<docs::Documented>, Apis), Problems> 
     let (Some(merged), Some(docs)) = (merged, docs) else {
         return Err(problems);
     };
-    problems.into_result((
-        documented,
-        Apis {
-            documented: page,
-            minors,
-            versions,
-            merged,
-            docs,
-            ledger,
-        },
-    ))
+    let apis = Apis {
+        documented: page,
+        minors,
+        versions,
+        merged,
+        docs,
+        ledger,
+    };
+    problems.into_result((apis, also))
 }
 
 /// Every source imported, the names file and the ledger parsed; the problems of all three together.
@@ -188,21 +195,22 @@ fn parse(
     }
 }
 
-/// The IR of every source: the baseline page's, then each minor's, oldest first.
-fn build(
+/// The IR of every source (the baseline page's, then each minor's, oldest first), and `also` of each.
+fn build<F: Send>(
     documented: &[docs::Documented],
     names: &model::Names,
-) -> Result<(model::Api, Vec<model::Api>), Problems> {
+    also: impl Fn(&docs::Documented) -> F + Sync,
+) -> Result<(model::Api, Vec<model::Api>, Vec<F>), Problems> {
     let mut problems = Problems::default();
     problems.keep(model::check_names(names, documented));
-    let mut built = problems
-        .keep_all(par::map(documented, |doc| model::build(doc, names)))
-        .into_iter();
+    let built = par::map(documented, |doc| (model::build(doc, names), also(doc)));
+    let (built, also): (Vec<_>, Vec<F>) = built.into_iter().unzip();
+    let mut built = problems.keep_all(built).into_iter();
     if !problems.is_empty() {
         return Err(problems);
     }
     match built.next().filter(|a| a.source == SOURCE) {
-        Some(page) => Ok((page, built.collect())),
+        Some(page) => Ok((page, built.collect(), also)),
         None => {
             problems.push(
                 Location::file(SOURCES_FILE),
@@ -253,7 +261,9 @@ fn docs_of<'a>(minors: &'a [model::Api], version: &str) -> Option<&'a model::Api
 
 /// Every generated file: path relative to the repository root -> contents.
 pub fn outputs(inputs: &Inputs) -> Result<BTreeMap<String, String>, Problems> {
-    let (documented, apis) = apis(inputs)?;
+    // Each source's `schemas/documented/` files are written while its docs are at hand.
+    let (apis, documented) = stages(inputs, documented_files)?;
+    let mut files: BTreeMap<String, String> = documented.into_iter().flatten().collect();
     // The longest jobs first, so the threads finish together.
     let mut jobs = vec![
         Render::Rust("generated/flink-rest/src/types.rs", rust::types),
@@ -263,9 +273,7 @@ pub fn outputs(inputs: &Inputs) -> Result<BTreeMap<String, String>, Problems> {
     ];
     jobs.extend(apis.minors.iter().map(|a| Render::Spec(a, false)));
     jobs.extend(apis.versions.iter().map(|c| Render::Spec(&c.api, false)));
-    jobs.extend(documented.iter().map(Render::Documented));
     let mut problems = Problems::default();
-    let mut files = BTreeMap::new();
     for (path, text) in par::map(&jobs, |job| job.run(&apis.merged))
         .into_iter()
         .flatten()
@@ -290,8 +298,6 @@ enum Render<'a> {
     Rust(&'static str, Emitter),
     /// An OpenAPI document (and its YAML twin).
     Spec(&'a model::Api, bool),
-    /// One source's `schemas/documented/` files.
-    Documented(&'a docs::Documented),
 }
 
 impl Render<'_> {
@@ -303,10 +309,6 @@ impl Render<'_> {
                 vec![(path.to_string(), code)]
             }
             Render::Spec(api, yaml) => spec_files(api, *yaml),
-            Render::Documented(doc) => documented_files(doc)
-                .into_iter()
-                .map(|(path, text)| (path, Ok(text)))
-                .collect(),
         }
     }
 }

@@ -294,7 +294,7 @@ fn truncated_html_never_panics() {
 fn a_body_of_any_getter_entries_is_the_map_itself() {
     use flink_rest_codegen::model::{Request, Ty};
     let inputs = Inputs::read(root()).unwrap();
-    let (_, apis) = flink_rest_codegen::apis(&inputs).unwrap_or_else(|p| panic!("{p}"));
+    let apis = flink_rest_codegen::apis(&inputs).unwrap_or_else(|p| panic!("{p}"));
     // 1.18 to 2.2 document only the map; 2.3 also lists the map's field as a property. Flink writes the
     // entries flat (vertex id -> requirements) in every version.
     let entries = Ty::Map(Box::new(Ty::Named("JobVertexResourceRequirements".into())));

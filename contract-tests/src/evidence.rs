@@ -967,7 +967,7 @@ pub struct Review {
 /// Reads the inputs and every version's fixtures under `root` and reviews the ledger against them.
 pub fn review(root: &std::path::Path) -> anyhow::Result<Review> {
     let inputs = flink_rest_codegen::Inputs::read(root)?;
-    let (_, apis) = flink_rest_codegen::apis(&inputs).map_err(|p| anyhow::anyhow!("{p}"))?;
+    let apis = flink_rest_codegen::apis(&inputs).map_err(|p| anyhow::anyhow!("{p}"))?;
     let parsed = &apis.ledger;
     let obs = observe(root, &apis)?;
     let versions: BTreeSet<String> = parsed.versions.iter().cloned().collect();

@@ -16,9 +16,7 @@ fn root() -> PathBuf {
 }
 
 fn apis() -> Apis {
-    flink_rest_codegen::apis(&Inputs::read(&root()).unwrap())
-        .unwrap()
-        .1
+    flink_rest_codegen::apis(&Inputs::read(&root()).unwrap()).unwrap()
 }
 
 fn exchanges() -> Vec<Exchange> {

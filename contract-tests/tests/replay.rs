@@ -207,7 +207,7 @@ fn observations() -> (
     ledger::Ledger,
 ) {
     let inputs = flink_rest_codegen::Inputs::read(&root()).unwrap();
-    let (_, apis) = flink_rest_codegen::apis(&inputs).unwrap();
+    let apis = flink_rest_codegen::apis(&inputs).unwrap();
     let obs = evidence::observe(&root(), &apis).unwrap();
     let parsed = apis.ledger.clone();
     (apis, obs, parsed)

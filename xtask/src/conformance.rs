@@ -34,7 +34,7 @@ impl Options {
 /// Exit 0: clean; 1: the gate failed; errors (exit 2) are the caller's.
 pub fn run(root: &Path, o: Options) -> Result<ExitCode> {
     let inputs = crate::gen::inputs(root)?;
-    let (_, apis) = codegen::apis(&inputs).map_err(|p| anyhow!("{p}"))?;
+    let apis = codegen::apis(&inputs).map_err(|p| anyhow!("{p}"))?;
     let versions: Vec<String> = match (&o.version, o.all) {
         (Some(v), _) => vec![v.clone()],
         (None, true) => flink::VERSIONS.iter().map(|v| v.to_string()).collect(),
@@ -141,7 +141,7 @@ pub fn screenshot(html: &Path, png: &Path) -> Result<ExitCode> {
 /// `cargo xtask coverage`: typed coverage of the checked-in fixtures, per version and endpoint.
 pub fn coverage(root: &Path) -> Result<ExitCode> {
     let inputs = codegen::Inputs::read(root)?;
-    let (_, apis) = codegen::apis(&inputs).map_err(|p| anyhow!("{p}"))?;
+    let apis = codegen::apis(&inputs).map_err(|p| anyhow!("{p}"))?;
     let mut coverage = contract_tests::coverage::Coverage::default();
     for version in apis.versions.iter().map(|c| &c.version) {
         let dir = root.join("contract-tests/fixtures").join(version);

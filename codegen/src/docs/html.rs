@@ -76,21 +76,8 @@ enum Part<'a> {
 
 fn part<'a>(cell: &Cell<'a>) -> Part<'a> {
     let html = cell.html;
-    if let Some(path) = between(html, "<strong>", "</strong>") {
-        return Part::Path(unescape(path).trim().to_string());
-    }
-    let code = || {
-        between(html, "<code>", "</code>")
-            .unwrap_or("")
-            .trim()
-            .to_string()
-    };
-    if html.contains("Verb:") {
-        return Part::Verb(code());
-    }
-    if html.contains("Response code:") {
-        return Part::Status(code());
-    }
+    // Schema cells are the large ones and start with their `<pre>`: looked for first, so the other
+    // checks scan only small cells.
     if let Some(code_at) = html
         .find("<pre>")
         .and_then(|p| html[p..].find("<code>").map(|c| p + c))
@@ -107,6 +94,21 @@ fn part<'a>(cell: &Cell<'a>) -> Part<'a> {
         let json = &html[json_at..json_end];
         let lead = json.len() - json.trim_start().len();
         return Part::Schema(label, cell.at + json_at + lead, json.trim());
+    }
+    if let Some(path) = between(html, "<strong>", "</strong>") {
+        return Part::Path(unescape(path).trim().to_string());
+    }
+    let code = || {
+        between(html, "<code>", "</code>")
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
+    if html.contains("Verb:") {
+        return Part::Verb(code());
+    }
+    if html.contains("Response code:") {
+        return Part::Status(code());
     }
     if html.contains("<li>") {
         return Part::List;
@@ -263,20 +265,24 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
 
 /// The text of some html: tags dropped, entities decoded, whitespace runs (line breaks too) one space.
 fn strip_tags(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
+    let mut text = String::with_capacity(html.len());
     let mut in_tag = false;
     for c in html.chars() {
         match (in_tag, c) {
             (false, '<') => in_tag = true,
             (true, '>') => in_tag = false,
-            (false, c) => out.push(c),
+            (false, c) => text.push(c),
             (true, _) => {}
         }
     }
-    unescape(&out)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(text.len());
+    for word in unescape(&text).split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// The entities Flink's docs generator writes, decoded in one pass (`&amp;lt;` is `&lt;`).
