@@ -69,7 +69,20 @@ pub fn pointer_lines(text: &str) -> PointerLines {
 
 /// Escapes one reference token of a JSON pointer.
 pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(token.len());
+    push_token(&mut out, token);
+    out
+}
+
+/// Appends one reference token of a JSON pointer, escaped.
+pub fn push_token(pointer: &mut String, token: &str) {
+    for c in token.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
 }
 
 struct Scanner<'a> {
@@ -118,13 +131,7 @@ impl<'a> Scanner<'a> {
                     self.pos += 1;
                     let len = self.pointer.len();
                     self.pointer.push('/');
-                    for c in key.chars() {
-                        match c {
-                            '~' => self.pointer.push_str("~0"),
-                            '/' => self.pointer.push_str("~1"),
-                            c => self.pointer.push(c),
-                        }
-                    }
+                    push_token(&mut self.pointer, &key);
                     let scanned = self.value();
                     self.pointer.truncate(len);
                     scanned?;

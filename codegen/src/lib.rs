@@ -156,8 +156,17 @@ fn stages<F: Send>(
     let mut problems = Problems::default();
     let versions = problems.keep_all(par::map(&ledger.versions, |v| correct(&minors, &ledger, v)));
     problems.keep(ledger::check_fits(&ledger, &versions));
-    let merged = problems.keep(union::union(&versions, &minors));
-    let docs = problems.keep(all_docs(&page, &minors));
+    // The crate's union and the docs' union are independent.
+    let (merged, docs) = std::thread::scope(|scope| {
+        let docs = scope.spawn(|| all_docs(&page, &minors));
+        let merged = union::union(&versions, &minors);
+        let docs = docs
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (merged, docs)
+    });
+    let merged = problems.keep(merged);
+    let docs = problems.keep(docs);
     let (Some(merged), Some(docs)) = (merged, docs) else {
         return Err(problems);
     };
@@ -183,7 +192,10 @@ fn parse(
             (names, ledger::parse(&inputs.ledger))
         });
         let documented = import(inputs);
-        (documented, side.join().expect("parsing does not panic"))
+        let side = side
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (documented, side)
     });
     let mut problems = Problems::default();
     let documented = problems.keep(documented);

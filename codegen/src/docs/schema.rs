@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 
 use super::{Input, NamedSchema, RawSchema};
 use crate::diag::{Location, Problems};
-use crate::jsonpos::escape_token;
+use crate::jsonpos::{escape_token, push_token};
 
 const KEYWORDS: [&str; 10] = [
     "type",
@@ -80,8 +80,6 @@ struct Doc<'a> {
     /// 1-based line of the document's opening brace, and each pointer's offset from it.
     start: usize,
     lines: &'a crate::jsonpos::PointerLines,
-    /// Pointer of every object -> its position in document order.
-    order: HashMap<String, usize>,
     /// Urn -> (position, occurrence) of each object that defines it.
     defined: HashMap<String, Vec<(usize, usize)>>,
 }
@@ -130,20 +128,20 @@ impl Lifter {
             kind,
             start: raw.start,
             lines: &raw.lines,
-            order: HashMap::new(),
             defined: HashMap::new(),
         };
-        self.scan(&mut doc, &raw.value, String::new());
-        self.lift(&doc, raw.value, "", problems)
+        self.scan(&mut doc, &raw.value, &mut String::new(), &mut 0);
+        self.lift(&doc, raw.value, &mut String::new(), &mut 0, problems)
     }
 
-    /// Numbers every object in document order and allocates an occurrence for each id'd one.
-    fn scan(&mut self, doc: &mut Doc<'_>, value: &Value, pointer: String) {
+    /// Numbers every object in document order (the order [`Lifter::lift`] visits them in: a `$ref`'s
+    /// object has no children) and allocates an occurrence for each id'd one.
+    fn scan(&mut self, doc: &mut Doc<'_>, value: &Value, pointer: &mut String, next: &mut usize) {
         let Value::Object(map) = value else { return };
-        let position = doc.order.len();
-        doc.order.insert(pointer.clone(), position);
+        let position = *next;
+        *next += 1;
         if let Some(Value::String(urn)) = map.get("id") {
-            let line = doc.loc(&pointer).line;
+            let line = doc.loc(pointer).line;
             doc.defined
                 .entry(urn.clone())
                 .or_default()
@@ -154,27 +152,37 @@ impl Lifter {
                 schema: Value::Null,
             });
         }
+        if let Some(Value::String(_)) = map.get("$ref") {
+            return;
+        }
         if let Some(Value::Object(props)) = map.get("properties") {
             for (name, prop) in props {
-                self.scan(
-                    doc,
-                    prop,
-                    format!("{pointer}/properties/{}", escape_token(name)),
-                );
+                let len = pointer.len();
+                pointer.push_str("/properties/");
+                push_token(pointer, name);
+                self.scan(doc, prop, pointer, next);
+                pointer.truncate(len);
             }
         }
         for child in ["items", "additionalProperties"] {
             if let Some(sub) = map.get(child) {
-                self.scan(doc, sub, format!("{pointer}/{child}"));
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(child);
+                self.scan(doc, sub, pointer, next);
+                pointer.truncate(len);
             }
         }
     }
 
+    /// `schema` lifted: checked, its id'd objects moved into their occurrences, `$ref`s placeholders.
+    /// `pointer` is where it is; `next` its position in the order [`Lifter::scan`] numbered.
     fn lift(
         &mut self,
         doc: &Doc<'_>,
         schema: Value,
-        pointer: &str,
+        pointer: &mut String,
+        next: &mut usize,
         problems: &mut Problems,
     ) -> Value {
         let Value::Object(mut map) = schema else {
@@ -185,31 +193,39 @@ impl Lifter {
             );
             return Value::Object(Map::new());
         };
+        let position = *next;
+        *next += 1;
         check(doc, &map, pointer, problems);
         if let Some(Value::String(target)) = map.get("$ref") {
-            let placeholder = self.reference(doc, target, pointer);
+            let placeholder = self.reference(doc, target, pointer, position);
             return with_site_required(placeholder, map.remove("required"));
         }
         if let Some(properties) = map.get_mut("properties") {
+            let len = pointer.len();
             match properties {
                 Value::Object(props) => {
                     for (name, prop) in props.iter_mut() {
-                        let p = format!("{pointer}/properties/{}", escape_token(name));
-                        *prop = self.lift(doc, prop.take(), &p, problems);
+                        pointer.push_str("/properties/");
+                        push_token(pointer, name);
+                        *prop = self.lift(doc, prop.take(), pointer, next, problems);
+                        pointer.truncate(len);
                     }
                 }
-                _ => doc.problem(
-                    problems,
-                    &format!("{pointer}/properties"),
-                    "`properties` must be an object".into(),
-                ),
+                _ => {
+                    pointer.push_str("/properties");
+                    doc.problem(problems, pointer, "`properties` must be an object".into());
+                    pointer.truncate(len);
+                }
             }
         }
         for child in ["items", "additionalProperties"] {
             if let Some(sub) = map.get_mut(child) {
                 if !sub.is_boolean() {
-                    let p = format!("{pointer}/{child}");
-                    *sub = self.lift(doc, sub.take(), &p, problems);
+                    let len = pointer.len();
+                    pointer.push('/');
+                    pointer.push_str(child);
+                    *sub = self.lift(doc, sub.take(), pointer, next, problems);
+                    pointer.truncate(len);
                 }
             }
         }
@@ -226,7 +242,6 @@ impl Lifter {
         };
         // `required` belongs to the property that holds this object, not to the type.
         let site_required = map.remove("required");
-        let position = doc.order[pointer];
         let occurrence = doc.defined[&urn]
             .iter()
             .find(|(p, _)| *p == position)
@@ -237,7 +252,7 @@ impl Lifter {
     }
 
     /// The placeholder of a `$ref` at `pointer`.
-    fn reference(&mut self, doc: &Doc<'_>, urn: &str, pointer: &str) -> String {
+    fn reference(&mut self, doc: &Doc<'_>, urn: &str, pointer: &str, here: usize) -> String {
         let Some(defs) = doc.defined.get(urn) else {
             self.crosses.push(Cross {
                 urn: urn.to_string(),
@@ -246,7 +261,6 @@ impl Lifter {
             });
             return format!("{CROSS}{}", self.crosses.len() - 1);
         };
-        let here = doc.order[pointer];
         let before = defs.iter().rfind(|(p, _)| *p < here);
         let (_, occurrence) = before.unwrap_or(&defs[0]);
         format!("{OCC}{occurrence}")
