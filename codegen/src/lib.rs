@@ -57,6 +57,7 @@ impl Source {
 }
 
 /// Inputs, read by the caller.
+#[derive(Clone)]
 pub struct Inputs {
     /// The baseline page first, then the minors, oldest first.
     pub sources: Vec<Source>,
@@ -142,15 +143,15 @@ pub fn import(inputs: &Inputs) -> Result<Vec<docs::Documented>, Problems> {
 
 /// Builds every API from the inputs; all problems of all stages are reported together.
 pub fn apis(inputs: &Inputs) -> Result<Apis, Problems> {
-    Ok(stages(inputs, |_| ())?.0)
+    Ok(stages(parse(inputs)?, |_| ())?.0)
 }
 
-/// [`apis`], and `also` of each source's imported docs, which are dropped once the APIs are built.
+/// [`apis`] from the parsed inputs, and `also` of each source's imported docs, which are dropped once
+/// the APIs are built.
 fn stages<F: Send>(
-    inputs: &Inputs,
+    (documented, names, ledger): Parsed,
     also: impl Fn(&docs::Documented) -> F + Sync,
 ) -> Result<(Apis, Vec<F>), Problems> {
-    let (documented, names, ledger) = parse(inputs)?;
     let (page, minors, also) = build(&documented, &names, also)?;
     drop(documented);
     let mut problems = Problems::default();
@@ -181,10 +182,11 @@ fn stages<F: Send>(
     problems.into_result((apis, also))
 }
 
-/// Every source imported, the names file and the ledger parsed; the problems of all three together.
-fn parse(
-    inputs: &Inputs,
-) -> Result<(Vec<docs::Documented>, model::Names, ledger::Ledger), Problems> {
+/// Every source imported, the names file and the ledger parsed.
+type Parsed = (Vec<docs::Documented>, model::Names, ledger::Ledger);
+
+/// The inputs parsed; the problems of all of them together.
+fn parse(inputs: &Inputs) -> Result<Parsed, Problems> {
     // The ledger and the names are read while the docs are imported.
     let (documented, (names, ledger)) = std::thread::scope(|scope| {
         let side = scope.spawn(|| {
@@ -271,10 +273,13 @@ fn docs_of<'a>(minors: &'a [model::Api], version: &str) -> Option<&'a model::Api
         .find(|m| ledger::compare_versions(m.minor(), &minor).is_le())
 }
 
-/// Every generated file: path relative to the repository root -> contents.
-pub fn outputs(inputs: &Inputs) -> Result<BTreeMap<String, String>, Problems> {
+/// Every generated file: path relative to the repository root -> contents. The inputs are freed once
+/// parsed.
+pub fn outputs(inputs: Inputs) -> Result<BTreeMap<String, String>, Problems> {
+    let parsed = parse(&inputs)?;
+    drop(inputs);
     // Each source's `schemas/documented/` files are written while its docs are at hand.
-    let (apis, documented) = stages(inputs, documented_files)?;
+    let (apis, documented) = stages(parsed, documented_files)?;
     let mut files: BTreeMap<String, String> = documented.into_iter().flatten().collect();
     // The longest jobs first, so the threads finish together.
     let mut jobs = vec![

@@ -235,7 +235,7 @@ fn item<'a>(code: &'a str, start: &str) -> &'a str {
 
 #[test]
 fn representative_generated_types_snapshot() {
-    let files = outputs(&inputs()).unwrap();
+    let files = outputs(inputs()).unwrap();
     let types = &files["generated/flink-rest/src/types.rs"];
     let client = &files["generated/flink-rest/src/client.rs"];
     let picked = [
@@ -264,7 +264,7 @@ fn representative_generated_types_snapshot() {
 
 #[test]
 fn openapi_document_has_every_operation() {
-    let files = outputs(&inputs()).unwrap();
+    let files = outputs(inputs()).unwrap();
     let spec: Value =
         serde_json::from_str(&files["generated/openapi/flink-rest-documented.json"]).unwrap();
     assert_eq!(spec["openapi"], "3.1.0");
@@ -302,8 +302,8 @@ fn openapi_document_has_every_operation() {
 
 #[test]
 fn output_is_byte_for_byte_deterministic() {
-    let a = outputs(&inputs()).unwrap();
-    let b = outputs(&inputs()).unwrap();
+    let a = outputs(inputs()).unwrap();
+    let b = outputs(inputs()).unwrap();
     assert_eq!(a, b);
     for (path, text) in &a {
         assert!(
