@@ -92,6 +92,13 @@ pub enum Change {
         endpoint: String,
         defined_in: String,
     },
+    /// A struct is exactly one of these field sets at a time (Flink checks it when it builds one: an
+    /// operation's result is its payload or its failure). Variants are tried in order, so one whose
+    /// fields another's include comes first.
+    OneOf {
+        r#type: String,
+        variants: Vec<crate::model::Variant>,
+    },
     /// A status the server answers with, and its body (`None`: Flink's error body).
     Response {
         endpoint: String,
@@ -296,6 +303,7 @@ pub fn apply(
                 TypeDef::Struct(StructDef {
                     name: name.clone(),
                     urn: format!("ledger:{name}"),
+                    one_of: Vec::new(),
                     fields: vec![],
                 })
             });
@@ -337,6 +345,7 @@ pub fn apply(
                 endpoint,
                 defined_in,
             } => served_endpoint(&mut api, minors, endpoint, defined_in, &e.why),
+            Change::OneOf { r#type, variants } => one_of(&mut api, r#type, variants),
         };
         match fit {
             Ok(fit) => fits.push((e.id.clone(), fit)),
@@ -495,6 +504,26 @@ fn nullable(api: &mut Api, ty: &str, field: &str) -> Fitted {
         return missing(api, ty, field);
     };
     f.nullable = true;
+    Ok(Fit::Applied)
+}
+
+fn one_of(api: &mut Api, ty: &str, variants: &[crate::model::Variant]) -> Fitted {
+    let Some(def) = struct_mut(api, ty)? else {
+        return moot(format_args!("type {ty}"));
+    };
+    if variants.len() < 2 {
+        return Err(format!("{ty}: a one-of needs two variants or more"));
+    }
+    for v in variants {
+        if let Some(f) = v
+            .fields
+            .iter()
+            .find(|f| !def.fields.iter().any(|d| d.name == **f))
+        {
+            return Err(format!("{ty} has no field {f} (variant {})", v.name));
+        }
+    }
+    def.one_of = variants.to_vec();
     Ok(Fit::Applied)
 }
 
@@ -727,6 +756,7 @@ fn struct_of(name: &str, schema: &Value, api: &Api) -> Result<StructDef, String>
     Ok(StructDef {
         name: name.to_string(),
         urn: format!("ledger:{name}"),
+        one_of: Vec::new(),
         fields,
     })
 }
@@ -782,6 +812,7 @@ mod tests {
         let t = StructDef {
             name: "T".into(),
             urn: "urn:T".into(),
+            one_of: Vec::new(),
             fields: vec![Field::new("a", Ty::Number, None)],
         };
         let e = EnumDef {
@@ -901,6 +932,7 @@ mod tests {
             TypeDef::Struct(StructDef {
                 name: "Plan".into(),
                 urn: "urn:Plan".into(),
+                one_of: Vec::new(),
                 fields: vec![Field::new(
                     "nodes",
                     Ty::Array(Box::new(Ty::Named("E".into()))),

@@ -169,6 +169,16 @@ pub struct StructDef {
     /// The Jackson id it comes from.
     pub urn: String,
     pub fields: Vec<Field>,
+    /// The ways it can be, exactly one at a time (a ledger `one-of`: an operation's result is its
+    /// payload or its failure); empty: every field on its own.
+    pub one_of: Vec<Variant>,
+}
+
+/// One way a struct can be: its name and the wire names of the fields set in it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Variant {
+    pub name: String,
+    pub fields: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -433,6 +443,7 @@ impl Builder<'_> {
             TypeDef::Struct(StructDef {
                 name: schema.name.clone(),
                 urn: schema.id.clone(),
+                one_of: Vec::new(),
                 fields,
             }),
         );

@@ -413,6 +413,30 @@ fn field_schema(field: &Field) -> J<'_> {
 
 fn type_def(def: &TypeDef) -> J<'_> {
     match def {
+        TypeDef::Struct(def) if !def.one_of.is_empty() => {
+            // A variant has its own fields and none of the others' (`false`: absent), so exactly one
+            // matches even where one variant has no field.
+            let variants = (def.one_of.iter())
+                .map(|v| {
+                    let others = (def.one_of.iter())
+                        .flat_map(|o| &o.fields)
+                        .filter(|f| !v.fields.contains(f));
+                    let properties = (def.fields.iter())
+                        .filter(|f| v.fields.contains(&f.name))
+                        .map(|f| (Cow::Borrowed(f.name.as_str()), field_schema(f)))
+                        .chain(others.map(|f| (Cow::Borrowed(f.as_str()), J::Bool(false))))
+                        .collect();
+                    let required = v.fields.iter().map(|f| s(f)).collect();
+                    object([
+                        ("title", s(&v.name)),
+                        ("type", s("object")),
+                        ("properties", J::Object(Obj(properties))),
+                        ("required", J::Array(required)),
+                    ])
+                })
+                .collect();
+            object([("x-jackson-id", s(&def.urn)), ("oneOf", J::Array(variants))])
+        }
         TypeDef::Struct(def) => {
             let properties = (def.fields.iter())
                 .map(|f| (Cow::Borrowed(f.name.as_str()), field_schema(f)))

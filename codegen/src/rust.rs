@@ -53,8 +53,11 @@ fn struct_def(s: &StructDef) -> TokenStream {
         .urn
         .trim_start_matches("urn:jsonschema:")
         .replace(':', ".");
+    if !s.one_of.is_empty() {
+        return one_of(s, &java);
+    }
     let head = doc(&format!("`{java}`"));
-    let fields = s.fields.iter().map(|f| field(&s.name, f));
+    let fields = s.fields.iter().map(|f| field(&s.name, f, quote!(pub)));
     let default = s
         .fields
         .iter()
@@ -69,6 +72,40 @@ fn struct_def(s: &StructDef) -> TokenStream {
     }
 }
 
+/// A struct that is one of several field sets at a time: an enum, one variant per set, whose fields are
+/// there (tried in the ledger's order).
+fn one_of(s: &StructDef, java: &str) -> TokenStream {
+    let name = ident(&s.name);
+    let sets: Vec<String> = (s.one_of.iter())
+        .map(|v| match v.fields.is_empty() {
+            true => format!("`{}` (no field)", v.name),
+            false => format!("`{}` ({})", v.name, v.fields.join(", ")),
+        })
+        .collect();
+    let head = doc(&format!("`{java}`: exactly one of {}.", sets.join(", ")));
+    let variants = s.one_of.iter().map(|v| {
+        let variant = ident(&v.name);
+        let fields = (v.fields.iter())
+            .filter_map(|wire| s.fields.iter().find(|f| &f.name == wire))
+            .map(|f| {
+                let set = Field {
+                    required: true,
+                    ..f.clone()
+                };
+                field(&s.name, &set, TokenStream::new())
+            });
+        quote! { #variant { #(#fields)* }, }
+    });
+    quote! {
+        #head
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#variants)*
+        }
+    }
+}
+
 /// Which minors' docs list a pair or field, where not all do: `In the docs since Flink 1.17.`
 fn in_the_docs(since: &Option<String>, until: &Option<String>) -> Option<String> {
     match (since, until) {
@@ -79,8 +116,9 @@ fn in_the_docs(since: &Option<String>, until: &Option<String>) -> Option<String>
     }
 }
 
-/// A field of struct `owner`; one of the struct's own type is boxed (a schema that refers to itself).
-fn field(owner: &str, f: &Field) -> TokenStream {
+/// A field of struct `owner` (`vis`: `pub`, or nothing in an enum variant); one of the struct's own type
+/// is boxed (a schema that refers to itself).
+fn field(owner: &str, f: &Field, vis: TokenStream) -> TokenStream {
     let name = ident(&f.rust_name);
     let wire = &f.name;
     let mut text = format!("`{wire}`");
@@ -117,13 +155,13 @@ fn field(owner: &str, f: &Field) -> TokenStream {
         quote! {
             #docs
             #[serde(rename = #wire)]
-            pub #name: #ty,
+            #vis #name: #ty,
         }
     } else {
         quote! {
             #docs
             #[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")]
-            pub #name: Option<#ty>,
+            #vis #name: Option<#ty>,
         }
     }
 }

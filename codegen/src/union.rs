@@ -343,6 +343,7 @@ mod tests {
         TypeDef::Struct(StructDef {
             name: "T".into(),
             urn: "urn:T".into(),
+            one_of: Vec::new(),
             fields: fields
                 .iter()
                 .map(|(name, ty, required)| Field {

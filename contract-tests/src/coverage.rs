@@ -190,6 +190,7 @@ mod tests {
             TypeDef::Struct(StructDef {
                 name: "T".into(),
                 urn: String::new(),
+                one_of: Vec::new(),
                 fields: vec![
                     Field::new("a", Ty::Integer, None),
                     Field::new("b", Ty::Any, None),

@@ -930,6 +930,12 @@ pub fn support(
                     .collect()
             })
             .unwrap_or_default(),
+        // Borne out where values of the type carried a variant's fields.
+        Change::OneOf { r#type, variants } => (variants.iter())
+            .flat_map(|v| &v.fields)
+            .filter_map(|f| field(r#type, f))
+            .flat_map(|r| pick(&r.present))
+            .collect(),
         Change::ServedEndpoint { endpoint, .. } => obs
             .statuses
             .iter()
@@ -960,7 +966,7 @@ pub struct Review {
     pub revisions: Vec<Entry>,
     pub resolved: Vec<String>,
     pub required: BTreeMap<String, Vec<String>>,
-    /// Entries whose cited fixtures are not (any more) the ones that bear them out: id -> what to cite.
+    /// Entries that cite no fixture, or ones that do not (any more) bear them out: id -> what to cite.
     pub stale_evidence: BTreeMap<String, Vec<String>>,
 }
 
@@ -977,10 +983,12 @@ pub fn review(root: &std::path::Path) -> anyhow::Result<Review> {
         let seen = support(e, &apis, &obs, &versions);
         if seen.is_empty() {
             resolved.push(e.id.clone());
-        } else if !e.evidence.iter().all(|path| {
-            seen.iter()
-                .any(|s| &format!("{}/{}", s.version, s.fixture) == path)
-        }) {
+        } else if e.evidence.is_empty()
+            || !e.evidence.iter().all(|path| {
+                seen.iter()
+                    .any(|s| &format!("{}/{}", s.version, s.fixture) == path)
+            })
+        {
             stale_evidence.insert(e.id.clone(), cite(&seen));
         }
     }

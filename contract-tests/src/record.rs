@@ -16,6 +16,8 @@ pub struct Summary {
     pub ready: Duration,
     pub scenario: Duration,
     pub steps: Vec<(String, Duration)>,
+    /// Pairs the version documents that the scenario did not reach.
+    pub unreached: Vec<String>,
     pub files: usize,
     pub bytes: u64,
     pub dir: PathBuf,
@@ -51,6 +53,7 @@ pub fn run_scenario(root: &Path, version: &str) -> Result<(Vec<Exchange>, Summar
         ready: running.ready_after,
         scenario: scenario_took,
         steps: recording.steps,
+        unreached: recording.unreached,
         files: exchanges.len(),
         bytes: 0,
         dir: PathBuf::new(),

@@ -55,25 +55,64 @@ impl Template {
     }
 }
 
-/// The pairs the scenario reaches: the 1.10 page's, from `schemas/documented/1.10/endpoints.json`.
+/// Every pair any source documents (`schemas/documented/<source>/endpoints.json`): what a concrete request
+/// is matched against.
 pub fn templates(root: &Path) -> Result<Vec<Template>> {
-    let file = root.join("schemas/documented/1.10/endpoints.json");
-    let text =
-        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-    let doc: Value = serde_json::from_str(&text).with_context(|| format!("{}", file.display()))?;
-    let endpoints = doc["endpoints"]
-        .as_array()
-        .ok_or_else(|| anyhow!("{}: no endpoints array", file.display()))?;
-    endpoints
+    let mut out: Vec<Template> = Vec::new();
+    for (_, pairs) in documented_pairs(root)? {
+        for (method, path) in pairs {
+            if !out.iter().any(|t| t.method == method && t.path == path) {
+                out.push(Template::new(&method, &path));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One source's documented pairs: its id (`1.10`, `1.15` … `2.3`) and each pair's (method, path).
+type SourcePairs = (String, Vec<(String, String)>);
+
+/// Each source's documented pairs, oldest source first.
+fn documented_pairs(root: &Path) -> Result<Vec<SourcePairs>> {
+    let dir = root.join("schemas/documented");
+    let mut sources = Vec::new();
+    for entry in std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))? {
+        let id = entry?.file_name().to_string_lossy().into_owned();
+        let file = dir.join(&id).join("endpoints.json");
+        if !file.is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("reading {}", file.display()))?;
+        let doc: Value =
+            serde_json::from_str(&text).with_context(|| format!("{}", file.display()))?;
+        let endpoints = doc["endpoints"]
+            .as_array()
+            .ok_or_else(|| anyhow!("{}: no endpoints array", file.display()))?;
+        let pairs = endpoints
+            .iter()
+            .map(|e| match (e["method"].as_str(), e["path"].as_str()) {
+                (Some(m), Some(p)) => Ok((m.to_string(), p.to_string())),
+                _ => Err(anyhow!(
+                    "{}: endpoint without method or path",
+                    file.display()
+                )),
+            })
+            .collect::<Result<_>>()?;
+        sources.push((id, pairs));
+    }
+    sources.sort_by(|(a, _), (b, _)| flink_rest_codegen::ledger::compare_versions(a, b));
+    Ok(sources)
+}
+
+/// Whether `version`'s own docs (its minor's, or the newest older minor's) list `key` (`GET /jobs`).
+pub fn documents(root: &Path, version: &str, key: &str) -> Result<bool> {
+    let minor = flink_rest_codegen::ledger::minor(version);
+    let sources = documented_pairs(root)?;
+    let own = sources
         .iter()
-        .map(|e| match (e["method"].as_str(), e["path"].as_str()) {
-            (Some(m), Some(p)) => Ok(Template::new(m, p)),
-            _ => Err(anyhow!(
-                "{}: endpoint without method or path",
-                file.display()
-            )),
-        })
-        .collect()
+        .rfind(|(id, _)| flink_rest_codegen::ledger::compare_versions(id, &minor).is_le());
+    Ok(own.is_some_and(|(_, pairs)| pairs.iter().any(|(m, p)| format!("{m} {p}") == key)))
 }
 
 /// The documented pair a concrete request is an instance of: the match with most literal segments wins
@@ -425,10 +464,12 @@ impl Setup {
     }
 }
 
-/// The run's exchanges and how long each step took.
+/// The run's exchanges, how long each step took, and the pairs the version documents that the scenario
+/// did not reach.
 pub struct Recording {
     pub exchanges: Vec<Exchange>,
     pub steps: Vec<(String, Duration)>,
+    pub unreached: Vec<String>,
 }
 
 const WAIT: Duration = Duration::from_secs(90);
@@ -583,6 +624,10 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
     }
     lap("running job", &mut steps);
 
+    r.step("newer pairs");
+    newer_pairs(&mut r, setup, &job, &vertex, &tm).await?;
+    lap("newer pairs", &mut steps);
+
     r.step("metrics");
     for path in [
         "/jobmanager/metrics".to_string(),
@@ -659,6 +704,32 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
         .ok_or_else(|| anyhow!("savepoint without location: {done}"))?
         .to_string();
     lap("rescaling and savepoint", &mut steps);
+
+    r.step("failed savepoint");
+    // A target Flink cannot create: the operation completes with its failure cause, the job runs on.
+    let unwritable = "file:///dev/null/flink-rest-unwritable";
+    let trigger = r
+        .ok(Req::new(Method::POST, format!("/jobs/{job}/savepoints"))
+            .json(json!({"target-directory": unwritable, "cancel-job": false})))
+        .await?;
+    let failed = r
+        .operation(format!("/jobs/{job}/savepoints/{}", trigger_id(&trigger)?))
+        .await?;
+    if failed["operation"]["failure-cause"].is_null() {
+        bail!("a savepoint to {unwritable} did not fail: {failed}");
+    }
+    lap("failed savepoint", &mut steps);
+
+    if documents(&setup.root, &setup.version, "POST /jobs/:jobid/checkpoints")? {
+        r.step("checkpoint");
+        let trigger = r
+            .ok(Req::new(Method::POST, format!("/jobs/{job}/checkpoints"))
+                .json(json!({"checkpointType": "FULL"})))
+            .await?;
+        r.operation(format!("/jobs/{job}/checkpoints/{}", trigger_id(&trigger)?))
+            .await?;
+        lap("checkpoint", &mut steps);
+    }
 
     r.step("stop without drain");
     let trigger = r
@@ -885,23 +956,107 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
     }
     lap("cleanup and shutdown", &mut steps);
 
-    let missing: Vec<String> = templates
+    // Every pair of the 1.10 page is reached on every version; the version's other documented pairs the
+    // scenario does not reach yet are reported.
+    let reached = |key: &str| {
+        (r.exchanges.iter()).any(|e| e.kind == Kind::Scenario && e.endpoint.as_deref() == Some(key))
+    };
+    let expected = |key: &String| setup.shutdown || key != "DELETE /cluster";
+    let sources = documented_pairs(&setup.root)?;
+    let key = |(m, p): &(String, String)| format!("{m} {p}");
+    let baseline: Vec<String> = sources
+        .first()
+        .map(|(_, pairs)| pairs.iter().map(key).collect())
+        .unwrap_or_default();
+    let missing: Vec<&String> = baseline
         .iter()
-        .map(Template::key)
-        .filter(|k| setup.shutdown || k != "DELETE /cluster")
-        .filter(|k| {
-            !r.exchanges
-                .iter()
-                .any(|e| e.kind == Kind::Scenario && e.endpoint.as_deref() == Some(k))
-        })
+        .filter(|k| expected(k) && !reached(k))
         .collect();
     if !missing.is_empty() {
+        let missing: Vec<&str> = missing.iter().map(|k| k.as_str()).collect();
         bail!("the scenario did not reach: {}", missing.join(", "));
     }
+    let minor = flink_rest_codegen::ledger::minor(&setup.version);
+    let own = (sources.iter())
+        .rfind(|(id, _)| flink_rest_codegen::ledger::compare_versions(id, &minor).is_le());
+    let unreached = own
+        .map(|(_, pairs)| pairs.iter().map(key).filter(|k| !reached(k)).collect())
+        .unwrap_or_default();
     Ok(Recording {
         exchanges: r.exchanges,
         steps,
+        unreached,
     })
+}
+
+/// The read-only pairs the 1.10 page did not have, each where the version's docs list it.
+async fn newer_pairs(
+    r: &mut Recorder,
+    setup: &Setup,
+    job: &str,
+    vertex: &str,
+    tm: &str,
+) -> Result<()> {
+    let v = format!("/jobs/{job}/vertices/{vertex}");
+    let pairs = [
+        ("GET /jobs/:jobid/status", format!("/jobs/{job}/status")),
+        (
+            "GET /jobs/:jobid/jobmanager/config",
+            format!("/jobs/{job}/jobmanager/config"),
+        ),
+        (
+            "GET /jobs/:jobid/jobmanager/environment",
+            format!("/jobs/{job}/jobmanager/environment"),
+        ),
+        (
+            "GET /jobs/:jobid/jobmanager/log-url",
+            format!("/jobs/{job}/jobmanager/log-url"),
+        ),
+        (
+            "GET /jobs/:jobid/taskmanagers/:taskmanagerid/log-url",
+            format!("/jobs/{job}/taskmanagers/{tm}/log-url"),
+        ),
+        (
+            "GET /jobs/:jobid/resource-requirements",
+            format!("/jobs/{job}/resource-requirements"),
+        ),
+        (
+            "GET /jobs/:jobid/vertices/:vertexid/watermarks",
+            format!("{v}/watermarks"),
+        ),
+        (
+            "GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics",
+            format!("{v}/jm-operator-metrics"),
+        ),
+        (
+            "GET /jobs/:jobid/vertices/:vertexid/flamegraph",
+            format!("{v}/flamegraph"),
+        ),
+        (
+            "GET /jobmanager/environment",
+            "/jobmanager/environment".into(),
+        ),
+        ("GET /jobmanager/logs", "/jobmanager/logs".into()),
+        (
+            "GET /jobmanager/thread-dump",
+            "/jobmanager/thread-dump".into(),
+        ),
+        (
+            "GET /taskmanagers/:taskmanagerid/logs",
+            format!("/taskmanagers/{tm}/logs"),
+        ),
+        (
+            "GET /taskmanagers/:taskmanagerid/thread-dump",
+            format!("/taskmanagers/{tm}/thread-dump"),
+        ),
+        ("GET /datasets", "/datasets".into()),
+    ];
+    for (key, path) in pairs {
+        if documents(&setup.root, &setup.version, key)? {
+            r.call(Req::get(path)).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn bad_inputs(r: &mut Recorder, job: &str, jar: &str, vertex: &str) -> Result<()> {

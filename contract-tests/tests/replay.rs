@@ -59,7 +59,29 @@ async fn every_recorded_exchange_passes_the_four_checks() {
             }
         }
     }
-    assert_eq!(endpoints.len(), 50, "every documented pair is replayed");
+    let page: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/documented/1.10/endpoints.json")).unwrap(),
+    )
+    .unwrap();
+    let unreplayed: Vec<String> = (page["endpoints"].as_array().unwrap().iter())
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["method"].as_str().unwrap(),
+                e["path"].as_str().unwrap()
+            )
+        })
+        .filter(|k| !endpoints.contains(k))
+        .collect();
+    assert!(
+        unreplayed.is_empty(),
+        "pairs of the 1.10 page never replayed: {unreplayed:?}"
+    );
+    assert!(
+        endpoints.len() > 50,
+        "only {} pairs replayed",
+        endpoints.len()
+    );
     assert!(checked > 500, "checked only {checked}");
     assert!(
         failures.is_empty(),
@@ -287,4 +309,77 @@ fn an_entry_no_fixture_supports_is_reported_as_resolved() {
         ..stale
     };
     assert!(!evidence::supported(&gone, &apis, &obs, &versions));
+}
+
+/// A savepoint that failed (written to a target Flink cannot create) is read, through the client, as
+/// the typed failure with Flink's cause, on every version; one that was written as its location.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_savepoint_decodes_as_the_typed_failure_on_every_version() {
+    use flink_rest::types::SavepointInfo;
+    use flink_rest::{Client, JobId, TriggerId};
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    for version in versions() {
+        let finished = |step: &str| -> Vec<Exchange> {
+            fixtures(&version)
+                .into_iter()
+                .map(|(_, e)| e)
+                .filter(|e| {
+                    e.step == step
+                        && e.endpoint.as_deref() == Some("GET /jobs/:jobid/savepoints/:triggerid")
+                        && e.response
+                            .body
+                            .as_ref()
+                            .is_some_and(|b| b["status"]["id"] == "COMPLETED")
+                })
+                .collect()
+        };
+        for (step, failed) in [("failed savepoint", true), ("savepoint", false)] {
+            let answers = finished(step);
+            assert!(
+                !answers.is_empty(),
+                "{version}: no finished `{step}` recorded"
+            );
+            for e in answers {
+                let server = MockServer::start().await;
+                Mock::given(method("GET"))
+                    .and(path(e.request.path.as_str()))
+                    .respond_with(
+                        ResponseTemplate::new(e.response.status)
+                            .set_body_json(e.response.body.clone().unwrap()),
+                    )
+                    .mount(&server)
+                    .await;
+                let segments: Vec<&str> = e.request.path.split('/').collect();
+                let (job, trigger) = (segments[2], segments[4]);
+                let client = Client::new(&server.uri()).unwrap();
+                let status = client
+                    .get_savepoint_status(
+                        &JobId::new(job).unwrap(),
+                        &TriggerId::new(trigger).unwrap(),
+                    )
+                    .await
+                    .unwrap_or_else(|err| panic!("{version} {step}: {err}"));
+                match (status.operation, failed) {
+                    (Some(SavepointInfo::Failed { failure_cause }), true) => {
+                        let class = failure_cause.class;
+                        let trace = failure_cause.stack_trace;
+                        assert!(
+                            class.contains("Exception"),
+                            "{version}: cause class {class:?}"
+                        );
+                        assert!(
+                            trace.contains("flink-rest-unwritable"),
+                            "{version}: {trace:.300}"
+                        );
+                    }
+                    (Some(SavepointInfo::Completed { location }), false) => {
+                        assert!(location.contains("savepoint-"), "{version}: {location}");
+                    }
+                    (other, _) => panic!("{version} {step}: decoded as {other:?}"),
+                }
+            }
+        }
+    }
 }

@@ -211,6 +211,9 @@ fn record_all(root: &std::path::Path, versions: &[String]) -> anyhow::Result<Exi
                     s.dir.display()
                 );
                 println!("  steps (s): {}", steps.join(", "));
+                if !s.unreached.is_empty() {
+                    println!("  documented, not reached yet: {}", s.unreached.join(", "));
+                }
             }
             Err(e) => {
                 eprintln!("error: Flink {version}: {e:#}");

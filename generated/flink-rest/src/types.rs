@@ -108,12 +108,16 @@ pub struct ApplicationExceptionsInfoWithHistory {
     )]
     pub exception_history: Option<ApplicationExceptionHistory>,
 }
-/// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct AsynchronousOperationInfo {
-    /// `failure-cause`
-    #[serde(rename = "failure-cause", default, skip_serializing_if = "Option::is_none")]
-    pub failure_cause: Option<serde_json::Value>,
+/// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationInfo`: exactly one of `Failed` (failure-cause), `Completed` (no field).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AsynchronousOperationInfo {
+    Failed {
+        /// `failure-cause`
+        #[serde(rename = "failure-cause")]
+        failure_cause: SerializedThrowable,
+    },
+    Completed {},
 }
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,14 +130,14 @@ pub struct AsynchronousOperationResultOfAsynchronousOperationInfo {
     pub status: QueueStatus,
 }
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AsynchronousOperationResultOfCheckpointInfo {
     /// `operation`
     #[serde(rename = "operation", default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<CheckpointInfo>,
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<QueueStatus>,
+    #[serde(rename = "status")]
+    pub status: QueueStatus,
 }
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -359,15 +363,20 @@ pub struct CheckpointDuration {
     #[serde(rename = "sync")]
     pub sync: StatsSummaryDto,
 }
-/// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct CheckpointInfo {
-    /// `checkpointId`
-    #[serde(rename = "checkpointId", default, skip_serializing_if = "Option::is_none")]
-    pub checkpoint_id: Option<i64>,
-    /// `failureCause`
-    #[serde(rename = "failureCause", default, skip_serializing_if = "Option::is_none")]
-    pub failure_cause: Option<serde_json::Value>,
+/// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointInfo`: exactly one of `Completed` (checkpointId), `Failed` (failureCause).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CheckpointInfo {
+    Completed {
+        /// `checkpointId`
+        #[serde(rename = "checkpointId")]
+        checkpoint_id: i64,
+    },
+    Failed {
+        /// `failureCause`
+        #[serde(rename = "failureCause")]
+        failure_cause: serde_json::Value,
+    },
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -618,11 +627,11 @@ pub struct ClusterDataSetEntry {
     pub is_complete: Option<bool>,
 }
 /// `org.apache.flink.runtime.rest.messages.dataset.ClusterDataSetListResponseBody`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClusterDataSetListResponseBody {
     /// `dataSets`
-    #[serde(rename = "dataSets", default, skip_serializing_if = "Option::is_none")]
-    pub data_sets: Option<Vec<ClusterDataSetEntry>>,
+    #[serde(rename = "dataSets")]
+    pub data_sets: Vec<ClusterDataSetEntry>,
 }
 /// `org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -804,14 +813,14 @@ pub struct DistributedCacheFile {
     pub file_name: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.EnvironmentInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnvironmentInfo {
     /// `classpath`
-    #[serde(rename = "classpath", default, skip_serializing_if = "Option::is_none")]
-    pub classpath: Option<Vec<String>>,
+    #[serde(rename = "classpath")]
+    pub classpath: Vec<String>,
     /// `jvm`
-    #[serde(rename = "jvm", default, skip_serializing_if = "Option::is_none")]
-    pub jvm: Option<JVMInfo>,
+    #[serde(rename = "jvm")]
+    pub jvm: JVMInfo,
 }
 /// `org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory.ExceptionInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1219,17 +1228,17 @@ pub struct Input {
     pub ship_strategy: String,
 }
 /// `org.apache.flink.runtime.rest.messages.EnvironmentInfo.JVMInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JVMInfo {
     /// `arch`
-    #[serde(rename = "arch", default, skip_serializing_if = "Option::is_none")]
-    pub arch: Option<String>,
+    #[serde(rename = "arch")]
+    pub arch: String,
     /// `options`
-    #[serde(rename = "options", default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<String>>,
+    #[serde(rename = "options")]
+    pub options: Vec<String>,
     /// `version`
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    #[serde(rename = "version")]
+    pub version: String,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarListInfo.JarEntryInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1977,11 +1986,11 @@ impl From<&str> for JobStatus {
 }
 crate::open_enum!(JobStatus);
 /// `org.apache.flink.runtime.messages.webmonitor.JobStatusInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobStatusInfo {
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<JobStatus>,
+    #[serde(rename = "status")]
+    pub status: JobStatus,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobSubmitRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2114,14 +2123,14 @@ pub struct JobVertexDetailsInfo {
     pub subtasks: Vec<SubtaskExecutionAttemptDetailsInfo>,
 }
 /// `org.apache.flink.runtime.webmonitor.threadinfo.JobVertexFlameGraph`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobVertexFlameGraph {
     /// `data`
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<JobVertexFlameGraphNode>,
     /// `endTimestamp`
-    #[serde(rename = "endTimestamp", default, skip_serializing_if = "Option::is_none")]
-    pub end_timestamp: Option<i64>,
+    #[serde(rename = "endTimestamp")]
+    pub end_timestamp: i64,
 }
 /// `org.apache.flink.runtime.webmonitor.threadinfo.JobVertexFlameGraph.Node`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2229,31 +2238,31 @@ pub struct LatestRescales {
     pub ignored: Option<JobRescaleDetails>,
 }
 /// `org.apache.flink.runtime.rest.messages.LogInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogInfo {
     /// `mtime`
-    #[serde(rename = "mtime", default, skip_serializing_if = "Option::is_none")]
-    pub mtime: Option<i64>,
+    #[serde(rename = "mtime")]
+    pub mtime: i64,
     /// `name`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
     /// `size`
-    #[serde(rename = "size", default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i64>,
+    #[serde(rename = "size")]
+    pub size: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.LogListInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogListInfo {
     /// `logs`
-    #[serde(rename = "logs", default, skip_serializing_if = "Option::is_none")]
-    pub logs: Option<Vec<LogInfo>>,
+    #[serde(rename = "logs")]
+    pub logs: Vec<LogInfo>,
 }
 /// `org.apache.flink.runtime.rest.messages.LogUrlResponse`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogUrlResponse {
     /// `url`
-    #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    #[serde(rename = "url")]
+    pub url: String,
 }
 /// `ledger.Metric`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2793,15 +2802,20 @@ impl From<&str> for SavepointFormatType {
     }
 }
 crate::open_enum!(SavepointFormatType);
-/// `org.apache.flink.runtime.rest.messages.job.savepoints.SavepointInfo`
+/// `org.apache.flink.runtime.rest.messages.job.savepoints.SavepointInfo`: exactly one of `Completed` (location), `Failed` (failure-cause).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SavepointInfo {
-    /// `failure-cause`
-    #[serde(rename = "failure-cause", default, skip_serializing_if = "Option::is_none")]
-    pub failure_cause: Option<serde_json::Value>,
-    /// `location`
-    #[serde(rename = "location")]
-    pub location: String,
+#[serde(untagged)]
+pub enum SavepointInfo {
+    Completed {
+        /// `location`
+        #[serde(rename = "location")]
+        location: String,
+    },
+    Failed {
+        /// `failure-cause`
+        #[serde(rename = "failure-cause")]
+        failure_cause: SerializedThrowable,
+    },
 }
 /// `org.apache.flink.runtime.rest.messages.job.savepoints.SavepointTriggerRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2932,6 +2946,25 @@ impl From<&str> for SchedulerType {
     }
 }
 crate::open_enum!(SchedulerType);
+/// `ledger.SerializedThrowable`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SerializedThrowable {
+    /// `class`: The exception's class, e.g. `java.util.concurrent.CompletionException`.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "class")]
+    pub class: String,
+    /// `stack-trace`: The exception's stack trace as Java prints it, causes included.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "stack-trace")]
+    pub stack_trace: String,
+    /// `serialized-throwable`: The Java-serialized exception, base64: for Java clients.
+    ///
+    /// Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "serialized-throwable")]
+    pub serialized_throwable: String,
+}
 /// `org.apache.flink.runtime.rest.messages.taskmanager.SlotInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SlotInfo {
@@ -3650,25 +3683,21 @@ impl From<&str> for TerminationMode {
 }
 crate::open_enum!(TerminationMode);
 /// `org.apache.flink.runtime.rest.messages.ThreadDumpInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ThreadDumpInfo {
     /// `threadInfos`
-    #[serde(rename = "threadInfos", default, skip_serializing_if = "Option::is_none")]
-    pub thread_infos: Option<Vec<ThreadInfo>>,
+    #[serde(rename = "threadInfos")]
+    pub thread_infos: Vec<ThreadInfo>,
 }
 /// `org.apache.flink.runtime.rest.messages.ThreadDumpInfo.ThreadInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ThreadInfo {
     /// `stringifiedThreadInfo`
-    #[serde(
-        rename = "stringifiedThreadInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub stringified_thread_info: Option<String>,
+    #[serde(rename = "stringifiedThreadInfo")]
+    pub stringified_thread_info: String,
     /// `threadName`
-    #[serde(rename = "threadName", default, skip_serializing_if = "Option::is_none")]
-    pub thread_name: Option<String>,
+    #[serde(rename = "threadName")]
+    pub thread_name: String,
 }
 /// `org.apache.flink.runtime.rest.handler.async.TriggerResponse`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -3704,14 +3733,14 @@ pub struct UserTaskAccumulator {
     pub value: String,
 }
 /// `org.apache.flink.runtime.webmonitor.threadinfo.VertexFlameGraph`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VertexFlameGraph {
     /// `data`
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<VertexFlameGraphNode>,
     /// `endTimestamp`
-    #[serde(rename = "endTimestamp", default, skip_serializing_if = "Option::is_none")]
-    pub end_timestamp: Option<i64>,
+    #[serde(rename = "endTimestamp")]
+    pub end_timestamp: i64,
 }
 /// `org.apache.flink.runtime.webmonitor.threadinfo.VertexFlameGraph.Node`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
