@@ -408,9 +408,10 @@ pub fn markdown(reports: &[Report]) -> String {
     s.push_str("| version | conform to its docs | conform with the ledger | new drift | server errors | resolved entries | ledger entries | wall time |\n");
     s.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for r in reports {
+        let pairs = r.endpoints.len();
         let _ = writeln!(
             s,
-            "| {} | {} / 50 | {} / 50 | {} | {} | {} | {} | {:.0} s |",
+            "| {} | {} / {pairs} | {} / {pairs} | {} | {} | {} | {} | {:.0} s |",
             r.flink_version,
             r.raw_conforming(),
             r.count(Class::Conforms) + r.count(Class::Explained),
@@ -576,21 +577,25 @@ td.c{color:#fff;text-align:center;font-size:12px}\n\
     }
     s.push_str("</tr>\n<tr><th>conform to its docs</th>");
     for r in reports {
-        let _ = write!(s, "<th>{} / 50</th>", r.raw_conforming());
+        let _ = write!(s, "<th>{} / {}</th>", r.raw_conforming(), r.endpoints.len());
     }
     s.push_str("</tr>\n<tr><th>conform with the ledger</th>");
     for r in reports {
         let _ = write!(
             s,
-            "<th>{} / 50</th>",
-            r.count(Class::Conforms) + r.count(Class::Explained)
+            "<th>{} / {}</th>",
+            r.count(Class::Conforms) + r.count(Class::Explained),
+            r.endpoints.len()
         );
     }
     s.push_str("</tr>\n");
-    let endpoints: Vec<&str> = reports
-        .first()
-        .map(|r| r.endpoints.iter().map(|e| e.endpoint.as_str()).collect())
-        .unwrap_or_default();
+    // Every pair of any version, in order of first appearance; blank where a version does not have it.
+    let mut endpoints: Vec<&str> = Vec::new();
+    for e in reports.iter().flat_map(|r| &r.endpoints) {
+        if !endpoints.contains(&e.endpoint.as_str()) {
+            endpoints.push(&e.endpoint);
+        }
+    }
     for ep in endpoints {
         let _ = write!(s, "<tr><td class=\"ep\">{}</td>", xml(ep));
         for r in reports {

@@ -1362,7 +1362,7 @@ impl Client {
         &self,
         jobid: &JobId,
         vertexid: &VertexId,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
         let mut req = self
             .request(
