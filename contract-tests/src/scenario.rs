@@ -105,14 +105,32 @@ fn documented_pairs(root: &Path) -> Result<Vec<SourcePairs>> {
     Ok(sources)
 }
 
-/// Whether `version`'s own docs (its minor's, or the newest older minor's) list `key` (`GET /jobs`).
-pub fn documents(root: &Path, version: &str, key: &str) -> Result<bool> {
-    let minor = flink_rest_codegen::ledger::minor(version);
-    let sources = documented_pairs(root)?;
-    let own = sources
-        .iter()
-        .rfind(|(id, _)| flink_rest_codegen::ledger::compare_versions(id, &minor).is_le());
-    Ok(own.is_some_and(|(_, pairs)| pairs.iter().any(|(m, p)| format!("{m} {p}") == key)))
+/// The pairs a run is held to, read once: the 1.10 page's and the version's own docs' (its minor's, or
+/// the newest older minor's), as keys (`GET /jobs`).
+pub struct Pairs {
+    pub baseline: Vec<String>,
+    pub own: Vec<String>,
+}
+
+impl Pairs {
+    pub fn of(root: &Path, version: &str) -> Result<Pairs> {
+        let sources = documented_pairs(root)?;
+        let keys = |(_, pairs): &SourcePairs| -> Vec<String> {
+            pairs.iter().map(|(m, p)| format!("{m} {p}")).collect()
+        };
+        let minor = flink_rest_codegen::ledger::minor(version);
+        let own = (sources.iter())
+            .rfind(|(id, _)| flink_rest_codegen::ledger::compare_versions(id, &minor).is_le());
+        Ok(Pairs {
+            baseline: sources.first().map(keys).unwrap_or_default(),
+            own: own.map(keys).unwrap_or_default(),
+        })
+    }
+
+    /// Whether the version's own docs list `key`.
+    pub fn documents(&self, key: &str) -> bool {
+        self.own.iter().any(|k| k == key)
+    }
 }
 
 /// The documented pair a concrete request is an instance of: the match with most literal segments wins
@@ -479,6 +497,7 @@ const UNKNOWN_ID: &str = "0123456789abcdef0123456789abcdef";
 /// Runs the whole scenario; `DELETE /cluster` is its last exchange.
 pub async fn run(setup: &Setup) -> Result<Recording> {
     let templates = templates(&setup.root)?;
+    let pairs = Pairs::of(&setup.root, &setup.version)?;
     let mut r = Recorder::new(&setup.base_url, &setup.version, templates.clone())?;
     let mut steps = Vec::new();
     let mut clock = Instant::now();
@@ -625,7 +644,7 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
     lap("running job", &mut steps);
 
     r.step("newer pairs");
-    newer_pairs(&mut r, setup, &job, &vertex, &tm).await?;
+    newer_pairs(&mut r, &pairs, &job, &vertex, &tm).await?;
     lap("newer pairs", &mut steps);
 
     r.step("metrics");
@@ -720,7 +739,7 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
     }
     lap("failed savepoint", &mut steps);
 
-    if documents(&setup.root, &setup.version, "POST /jobs/:jobid/checkpoints")? {
+    if pairs.documents("POST /jobs/:jobid/checkpoints") {
         r.step("checkpoint");
         let trigger = r
             .ok(Req::new(Method::POST, format!("/jobs/{job}/checkpoints"))
@@ -961,27 +980,18 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
     let reached = |key: &str| {
         (r.exchanges.iter()).any(|e| e.kind == Kind::Scenario && e.endpoint.as_deref() == Some(key))
     };
-    let expected = |key: &String| setup.shutdown || key != "DELETE /cluster";
-    let sources = documented_pairs(&setup.root)?;
-    let key = |(m, p): &(String, String)| format!("{m} {p}");
-    let baseline: Vec<String> = sources
-        .first()
-        .map(|(_, pairs)| pairs.iter().map(key).collect())
-        .unwrap_or_default();
-    let missing: Vec<&String> = baseline
-        .iter()
+    let expected = |key: &&String| setup.shutdown || *key != "DELETE /cluster";
+    let missing: Vec<&str> = (pairs.baseline.iter())
         .filter(|k| expected(k) && !reached(k))
+        .map(String::as_str)
         .collect();
     if !missing.is_empty() {
-        let missing: Vec<&str> = missing.iter().map(|k| k.as_str()).collect();
         bail!("the scenario did not reach: {}", missing.join(", "));
     }
-    let minor = flink_rest_codegen::ledger::minor(&setup.version);
-    let own = (sources.iter())
-        .rfind(|(id, _)| flink_rest_codegen::ledger::compare_versions(id, &minor).is_le());
-    let unreached = own
-        .map(|(_, pairs)| pairs.iter().map(key).filter(|k| !reached(k)).collect())
-        .unwrap_or_default();
+    let unreached = (pairs.own.iter())
+        .filter(|k| !reached(k))
+        .cloned()
+        .collect();
     Ok(Recording {
         exchanges: r.exchanges,
         steps,
@@ -992,7 +1002,7 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
 /// The read-only pairs the 1.10 page did not have, each where the version's docs list it.
 async fn newer_pairs(
     r: &mut Recorder,
-    setup: &Setup,
+    documented: &Pairs,
     job: &str,
     vertex: &str,
     tm: &str,
@@ -1052,7 +1062,7 @@ async fn newer_pairs(
         ("GET /datasets", "/datasets".into()),
     ];
     for (key, path) in pairs {
-        if documents(&setup.root, &setup.version, key)? {
+        if documented.documents(key) {
             r.call(Req::get(path)).await?;
         }
     }
