@@ -11,7 +11,7 @@
 //! [`crate::union`] merges the corrected APIs into the one set of types that decodes every version.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -514,6 +514,12 @@ fn one_of(api: &mut Api, ty: &str, variants: &[crate::model::Variant]) -> Fitted
     if variants.len() < 2 {
         return Err(format!("{ty}: a one-of needs two variants or more"));
     }
+    let names: BTreeSet<&str> = variants.iter().map(|v| v.name.as_str()).collect();
+    if names.len() < variants.len() || names.iter().any(|n| !n.starts_with(char::is_uppercase)) {
+        return Err(format!(
+            "{ty}: a one-of's variants need distinct UpperCamelCase names"
+        ));
+    }
     for v in variants {
         if let Some(f) = v
             .fields
@@ -831,6 +837,39 @@ mod tests {
             .into(),
             ids: BTreeMap::new(),
         }
+    }
+
+    #[test]
+    fn a_one_of_names_existing_fields_under_distinct_names() {
+        let variant = |name: &str, fields: &[&str]| crate::model::Variant {
+            name: name.into(),
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+        };
+        let mut docs = api("1.20-documented", &[]);
+        if let Some(TypeDef::Struct(t)) = docs.types.get_mut("T") {
+            t.fields.push(Field::new("b", Ty::String, None));
+        }
+        let ok = [variant("Done", &["a"]), variant("Failed", &["b"])];
+        assert_eq!(one_of(&mut docs, "T", &ok), Ok(Fit::Applied));
+        let Some(TypeDef::Struct(t)) = docs.types.get("T") else {
+            panic!("T is a struct")
+        };
+        assert_eq!(t.one_of, ok);
+        for (bad, why) in [
+            (
+                vec![variant("Done", &["a"]), variant("Done", &["b"])],
+                "distinct",
+            ),
+            (
+                vec![variant("Done", &["a"]), variant("Failed", &["c"])],
+                "no field c",
+            ),
+            (vec![variant("Done", &["a"])], "two variants"),
+        ] {
+            let err = one_of(&mut docs, "T", &bad).unwrap_err();
+            assert!(err.contains(why), "{err}");
+        }
+        assert!(matches!(one_of(&mut docs, "U", &ok), Ok(Fit::Moot(_))));
     }
 
     #[test]
