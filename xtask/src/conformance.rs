@@ -66,10 +66,12 @@ pub fn run(root: &Path, o: Options) -> Result<ExitCode> {
             eprintln!("== Flink {v}");
             let report = conformance::run(root, &apis, Target::Version(v.clone()))?;
             eprintln!(
-                "   {} of 50 conform to its docs, {} with the ledger; {:.0} s",
+                "   of its {} pairs {} conform to its docs, {} with the ledger, {} not exercised; {:.0} s",
+                report.endpoints.len(),
                 report.raw_conforming(),
                 report.count(conformance::Class::Conforms)
                     + report.count(conformance::Class::Explained),
+                report.count(conformance::Class::NotExercised),
                 report.seconds
             );
             reports.push(report);
