@@ -374,13 +374,27 @@ pub fn check_fits(ledger: &Ledger, corrected: &[Corrected]) -> Result<(), Proble
     let mut problems = Problems::default();
     for (file, e) in &ledger.entries {
         let fits: Vec<&Fit> = fits_of(corrected, &e.id).map(|(_, f)| f).collect();
-        let all_moot = !fits.is_empty() && fits.iter().all(|f| matches!(f, Fit::Moot(_)));
-        if let (true, Some(Fit::Moot(why))) = (all_moot, fits.first()) {
-            problems.push(
-                Location::file(file.clone()).pointer(format!("id:{}", e.id)),
-                format!("corrects no version it holds for: {why}"),
-            );
-        }
+        let corrects = fits.iter().any(|f| matches!(f, Fit::Applied));
+        // Nothing to correct anywhere (a typo, a renamed class), or the docs say it everywhere already.
+        let problem = match fits.first() {
+            Some(Fit::Moot(why)) if !corrects && fits.iter().all(|f| matches!(f, Fit::Moot(_))) => {
+                format!("corrects no version it holds for: {why}")
+            }
+            Some(_) if !corrects => format!(
+                "the docs of every version it holds for already say it ({}): drop it",
+                fits.iter()
+                    .find_map(|f| match f {
+                        Fit::Redundant(why) => Some(why.as_str()),
+                        _ => None,
+                    })
+                    .unwrap_or("redundant")
+            ),
+            _ => continue,
+        };
+        problems.push(
+            Location::file(file.clone()).pointer(format!("id:{}", e.id)),
+            problem,
+        );
     }
     problems.into_result(())
 }
@@ -941,13 +955,21 @@ mod tests {
             panic!()
         };
         assert_eq!(t.fields[0].ty, Ty::Double);
-        // An entry that corrects nothing in any version it holds for is a problem, with its id.
+        // An entry that corrects nothing in any version it holds for is a problem, with its id: moot
+        // (a typo, a renamed class) or redundant (the docs say it already: drop it).
         let problems = check_fits(&ledger, &[c]).unwrap_err().to_string();
         assert!(
             problems.contains("id:elsewhere") && problems.contains("no type U"),
             "{problems}"
         );
-        assert!(!problems.contains("id:listed"), "{problems}");
+        assert!(
+            problems.contains("id:listed") && problems.contains("drop it"),
+            "{problems}"
+        );
+        assert!(
+            !problems.contains("id:new") && !problems.contains("id:wider"),
+            "{problems}"
+        );
     }
 
     #[test]

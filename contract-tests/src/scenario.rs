@@ -110,6 +110,8 @@ fn documented_pairs(root: &Path) -> Result<Vec<SourcePairs>> {
 pub struct Pairs {
     pub baseline: Vec<String>,
     pub own: Vec<String>,
+    /// Every `agg` value the version's docs list for aggregated metrics (`min,max,sum,avg[,skew]`).
+    pub agg: String,
 }
 
 impl Pairs {
@@ -121,9 +123,14 @@ impl Pairs {
         let minor = flink_rest_codegen::ledger::minor(version);
         let own = (sources.iter())
             .rfind(|(id, _)| flink_rest_codegen::ledger::compare_versions(id, &minor).is_le());
+        let agg = match own {
+            Some((id, _)) => agg_values(root, id)?,
+            None => Vec::new(),
+        };
         Ok(Pairs {
             baseline: sources.first().map(keys).unwrap_or_default(),
             own: own.map(keys).unwrap_or_default(),
+            agg: agg.join(","),
         })
     }
 
@@ -131,6 +138,26 @@ impl Pairs {
     pub fn documents(&self, key: &str) -> bool {
         self.own.iter().any(|k| k == key)
     }
+}
+
+/// The values source `id`'s docs list for the `agg` query parameter of `GET /jobs/metrics`.
+fn agg_values(root: &Path, id: &str) -> Result<Vec<String>> {
+    let file = root
+        .join("schemas/documented")
+        .join(id)
+        .join("endpoints.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&file)?)
+        .with_context(|| format!("{}", file.display()))?;
+    let values = (doc["endpoints"].as_array().into_iter().flatten())
+        .filter(|e| e["method"] == "GET" && e["path"] == "/jobs/metrics")
+        .flat_map(|e| e["query_params"].as_array().into_iter().flatten())
+        .find(|q| q["name"] == "agg")
+        .and_then(|q| q["type"]["items"]["values"].as_array())
+        .ok_or_else(|| anyhow!("{}: no `agg` values for GET /jobs/metrics", file.display()))?;
+    Ok(values
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect())
 }
 
 /// The documented pair a concrete request is an instance of: the match with most literal segments wins
@@ -671,12 +698,12 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
         let mut req = Req::get(path.clone()).q("get", ids);
         if path.ends_with("/taskmanagers/metrics") {
             req = req
-                .q("agg", "min,max,sum,avg")
+                .q("agg", pairs.agg.clone())
                 .q("taskmanagers", tm.clone());
         } else if path == "/jobs/metrics" {
-            req = req.q("agg", "min,max,sum,avg").q("jobs", job.clone());
+            req = req.q("agg", pairs.agg.clone()).q("jobs", job.clone());
         } else if path.ends_with("/subtasks/metrics") {
-            req = req.q("agg", "min,max,sum,avg").q("subtasks", "0-1");
+            req = req.q("agg", pairs.agg.clone()).q("subtasks", "0-1");
         }
         r.ok(req).await?;
     }
@@ -899,6 +926,18 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
                 .await?;
         }
     }
+    if pairs.documents("POST /jobs/:jobid/checkpoints") {
+        // Its snapshots outlast the checkpoint timeout: a triggered checkpoint fails with its cause.
+        let trigger = r
+            .ok(Req::new(Method::POST, format!("/jobs/{slow}/checkpoints"))
+                .json(json!({"checkpointType": "FULL"})))
+            .await?;
+        r.operation(format!(
+            "/jobs/{slow}/checkpoints/{}",
+            trigger_id(&trigger)?
+        ))
+        .await?;
+    }
     let _ = r
         .send(&Req::new(Method::PATCH, format!("/jobs/{slow}")).q("mode", "cancel"))
         .await?;
@@ -1066,6 +1105,40 @@ async fn newer_pairs(
             r.call(Req::get(path)).await?;
         }
     }
+    if documented.documents("PATCH /jobs/:jobid/clientHeartbeat") {
+        let in_a_minute = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_millis()
+            + 60_000;
+        r.call(
+            Req::new(Method::PATCH, format!("/jobs/{job}/clientHeartbeat"))
+                .json(json!({ "expiredTimestamp": in_a_minute as u64 })),
+        )
+        .await?;
+    }
+    // A streaming job keeps no data sets: deleting one no server has is the operation there is.
+    if documented.documents("DELETE /datasets/:datasetid") {
+        let trigger = r
+            .call(Req::new(Method::DELETE, format!("/datasets/{UNKNOWN_ID}")))
+            .await?;
+        // Its status is recorded as first answered and, where the server finishes it (1.15.4 never
+        // does), as finished.
+        if let Ok(id) = trigger_id(&trigger) {
+            let status = format!("/datasets/delete/{id}");
+            let first = r.call(Req::get(status.clone())).await?;
+            let limit = Duration::from_secs(10);
+            let waited = match is_final(&first) {
+                true => None,
+                false => Some(
+                    r.wait_for(Req::get(status.clone()), &status, limit, is_final)
+                        .await,
+                ),
+            };
+            if waited.is_some_and(|w| w.is_ok()) {
+                r.call(Req::get(status)).await?;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -1157,6 +1230,19 @@ fn trigger_id(answer: &Value) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_is_held_to_the_page_and_to_its_own_docs() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let old = Pairs::of(root, "1.15.4").unwrap();
+        let new = Pairs::of(root, "2.3.0").unwrap();
+        assert_eq!(old.baseline.len(), 50);
+        assert_eq!((old.own.len(), new.own.len()), (59, 80));
+        assert!(new.documents("GET /applications/overview"));
+        assert!(!old.documents("POST /jobs/:jobid/checkpoints"));
+        assert_eq!(old.agg, "min,max,sum,avg");
+        assert_eq!(new.agg, "min,max,sum,avg,skew");
+    }
 
     #[test]
     fn concrete_paths_map_to_the_most_literal_documented_pair() {

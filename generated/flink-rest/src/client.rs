@@ -666,14 +666,14 @@ impl Client {
     }
     /// Report the jobClient's aliveness.
     ///
-    /// `PATCH /jobs/:jobid/clientHeartbeat`, documented answer: 202 Accepted. The docs give no body: it is returned as JSON, undecoded.
+    /// `PATCH /jobs/:jobid/clientHeartbeat`, documented answer: 202 Accepted.
     ///
     /// In the docs since Flink 1.17.
     pub async fn send_client_heartbeat(
         &self,
         jobid: &JobId,
         body: &JobClientHeartbeatRequestBody,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<std::collections::BTreeMap<String, serde_json::Value>> {
         #[allow(unused_mut)]
         let mut req = self
             .request(

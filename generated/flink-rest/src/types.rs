@@ -375,7 +375,7 @@ pub enum CheckpointInfo {
     Failed {
         /// `failureCause`
         #[serde(rename = "failureCause")]
-        failure_cause: serde_json::Value,
+        failure_cause: SerializedThrowable,
     },
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics`
@@ -2297,6 +2297,11 @@ pub struct Metric {
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "sum", default, skip_serializing_if = "Option::is_none")]
     pub sum: Option<f64>,
+    /// `skew`: With `agg=skew` (listed by the docs from 1.20) servers add each aggregated metric's `skew` (a number); the docs' metric type has no such field, so it was dropped.
+    ///
+    /// Since Flink 1.20.3. Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "skew", default, skip_serializing_if = "Option::is_none")]
+    pub skew: Option<f64>,
 }
 /// Used by get_jobs_metrics(agg), get_job_vertex_subtasks_metrics(agg), get_taskmanagers_metrics(agg).
 ///
