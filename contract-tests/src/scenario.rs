@@ -146,8 +146,9 @@ fn agg_values(root: &Path, id: &str) -> Result<Vec<String>> {
         .join("schemas/documented")
         .join(id)
         .join("endpoints.json");
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&file)?)
-        .with_context(|| format!("{}", file.display()))?;
+    let text =
+        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let doc: Value = serde_json::from_str(&text).with_context(|| format!("{}", file.display()))?;
     let values = (doc["endpoints"].as_array().into_iter().flatten())
         .filter(|e| e["method"] == "GET" && e["path"] == "/jobs/metrics")
         .flat_map(|e| e["query_params"].as_array().into_iter().flatten())
