@@ -1004,6 +1004,12 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
     wait_job(&r, &graph_job, "job cancelled", state_is(&["CANCELED"])).await?;
     lap("job graph submission", &mut steps);
 
+    if pairs.documents("POST /jars/:jarid/run-application") {
+        r.step("application");
+        application(&mut r, &jar_id).await?;
+        lap("application", &mut steps);
+    }
+
     r.step("cleanup");
     r.ok(Req::new(Method::DELETE, format!("/jars/{jar_id}")))
         .await?;
@@ -1037,6 +1043,43 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
         steps,
         unreached,
     })
+}
+
+/// An application run from the jar (2.3), then cancelled.
+async fn application(r: &mut Recorder, jar: &str) -> Result<()> {
+    let run = r
+        .ok(
+            Req::new(Method::POST, format!("/jars/{jar}/run-application"))
+                .json(json!({ "entryClass": crate::job::MAIN_CLASS, "parallelism": 1 })),
+        )
+        .await?;
+    let app = (run["applicationid"]
+        .as_str()
+        .or(run["applicationId"].as_str()))
+    .ok_or_else(|| anyhow!("no application id in {run}"))?
+    .to_string();
+    let running = |a: &Value| a["status"].as_str().is_some_and(|s| s == "RUNNING");
+    r.wait_for(
+        Req::get(format!("/applications/{app}")),
+        "application running",
+        WAIT,
+        running,
+    )
+    .await?;
+    r.ok(Req::new(
+        Method::POST,
+        format!("/applications/{app}/cancel"),
+    ))
+    .await?;
+    let ended = |a: &Value| a["status"].as_str().is_some_and(|s| s != "RUNNING");
+    r.wait_and_record(
+        Req::get(format!("/applications/{app}")),
+        "application ended",
+        WAIT,
+        ended,
+    )
+    .await?;
+    Ok(())
 }
 
 /// The read-only pairs the 1.10 page did not have, each where the version's docs list it.
@@ -1100,10 +1143,41 @@ async fn newer_pairs(
             format!("/taskmanagers/{tm}/thread-dump"),
         ),
         ("GET /datasets", "/datasets".into()),
+        (
+            "GET /jobs/:jobid/rescales/config",
+            format!("/jobs/{job}/rescales/config"),
+        ),
+        (
+            "GET /jobs/:jobid/rescales/history",
+            format!("/jobs/{job}/rescales/history"),
+        ),
+        (
+            "GET /jobs/:jobid/rescales/overview",
+            format!("/jobs/{job}/rescales/overview"),
+        ),
+        (
+            "GET /jobs/:jobid/rescales/summary",
+            format!("/jobs/{job}/rescales/summary"),
+        ),
+        (
+            "GET /applications/overview",
+            "/applications/overview".into(),
+        ),
     ];
+    let mut answers = Vec::new();
     for (key, path) in pairs {
         if documented.documents(key) {
-            r.call(Req::get(path)).await?;
+            answers.push((key, r.call(Req::get(path)).await?));
+        }
+    }
+    // The application the job runs in (2.3): its details, exceptions and configuration.
+    let application = (answers.iter())
+        .find(|(key, _)| *key == "GET /applications/overview")
+        .and_then(|(_, overview)| overview["applications"][0]["id"].as_str());
+    if let Some(app) = application {
+        for sub in ["", "/exceptions", "/jobmanager/config"] {
+            r.call(Req::get(format!("/applications/{app}{sub}")))
+                .await?;
         }
     }
     if documented.documents("PATCH /jobs/:jobid/clientHeartbeat") {

@@ -233,13 +233,13 @@ impl Client {
     }
     /// Terminates an application.
     ///
-    /// `POST /applications/:applicationid/cancel`, documented answer: 202 Accepted. The docs give no body: it is returned as JSON, undecoded.
+    /// `POST /applications/:applicationid/cancel`, documented answer: 202 Accepted.
     ///
     /// In the docs since Flink 2.3.
     pub async fn cancel_application(
         &self,
         applicationid: &ApplicationId,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<std::collections::BTreeMap<String, serde_json::Value>> {
         #[allow(unused_mut)]
         let mut req = self
             .request(

@@ -22,64 +22,64 @@ pub struct AggregatedTaskDetailsInfo {
     >,
 }
 /// `org.apache.flink.runtime.messages.webmonitor.ApplicationDetails`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationDetails {
     /// `duration`
-    #[serde(rename = "duration", default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i64>,
+    #[serde(rename = "duration")]
+    pub duration: i64,
     /// `end-time`
-    #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
+    #[serde(rename = "end-time")]
+    pub end_time: i64,
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<serde_json::Value>,
+    #[serde(rename = "id")]
+    pub id: String,
     /// `jobs`
-    #[serde(rename = "jobs", default, skip_serializing_if = "Option::is_none")]
-    pub jobs: Option<std::collections::BTreeMap<String, i64>>,
+    #[serde(rename = "jobs")]
+    pub jobs: std::collections::BTreeMap<String, i64>,
     /// `name`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
     /// `start-time`
-    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
+    #[serde(rename = "start-time")]
+    pub start_time: i64,
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    #[serde(rename = "status")]
+    pub status: String,
 }
 /// `org.apache.flink.runtime.messages.webmonitor.ApplicationDetailsInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationDetailsInfo {
     /// `duration`
-    #[serde(rename = "duration", default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i64>,
+    #[serde(rename = "duration")]
+    pub duration: i64,
     /// `end-time`
-    #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
+    #[serde(rename = "end-time")]
+    pub end_time: i64,
     /// `id`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<serde_json::Value>,
+    #[serde(rename = "id")]
+    pub id: String,
     /// `jobs`
-    #[serde(rename = "jobs", default, skip_serializing_if = "Option::is_none")]
-    pub jobs: Option<Vec<JobDetails>>,
+    #[serde(rename = "jobs")]
+    pub jobs: Vec<JobDetails>,
     /// `name`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
     /// `start-time`
-    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
+    #[serde(rename = "start-time")]
+    pub start_time: i64,
     /// `status`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    #[serde(rename = "status")]
+    pub status: String,
     /// `timestamps`
-    #[serde(rename = "timestamps", default, skip_serializing_if = "Option::is_none")]
-    pub timestamps: Option<std::collections::BTreeMap<String, i64>>,
+    #[serde(rename = "timestamps")]
+    pub timestamps: std::collections::BTreeMap<String, i64>,
 }
 /// `org.apache.flink.runtime.rest.messages.ApplicationExceptionsInfoWithHistory.ApplicationExceptionHistory`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationExceptionHistory {
     /// `entries`
-    #[serde(rename = "entries", default, skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<ApplicationExceptionInfo>>,
+    #[serde(rename = "entries")]
+    pub entries: Vec<ApplicationExceptionInfo>,
 }
 /// `org.apache.flink.runtime.rest.messages.ApplicationExceptionsInfoWithHistory.ApplicationExceptionInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -98,15 +98,11 @@ pub struct ApplicationExceptionInfo {
     pub timestamp: Option<i64>,
 }
 /// `org.apache.flink.runtime.rest.messages.ApplicationExceptionsInfoWithHistory`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationExceptionsInfoWithHistory {
     /// `exceptionHistory`
-    #[serde(
-        rename = "exceptionHistory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub exception_history: Option<ApplicationExceptionHistory>,
+    #[serde(rename = "exceptionHistory")]
+    pub exception_history: ApplicationExceptionHistory,
 }
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationInfo`: exactly one of `Failed` (failure-cause), `Completed` (no field).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1354,11 +1350,11 @@ pub struct JarRunApplicationRequestBody {
     pub savepoint_path: Option<String>,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarRunApplicationResponseBody`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JarRunApplicationResponseBody {
     /// `applicationid`
-    #[serde(rename = "applicationid", default, skip_serializing_if = "Option::is_none")]
-    pub applicationid: Option<serde_json::Value>,
+    #[serde(rename = "applicationid")]
+    pub applicationid: String,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarRunRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2356,11 +2352,11 @@ impl From<&str> for MetricsAggregation {
 }
 crate::open_enum!(MetricsAggregation);
 /// `org.apache.flink.runtime.messages.webmonitor.MultipleApplicationsDetails`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MultipleApplicationsDetails {
     /// `applications`
-    #[serde(rename = "applications", default, skip_serializing_if = "Option::is_none")]
-    pub applications: Option<Vec<ApplicationDetails>>,
+    #[serde(rename = "applications")]
+    pub applications: Vec<ApplicationDetails>,
 }
 /// `org.apache.flink.runtime.messages.webmonitor.MultipleJobsDetails`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
