@@ -310,42 +310,16 @@ pub fn apply(
         }
     }
     for (file, e) in holding() {
-        let fit = match &e.change {
-            Change::AddType { name, schema } => add_type(&mut api, docs, name, schema),
-            Change::FieldType {
-                r#type,
-                field,
-                schema,
-            } => field_type(&mut api, r#type, field, schema),
-            Change::Nullable { r#type, field } => nullable(&mut api, r#type, field),
-            Change::MapKeys {
-                r#type,
-                field,
-                r#enum,
-            } => map_keys(&mut api, r#type, field, r#enum),
-            Change::AddField {
-                r#type,
-                field,
-                schema,
-            } => add_field(&mut api, r#type, field, schema, &e.why),
-            Change::RemoveField { r#type, field } => remove_field(&mut api, r#type, field),
-            Change::EnumValues { r#enum, add } => enum_values(&mut api, r#enum, add),
-            Change::QueryParam {
-                endpoint,
-                name,
-                r#type,
-                description,
-            } => query_param(&mut api, endpoint, name, r#type, description, &e.why),
-            Change::Response {
-                endpoint,
-                status,
-                schema,
-            } => response(&mut api, endpoint, *status, schema.as_ref(), &e.why),
-            Change::ServedEndpoint {
-                endpoint,
-                defined_in,
-            } => served_endpoint(&mut api, minors, endpoint, defined_in, &e.why),
-            Change::OneOf { r#type, variants } => one_of(&mut api, r#type, variants),
+        // Redundant where another entry already made the change: an overlap to settle, not a fit.
+        let fit = match change(&mut api, docs, minors, e) {
+            Ok(Fit::Redundant(why))
+                if change(&mut docs.clone(), docs, minors, e) == Ok(Fit::Applied) =>
+            {
+                Err(format!(
+                    "another entry already makes this change ({why}): keep one"
+                ))
+            }
+            fit => fit,
         };
         match fit {
             Ok(fit) => fits.push((e.id.clone(), fit)),
@@ -366,6 +340,47 @@ pub fn apply(
         api,
         fits,
     })
+}
+
+/// One entry's change made to `api`, and how it fit.
+fn change(api: &mut Api, docs: &Api, minors: &[Api], e: &Entry) -> Fitted {
+    match &e.change {
+        Change::AddType { name, schema } => add_type(api, docs, name, schema),
+        Change::FieldType {
+            r#type,
+            field,
+            schema,
+        } => field_type(api, r#type, field, schema),
+        Change::Nullable { r#type, field } => nullable(api, r#type, field),
+        Change::MapKeys {
+            r#type,
+            field,
+            r#enum,
+        } => map_keys(api, r#type, field, r#enum),
+        Change::AddField {
+            r#type,
+            field,
+            schema,
+        } => add_field(api, r#type, field, schema, &e.why),
+        Change::RemoveField { r#type, field } => remove_field(api, r#type, field),
+        Change::EnumValues { r#enum, add } => enum_values(api, r#enum, add),
+        Change::QueryParam {
+            endpoint,
+            name,
+            r#type,
+            description,
+        } => query_param(api, endpoint, name, r#type, description, &e.why),
+        Change::Response {
+            endpoint,
+            status,
+            schema,
+        } => response(api, endpoint, *status, schema.as_ref(), &e.why),
+        Change::ServedEndpoint {
+            endpoint,
+            defined_in,
+        } => served_endpoint(api, minors, endpoint, defined_in, &e.why),
+        Change::OneOf { r#type, variants } => one_of(api, r#type, variants),
+    }
 }
 
 /// Entries that fit no version they hold for: they name a type or endpoint no such version's docs have
@@ -851,6 +866,35 @@ mod tests {
             .into(),
             ids: BTreeMap::new(),
         }
+    }
+
+    #[test]
+    fn two_entries_making_one_change_are_an_overlap_not_a_redundancy() {
+        let wider = |id: &str| {
+            entry(
+                id,
+                Change::FieldType {
+                    r#type: "T".into(),
+                    field: "a".into(),
+                    schema: serde_json::json!({ "type": "double" }),
+                },
+            )
+        };
+        let ledger = Ledger {
+            versions: vec!["1.20.3".into()],
+            entries: vec![wider("first"), wider("second")],
+            required: BTreeMap::new(),
+        };
+        let docs = api("1.20-documented", &["GET /x"]);
+        let problems = apply(&docs, std::slice::from_ref(&docs), &ledger, "1.20.3")
+            .unwrap_err()
+            .to_string();
+        assert!(problems.contains("id:second"), "{problems}");
+        assert!(
+            problems.contains("another entry already makes this change"),
+            "{problems}"
+        );
+        assert!(!problems.contains("id:first"), "{problems}");
     }
 
     #[test]
