@@ -127,20 +127,8 @@ impl Change {
             Change::Response { schema, .. } => schema.as_ref(),
             _ => None,
         };
-        fn walk(v: &Value, out: &mut Vec<String>) {
-            match v {
-                Value::Object(map) => {
-                    if let Some(Value::String(name)) = map.get("$ref") {
-                        out.push(name.clone());
-                    }
-                    map.values().for_each(|v| walk(v, out));
-                }
-                Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-                _ => {}
-            }
-        }
         if let Some(schema) = schema {
-            walk(schema, out);
+            crate::docs::each_ref(schema, &mut |name| out.push(name.to_string()));
         }
     }
 }

@@ -11,6 +11,8 @@ mod page;
 mod params;
 mod schema;
 
+pub(crate) use schema::each_ref;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};

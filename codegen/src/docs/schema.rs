@@ -469,7 +469,7 @@ fn with_site_required(placeholder: String, required: Option<Value>) -> Value {
 }
 
 /// Every `$ref` target in a schema, read-only.
-fn each_ref<'v>(schema: &'v Value, f: &mut impl FnMut(&'v str)) {
+pub(crate) fn each_ref<'v>(schema: &'v Value, f: &mut impl FnMut(&'v str)) {
     match schema {
         Value::Object(map) => {
             if let Some(Value::String(r)) = map.get("$ref") {
