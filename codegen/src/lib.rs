@@ -158,14 +158,10 @@ fn stages<F: Send>(
     let versions = problems.keep_all(par::map(&ledger.versions, |v| correct(&minors, &ledger, v)));
     problems.keep(ledger::check_fits(&ledger, &versions));
     // The crate's union and the docs' union are independent.
-    let (merged, docs) = std::thread::scope(|scope| {
-        let docs = scope.spawn(|| all_docs(&page, &minors));
-        let merged = union::union(&versions, &minors);
-        let docs = docs
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (merged, docs)
-    });
+    let (merged, docs) = par::join(
+        || union::union(&versions, &minors),
+        || all_docs(&page, &minors),
+    );
     let merged = problems.keep(merged);
     let docs = problems.keep(docs);
     let (Some(merged), Some(docs)) = (merged, docs) else {
@@ -188,17 +184,15 @@ type Parsed = (Vec<docs::Documented>, model::Names, ledger::Ledger);
 /// The inputs parsed; the problems of all of them together.
 fn parse(inputs: &Inputs) -> Result<Parsed, Problems> {
     // The ledger and the names are read while the docs are imported.
-    let (documented, (names, ledger)) = std::thread::scope(|scope| {
-        let side = scope.spawn(|| {
-            let names = model::Names::parse(&inputs.names);
-            (names, ledger::parse(&inputs.ledger))
-        });
-        let documented = import(inputs);
-        let side = side
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (documented, side)
-    });
+    let (documented, (names, ledger)) = par::join(
+        || import(inputs),
+        || {
+            (
+                model::Names::parse(&inputs.names),
+                ledger::parse(&inputs.ledger),
+            )
+        },
+    );
     let mut problems = Problems::default();
     let documented = problems.keep(documented);
     let names = problems.keep(names);
