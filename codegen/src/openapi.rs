@@ -115,16 +115,25 @@ impl serde::Serialize for Obj<'_> {
 
 /// The whole document.
 pub fn document(api: &Api) -> Obj<'_> {
-    let mut paths = Obj::default();
+    // Path -> its operations by method, paths in order of first appearance.
+    let mut by_path: Vec<(String, Obj<'_>)> = Vec::new();
     for op in &api.operations {
         let path = op.openapi_path();
-        if paths.get_mut(&path).is_none() {
-            paths.insert(path.clone(), J::Object(Obj::default()));
-        }
-        if let Some(J::Object(methods)) = paths.get_mut(&path) {
-            methods.insert(op.method.to_lowercase(), operation(op));
-        }
+        let at = match by_path.iter().position(|(p, _)| *p == path) {
+            Some(at) => at,
+            None => {
+                by_path.push((path, Obj::default()));
+                by_path.len() - 1
+            }
+        };
+        by_path[at]
+            .1
+            .insert(op.method.to_lowercase(), operation(op));
     }
+    let paths = Obj(by_path
+        .into_iter()
+        .map(|(path, methods)| (Cow::Owned(path), J::Object(methods)))
+        .collect());
     let mut schemas = Obj::default();
     for (name, def) in &api.types {
         schemas.insert(name.as_str(), type_def(def));
