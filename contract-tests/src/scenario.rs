@@ -58,55 +58,79 @@ impl Template {
 /// Every pair any source documents (`schemas/documented/<source>/endpoints.json`): what a concrete request
 /// is matched against.
 pub fn templates(root: &Path) -> Result<Vec<Template>> {
-    let mut out: Vec<Template> = Vec::new();
-    for (_, pairs) in documented_pairs(root)? {
-        for (method, path) in pairs {
-            if !out.iter().any(|t| t.method == method && t.path == path) {
-                out.push(Template::new(&method, &path));
-            }
-        }
-    }
-    Ok(out)
+    Ok(templates_of(&sources(root)?))
 }
 
-/// One source's documented pairs: its id (`1.10`, `1.15` … `2.3`) and each pair's (method, path).
-type SourcePairs = (String, Vec<(String, String)>);
+fn templates_of(sources: &[Source]) -> Vec<Template> {
+    let mut out: Vec<Template> = Vec::new();
+    for (method, path) in sources.iter().flat_map(|s| &s.pairs) {
+        if !out.iter().any(|t| &t.method == method && &t.path == path) {
+            out.push(Template::new(method, path));
+        }
+    }
+    out
+}
 
-/// Each source's documented pairs, oldest source first.
-fn documented_pairs(root: &Path) -> Result<Vec<SourcePairs>> {
+/// What one source's docs say that a run needs, read once.
+pub struct Source {
+    /// `1.10`, `1.15` … `2.3`.
+    id: String,
+    /// Each documented pair's (method, path).
+    pairs: Vec<(String, String)>,
+    /// The values it lists for `agg` of `GET /jobs/metrics`, if it lists them.
+    agg: Option<Vec<String>>,
+    /// Where it was read from, for errors.
+    file: PathBuf,
+}
+
+/// Every source's docs, oldest source first.
+pub fn sources(root: &Path) -> Result<Vec<Source>> {
     let dir = root.join("schemas/documented");
     let mut sources = Vec::new();
     for entry in std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))? {
         let id = entry?.file_name().to_string_lossy().into_owned();
         let file = dir.join(&id).join("endpoints.json");
-        if !file.is_file() {
-            continue;
+        if file.is_file() {
+            sources.push(source(id, file)?);
         }
-        let text = std::fs::read_to_string(&file)
-            .with_context(|| format!("reading {}", file.display()))?;
-        let doc: Value =
-            serde_json::from_str(&text).with_context(|| format!("{}", file.display()))?;
-        let endpoints = doc["endpoints"]
-            .as_array()
-            .ok_or_else(|| anyhow!("{}: no endpoints array", file.display()))?;
-        let pairs = endpoints
-            .iter()
-            .map(|e| match (e["method"].as_str(), e["path"].as_str()) {
-                (Some(m), Some(p)) => Ok((m.to_string(), p.to_string())),
-                _ => Err(anyhow!(
-                    "{}: endpoint without method or path",
-                    file.display()
-                )),
-            })
-            .collect::<Result<_>>()?;
-        sources.push((id, pairs));
     }
-    sources.sort_by(|(a, _), (b, _)| flink_rest_codegen::ledger::compare_versions(a, b));
+    sources.sort_by(|a, b| flink_rest_codegen::ledger::compare_versions(&a.id, &b.id));
     Ok(sources)
 }
 
-/// The pairs a run is held to, read once: the 1.10 page's and the version's own docs' (its minor's, or
-/// the newest older minor's), as keys (`GET /jobs`).
+fn source(id: String, file: PathBuf) -> Result<Source> {
+    let text =
+        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let doc: Value = serde_json::from_str(&text).with_context(|| format!("{}", file.display()))?;
+    let endpoints = doc["endpoints"]
+        .as_array()
+        .ok_or_else(|| anyhow!("{}: no endpoints array", file.display()))?;
+    let pairs = endpoints
+        .iter()
+        .map(|e| match (e["method"].as_str(), e["path"].as_str()) {
+            (Some(m), Some(p)) => Ok((m.to_string(), p.to_string())),
+            _ => Err(anyhow!(
+                "{}: endpoint without method or path",
+                file.display()
+            )),
+        })
+        .collect::<Result<_>>()?;
+    let agg = (endpoints.iter())
+        .filter(|e| e["method"] == "GET" && e["path"] == "/jobs/metrics")
+        .flat_map(|e| e["query_params"].as_array().into_iter().flatten())
+        .find(|q| q["name"] == "agg")
+        .and_then(|q| q["type"]["items"]["values"].as_array())
+        .map(|values| (values.iter().filter_map(|v| v.as_str().map(str::to_string))).collect());
+    Ok(Source {
+        id,
+        pairs,
+        agg,
+        file,
+    })
+}
+
+/// The pairs a run is held to: the 1.10 page's and the version's own docs' (its minor's, or the newest
+/// older minor's), as keys (`GET /jobs`).
 pub struct Pairs {
     pub baseline: Vec<String>,
     pub own: Vec<String>,
@@ -115,17 +139,21 @@ pub struct Pairs {
 }
 
 impl Pairs {
-    pub fn of(root: &Path, version: &str) -> Result<Pairs> {
-        let sources = documented_pairs(root)?;
-        let keys = |(_, pairs): &SourcePairs| -> Vec<String> {
-            pairs.iter().map(|(m, p)| format!("{m} {p}")).collect()
+    pub fn of(sources: &[Source], version: &str) -> Result<Pairs> {
+        let keys = |s: &Source| -> Vec<String> {
+            s.pairs.iter().map(|(m, p)| format!("{m} {p}")).collect()
         };
         let minor = flink_rest_codegen::ledger::minor(version);
         let own = (sources.iter())
-            .rfind(|(id, _)| flink_rest_codegen::ledger::compare_versions(id, &minor).is_le());
+            .rfind(|s| flink_rest_codegen::ledger::compare_versions(&s.id, &minor).is_le());
         let agg = match own {
-            Some((id, _)) => agg_values(root, id)?,
-            None => Vec::new(),
+            Some(s) => s.agg.as_ref().ok_or_else(|| {
+                anyhow!(
+                    "{}: no `agg` values for GET /jobs/metrics",
+                    s.file.display()
+                )
+            })?,
+            None => &Vec::new(),
         };
         Ok(Pairs {
             baseline: sources.first().map(keys).unwrap_or_default(),
@@ -138,27 +166,6 @@ impl Pairs {
     pub fn documents(&self, key: &str) -> bool {
         self.own.iter().any(|k| k == key)
     }
-}
-
-/// The values source `id`'s docs list for the `agg` query parameter of `GET /jobs/metrics`.
-fn agg_values(root: &Path, id: &str) -> Result<Vec<String>> {
-    let file = root
-        .join("schemas/documented")
-        .join(id)
-        .join("endpoints.json");
-    let text =
-        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-    let doc: Value = serde_json::from_str(&text).with_context(|| format!("{}", file.display()))?;
-    let values = (doc["endpoints"].as_array().into_iter().flatten())
-        .filter(|e| e["method"] == "GET" && e["path"] == "/jobs/metrics")
-        .flat_map(|e| e["query_params"].as_array().into_iter().flatten())
-        .find(|q| q["name"] == "agg")
-        .and_then(|q| q["type"]["items"]["values"].as_array())
-        .ok_or_else(|| anyhow!("{}: no `agg` values for GET /jobs/metrics", file.display()))?;
-    Ok(values
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect())
 }
 
 /// The documented pair a concrete request is an instance of: the match with most literal segments wins
@@ -423,6 +430,14 @@ impl Recorder {
         }
     }
 
+    /// Triggers an async operation (recorded, must be 2xx) and follows it to its end at
+    /// `<status>/<trigger id>` (see [`Recorder::operation`]); the final answer.
+    pub async fn trigger(&mut self, req: Req, status: &str) -> Result<Value> {
+        let trigger = self.ok(req).await?;
+        self.operation(format!("{status}/{}", trigger_id(&trigger)?))
+            .await
+    }
+
     /// Polls an async operation: records the first answer, then (if it was not final) the final one.
     pub async fn operation(&mut self, path: String) -> Result<Value> {
         let first = self.call(Req::get(path.clone())).await?;
@@ -524,8 +539,9 @@ const UNKNOWN_ID: &str = "0123456789abcdef0123456789abcdef";
 
 /// Runs the whole scenario; `DELETE /cluster` is its last exchange.
 pub async fn run(setup: &Setup) -> Result<Recording> {
-    let templates = templates(&setup.root)?;
-    let pairs = Pairs::of(&setup.root, &setup.version)?;
+    let sources = sources(&setup.root)?;
+    let templates = templates_of(&sources);
+    let pairs = Pairs::of(&sources, &setup.version)?;
     let mut r = Recorder::new(&setup.base_url, &setup.version, templates.clone())?;
     let mut steps = Vec::new();
     let mut clock = Instant::now();
@@ -739,12 +755,12 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
 
     r.step("savepoint");
     let target = setup.savepoints.display().to_string();
-    let trigger = r
-        .ok(Req::new(Method::POST, format!("/jobs/{job}/savepoints"))
-            .json(json!({"target-directory": target, "cancel-job": false})))
-        .await?;
     let done = r
-        .operation(format!("/jobs/{job}/savepoints/{}", trigger_id(&trigger)?))
+        .trigger(
+            Req::new(Method::POST, format!("/jobs/{job}/savepoints"))
+                .json(json!({"target-directory": target, "cancel-job": false})),
+            &format!("/jobs/{job}/savepoints"),
+        )
         .await?;
     let savepoint = done["operation"]["location"]
         .as_str()
@@ -755,12 +771,12 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
     r.step("failed savepoint");
     // A target Flink cannot create: the operation completes with its failure cause, the job runs on.
     let unwritable = "file:///dev/null/flink-rest-unwritable";
-    let trigger = r
-        .ok(Req::new(Method::POST, format!("/jobs/{job}/savepoints"))
-            .json(json!({"target-directory": unwritable, "cancel-job": false})))
-        .await?;
     let failed = r
-        .operation(format!("/jobs/{job}/savepoints/{}", trigger_id(&trigger)?))
+        .trigger(
+            Req::new(Method::POST, format!("/jobs/{job}/savepoints"))
+                .json(json!({"target-directory": unwritable, "cancel-job": false})),
+            &format!("/jobs/{job}/savepoints"),
+        )
         .await?;
     if failed["operation"]["failure-cause"].is_null() {
         bail!("a savepoint to {unwritable} did not fail: {failed}");
@@ -769,22 +785,23 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
 
     if pairs.documents("POST /jobs/:jobid/checkpoints") {
         r.step("checkpoint");
-        let trigger = r
-            .ok(Req::new(Method::POST, format!("/jobs/{job}/checkpoints"))
-                .json(json!({"checkpointType": "FULL"})))
-            .await?;
-        r.operation(format!("/jobs/{job}/checkpoints/{}", trigger_id(&trigger)?))
-            .await?;
+        let checkpoints = format!("/jobs/{job}/checkpoints");
+        let full = json!({"checkpointType": "FULL"});
+        r.trigger(
+            Req::new(Method::POST, &checkpoints).json(full),
+            &checkpoints,
+        )
+        .await?;
         lap("checkpoint", &mut steps);
     }
 
     r.step("stop without drain");
-    let trigger = r
-        .ok(Req::new(Method::POST, format!("/jobs/{job}/stop"))
-            .json(json!({"targetDirectory": target, "drain": false})))
-        .await?;
-    r.operation(format!("/jobs/{job}/savepoints/{}", trigger_id(&trigger)?))
-        .await?;
+    r.trigger(
+        Req::new(Method::POST, format!("/jobs/{job}/stop"))
+            .json(json!({"targetDirectory": target, "drain": false})),
+        &format!("/jobs/{job}/savepoints"),
+    )
+    .await?;
     wait_job(&r, &job, "job stopped", state_is(&["FINISHED"])).await?;
     r.ok(Req::get(format!("/jobs/{job}"))).await?;
     r.ok(Req::get(format!("/jobs/{job}/execution-result")))
@@ -813,15 +830,12 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
     r.ok(Req::get(format!("/jobs/{restored}/checkpoints")))
         .await?;
     r.step("stop with drain");
-    let trigger = r
-        .ok(Req::new(Method::POST, format!("/jobs/{restored}/stop"))
-            .json(json!({"targetDirectory": target, "drain": true})))
-        .await?;
     let drained = r
-        .operation(format!(
-            "/jobs/{restored}/savepoints/{}",
-            trigger_id(&trigger)?
-        ))
+        .trigger(
+            Req::new(Method::POST, format!("/jobs/{restored}/stop"))
+                .json(json!({"targetDirectory": target, "drain": true})),
+            &format!("/jobs/{restored}/savepoints"),
+        )
         .await?;
     wait_job(&r, &restored, "job drained", state_is(&["FINISHED"])).await?;
     lap("restore and drain", &mut steps);
@@ -929,14 +943,12 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
     }
     if pairs.documents("POST /jobs/:jobid/checkpoints") {
         // Its snapshots outlast the checkpoint timeout: a triggered checkpoint fails with its cause.
-        let trigger = r
-            .ok(Req::new(Method::POST, format!("/jobs/{slow}/checkpoints"))
-                .json(json!({"checkpointType": "FULL"})))
-            .await?;
-        r.operation(format!(
-            "/jobs/{slow}/checkpoints/{}",
-            trigger_id(&trigger)?
-        ))
+        let checkpoints = format!("/jobs/{slow}/checkpoints");
+        let full = json!({"checkpointType": "FULL"});
+        r.trigger(
+            Req::new(Method::POST, &checkpoints).json(full),
+            &checkpoints,
+        )
         .await?;
     }
     let _ = r
@@ -950,17 +962,15 @@ pub async fn run(setup: &Setup) -> Result<Recording> {
         .as_str()
         .unwrap_or(&savepoint)
         .to_string();
-    let trigger = r
-        .ok(Req::new(Method::POST, "/savepoint-disposal").json(json!({"savepoint-path": path})))
-        .await?;
-    r.operation(format!("/savepoint-disposal/{}", trigger_id(&trigger)?))
-        .await?;
     let missing = format!("{target}/savepoint-000000-{UNKNOWN_ID}");
-    let trigger = r
-        .ok(Req::new(Method::POST, "/savepoint-disposal").json(json!({"savepoint-path": missing})))
+    for path in [path, missing] {
+        let dispose = json!({ "savepoint-path": path });
+        r.trigger(
+            Req::new(Method::POST, "/savepoint-disposal").json(dispose),
+            "/savepoint-disposal",
+        )
         .await?;
-    r.operation(format!("/savepoint-disposal/{}", trigger_id(&trigger)?))
-        .await?;
+    }
     lap("savepoint disposal", &mut steps);
 
     r.step("job graph submission");
@@ -1309,8 +1319,9 @@ mod tests {
     #[test]
     fn a_run_is_held_to_the_page_and_to_its_own_docs() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let old = Pairs::of(root, "1.15.4").unwrap();
-        let new = Pairs::of(root, "2.3.0").unwrap();
+        let sources = sources(root).unwrap();
+        let old = Pairs::of(&sources, "1.15.4").unwrap();
+        let new = Pairs::of(&sources, "2.3.0").unwrap();
         assert_eq!(old.baseline.len(), 50);
         assert_eq!((old.own.len(), new.own.len()), (59, 80));
         assert!(new.documents("GET /applications/overview"));
