@@ -383,3 +383,40 @@ async fn a_failed_savepoint_decodes_as_the_typed_failure_on_every_version() {
         }
     }
 }
+
+/// A checkpoint's subtasks that never acknowledged (an in-progress checkpoint's) decode as `Pending`, the
+/// others as `Completed` with their figures, on every version.
+#[test]
+fn pending_checkpoint_subtasks_decode_as_pending_on_every_version() {
+    use flink_rest::types::{
+        SubtaskCheckpointStatistics, TaskCheckpointStatisticsWithSubtaskDetails,
+    };
+    for version in versions() {
+        let (mut pending, mut completed) = (0, 0);
+        for (name, e) in fixtures(&version) {
+            let endpoint = "GET /jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid";
+            if e.endpoint.as_deref() != Some(endpoint) || e.response.status != 200 {
+                continue;
+            }
+            let body = e.response.body.unwrap();
+            let details: TaskCheckpointStatisticsWithSubtaskDetails = serde_json::from_value(body)
+                .unwrap_or_else(|err| panic!("{version}/{name}: {err}"));
+            for subtask in details.subtasks {
+                match subtask {
+                    SubtaskCheckpointStatistics::Pending { class_name, .. } => {
+                        assert_eq!(class_name, "pending", "{version}/{name}");
+                        pending += 1;
+                    }
+                    SubtaskCheckpointStatistics::Completed { class_name, .. } => {
+                        assert_eq!(class_name, "completed", "{version}/{name}");
+                        completed += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            pending > 0 && completed > 0,
+            "{version}: {pending} pending, {completed} completed"
+        );
+    }
+}

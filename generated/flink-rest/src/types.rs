@@ -3144,65 +3144,81 @@ pub struct SubtaskBackPressureInfo {
     #[serde(rename = "subtask")]
     pub subtask: i64,
 }
-/// `org.apache.flink.runtime.rest.messages.checkpoints.SubtaskCheckpointStatistics`
+/// `org.apache.flink.runtime.rest.messages.checkpoints.SubtaskCheckpointStatistics`: exactly one of `Completed` (className, index, status, aborted, ack_timestamp, alignment, checkpoint, checkpointed_size, end_to_end_duration, start_delay, state_size, unaligned_checkpoint), `Pending` (className, index, status).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SubtaskCheckpointStatistics {
-    /// `index`
-    #[serde(rename = "index")]
-    pub index: i64,
-    /// `status`
-    #[serde(rename = "status")]
-    pub status: String,
-    /// `aborted`: Flink 1.15.4 to 2.3.0 servers send `aborted` in SubtaskCheckpointStatistics; the page does not document it.
-    ///
-    /// Not in Flink's docs (the ledger adds it).
-    #[serde(rename = "aborted")]
-    pub aborted: bool,
-    /// `ack_timestamp`: Flink 1.15.4 to 2.3.0 servers send `ack_timestamp` in SubtaskCheckpointStatistics; the page does not document it.
-    ///
-    /// Not in Flink's docs (the ledger adds it).
-    #[serde(rename = "ack_timestamp")]
-    pub ack_timestamp: i64,
-    /// `alignment`: Flink 1.15.4 to 2.3.0 servers send `alignment` in SubtaskCheckpointStatistics; the page does not document it.
-    ///
-    /// Not in Flink's docs (the ledger adds it).
-    #[serde(rename = "alignment")]
-    pub alignment: std::collections::BTreeMap<String, i64>,
-    /// `checkpoint`: Flink 1.15.4 to 2.3.0 servers send `checkpoint` in SubtaskCheckpointStatistics; the page does not document it.
-    ///
-    /// Not in Flink's docs (the ledger adds it).
-    #[serde(rename = "checkpoint")]
-    pub checkpoint: std::collections::BTreeMap<String, i64>,
-    /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in SubtaskCheckpointStatistics; the page does not document it.
-    ///
-    /// Not in Flink's docs (the ledger adds it).
-    #[serde(rename = "checkpointed_size")]
-    pub checkpointed_size: i64,
-    /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in SubtaskCheckpointStatistics; the page does not document it.
-    ///
-    /// Not in Flink's docs (the ledger adds it).
-    #[serde(rename = "className")]
-    pub class_name: String,
-    /// `end_to_end_duration`: Flink 1.15.4 to 2.3.0 servers send `end_to_end_duration` in SubtaskCheckpointStatistics; the page does not document it.
-    ///
-    /// Not in Flink's docs (the ledger adds it).
-    #[serde(rename = "end_to_end_duration")]
-    pub end_to_end_duration: i64,
-    /// `start_delay`: Flink 1.15.4 to 2.3.0 servers send `start_delay` in SubtaskCheckpointStatistics; the page does not document it.
-    ///
-    /// Not in Flink's docs (the ledger adds it).
-    #[serde(rename = "start_delay")]
-    pub start_delay: i64,
-    /// `state_size`: Flink 1.15.4 to 2.3.0 servers send `state_size` in SubtaskCheckpointStatistics; the page does not document it.
-    ///
-    /// Not in Flink's docs (the ledger adds it).
-    #[serde(rename = "state_size")]
-    pub state_size: i64,
-    /// `unaligned_checkpoint`: Flink 1.15.4 to 2.3.0 servers send `unaligned_checkpoint` in SubtaskCheckpointStatistics; the page does not document it.
-    ///
-    /// Not in Flink's docs (the ledger adds it).
-    #[serde(rename = "unaligned_checkpoint")]
-    pub unaligned_checkpoint: bool,
+#[serde(untagged)]
+pub enum SubtaskCheckpointStatistics {
+    Completed {
+        /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in SubtaskCheckpointStatistics; the page does not document it.
+        ///
+        /// Not in Flink's docs (the ledger adds it).
+        #[serde(rename = "className")]
+        class_name: String,
+        /// `index`
+        #[serde(rename = "index")]
+        index: i64,
+        /// `status`
+        #[serde(rename = "status")]
+        status: String,
+        /// `aborted`: Flink 1.15.4 to 2.3.0 servers send `aborted` in SubtaskCheckpointStatistics; the page does not document it.
+        ///
+        /// Not in Flink's docs (the ledger adds it).
+        #[serde(rename = "aborted")]
+        aborted: bool,
+        /// `ack_timestamp`: Flink 1.15.4 to 2.3.0 servers send `ack_timestamp` in SubtaskCheckpointStatistics; the page does not document it.
+        ///
+        /// Not in Flink's docs (the ledger adds it).
+        #[serde(rename = "ack_timestamp")]
+        ack_timestamp: i64,
+        /// `alignment`: Flink 1.15.4 to 2.3.0 servers send `alignment` in SubtaskCheckpointStatistics; the page does not document it.
+        ///
+        /// Not in Flink's docs (the ledger adds it).
+        #[serde(rename = "alignment")]
+        alignment: std::collections::BTreeMap<String, i64>,
+        /// `checkpoint`: Flink 1.15.4 to 2.3.0 servers send `checkpoint` in SubtaskCheckpointStatistics; the page does not document it.
+        ///
+        /// Not in Flink's docs (the ledger adds it).
+        #[serde(rename = "checkpoint")]
+        checkpoint: std::collections::BTreeMap<String, i64>,
+        /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in SubtaskCheckpointStatistics; the page does not document it.
+        ///
+        /// Not in Flink's docs (the ledger adds it).
+        #[serde(rename = "checkpointed_size")]
+        checkpointed_size: i64,
+        /// `end_to_end_duration`: Flink 1.15.4 to 2.3.0 servers send `end_to_end_duration` in SubtaskCheckpointStatistics; the page does not document it.
+        ///
+        /// Not in Flink's docs (the ledger adds it).
+        #[serde(rename = "end_to_end_duration")]
+        end_to_end_duration: i64,
+        /// `start_delay`: Flink 1.15.4 to 2.3.0 servers send `start_delay` in SubtaskCheckpointStatistics; the page does not document it.
+        ///
+        /// Not in Flink's docs (the ledger adds it).
+        #[serde(rename = "start_delay")]
+        start_delay: i64,
+        /// `state_size`: Flink 1.15.4 to 2.3.0 servers send `state_size` in SubtaskCheckpointStatistics; the page does not document it.
+        ///
+        /// Not in Flink's docs (the ledger adds it).
+        #[serde(rename = "state_size")]
+        state_size: i64,
+        /// `unaligned_checkpoint`: Flink 1.15.4 to 2.3.0 servers send `unaligned_checkpoint` in SubtaskCheckpointStatistics; the page does not document it.
+        ///
+        /// Not in Flink's docs (the ledger adds it).
+        #[serde(rename = "unaligned_checkpoint")]
+        unaligned_checkpoint: bool,
+    },
+    Pending {
+        /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in SubtaskCheckpointStatistics; the page does not document it.
+        ///
+        /// Not in Flink's docs (the ledger adds it).
+        #[serde(rename = "className")]
+        class_name: String,
+        /// `index`
+        #[serde(rename = "index")]
+        index: i64,
+        /// `status`
+        #[serde(rename = "status")]
+        status: String,
+    },
 }
 /// `org.apache.flink.runtime.rest.messages.job.SubtaskExecutionAttemptAccumulatorsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
