@@ -5,6 +5,8 @@
 // Arguments:
 //   --count N            emit N records, then finish (default: unbounded)
 //   --fail-after N       throw after N records in the keyed map, with restarts off: a failed job
+//   --restarts N         every source subtask throws after 1000 records, restarted N times (2 s apart)
+//                        before the job fails: a restarting job and an exception history of several
 //   --slow-checkpoints MS  snapshots take MS, checkpoints time out after 1 s and failures are tolerated:
 //                        the checkpoint history then holds in-progress and failed checkpoints
 //   --write-jobgraph F   write the serialized JobGraph (or, where Flink has no JobGraph getter on the
@@ -34,12 +36,14 @@ public class FlinkRestScenario {
         long count = Long.MAX_VALUE;
         long failAfter = -1;
         long slowCheckpoints = 0;
+        long restarts = -1;
         String jobGraphFile = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--count": count = Long.parseLong(args[i + 1]); break;
                 case "--fail-after": failAfter = Long.parseLong(args[i + 1]); break;
                 case "--slow-checkpoints": slowCheckpoints = Long.parseLong(args[i + 1]); break;
+                case "--restarts": restarts = Long.parseLong(args[i + 1]); break;
                 case "--write-jobgraph": jobGraphFile = args[i + 1]; break;
                 default: throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -49,6 +53,12 @@ public class FlinkRestScenario {
         if (failAfter >= 0) {
             settings.put("restart-strategy", "none");
             settings.put("restart-strategy.type", "none");
+        }
+        if (restarts >= 0) {
+            settings.put("restart-strategy", "fixed-delay");
+            settings.put("restart-strategy.type", "fixed-delay");
+            settings.put("restart-strategy.fixed-delay.attempts", Long.toString(restarts));
+            settings.put("restart-strategy.fixed-delay.delay", "2 s");
         }
         if (slowCheckpoints > 0) {
             settings.put("execution.checkpointing.timeout", "1 s");
@@ -62,7 +72,7 @@ public class FlinkRestScenario {
         final long snapshotMillis = slowCheckpoints;
         DataStream<Long> numbers = env.fromSequence(0, count - 1)
                 .name("Sequence source")
-                .map(new Throttle())
+                .map(new Throttle(restarts >= 0 ? 1000 : -1))
                 .name("Throttle");
         numbers.keyBy(v -> v % 4)
                 .map(new KeyedCounter(limit, snapshotMillis))
@@ -78,12 +88,26 @@ public class FlinkRestScenario {
         env.execute("flink-rest scenario");
     }
 
-    /** Keeps the source at about 2,000 records a second, so a 2-core machine stays quiet. */
+    /**
+     * Keeps the source at about 2,000 records a second, so a 2-core machine stays quiet; with
+     * {@code failAfter >= 0} every subtask throws after that many records (of its own attempt), so the
+     * subtasks fail at about the same time.
+     */
     public static class Throttle extends RichMapFunction<Long, Long> {
+        private final long failAfter;
+        private transient long seen;
+
+        Throttle(long failAfter) {
+            this.failAfter = failAfter;
+        }
+
         @Override
         public Long map(Long v) throws Exception {
             if (v % 20 == 0) {
                 Thread.sleep(10);
+            }
+            if (failAfter >= 0 && ++seen > failAfter) {
+                throw new IllegalStateException("flink-rest scenario: source failing on purpose after " + failAfter + " records");
             }
             return v;
         }

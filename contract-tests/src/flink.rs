@@ -40,17 +40,23 @@ pub const JAVA_OPTS: &str = "--add-exports=java.base/sun.net.util=ALL-UNNAMED \
 --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
 --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED";
 
-/// A cluster of one version: where it lives and which ports it uses.
+/// A cluster of one version: where it lives, which ports it uses, how many TaskManagers it starts and
+/// which scheduler its jobs get.
 #[derive(Debug, Clone)]
 pub struct Cluster {
     pub version: String,
     pub dist: PathBuf,
     pub run: PathBuf,
     pub port: u16,
+    /// TaskManagers started (2 slots each); jobs spread their slots over them.
+    pub taskmanagers: usize,
+    /// Runs the adaptive scheduler (rescaling in place), with its waits shortened.
+    pub adaptive: bool,
 }
 
 impl Cluster {
-    /// Default REST port: 18000 + 100·major + minor (1.20 -> 18120), so versions can run side by side.
+    /// Two TaskManagers, the default scheduler. Default REST port: 18000 + 100·major + minor
+    /// (1.20 -> 18120), so versions can run side by side.
     pub fn new(root: &Path, version: &str, port: Option<u16>) -> Result<Cluster> {
         let mut parts = version.split('.').map(str::parse::<u16>);
         let (Some(Ok(major)), Some(Ok(minor))) = (parts.next(), parts.next()) else {
@@ -61,7 +67,23 @@ impl Cluster {
             dist: cache_root().join("dist").join(version),
             run: root.join("target/flink").join(version),
             port: port.unwrap_or(18000 + 100 * major + minor),
+            taskmanagers: 2,
+            adaptive: false,
         })
+    }
+
+    /// A twin that runs beside this one with the adaptive scheduler: one TaskManager, REST port + 50
+    /// (its other ports follow), its own run directory `target/flink/<V>-adaptive`.
+    pub fn adaptive(&self) -> Cluster {
+        let mut run = self.run.clone().into_os_string();
+        run.push("-adaptive");
+        Cluster {
+            run: run.into(),
+            port: self.port + 50,
+            taskmanagers: 1,
+            adaptive: true,
+            ..self.clone()
+        }
     }
 
     pub fn base_url(&self) -> String {
@@ -167,8 +189,13 @@ impl Cluster {
         let mut last = String::from("no answer yet");
         while start.elapsed() < limit {
             match runtime.block_on(client.get_cluster_overview()) {
-                Ok(o) if o.taskmanagers >= 1 => return Ok(()),
-                Ok(_) => last = "REST answers, no TaskManager registered yet".into(),
+                Ok(o) if o.taskmanagers as usize >= self.taskmanagers => return Ok(()),
+                Ok(o) => {
+                    last = format!(
+                        "REST answers, {} of {} TaskManagers registered",
+                        o.taskmanagers, self.taskmanagers
+                    )
+                }
                 Err(e) => last = e.to_string(),
             }
             // The scripts write pid files at once; none alive after a few seconds means it died.
@@ -198,7 +225,8 @@ impl Cluster {
         out
     }
 
-    /// Writes the whole configuration: loopback only, this cluster's ports and directories, 2 slots.
+    /// Writes the whole configuration: loopback only, this cluster's ports and directories, 2 slots per
+    /// TaskManager spread evenly, the scheduler.
     fn configure(&self) -> Result<()> {
         let conf = self.run.join("conf");
         for dir in [
@@ -248,6 +276,12 @@ impl Cluster {
             ("jobmanager.memory.process.size", "1024m".into()),
             ("taskmanager.memory.process.size", "1280m".into()),
             ("taskmanager.numberOfTaskSlots", "2".into()),
+            ("cluster.evenly-spread-out-slots", "true".into()),
+            // How long REST answers about a job may be cached (default 3 s): short-lived states (a job
+            // restarting) stay visible, and waits end sooner.
+            ("web.refresh-interval", "500".into()),
+            // TaskManagers report accumulators with their heartbeats (default every 10 s).
+            ("heartbeat.interval", "1000".into()),
             ("parallelism.default", "1".into()),
             ("io.tmp.dirs", run.join("tmp").display().to_string()),
             ("web.tmpdir", run.join("web").display().to_string()),
@@ -265,16 +299,44 @@ impl Cluster {
             ("env.java.opts", JAVA_OPTS.into()),
             ("env.java.opts.all", JAVA_OPTS.into()),
         ];
+        // Rescale as soon as requirements change: no cool-down after a rescale (1.18 to 1.20 call it the
+        // minimum scaling interval) and a short wait for resources to settle; keep a rescale history
+        // (2.3; off by default). Keys a version does not know are ignored by it.
+        let adaptive = [
+            ("jobmanager.scheduler", "adaptive"),
+            ("web.adaptive-scheduler.rescale-history.size", "8"),
+            ("jobmanager.adaptive-scheduler.scaling-interval.min", "0 ms"),
+            (
+                "jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling",
+                "0 ms",
+            ),
+            (
+                "jobmanager.adaptive-scheduler.resource-stabilization-timeout",
+                "1 s",
+            ),
+            (
+                "jobmanager.adaptive-scheduler.executing.resource-stabilization-timeout",
+                "1 s",
+            ),
+        ];
+        let scheduler = adaptive.iter().filter(|_| self.adaptive);
         let mut text = format!(
             "# Written by `cargo xtask flink up --version {}`; rewritten on every start.\n",
             self.version
         );
-        for (key, value) in settings {
+        for (key, value) in settings
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .chain(scheduler.copied())
+        {
             text.push_str(&format!("{key}: {value}\n"));
         }
         fs::write(conf.join(file), text)?;
         fs::write(conf.join("masters"), format!("localhost:{p}\n"))?;
-        fs::write(conf.join("workers"), "localhost\n")?;
+        fs::write(
+            conf.join("workers"),
+            "localhost\n".repeat(self.taskmanagers),
+        )?;
         Ok(())
     }
 
@@ -491,5 +553,8 @@ mod tests {
         assert_eq!(Cluster::new(root, "2.3.0", None).unwrap().port, 18203);
         assert_eq!(Cluster::new(root, "2.3.0", Some(9000)).unwrap().port, 9000);
         assert!(Cluster::new(root, "latest", None).is_err());
+        let twin = Cluster::new(root, "1.20.3", None).unwrap().adaptive();
+        assert_eq!((twin.port, twin.adaptive), (18170, true));
+        assert_eq!(twin.run, Path::new("/repo/target/flink/1.20.3-adaptive"));
     }
 }

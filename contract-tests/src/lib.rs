@@ -3,6 +3,7 @@
 //! - [`flink`]: start and stop real Flink clusters (1.15 to 2.3) on loopback.
 //! - [`job`]: the scenario's streaming job, compiled from the Java source kept in `job/`.
 //! - [`scenario`]: the steps that reach every documented response, recorded as [`fixture`]s.
+//! - [`live`]: one live run (clusters up, scenario, clusters down), shared by `record` and the gate.
 //!
 //! `tests/client.rs` checks what the generated client sends and how it reads answers, against a mock.
 
@@ -18,6 +19,7 @@ pub mod evidence;
 pub mod fixture;
 pub mod flink;
 pub mod job;
+pub mod live;
 pub mod record;
 pub mod replay;
 pub mod scenario;

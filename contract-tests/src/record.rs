@@ -1,13 +1,12 @@
 //! `cargo xtask record --version V`: start that version, run the scenario, redact, write the fixtures.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 
 use crate::fixture::{Exchange, Redactor};
-use crate::flink::Cluster;
-use crate::scenario::{self, Setup};
+use crate::live::Target;
 
 /// What a recording measured.
 pub struct Summary {
@@ -23,37 +22,22 @@ pub struct Summary {
     pub dir: PathBuf,
 }
 
-/// Starts the cluster, runs the scenario against it and returns the redacted exchanges.
+/// Starts the version's clusters, runs the scenario against them and returns the redacted exchanges.
 pub fn run_scenario(root: &Path, version: &str) -> Result<(Vec<Exchange>, Summary)> {
-    let cluster = Cluster::new(root, version, None)?;
-    let started = Instant::now();
-    cluster.ensure_dist()?;
-    let download = started.elapsed();
-    let running = cluster.start()?;
-    let c = &running.cluster;
-    let run_dir = c.run.canonicalize()?;
-    let setup = Setup::new(root, version, &c.base_url(), &c.dist, &run_dir, true);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let started = Instant::now();
-    let recording = runtime
-        .block_on(scenario::run(&setup))
+    let live = crate::live::run(root, Target::Version(version.to_string()))
         .with_context(|| format!("the scenario on Flink {version}"))?;
-    let scenario_took = started.elapsed();
-    let mut redactor = Redactor::new(literals(c, &run_dir));
-    let mut exchanges = recording.exchanges;
+    let mut redactor = Redactor::new(literals(&live.run_dir, &live.dist));
+    let mut exchanges = live.recording.exchanges;
     for e in &mut exchanges {
         redactor.exchange(e);
     }
     let summary = Summary {
         version: version.to_string(),
-        download,
-        ready: running.ready_after,
-        scenario: scenario_took,
-        steps: recording.steps,
-        unreached: recording.unreached,
+        download: live.download,
+        ready: live.ready.unwrap_or_default(),
+        scenario: live.scenario,
+        steps: live.recording.steps,
+        unreached: live.recording.unreached,
         files: exchanges.len(),
         bytes: 0,
         dir: PathBuf::new(),
@@ -62,19 +46,16 @@ pub fn run_scenario(root: &Path, version: &str) -> Result<(Vec<Exchange>, Summar
 }
 
 /// Machine-specific strings and their stable stand-ins: paths stay paths, the host name a host name.
-fn literals(c: &Cluster, run_dir: &Path) -> Vec<(String, String)> {
+/// The adaptive twin's run directory (`<run>-adaptive`) becomes `/tmp/flink-rest/run-adaptive`.
+fn literals(run_dir: &Path, dist: &Path) -> Vec<(String, String)> {
     let mut out = vec![
         (
             run_dir.display().to_string(),
             "/tmp/flink-rest/run".to_string(),
         ),
-        (
-            c.run.display().to_string(),
-            "/tmp/flink-rest/run".to_string(),
-        ),
-        (c.dist.display().to_string(), "/opt/flink".to_string()),
+        (dist.display().to_string(), "/opt/flink".to_string()),
     ];
-    if let Ok(dist) = c.dist.canonicalize() {
+    if let Ok(dist) = dist.canonicalize() {
         out.push((dist.display().to_string(), "/opt/flink".to_string()));
     }
     if let Some(home) = std::env::var_os("HOME") {

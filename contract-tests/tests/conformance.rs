@@ -28,7 +28,7 @@ fn exchanges() -> Vec<Exchange> {
 }
 
 async fn classify(exchanges: &[Exchange]) -> Report {
-    conformance::classify(&root(), &apis(), "1.20.3", exchanges)
+    conformance::evaluate(&root(), &apis(), "1.20.3", exchanges)
         .await
         .unwrap()
 }

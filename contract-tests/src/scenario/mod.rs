@@ -1,0 +1,206 @@
+//! The scenario: drives a real cluster through the states that produce every documented response, and
+//! records each exchange. Polling (waiting for a job state, an async operation, metrics to appear) is
+//! not recorded; the answers the scenario is about are.
+//!
+//! It is a table of named steps ([`steps::STEPS`]) over one shared [`steps::State`]; each step is a
+//! small function, run in order, timed, and skipped where the version's docs do not list what it is
+//! about. The recorder ([`recorder`]) speaks HTTP itself rather than through the generated client: it
+//! must send exactly what a step says (wrong verbs, invalid bodies), and what it records is what a
+//! server sent, not what a client made of it.
+
+mod pairs;
+mod recorder;
+mod steps;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+pub use pairs::{endpoint_of, sources, templates, Pairs, Source, Template};
+pub use recorder::{Body, Part, Recorder, Req};
+
+use crate::fixture::{Exchange, Kind};
+
+/// What the scenario needs from outside: where the cluster is and where to build the job.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub root: PathBuf,
+    pub version: String,
+    pub base_url: String,
+    /// A second cluster of the same version running the adaptive scheduler, for the steps only it
+    /// answers (resource requirements changed and the job rescaled, 2.3's rescale history). Without
+    /// one, those steps run on the main cluster if it is adaptive itself.
+    pub adaptive_url: Option<String>,
+    pub dist: PathBuf,
+    /// Scratch directory (job build).
+    pub work: PathBuf,
+    /// The cluster's savepoint directory.
+    pub savepoints: PathBuf,
+    /// End with `DELETE /cluster` (the cluster is gone afterwards).
+    pub shutdown: bool,
+}
+
+impl Setup {
+    /// The scenario builds its job in `run_dir/scenario` and stores savepoints in `run_dir/savepoints`
+    /// (a path the server writes to, so `run_dir` must be local to it).
+    pub fn new(
+        root: &Path,
+        version: &str,
+        base_url: &str,
+        dist: &Path,
+        run_dir: &Path,
+        shutdown: bool,
+    ) -> Setup {
+        Setup {
+            root: root.to_path_buf(),
+            version: version.to_string(),
+            base_url: base_url.to_string(),
+            adaptive_url: None,
+            dist: dist.to_path_buf(),
+            work: run_dir.join("scenario"),
+            savepoints: run_dir.join("savepoints"),
+            shutdown,
+        }
+    }
+}
+
+/// The run's exchanges, how long each step took, and the pairs the version documents that the scenario
+/// did not reach.
+pub struct Recording {
+    pub exchanges: Vec<Exchange>,
+    pub steps: Vec<(String, Duration)>,
+    pub unreached: Vec<String>,
+}
+
+/// Whether a step runs on this version and setup.
+#[derive(Debug, Clone, Copy)]
+pub enum When {
+    Always,
+    /// Where the version's own docs list this pair.
+    Documents(&'static str),
+    /// Where the run ends the cluster (`DELETE /cluster`).
+    Shutdown,
+}
+
+impl When {
+    fn holds(self, setup: &Setup, pairs: &Pairs) -> bool {
+        match self {
+            When::Always => true,
+            When::Documents(key) => pairs.documents(key),
+            When::Shutdown => setup.shutdown,
+        }
+    }
+}
+
+/// Runs every step that holds for the version, in order; `DELETE /cluster` is the last exchange when
+/// the setup says so. Fails if a pair of the 1.10 page was not reached.
+pub async fn run(setup: &Setup) -> Result<Recording> {
+    let sources = sources(&setup.root)?;
+    let templates = pairs::templates_of(&sources);
+    let pairs = Pairs::of(&sources, &setup.version)?;
+    let recorder = Recorder::new(&setup.base_url, &setup.version, templates)?;
+    let mut state = steps::State::new(setup.clone(), pairs, recorder);
+    let mut timings = Vec::new();
+    for step in steps::STEPS {
+        if !step.when.holds(setup, &state.pairs) {
+            continue;
+        }
+        let started = Instant::now();
+        state.r.step(step.name);
+        (step.run)(&mut state)
+            .await
+            .with_context(|| format!("step {:?}", step.name))?;
+        timings.push((step.name.to_string(), started.elapsed()));
+    }
+    let (exchanges, pairs) = (state.r.exchanges, state.pairs);
+    let unreached = unreached(setup, &pairs, &exchanges)?;
+    Ok(Recording {
+        exchanges,
+        steps: timings,
+        unreached,
+    })
+}
+
+/// The version's documented pairs no scenario exchange reached; an error if one of them is on the 1.10
+/// page (every version answers those).
+fn unreached(setup: &Setup, pairs: &Pairs, exchanges: &[Exchange]) -> Result<Vec<String>> {
+    let reached = |key: &str| {
+        (exchanges.iter()).any(|e| e.kind == Kind::Scenario && e.endpoint.as_deref() == Some(key))
+    };
+    let expected = |key: &&String| setup.shutdown || *key != "DELETE /cluster";
+    let missing: Vec<&str> = (pairs.baseline.iter())
+        .filter(|k| expected(k) && !reached(k))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        bail!("the scenario did not reach: {}", missing.join(", "));
+    }
+    Ok((pairs.own.iter())
+        .filter(|k| !reached(k))
+        .cloned()
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_is_held_to_the_page_and_to_its_own_docs() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let sources = sources(root).unwrap();
+        let old = Pairs::of(&sources, "1.15.4").unwrap();
+        let new = Pairs::of(&sources, "2.3.0").unwrap();
+        assert_eq!(old.baseline.len(), 50);
+        assert_eq!((old.own.len(), new.own.len()), (59, 80));
+        assert!(new.documents("GET /applications/overview"));
+        assert!(!old.documents("POST /jobs/:jobid/checkpoints"));
+        assert_eq!(old.agg, "min,max,sum,avg");
+        assert_eq!(new.agg, "min,max,sum,avg,skew");
+    }
+
+    #[test]
+    fn concrete_paths_map_to_the_most_literal_documented_pair() {
+        let t = vec![
+            Template::new("GET", "/jobs/:jobid"),
+            Template::new("GET", "/jobs/overview"),
+            Template::new("PATCH", "/jobs/:jobid"),
+            Template::new("GET", "/taskmanagers/:taskmanagerid/metrics"),
+        ];
+        let key = |m, p| endpoint_of(&t, m, p).map(Template::key);
+        assert_eq!(
+            key("GET", "/jobs/overview").as_deref(),
+            Some("GET /jobs/overview")
+        );
+        assert_eq!(key("GET", "/jobs/abc").as_deref(), Some("GET /jobs/:jobid"));
+        assert_eq!(
+            key("PATCH", "/jobs/abc").as_deref(),
+            Some("PATCH /jobs/:jobid")
+        );
+        assert_eq!(
+            key("GET", "/taskmanagers/localhost:1-abcdef/metrics").as_deref(),
+            Some("GET /taskmanagers/:taskmanagerid/metrics")
+        );
+        assert_eq!(key("PUT", "/jobs/overview"), None);
+        assert_eq!(key("GET", "/jobs/a/b/c"), None);
+    }
+
+    #[test]
+    fn step_names_are_distinct_and_every_documents_condition_names_a_documented_pair() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let sources = sources(root).unwrap();
+        let newest = Pairs::of(&sources, "2.3.0").unwrap();
+        let mut names = std::collections::BTreeSet::new();
+        for step in steps::STEPS {
+            assert!(names.insert(step.name), "two steps named {:?}", step.name);
+            if let When::Documents(key) = step.when {
+                assert!(
+                    newest.documents(key),
+                    "{}: {key} is documented nowhere",
+                    step.name
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,966 @@
+//! The scenario's steps: one table, each entry a name, when it runs and a small function over the
+//! shared [`State`]. What a step makes that later steps use (the jar, the main job, a savepoint) is a
+//! field of the state, set by the step named in its doc comment.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Result};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::recorder::{is_final, trigger_id, Body, Part, Recorder, Req};
+use super::{Pairs, Setup, When};
+
+const WAIT: Duration = Duration::from_secs(90);
+/// A well-formed id no server knows.
+const UNKNOWN_ID: &str = "0123456789abcdef0123456789abcdef";
+
+/// What the steps share.
+pub struct State {
+    pub setup: Setup,
+    /// What the version documents (which steps run, the `agg` values it lists).
+    pub pairs: Pairs,
+    pub r: Recorder,
+    /// The job's jar and its serialized job graph (`build job`).
+    jar: Vec<u8>,
+    graph: Vec<u8>,
+    /// The first TaskManager's id, and every TaskManager's, comma-joined (`cluster`).
+    tm: String,
+    tms: String,
+    /// The uploaded jar's id (`jar`).
+    jar_id: String,
+    /// The main job (`run job`) and its keyed vertex (`running job`).
+    job: String,
+    vertex: String,
+    /// Where the main job's savepoint went (`savepoint`).
+    savepoint: String,
+    /// The job restored from it (`restore from savepoint`) and where its drain left a savepoint
+    /// (`stop with drain`).
+    restored: String,
+    drained: Option<String>,
+}
+
+impl State {
+    pub fn new(setup: Setup, pairs: Pairs, r: Recorder) -> State {
+        State {
+            setup,
+            pairs,
+            r,
+            jar: Vec::new(),
+            graph: Vec::new(),
+            tm: String::new(),
+            tms: String::new(),
+            jar_id: String::new(),
+            job: String::new(),
+            vertex: String::new(),
+            savepoint: String::new(),
+            restored: String::new(),
+            drained: None,
+        }
+    }
+}
+
+pub type StepFuture<'s> = Pin<Box<dyn Future<Output = Result<()>> + 's>>;
+
+pub struct Step {
+    pub name: &'static str,
+    pub when: When,
+    pub run: fn(&mut State) -> StepFuture<'_>,
+}
+
+macro_rules! step {
+    ($name:literal, $when:expr, $f:ident) => {
+        Step {
+            name: $name,
+            when: $when,
+            run: |s| Box::pin($f(s)),
+        }
+    };
+}
+
+/// The scenario, in order.
+pub const STEPS: &[Step] = &[
+    step!("build job", When::Always, build_job),
+    step!("cluster", When::Always, cluster),
+    step!("early metrics", When::Always, early_metrics),
+    step!("jar", When::Always, jar),
+    step!("run job", When::Always, run_main_job),
+    step!("running job", When::Always, running_job),
+    step!("vertex", When::Always, vertex),
+    step!("newer pairs", When::Always, newer_pairs),
+    step!("metrics", When::Always, metrics),
+    step!("bad input", When::Always, bad_inputs),
+    step!("rescaling", When::Always, rescaling),
+    step!("savepoint", When::Always, savepoint),
+    step!("failed savepoint", When::Always, failed_savepoint),
+    step!(
+        "checkpoint",
+        When::Documents("POST /jobs/:jobid/checkpoints"),
+        checkpoint
+    ),
+    step!("stop without drain", When::Always, stop_without_drain),
+    step!("restore from savepoint", When::Always, restore),
+    step!("stop with drain", When::Always, stop_with_drain),
+    step!("cancel", When::Always, cancel),
+    step!("failing job", When::Always, failing_job),
+    step!("restarting job", When::Always, restarting_job),
+    step!("finite job", When::Always, finite_job),
+    step!("checkpoint failures", When::Always, checkpoint_failures),
+    step!("savepoint disposal", When::Always, savepoint_disposal),
+    step!("job graph submission", When::Always, job_graph),
+    step!(
+        "adaptive scheduler",
+        When::Documents("PUT /jobs/:jobid/resource-requirements"),
+        adaptive_scheduler
+    ),
+    step!(
+        "application",
+        When::Documents("POST /jars/:jarid/run-application"),
+        application
+    ),
+    step!("cleanup", When::Always, cleanup),
+    step!("shutdown", When::Shutdown, shutdown),
+];
+
+/// The job, built against this distribution (nothing recorded).
+async fn build_job(s: &mut State) -> Result<()> {
+    let (dist, work) = (&s.setup.dist, &s.setup.work);
+    s.jar = crate::job::build_jar(dist, work)?;
+    s.graph = crate::job::job_graph(dist, work, crate::flink::JAVA_OPTS)?;
+    Ok(())
+}
+
+async fn cluster(s: &mut State) -> Result<()> {
+    for path in [
+        "/config",
+        "/overview",
+        "/jobmanager/config",
+        "/jobs",
+        "/jobs/overview",
+        "/jars",
+    ] {
+        s.r.ok(Req::get(path)).await?;
+    }
+    let tms = s.r.ok(Req::get("/taskmanagers")).await?;
+    s.tms = first_ids(&tms["taskmanagers"], usize::MAX);
+    s.tm = s.tms.split(',').next().unwrap_or_default().to_string();
+    if s.tm.is_empty() {
+        bail!("no TaskManager in {tms}");
+    }
+    s.r.ok(Req::get(format!("/taskmanagers/{}", s.tm))).await?;
+    Ok(())
+}
+
+/// Metrics answer [] for a while after start: that answer as it is, once.
+async fn early_metrics(s: &mut State) -> Result<()> {
+    s.r.ok(Req::get("/jobmanager/metrics")).await?;
+    Ok(())
+}
+
+async fn jar(s: &mut State) -> Result<()> {
+    s.jar_id = upload(&mut s.r, &s.jar).await?;
+    let jar_id = &s.jar_id;
+    s.r.ok(Req::get("/jars")).await?;
+    s.r.ok(Req::get(format!("/jars/{jar_id}/plan")).q("parallelism", "2"))
+        .await?;
+    s.r.ok(Req::new(Method::POST, format!("/jars/{jar_id}/plan"))
+        .json(json!({"entryClass": crate::job::MAIN_CLASS, "parallelism": 2})))
+        .await?;
+    Ok(())
+}
+
+/// The main job at parallelism 2, running with two completed checkpoints and its user accumulators
+/// reported (they reach the JobManager with TaskManager heartbeats).
+async fn run_main_job(s: &mut State) -> Result<()> {
+    let body = json!({ "parallelism": 2, "programArgsList": []});
+    s.job = run_job(&mut s.r, &s.jar_id, body).await?;
+    let job = &s.job;
+    wait_job(&s.r, job, "job running", all_running).await?;
+    s.r.wait_for(
+        Req::get(format!("/jobs/{job}/checkpoints")),
+        "2 completed checkpoints",
+        WAIT,
+        |c| c["counts"]["completed"].as_u64().unwrap_or(0) >= 2,
+    )
+    .await?;
+    s.r.wait_for(
+        Req::get(format!("/jobs/{job}/accumulators")),
+        "user accumulators",
+        WAIT,
+        |a| non_empty(&a["user-task-accumulators"]),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn running_job(s: &mut State) -> Result<()> {
+    let job = s.job.clone();
+    let details = s.r.ok(Req::get(format!("/jobs/{job}"))).await?;
+    for sub in [
+        "plan",
+        "config",
+        "accumulators",
+        "exceptions",
+        "checkpoints/config",
+        "execution-result",
+    ] {
+        s.r.call(Req::get(format!("/jobs/{job}/{sub}"))).await?;
+    }
+    for path in ["/jobs", "/jobs/overview", "/overview"] {
+        s.r.ok(Req::get(path)).await?;
+    }
+    let checkpoints = s.r.ok(Req::get(format!("/jobs/{job}/checkpoints"))).await?;
+    let checkpoint = checkpoints["latest"]["completed"]["id"]
+        .as_u64()
+        .ok_or_else(|| anyhow!("no completed checkpoint in {checkpoints}"))?;
+    let vertices = details["vertices"].as_array().cloned().unwrap_or_default();
+    s.vertex = vertices
+        .iter()
+        .find(|v| {
+            v["name"]
+                .as_str()
+                .is_some_and(|n| n.contains("Keyed counter"))
+        })
+        .or(vertices.last())
+        .and_then(|v| v["id"].as_str())
+        .ok_or_else(|| anyhow!("no vertex in {details}"))?
+        .to_string();
+    let at = format!("/jobs/{job}/checkpoints/details/{checkpoint}");
+    s.r.ok(Req::get(at.clone())).await?;
+    s.r.ok(Req::get(format!("{at}/subtasks/{}", s.vertex)))
+        .await?;
+    Ok(())
+}
+
+async fn vertex(s: &mut State) -> Result<()> {
+    let v = format!("/jobs/{}/vertices/{}", s.job, s.vertex);
+    // Back pressure is only sampled once metrics were asked for: the first answer as it is.
+    s.r.call(Req::get(format!("{v}/backpressure"))).await?;
+    for sub in [
+        "",
+        "/accumulators",
+        "/subtasks/accumulators",
+        "/subtasktimes",
+        "/taskmanagers",
+        "/subtasks/0",
+        "/subtasks/0/attempts/0",
+        "/subtasks/0/attempts/0/accumulators",
+    ] {
+        s.r.ok(Req::get(format!("{v}{sub}"))).await?;
+    }
+    Ok(())
+}
+
+/// The read-only pairs the 1.10 page did not have, each where the version's docs list it.
+async fn newer_pairs(s: &mut State) -> Result<()> {
+    let (job, tm) = (s.job.clone(), s.tm.clone());
+    let v = format!("/jobs/{job}/vertices/{}", s.vertex);
+    let pairs = [
+        ("GET /jobs/:jobid/status", format!("/jobs/{job}/status")),
+        (
+            "GET /jobs/:jobid/jobmanager/config",
+            format!("/jobs/{job}/jobmanager/config"),
+        ),
+        (
+            "GET /jobs/:jobid/jobmanager/environment",
+            format!("/jobs/{job}/jobmanager/environment"),
+        ),
+        (
+            "GET /jobs/:jobid/jobmanager/log-url",
+            format!("/jobs/{job}/jobmanager/log-url"),
+        ),
+        (
+            "GET /jobs/:jobid/taskmanagers/:taskmanagerid/log-url",
+            format!("/jobs/{job}/taskmanagers/{tm}/log-url"),
+        ),
+        (
+            "GET /jobs/:jobid/resource-requirements",
+            format!("/jobs/{job}/resource-requirements"),
+        ),
+        (
+            "GET /jobs/:jobid/vertices/:vertexid/watermarks",
+            format!("{v}/watermarks"),
+        ),
+        (
+            "GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics",
+            format!("{v}/jm-operator-metrics"),
+        ),
+        (
+            "GET /jobs/:jobid/vertices/:vertexid/flamegraph",
+            format!("{v}/flamegraph"),
+        ),
+        (
+            "GET /jobmanager/environment",
+            "/jobmanager/environment".into(),
+        ),
+        ("GET /jobmanager/logs", "/jobmanager/logs".into()),
+        (
+            "GET /jobmanager/thread-dump",
+            "/jobmanager/thread-dump".into(),
+        ),
+        (
+            "GET /taskmanagers/:taskmanagerid/logs",
+            format!("/taskmanagers/{tm}/logs"),
+        ),
+        (
+            "GET /taskmanagers/:taskmanagerid/thread-dump",
+            format!("/taskmanagers/{tm}/thread-dump"),
+        ),
+        ("GET /datasets", "/datasets".into()),
+        (
+            "GET /jobs/:jobid/rescales/config",
+            format!("/jobs/{job}/rescales/config"),
+        ),
+        (
+            "GET /jobs/:jobid/rescales/history",
+            format!("/jobs/{job}/rescales/history"),
+        ),
+        (
+            "GET /jobs/:jobid/rescales/overview",
+            format!("/jobs/{job}/rescales/overview"),
+        ),
+        (
+            "GET /jobs/:jobid/rescales/summary",
+            format!("/jobs/{job}/rescales/summary"),
+        ),
+        (
+            "GET /applications/overview",
+            "/applications/overview".into(),
+        ),
+    ];
+    let mut application = None;
+    for (key, path) in pairs {
+        if s.pairs.documents(key) {
+            let answer = s.r.call(Req::get(path)).await?;
+            if key == "GET /applications/overview" {
+                application = answer["applications"][0]["id"].as_str().map(str::to_string);
+            }
+        }
+    }
+    // The application the job runs in (2.3): its details, exceptions and configuration.
+    if let Some(app) = application {
+        for sub in ["", "/exceptions", "/jobmanager/config"] {
+            s.r.call(Req::get(format!("/applications/{app}{sub}")))
+                .await?;
+        }
+    }
+    if s.pairs.documents("PATCH /jobs/:jobid/clientHeartbeat") {
+        let in_a_minute = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_millis()
+            + 60_000;
+        s.r.call(
+            Req::new(Method::PATCH, format!("/jobs/{job}/clientHeartbeat"))
+                .json(json!({ "expiredTimestamp": in_a_minute as u64 })),
+        )
+        .await?;
+    }
+    if s.pairs.documents("DELETE /datasets/:datasetid") {
+        delete_dataset(&mut s.r).await?;
+    }
+    Ok(())
+}
+
+/// A streaming job keeps no data sets: deleting one no server has is the operation there is. Its
+/// status is recorded as first answered and, where the server finishes it (1.15.4 never does), as
+/// finished.
+async fn delete_dataset(r: &mut Recorder) -> Result<()> {
+    let trigger = r
+        .call(Req::new(Method::DELETE, format!("/datasets/{UNKNOWN_ID}")))
+        .await?;
+    let Ok(id) = trigger_id(&trigger) else {
+        return Ok(());
+    };
+    let status = format!("/datasets/delete/{id}");
+    let first = r.call(Req::get(status.clone())).await?;
+    if is_final(&first) {
+        return Ok(());
+    }
+    let limit = Duration::from_secs(10);
+    if (r
+        .wait_for(Req::get(status.clone()), &status, limit, is_final)
+        .await)
+        .is_ok()
+    {
+        r.call(Req::get(status)).await?;
+    }
+    Ok(())
+}
+
+/// Every metrics list once it is filled, then values of its first metrics, aggregated where the pair
+/// aggregates (with every `agg` value the version lists, over every TaskManager).
+async fn metrics(s: &mut State) -> Result<()> {
+    let (job, tm) = (&s.job, &s.tm);
+    let v = format!("/jobs/{job}/vertices/{}", s.vertex);
+    for path in [
+        "/jobmanager/metrics".to_string(),
+        "/taskmanagers/metrics".to_string(),
+        "/jobs/metrics".to_string(),
+        format!("/taskmanagers/{tm}/metrics"),
+        format!("/jobs/{job}/metrics"),
+        format!("{v}/metrics"),
+        format!("{v}/subtasks/metrics"),
+        format!("{v}/subtasks/0/metrics"),
+    ] {
+        let what = format!("metrics at {path}");
+        let list = (s.r.wait_for(Req::get(path.clone()), &what, WAIT, non_empty)).await?;
+        s.r.ok(Req::get(path.clone())).await?;
+        let mut req = Req::get(path.clone()).q("get", first_ids(&list, 3));
+        let agg = s.pairs.agg.clone();
+        if path.ends_with("/taskmanagers/metrics") {
+            req = req.q("agg", agg).q("taskmanagers", s.tms.clone());
+        } else if path == "/jobs/metrics" {
+            req = req.q("agg", agg).q("jobs", job.clone());
+        } else if path.ends_with("/subtasks/metrics") {
+            req = req.q("agg", agg).q("subtasks", "0-1");
+        }
+        s.r.ok(req).await?;
+    }
+    let backpressure = Req::get(format!("{v}/backpressure"));
+    let sampled = |b: &Value| b["status"] == "ok";
+    (s.r.wait_for(backpressure.clone(), "back pressure sampled", WAIT, sampled)).await?;
+    s.r.ok(backpressure).await?;
+    Ok(())
+}
+
+async fn bad_inputs(s: &mut State) -> Result<()> {
+    let (r, job, jar, vertex) = (&mut s.r, &s.job, &s.jar_id, &s.vertex);
+    let post = |path: String| Req::new(Method::POST, path);
+    r.bad(Req::get("/jobs/not-a-job-id")).await?;
+    r.bad(Req::get(format!("/jobs/{UNKNOWN_ID}"))).await?;
+    r.bad(Req::get(format!("/jobs/{UNKNOWN_ID}/vertices/{vertex}")))
+        .await?;
+    r.bad(Req::get(format!("/jobs/{job}/vertices/{UNKNOWN_ID}")))
+        .await?;
+    r.bad(Req::get(format!(
+        "/jobs/{job}/vertices/{vertex}/subtasks/99"
+    )))
+    .await?;
+    r.bad(Req::get(format!("/jobs/{job}/checkpoints/details/999999")))
+        .await?;
+    r.bad(Req::get(format!("/jobs/{job}/savepoints/{UNKNOWN_ID}")))
+        .await?;
+    r.bad(Req::get(format!("/savepoint-disposal/{UNKNOWN_ID}")))
+        .await?;
+    r.bad(Req::get("/taskmanagers/no-such-taskmanager")).await?;
+    r.bad(Req::get("/taskmanagers/no-such-taskmanager/metrics"))
+        .await?;
+    r.bad(Req::get("/jars/no-such.jar/plan")).await?;
+    r.bad(Req::get("/no-such-endpoint")).await?;
+    r.bad(Req::new(Method::PUT, "/jobs/overview")).await?;
+    r.bad(Req::new(Method::DELETE, format!("/jobs/{job}")))
+        .await?;
+    r.bad(Req::get(format!("/jobs/{job}/vertices/{vertex}/subtasks/metrics")).q("agg", "median"))
+        .await?;
+    r.bad(Req::new(Method::PATCH, format!("/jobs/{job}")).q("mode", "pause"))
+        .await?;
+    let mut invalid = post(format!("/jars/{jar}/plan"));
+    invalid.body = Some(Body::Text("{\"parallelism\": ".into()));
+    r.bad(invalid).await?;
+    r.bad(post(format!("/jars/{jar}/plan")).json(json!({"parallelism": "two"})))
+        .await?;
+    r.bad(post(format!("/jars/{jar}/plan")).json(json!({"parallelism": 1, "noSuchField": true})))
+        .await?;
+    r.bad(post(format!("/jobs/{job}/savepoints")).json(json!({"cancel-job": "yes"})))
+        .await?;
+    Ok(())
+}
+
+/// The legacy rescaling trigger: an error on every version that still lists it, so its status is
+/// asked for an id no server knows.
+async fn rescaling(s: &mut State) -> Result<()> {
+    let job = &s.job;
+    let rescale = (s.r)
+        .call(Req::new(Method::PATCH, format!("/jobs/{job}/rescaling")).q("parallelism", "1"))
+        .await?;
+    let status = match rescale["request-id"].as_str() {
+        Some(trigger) => format!("/jobs/{job}/rescaling/{trigger}"),
+        None => format!("/jobs/{job}/rescaling/{UNKNOWN_ID}"),
+    };
+    s.r.operation(status).await?;
+    Ok(())
+}
+
+async fn savepoint(s: &mut State) -> Result<()> {
+    let job = &s.job;
+    let target = s.setup.savepoints.display().to_string();
+    let done = (s.r)
+        .trigger(
+            Req::new(Method::POST, format!("/jobs/{job}/savepoints"))
+                .json(json!({"target-directory": target, "cancel-job": false})),
+            &format!("/jobs/{job}/savepoints"),
+        )
+        .await?;
+    s.savepoint = done["operation"]["location"]
+        .as_str()
+        .ok_or_else(|| anyhow!("savepoint without location: {done}"))?
+        .to_string();
+    Ok(())
+}
+
+/// A target Flink cannot create: the operation completes with its failure cause, the job runs on.
+async fn failed_savepoint(s: &mut State) -> Result<()> {
+    let job = &s.job;
+    let unwritable = "file:///dev/null/flink-rest-unwritable";
+    let failed = (s.r)
+        .trigger(
+            Req::new(Method::POST, format!("/jobs/{job}/savepoints"))
+                .json(json!({"target-directory": unwritable, "cancel-job": false})),
+            &format!("/jobs/{job}/savepoints"),
+        )
+        .await?;
+    if failed["operation"]["failure-cause"].is_null() {
+        bail!("a savepoint to {unwritable} did not fail: {failed}");
+    }
+    Ok(())
+}
+
+async fn checkpoint(s: &mut State) -> Result<()> {
+    let checkpoints = format!("/jobs/{}/checkpoints", s.job);
+    let full = json!({"checkpointType": "FULL"});
+    let trigger = Req::new(Method::POST, &checkpoints).json(full);
+    s.r.trigger(trigger, &checkpoints).await?;
+    Ok(())
+}
+
+async fn stop_without_drain(s: &mut State) -> Result<()> {
+    let job = &s.job;
+    let target = s.setup.savepoints.display().to_string();
+    (s.r)
+        .trigger(
+            Req::new(Method::POST, format!("/jobs/{job}/stop"))
+                .json(json!({"targetDirectory": target, "drain": false})),
+            &format!("/jobs/{job}/savepoints"),
+        )
+        .await?;
+    wait_job(&s.r, job, "job stopped", state_is(&["FINISHED"])).await?;
+    s.r.ok(Req::get(format!("/jobs/{job}"))).await?;
+    s.r.ok(Req::get(format!("/jobs/{job}/execution-result")))
+        .await?;
+    Ok(())
+}
+
+async fn restore(s: &mut State) -> Result<()> {
+    let body = json!({
+        "parallelism": 2,
+        "savepointPath": s.savepoint,
+        "allowNonRestoredState": true,
+    });
+    s.restored = run_job(&mut s.r, &s.jar_id, body).await?;
+    let restored = &s.restored;
+    wait_job(&s.r, restored, "restored job running", all_running).await?;
+    let checkpoints = Req::get(format!("/jobs/{restored}/checkpoints"));
+    let has_restore = |c: &Value| !c["latest"]["restored"].is_null();
+    (s.r.wait_for(
+        checkpoints.clone(),
+        "restore in checkpoint statistics",
+        WAIT,
+        has_restore,
+    ))
+    .await?;
+    s.r.ok(checkpoints).await?;
+    Ok(())
+}
+
+async fn stop_with_drain(s: &mut State) -> Result<()> {
+    let restored = &s.restored;
+    let target = s.setup.savepoints.display().to_string();
+    let drained = (s.r)
+        .trigger(
+            Req::new(Method::POST, format!("/jobs/{restored}/stop"))
+                .json(json!({"targetDirectory": target, "drain": true})),
+            &format!("/jobs/{restored}/savepoints"),
+        )
+        .await?;
+    s.drained = drained["operation"]["location"]
+        .as_str()
+        .map(str::to_string);
+    wait_job(&s.r, restored, "job drained", state_is(&["FINISHED"])).await?;
+    Ok(())
+}
+
+async fn cancel(s: &mut State) -> Result<()> {
+    let cancelled = run_job(&mut s.r, &s.jar_id, json!({ "parallelism": 1})).await?;
+    wait_job(&s.r, &cancelled, "job running", all_running).await?;
+    s.r.call(Req::new(Method::PATCH, format!("/jobs/{cancelled}")).q("mode", "stop"))
+        .await?;
+    s.r.ok(Req::new(Method::PATCH, format!("/jobs/{cancelled}")).q("mode", "cancel"))
+        .await?;
+    wait_job(&s.r, &cancelled, "job cancelled", state_is(&["CANCELED"])).await?;
+    s.r.ok(Req::get(format!("/jobs/{cancelled}"))).await?;
+    Ok(())
+}
+
+/// A job that fails once, with restarts off.
+async fn failing_job(s: &mut State) -> Result<()> {
+    let body = json!({ "parallelism": 1, "programArgsList": ["--fail-after", "200"] });
+    let failed = run_job(&mut s.r, &s.jar_id, body).await?;
+    wait_job(&s.r, &failed, "job failed", state_is(&["FAILED"])).await?;
+    s.r.ok(Req::get(format!("/jobs/{failed}"))).await?;
+    s.r.ok(Req::get(format!("/jobs/{failed}/exceptions")))
+        .await?;
+    s.r.ok(Req::get(format!("/jobs/{failed}/exceptions")).q("maxExceptions", "1"))
+        .await?;
+    s.r.ok(Req::get(format!("/jobs/{failed}/execution-result")))
+        .await?;
+    Ok(())
+}
+
+/// A job at parallelism 2 whose two source subtasks fail together, restarted twice before it fails
+/// for good: its details while restarting, an exception history of several failures (with the
+/// concurrent one where both were seen), and a subtask's attempts one by one.
+async fn restarting_job(s: &mut State) -> Result<()> {
+    let body = json!({ "parallelism": 2, "programArgsList": ["--restarts", "2"] });
+    let job = run_job(&mut s.r, &s.jar_id, body).await?;
+    let details = Req::get(format!("/jobs/{job}"));
+    // A server caching job details longer than the restart delay may never show the restart.
+    let restarting = state_is(&["RESTARTING", "FAILED"]);
+    (s.r.wait_and_record(details.clone(), "job restarting", WAIT, restarting)).await?;
+    wait_job(
+        &s.r,
+        &job,
+        "job failed after 2 restarts",
+        state_is(&["FAILED"]),
+    )
+    .await?;
+    let details = s.r.ok(details).await?;
+    s.r.ok(Req::get(format!("/jobs/{job}/exceptions"))).await?;
+    let vertex = details["vertices"][0]["id"]
+        .as_str()
+        .ok_or_else(|| anyhow!("no vertex in {details}"))?;
+    let v = format!("/jobs/{job}/vertices/{vertex}");
+    s.r.ok(Req::get(v.clone())).await?;
+    s.r.ok(Req::get(format!("{v}/subtasktimes"))).await?;
+    let subtask = s.r.ok(Req::get(format!("{v}/subtasks/0"))).await?;
+    let latest = subtask["attempt"].as_u64().unwrap_or(0);
+    for attempt in 0..=latest {
+        let at = format!("{v}/subtasks/0/attempts/{attempt}");
+        s.r.call(Req::get(at)).await?;
+    }
+    Ok(())
+}
+
+async fn finite_job(s: &mut State) -> Result<()> {
+    let body = json!({ "parallelism": 1, "programArgsList": ["--count", "500"] });
+    let finished = run_job(&mut s.r, &s.jar_id, body).await?;
+    wait_job(&s.r, &finished, "job finished", state_is(&["FINISHED"])).await?;
+    s.r.ok(Req::get(format!("/jobs/{finished}/execution-result")))
+        .await?;
+    // Back pressure is sampled from fetched metrics; once the fetcher drops a finished job's metrics the
+    // answer is `{"status": "deprecated"}` and nothing else. Fetches are at most every 10 s.
+    let done = s.r.peek(&format!("/jobs/{finished}")).await?;
+    if let Some(v) = done["vertices"][0]["id"].as_str() {
+        let req = Req::get(format!("/jobs/{finished}/vertices/{v}/backpressure"));
+        let deprecated = |b: &Value| b["status"] == "deprecated";
+        let what = "back pressure without metrics";
+        if (s
+            .r
+            .wait_and_record(req.clone(), what, WAIT / 3, deprecated)
+            .await)
+            .is_err()
+        {
+            s.r.call(req).await?;
+        }
+    }
+    s.r.ok(Req::get(format!("/jobs/{finished}/accumulators")).q("includeSerializedValue", "true"))
+        .await?;
+    Ok(())
+}
+
+/// Checkpoint statistics are polymorphic (`className`): in-progress and failed checkpoints carry other
+/// fields than completed ones. Slow snapshots and a 1 s timeout make both appear.
+async fn checkpoint_failures(s: &mut State) -> Result<()> {
+    let body = json!({ "parallelism": 1, "programArgsList": ["--slow-checkpoints", "1500"] });
+    let slow = run_job(&mut s.r, &s.jar_id, body).await?;
+    wait_job(&s.r, &slow, "job running", all_running).await?;
+    let has = |history: &Value, class: &str| {
+        (history.as_array()).is_some_and(|h| h.iter().any(|c| c["className"] == class))
+    };
+    let stats = (s.r)
+        .wait_and_record(
+            Req::get(format!("/jobs/{slow}/checkpoints")),
+            "an in-progress and a failed checkpoint",
+            WAIT,
+            |c| has(&c["history"], "in_progress") && has(&c["history"], "failed"),
+        )
+        .await?;
+    for class in ["failed", "in_progress"] {
+        let id = (stats["history"].as_array())
+            .and_then(|h| h.iter().find(|c| c["className"] == class))
+            .and_then(|c| c["id"].as_u64());
+        if let Some(id) = id {
+            let at = format!("/jobs/{slow}/checkpoints/details/{id}");
+            let details = s.r.call(Req::get(at.clone())).await?;
+            // Its subtasks that never acknowledged: only an index and a status.
+            let vertex = details["tasks"].as_object().and_then(|t| t.keys().next());
+            if let Some(vertex) = vertex {
+                s.r.call(Req::get(format!("{at}/subtasks/{vertex}")))
+                    .await?;
+            }
+        }
+    }
+    if s.pairs.documents("POST /jobs/:jobid/checkpoints") {
+        // Its snapshots outlast the checkpoint timeout: a triggered checkpoint fails with its cause.
+        let checkpoints = format!("/jobs/{slow}/checkpoints");
+        let full = json!({"checkpointType": "FULL"});
+        let trigger = Req::new(Method::POST, &checkpoints).json(full);
+        s.r.trigger(trigger, &checkpoints).await?;
+    }
+    cancel_quietly(&s.r, &slow).await
+}
+
+/// The drained savepoint, then one at a path that never existed.
+async fn savepoint_disposal(s: &mut State) -> Result<()> {
+    let target = s.setup.savepoints.display().to_string();
+    let path = s.drained.clone().unwrap_or_else(|| s.savepoint.clone());
+    let missing = format!("{target}/savepoint-000000-{UNKNOWN_ID}");
+    for path in [path, missing] {
+        let dispose = json!({ "savepoint-path": path });
+        (s.r)
+            .trigger(
+                Req::new(Method::POST, "/savepoint-disposal").json(dispose),
+                "/savepoint-disposal",
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+async fn job_graph(s: &mut State) -> Result<()> {
+    let request = json!({
+        "jobGraphFileName": "job.graph",
+        "jobJarFileNames": [crate::job::JAR_NAME],
+        "jobArtifactFileNames": [],
+    });
+    let parts = vec![
+        Part {
+            name: "request".into(),
+            file_name: None,
+            content_type: "application/json".into(),
+            bytes: serde_json::to_vec(&request)?,
+        },
+        Part {
+            name: "file_0".into(),
+            file_name: Some("job.graph".into()),
+            content_type: "application/octet-stream".into(),
+            bytes: s.graph.clone(),
+        },
+        Part {
+            name: "file_1".into(),
+            file_name: Some(crate::job::JAR_NAME.into()),
+            content_type: "application/x-java-archive".into(),
+            bytes: s.jar.clone(),
+        },
+    ];
+    let submitted = (s.r)
+        .ok(Req::new(Method::POST, "/jobs").multipart(parts))
+        .await?;
+    let job = submitted["jobUrl"]
+        .as_str()
+        .and_then(|u| u.rsplit('/').next())
+        .ok_or_else(|| anyhow!("no jobUrl in {submitted}"))?
+        .to_string();
+    wait_job(&s.r, &job, "submitted job running", all_running).await?;
+    s.r.ok(Req::get(format!("/jobs/{job}"))).await?;
+    cancel_quietly(&s.r, &job).await
+}
+
+/// On a cluster with the adaptive scheduler (the setup's second cluster, or the main one if it is
+/// adaptive): a job's resource requirements lowered to parallelism 1 and the job really rescaled, and
+/// where the version has them (2.3), its rescale overview, summary, configuration and history, and each
+/// rescale's details. Without such a cluster the pairs stay unreached (and are reported so).
+async fn adaptive_scheduler(s: &mut State) -> Result<()> {
+    let base = match &s.setup.adaptive_url {
+        Some(url) => url.clone(),
+        None => {
+            let config = s.r.peek("/jobmanager/config").await?;
+            if !runs_adaptive(&config) {
+                return Ok(());
+            }
+            s.setup.base_url.clone()
+        }
+    };
+    let main = s.r.switch_to(&base);
+    let rescaled = rescale(s).await;
+    s.r.switch_to(&main);
+    rescaled
+}
+
+fn runs_adaptive(config: &Value) -> bool {
+    (config.as_array().into_iter().flatten())
+        .any(|e| e["key"] == "jobmanager.scheduler" && e["value"] == "adaptive")
+}
+
+async fn rescale(s: &mut State) -> Result<()> {
+    let ready = |o: &Value| o["taskmanagers"].as_u64().unwrap_or(0) >= 1;
+    (s.r.wait_for(Req::get("/overview"), "the adaptive cluster", WAIT, ready)).await?;
+    let jar_id = upload(&mut s.r, &s.jar).await?;
+    let job = run_job(&mut s.r, &jar_id, json!({ "parallelism": 2 })).await?;
+    let at_2 = |j: &Value| all_running(j) && parallelism_is(j, 2);
+    wait_job(&s.r, &job, "job running at parallelism 2", at_2).await?;
+    let requirements = format!("/jobs/{job}/resource-requirements");
+    let mut lowered = s.r.ok(Req::get(requirements.clone())).await?;
+    for vertex in lowered
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|o| o.values_mut())
+    {
+        vertex["parallelism"] = json!({ "lowerBound": 1, "upperBound": 1 });
+    }
+    let put = Req::new(Method::PUT, requirements.clone()).json(lowered);
+    s.r.ok(put).await?;
+    let at_1 = |j: &Value| all_running(j) && parallelism_is(j, 1);
+    wait_job(&s.r, &job, "job rescaled to parallelism 1", at_1).await?;
+    s.r.ok(Req::get(format!("/jobs/{job}"))).await?;
+    s.r.ok(Req::get(requirements)).await?;
+    if s.pairs.documents("GET /jobs/:jobid/rescales/history") {
+        rescale_history(&mut s.r, &job).await?;
+    }
+    cancel_quietly(&s.r, &job).await
+}
+
+/// 2.3's view of the rescale: once its history holds a completed requirement update, every rescales
+/// pair, and the details of each rescale in the history.
+async fn rescale_history(r: &mut Recorder, job: &str) -> Result<()> {
+    let rescales = format!("/jobs/{job}/rescales");
+    let updated = |h: &Value| {
+        (h.as_array().into_iter().flatten())
+            .any(|d| d["triggerCause"] == "UPDATE_REQUIREMENT" && !d["terminalState"].is_null())
+    };
+    let what = "a completed rescale in the history";
+    let history =
+        (r.wait_and_record(Req::get(format!("{rescales}/history")), what, WAIT, updated)).await?;
+    for sub in ["overview", "summary", "config"] {
+        r.ok(Req::get(format!("{rescales}/{sub}"))).await?;
+    }
+    for uuid in (history.as_array().into_iter().flatten()).filter_map(|d| d["rescaleUuid"].as_str())
+    {
+        r.ok(Req::get(format!("{rescales}/details/{uuid}"))).await?;
+    }
+    Ok(())
+}
+
+/// An application run from the jar (2.3), then cancelled.
+async fn application(s: &mut State) -> Result<()> {
+    let run = (s.r)
+        .ok(
+            Req::new(Method::POST, format!("/jars/{}/run-application", s.jar_id))
+                .json(json!({ "entryClass": crate::job::MAIN_CLASS, "parallelism": 1 })),
+        )
+        .await?;
+    let app = (run["applicationid"].as_str())
+        .or(run["applicationId"].as_str())
+        .ok_or_else(|| anyhow!("no application id in {run}"))?
+        .to_string();
+    let details = Req::get(format!("/applications/{app}"));
+    let running = |a: &Value| a["status"] == "RUNNING";
+    (s.r.wait_for(details.clone(), "application running", WAIT, running)).await?;
+    (s.r)
+        .ok(Req::new(
+            Method::POST,
+            format!("/applications/{app}/cancel"),
+        ))
+        .await?;
+    let ended = |a: &Value| a["status"].as_str().is_some_and(|s| s != "RUNNING");
+    (s.r.wait_and_record(details, "application ended", WAIT, ended)).await?;
+    Ok(())
+}
+
+async fn cleanup(s: &mut State) -> Result<()> {
+    (s.r)
+        .ok(Req::new(Method::DELETE, format!("/jars/{}", s.jar_id)))
+        .await?;
+    s.r.ok(Req::get("/jars")).await?;
+    s.r.ok(Req::get("/jobs/overview")).await?;
+    Ok(())
+}
+
+async fn shutdown(s: &mut State) -> Result<()> {
+    s.r.call(Req::new(Method::DELETE, "/cluster")).await?;
+    Ok(())
+}
+
+/// Uploads the job's jar (recorded); its id.
+async fn upload(r: &mut Recorder, jar: &[u8]) -> Result<String> {
+    let upload = r
+        .ok(Req::new(Method::POST, "/jars/upload").multipart(vec![Part {
+            name: "jarfile".into(),
+            file_name: Some(crate::job::JAR_NAME.into()),
+            content_type: "application/x-java-archive".into(),
+            bytes: jar.to_vec(),
+        }]))
+        .await?;
+    upload["filename"]
+        .as_str()
+        .and_then(|f| f.rsplit('/').next())
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("no filename in {upload}"))
+}
+
+/// Runs the scenario's job from the uploaded jar (a recorded `POST /jars/:jarid/run`); its id.
+async fn run_job(r: &mut Recorder, jar: &str, body: Value) -> Result<String> {
+    let mut request = serde_json::Map::new();
+    request.insert("entryClass".into(), json!(crate::job::MAIN_CLASS));
+    request.extend(body.as_object().cloned().unwrap_or_default());
+    let run = r
+        .ok(Req::new(Method::POST, format!("/jars/{jar}/run")).json(Value::Object(request)))
+        .await?;
+    run["jobid"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("no jobid in {run}"))
+}
+
+/// Waits (unrecorded) until the job's details satisfy `done`.
+async fn wait_job(
+    r: &Recorder,
+    job: &str,
+    what: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Result<Value> {
+    r.wait_for(Req::get(format!("/jobs/{job}")), what, WAIT, done)
+        .await
+}
+
+/// Cancels a job (unrecorded: the cancel pair is recorded by its own step) and waits until it is.
+async fn cancel_quietly(r: &Recorder, job: &str) -> Result<()> {
+    let _ = r
+        .send(&Req::new(Method::PATCH, format!("/jobs/{job}")).q("mode", "cancel"))
+        .await?;
+    wait_job(r, job, "job cancelled", state_is(&["CANCELED"])).await?;
+    Ok(())
+}
+
+fn state_is(states: &'static [&'static str]) -> impl Fn(&Value) -> bool {
+    move |job| job["state"].as_str().is_some_and(|s| states.contains(&s))
+}
+
+fn all_running(job: &Value) -> bool {
+    job["state"] == "RUNNING"
+        && job["vertices"]
+            .as_array()
+            .is_some_and(|v| !v.is_empty() && v.iter().all(|v| v["status"] == "RUNNING"))
+}
+
+fn parallelism_is(job: &Value, n: u64) -> bool {
+    (job["vertices"].as_array()).is_some_and(|v| v.iter().all(|v| v["parallelism"] == n))
+}
+
+fn non_empty(v: &Value) -> bool {
+    v.as_array().is_some_and(|a| !a.is_empty())
+}
+
+/// Comma-joined ids of the first `n` entries of a list of `{"id": …}` (metrics, TaskManagers).
+fn first_ids(list: &Value, n: usize) -> String {
+    list.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m["id"].as_str())
+                .take(n)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default()
+}
