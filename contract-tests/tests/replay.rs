@@ -420,3 +420,100 @@ fn pending_checkpoint_subtasks_decode_as_pending_on_every_version() {
         );
     }
 }
+
+/// Fixtures of one step, in order.
+fn step_of(version: &str, step: &str) -> Vec<(String, Exchange)> {
+    let all = fixtures(version);
+    all.into_iter().filter(|(_, e)| e.step == step).collect()
+}
+
+fn body_of<T: serde::de::DeserializeOwned>(version: &str, name: &str, e: &Exchange) -> T {
+    let body = e.response.body.clone().unwrap_or_default();
+    serde_json::from_value(body).unwrap_or_else(|err| panic!("{version}/{name}: {err}"))
+}
+
+/// Under the adaptive scheduler, lowering a job's resource requirements really rescales it: on every
+/// version whose docs have `PUT /jobs/:jobid/resource-requirements`, the recorded requirements before
+/// and after, and the job's details after, decode and show parallelism 2, then 1.
+#[test]
+fn a_job_rescales_to_its_lowered_resource_requirements() {
+    use flink_rest::types::{JobDetailsInfo, JobVertexResourceRequirements};
+    type Requirements = std::collections::BTreeMap<String, JobVertexResourceRequirements>;
+    let mut rescaled = Vec::new();
+    for version in versions() {
+        let steps = step_of(&version, "adaptive scheduler");
+        if steps.is_empty() {
+            continue;
+        }
+        let of = |key: &str| -> Vec<&(String, Exchange)> {
+            (steps.iter())
+                .filter(|(_, e)| e.endpoint.as_deref() == Some(key))
+                .collect()
+        };
+        let requirements = of("GET /jobs/:jobid/resource-requirements");
+        assert_eq!(requirements.len(), 2, "{version}: before and after");
+        let bounds = |(name, e): &&(String, Exchange)| -> Vec<i64> {
+            let r: Requirements = body_of(&version, name, e);
+            r.values().map(|v| v.parallelism.upper_bound).collect()
+        };
+        assert!(
+            bounds(&requirements[0]).iter().all(|b| *b == 2),
+            "{version}"
+        );
+        assert!(
+            bounds(&requirements[1]).iter().all(|b| *b == 1),
+            "{version}"
+        );
+        assert_eq!(of("PUT /jobs/:jobid/resource-requirements").len(), 1);
+        let (name, e) = of("GET /jobs/:jobid")[0];
+        let job: JobDetailsInfo = body_of(&version, name, e);
+        assert!(
+            job.vertices.iter().all(|v| v.parallelism == 1),
+            "{version}: {:?}",
+            job.vertices
+        );
+        rescaled.push(version);
+    }
+    assert!(rescaled.len() >= 7, "rescaled on {rescaled:?} only");
+}
+
+/// A job that fails, restarts twice and then fails for good: on every version its details while it
+/// restarts, its exception history of three failures (one with the other subtask's concurrent failure)
+/// and each of a subtask's three attempts decode.
+#[test]
+fn a_restarting_job_and_its_exception_history_decode_on_every_version() {
+    use flink_rest::types::{
+        JobDetailsInfo, JobExceptionsInfoWithHistory, JobStatus, SubtaskExecutionAttemptDetailsInfo,
+    };
+    for version in versions() {
+        let steps = step_of(&version, "restarting job");
+        let of = |key: &str| -> Vec<&(String, Exchange)> {
+            (steps.iter())
+                .filter(|(_, e)| e.endpoint.as_deref() == Some(key))
+                .collect()
+        };
+        let states: Vec<JobStatus> = (of("GET /jobs/:jobid").into_iter())
+            .map(|(name, e)| body_of::<JobDetailsInfo>(&version, name, e).state)
+            .collect();
+        assert_eq!(
+            states,
+            [JobStatus::Restarting, JobStatus::Failed],
+            "{version}"
+        );
+        let (name, e) = of("GET /jobs/:jobid/exceptions")[0];
+        let history: JobExceptionsInfoWithHistory = body_of(&version, name, e);
+        let entries = history.exception_history.entries;
+        assert_eq!(entries.len(), 3, "{version}: one entry per failure");
+        assert!(
+            entries.iter().any(|e| !e.concurrent_exceptions.is_empty()),
+            "{version}: no concurrent failure"
+        );
+        let key = "GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/attempts/:attempt";
+        let attempts: Vec<i64> = (of(key).into_iter())
+            .map(|(name, e)| {
+                body_of::<SubtaskExecutionAttemptDetailsInfo>(&version, name, e).attempt
+            })
+            .collect();
+        assert_eq!(attempts, [0, 1, 2], "{version}");
+    }
+}

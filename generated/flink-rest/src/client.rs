@@ -937,14 +937,14 @@ impl Client {
     }
     /// Request to update job's resource requirements.
     ///
-    /// `PUT /jobs/:jobid/resource-requirements`, documented answer: 200 OK. The docs give no body: it is returned as JSON, undecoded.
+    /// `PUT /jobs/:jobid/resource-requirements`, documented answer: 200 OK.
     ///
     /// In the docs since Flink 1.18.
     pub async fn set_job_resource_requirements(
         &self,
         jobid: &JobId,
         body: &std::collections::BTreeMap<String, JobVertexResourceRequirements>,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<std::collections::BTreeMap<String, serde_json::Value>> {
         #[allow(unused_mut)]
         let mut req = self
             .request(

@@ -1725,43 +1725,23 @@ pub struct JobPlanInfo {
     pub plan: Plan,
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescaleConfigInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobRescaleConfigInfo {
     /// `executingCooldownTimeoutInMillis`
-    #[serde(
-        rename = "executingCooldownTimeoutInMillis",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub executing_cooldown_timeout_in_millis: Option<i64>,
+    #[serde(rename = "executingCooldownTimeoutInMillis")]
+    pub executing_cooldown_timeout_in_millis: i64,
     /// `executingResourceStabilizationTimeoutInMillis`
-    #[serde(
-        rename = "executingResourceStabilizationTimeoutInMillis",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub executing_resource_stabilization_timeout_in_millis: Option<i64>,
+    #[serde(rename = "executingResourceStabilizationTimeoutInMillis")]
+    pub executing_resource_stabilization_timeout_in_millis: i64,
     /// `maximumDelayForTriggeringRescaleInMillis`
-    #[serde(
-        rename = "maximumDelayForTriggeringRescaleInMillis",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub maximum_delay_for_triggering_rescale_in_millis: Option<i64>,
+    #[serde(rename = "maximumDelayForTriggeringRescaleInMillis")]
+    pub maximum_delay_for_triggering_rescale_in_millis: i64,
     /// `rescaleHistoryMax`
-    #[serde(
-        rename = "rescaleHistoryMax",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rescale_history_max: Option<i64>,
+    #[serde(rename = "rescaleHistoryMax")]
+    pub rescale_history_max: i64,
     /// `rescaleOnFailedCheckpointCount`
-    #[serde(
-        rename = "rescaleOnFailedCheckpointCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rescale_on_failed_checkpoint_count: Option<i64>,
+    #[serde(rename = "rescaleOnFailedCheckpointCount")]
+    pub rescale_on_failed_checkpoint_count: i64,
     /// `schedulerExecutionMode`
     #[serde(
         rename = "schedulerExecutionMode",
@@ -1770,134 +1750,80 @@ pub struct JobRescaleConfigInfo {
     )]
     pub scheduler_execution_mode: Option<SchedulerExecutionMode>,
     /// `slotIdleTimeoutInMillis`
-    #[serde(
-        rename = "slotIdleTimeoutInMillis",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub slot_idle_timeout_in_millis: Option<i64>,
+    #[serde(rename = "slotIdleTimeoutInMillis")]
+    pub slot_idle_timeout_in_millis: i64,
     /// `submissionResourceStabilizationTimeoutInMillis`
-    #[serde(
-        rename = "submissionResourceStabilizationTimeoutInMillis",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub submission_resource_stabilization_timeout_in_millis: Option<i64>,
+    #[serde(rename = "submissionResourceStabilizationTimeoutInMillis")]
+    pub submission_resource_stabilization_timeout_in_millis: i64,
     /// `submissionResourceWaitTimeoutInMillis`
-    #[serde(
-        rename = "submissionResourceWaitTimeoutInMillis",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub submission_resource_wait_timeout_in_millis: Option<i64>,
+    #[serde(rename = "submissionResourceWaitTimeoutInMillis")]
+    pub submission_resource_wait_timeout_in_millis: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescaleDetails`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobRescaleDetails {
     /// `endTimestampInMillis`
-    #[serde(
-        rename = "endTimestampInMillis",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub end_timestamp_in_millis: Option<i64>,
+    #[serde(rename = "endTimestampInMillis")]
+    pub end_timestamp_in_millis: i64,
     /// `rescaleAttemptId`
-    #[serde(
-        rename = "rescaleAttemptId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rescale_attempt_id: Option<i64>,
+    #[serde(rename = "rescaleAttemptId")]
+    pub rescale_attempt_id: i64,
     /// `rescaleUuid`
-    #[serde(rename = "rescaleUuid", default, skip_serializing_if = "Option::is_none")]
-    pub rescale_uuid: Option<String>,
+    #[serde(rename = "rescaleUuid")]
+    pub rescale_uuid: String,
     /// `resourceRequirementsUuid`
-    #[serde(
-        rename = "resourceRequirementsUuid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_requirements_uuid: Option<String>,
+    #[serde(rename = "resourceRequirementsUuid")]
+    pub resource_requirements_uuid: String,
     /// `schedulerStates`
-    #[serde(
-        rename = "schedulerStates",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub scheduler_states: Option<Vec<SchedulerStateSpan>>,
+    #[serde(rename = "schedulerStates")]
+    pub scheduler_states: Vec<SchedulerStateSpan>,
     /// `slots`
-    #[serde(rename = "slots", default, skip_serializing_if = "Option::is_none")]
-    pub slots: Option<std::collections::BTreeMap<String, SlotSharingGroupRescaleInfo>>,
+    #[serde(rename = "slots")]
+    pub slots: std::collections::BTreeMap<String, SlotSharingGroupRescaleInfo>,
     /// `startTimestampInMillis`
-    #[serde(
-        rename = "startTimestampInMillis",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub start_timestamp_in_millis: Option<i64>,
+    #[serde(rename = "startTimestampInMillis")]
+    pub start_timestamp_in_millis: i64,
     /// `terminalState`
-    #[serde(rename = "terminalState", default, skip_serializing_if = "Option::is_none")]
-    pub terminal_state: Option<RescaleTerminalState>,
+    #[serde(rename = "terminalState")]
+    pub terminal_state: RescaleTerminalState,
     /// `terminatedReason`
-    #[serde(
-        rename = "terminatedReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub terminated_reason: Option<RescaleTerminatedReason>,
+    #[serde(rename = "terminatedReason")]
+    pub terminated_reason: RescaleTerminatedReason,
     /// `triggerCause`
-    #[serde(rename = "triggerCause", default, skip_serializing_if = "Option::is_none")]
-    pub trigger_cause: Option<RescaleTriggerCause>,
+    #[serde(rename = "triggerCause")]
+    pub trigger_cause: RescaleTriggerCause,
     /// `vertices`
-    #[serde(rename = "vertices", default, skip_serializing_if = "Option::is_none")]
-    pub vertices: Option<
-        std::collections::BTreeMap<String, VertexParallelismRescaleInfo>,
-    >,
+    #[serde(rename = "vertices")]
+    pub vertices: std::collections::BTreeMap<String, VertexParallelismRescaleInfo>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescalesOverview`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobRescalesOverview {
     /// `latest`
-    #[serde(rename = "latest", default, skip_serializing_if = "Option::is_none")]
-    pub latest: Option<LatestRescales>,
+    #[serde(rename = "latest")]
+    pub latest: LatestRescales,
     /// `rescalesCounts`
-    #[serde(rename = "rescalesCounts", default, skip_serializing_if = "Option::is_none")]
-    pub rescales_counts: Option<RescalesCounts>,
+    #[serde(rename = "rescalesCounts")]
+    pub rescales_counts: RescalesCounts,
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescalesSummary`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobRescalesSummary {
     /// `completedRescalesDurationStatsInMillis`
-    #[serde(
-        rename = "completedRescalesDurationStatsInMillis",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub completed_rescales_duration_stats_in_millis: Option<StatsSummaryDto>,
+    #[serde(rename = "completedRescalesDurationStatsInMillis")]
+    pub completed_rescales_duration_stats_in_millis: StatsSummaryDto,
     /// `failedRescalesDurationStatsInMillis`
-    #[serde(
-        rename = "failedRescalesDurationStatsInMillis",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub failed_rescales_duration_stats_in_millis: Option<StatsSummaryDto>,
+    #[serde(rename = "failedRescalesDurationStatsInMillis")]
+    pub failed_rescales_duration_stats_in_millis: StatsSummaryDto,
     /// `ignoredRescalesDurationStatsInMillis`
-    #[serde(
-        rename = "ignoredRescalesDurationStatsInMillis",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ignored_rescales_duration_stats_in_millis: Option<StatsSummaryDto>,
+    #[serde(rename = "ignoredRescalesDurationStatsInMillis")]
+    pub ignored_rescales_duration_stats_in_millis: StatsSummaryDto,
     /// `rescalesCounts`
-    #[serde(rename = "rescalesCounts", default, skip_serializing_if = "Option::is_none")]
-    pub rescales_counts: Option<RescalesCounts>,
+    #[serde(rename = "rescalesCounts")]
+    pub rescales_counts: RescalesCounts,
     /// `rescalesDurationStatsInMillis`
-    #[serde(
-        rename = "rescalesDurationStatsInMillis",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rescales_duration_stats_in_millis: Option<StatsSummaryDto>,
+    #[serde(rename = "rescalesDurationStatsInMillis")]
+    pub rescales_duration_stats_in_millis: StatsSummaryDto,
 }
 /// Used by JobDetails.state, JobDetailsInfo.state, JobIdWithStatus.status, JobStatusInfo.status.
 ///
@@ -2142,11 +2068,11 @@ pub struct JobVertexFlameGraphNode {
     pub value: Option<i64>,
 }
 /// `org.apache.flink.runtime.jobgraph.JobVertexResourceRequirements`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobVertexResourceRequirements {
     /// `parallelism`
-    #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<Parallelism>,
+    #[serde(rename = "parallelism")]
+    pub parallelism: Parallelism,
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexTaskManagersInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2221,11 +2147,11 @@ pub struct LatestCheckpoints {
     pub savepoint: Option<CompletedCheckpointStatistics>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescalesOverview.LatestRescales`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LatestRescales {
     /// `completed`
-    #[serde(rename = "completed", default, skip_serializing_if = "Option::is_none")]
-    pub completed: Option<JobRescaleDetails>,
+    #[serde(rename = "completed")]
+    pub completed: JobRescaleDetails,
     /// `failed`
     #[serde(rename = "failed", default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<JobRescaleDetails>,
@@ -2366,14 +2292,14 @@ pub struct MultipleJobsDetails {
     pub jobs: Vec<JobDetails>,
 }
 /// `org.apache.flink.runtime.jobgraph.JobVertexResourceRequirements.Parallelism`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Parallelism {
     /// `lowerBound`
-    #[serde(rename = "lowerBound", default, skip_serializing_if = "Option::is_none")]
-    pub lower_bound: Option<i64>,
+    #[serde(rename = "lowerBound")]
+    pub lower_bound: i64,
     /// `upperBound`
-    #[serde(rename = "upperBound", default, skip_serializing_if = "Option::is_none")]
-    pub upper_bound: Option<i64>,
+    #[serde(rename = "upperBound")]
+    pub upper_bound: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.JobPlanInfo.Plan`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2625,20 +2551,20 @@ impl From<&str> for RescaleTriggerCause {
 }
 crate::open_enum!(RescaleTriggerCause);
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescalesOverview.RescalesCounts`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RescalesCounts {
     /// `completed`
-    #[serde(rename = "completed", default, skip_serializing_if = "Option::is_none")]
-    pub completed: Option<i64>,
+    #[serde(rename = "completed")]
+    pub completed: i64,
     /// `failed`
-    #[serde(rename = "failed", default, skip_serializing_if = "Option::is_none")]
-    pub failed: Option<i64>,
+    #[serde(rename = "failed")]
+    pub failed: i64,
     /// `ignored`
-    #[serde(rename = "ignored", default, skip_serializing_if = "Option::is_none")]
-    pub ignored: Option<i64>,
+    #[serde(rename = "ignored")]
+    pub ignored: i64,
     /// `inProgress`
-    #[serde(rename = "inProgress", default, skip_serializing_if = "Option::is_none")]
-    pub in_progress: Option<i64>,
+    #[serde(rename = "inProgress")]
+    pub in_progress: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.ResourceProfileInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2871,32 +2797,20 @@ impl From<&str> for SchedulerExecutionMode {
 }
 crate::open_enum!(SchedulerExecutionMode);
 /// `org.apache.flink.runtime.rest.messages.job.rescales.SchedulerStateSpan`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchedulerStateSpan {
     /// `durationInMillis`
-    #[serde(
-        rename = "durationInMillis",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub duration_in_millis: Option<i64>,
+    #[serde(rename = "durationInMillis")]
+    pub duration_in_millis: i64,
     /// `enterTimestampInMillis`
-    #[serde(
-        rename = "enterTimestampInMillis",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enter_timestamp_in_millis: Option<i64>,
+    #[serde(rename = "enterTimestampInMillis")]
+    pub enter_timestamp_in_millis: i64,
     /// `leaveTimestampInMillis`
-    #[serde(
-        rename = "leaveTimestampInMillis",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub leave_timestamp_in_millis: Option<i64>,
+    #[serde(rename = "leaveTimestampInMillis")]
+    pub leave_timestamp_in_millis: i64,
     /// `state`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    #[serde(rename = "state")]
+    pub state: String,
     /// `stringifiedException`
     #[serde(
         rename = "stringifiedException",
@@ -2982,32 +2896,20 @@ pub struct SlotInfo {
     pub resource: Option<ResourceProfileInfo>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescaleDetails.SlotSharingGroupRescaleInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SlotSharingGroupRescaleInfo {
     /// `acquiredResourceProfile`
-    #[serde(
-        rename = "acquiredResourceProfile",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub acquired_resource_profile: Option<ResourceProfileInfo>,
+    #[serde(rename = "acquiredResourceProfile")]
+    pub acquired_resource_profile: ResourceProfileInfo,
     /// `desiredSlots`
-    #[serde(rename = "desiredSlots", default, skip_serializing_if = "Option::is_none")]
-    pub desired_slots: Option<i64>,
+    #[serde(rename = "desiredSlots")]
+    pub desired_slots: i64,
     /// `minimalRequiredSlots`
-    #[serde(
-        rename = "minimalRequiredSlots",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub minimal_required_slots: Option<i64>,
+    #[serde(rename = "minimalRequiredSlots")]
+    pub minimal_required_slots: i64,
     /// `postRescaleSlots`
-    #[serde(
-        rename = "postRescaleSlots",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub post_rescale_slots: Option<i64>,
+    #[serde(rename = "postRescaleSlots")]
+    pub post_rescale_slots: i64,
     /// `preRescaleSlots`
     #[serde(
         rename = "preRescaleSlots",
@@ -3016,26 +2918,14 @@ pub struct SlotSharingGroupRescaleInfo {
     )]
     pub pre_rescale_slots: Option<i64>,
     /// `requestResourceProfile`
-    #[serde(
-        rename = "requestResourceProfile",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub request_resource_profile: Option<ResourceProfileInfo>,
+    #[serde(rename = "requestResourceProfile")]
+    pub request_resource_profile: ResourceProfileInfo,
     /// `slotSharingGroupId`
-    #[serde(
-        rename = "slotSharingGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub slot_sharing_group_id: Option<serde_json::Value>,
+    #[serde(rename = "slotSharingGroupId")]
+    pub slot_sharing_group_id: String,
     /// `slotSharingGroupName`
-    #[serde(
-        rename = "slotSharingGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub slot_sharing_group_name: Option<String>,
+    #[serde(rename = "slotSharingGroupName")]
+    pub slot_sharing_group_name: String,
 }
 /// `org.apache.flink.runtime.rest.messages.util.stats.StatsSummaryDto`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -3773,28 +3663,20 @@ pub struct VertexFlameGraphNode {
     pub value: Option<i64>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescaleDetails.VertexParallelismRescaleInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VertexParallelismRescaleInfo {
     /// `desiredParallelism`
-    #[serde(
-        rename = "desiredParallelism",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub desired_parallelism: Option<i64>,
+    #[serde(rename = "desiredParallelism")]
+    pub desired_parallelism: i64,
     /// `jobVertexId`
-    #[serde(rename = "jobVertexId", default, skip_serializing_if = "Option::is_none")]
-    pub job_vertex_id: Option<serde_json::Value>,
+    #[serde(rename = "jobVertexId")]
+    pub job_vertex_id: String,
     /// `jobVertexName`
-    #[serde(rename = "jobVertexName", default, skip_serializing_if = "Option::is_none")]
-    pub job_vertex_name: Option<String>,
+    #[serde(rename = "jobVertexName")]
+    pub job_vertex_name: String,
     /// `postRescaleParallelism`
-    #[serde(
-        rename = "postRescaleParallelism",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub post_rescale_parallelism: Option<i64>,
+    #[serde(rename = "postRescaleParallelism")]
+    pub post_rescale_parallelism: i64,
     /// `preRescaleParallelism`
     #[serde(
         rename = "preRescaleParallelism",
@@ -3803,24 +3685,12 @@ pub struct VertexParallelismRescaleInfo {
     )]
     pub pre_rescale_parallelism: Option<i64>,
     /// `slotSharingGroupId`
-    #[serde(
-        rename = "slotSharingGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub slot_sharing_group_id: Option<serde_json::Value>,
+    #[serde(rename = "slotSharingGroupId")]
+    pub slot_sharing_group_id: String,
     /// `slotSharingGroupName`
-    #[serde(
-        rename = "slotSharingGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub slot_sharing_group_name: Option<String>,
+    #[serde(rename = "slotSharingGroupName")]
+    pub slot_sharing_group_name: String,
     /// `sufficientParallelism`
-    #[serde(
-        rename = "sufficientParallelism",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sufficient_parallelism: Option<i64>,
+    #[serde(rename = "sufficientParallelism")]
+    pub sufficient_parallelism: i64,
 }
