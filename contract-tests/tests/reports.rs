@@ -44,6 +44,11 @@ fn reports() -> Vec<Report> {
         not_seen: vec!["CheckpointStatistics.failure_message:nullable".into()],
         ledger_entries: 2,
         seconds: 64.4,
+        timings: vec![
+            ("cluster start".into(), 11.7),
+            ("build job".into(), 1.9),
+            ("run job".into(), 10.65),
+        ],
     };
     let failed = Report {
         flink_version: "2.3.0".into(),
@@ -68,6 +73,7 @@ fn reports() -> Vec<Report> {
         not_seen: Vec::new(),
         ledger_entries: 3,
         seconds: 1.0,
+        timings: Vec::new(),
     };
     vec![passed, failed]
 }

@@ -90,6 +90,8 @@ pub struct Report {
     pub not_seen: Vec<String>,
     pub ledger_entries: usize,
     pub seconds: f64,
+    /// Where a live run's time went: the cluster's start, then each scenario step (seconds).
+    pub timings: Vec<(String, f64)>,
 }
 
 impl Report {
@@ -114,6 +116,10 @@ pub fn run(root: &Path, apis: &Apis, target: Target) -> Result<Report> {
     let exchanges = &live.recording.exchanges;
     let mut report = runtime.block_on(evaluate(root, apis, &live.version, exchanges))?;
     report.base_url = live.base_url;
+    let ready = live.ready.map(|d| ("cluster start".to_string(), d));
+    report.timings = (ready.into_iter().chain(live.recording.steps))
+        .map(|(step, took)| (step, took.as_secs_f64()))
+        .collect();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
@@ -275,6 +281,7 @@ pub fn classify(apis: &Apis, checks: &Checks) -> Result<Report> {
         not_seen,
         ledger_entries,
         seconds: 0.0,
+        timings: Vec::new(),
     })
 }
 

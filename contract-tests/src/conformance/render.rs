@@ -55,6 +55,12 @@ pub fn markdown(reports: &[Report]) -> String {
             r.endpoints.len(),
             r.count(Class::Explained)
         );
+        if !r.timings.is_empty() {
+            let steps: Vec<String> = (r.timings.iter())
+                .map(|(step, seconds)| format!("{step} {seconds:.1}"))
+                .collect();
+            let _ = writeln!(s, "Time (s): {}.\n", steps.join(", "));
+        }
         for e in r.endpoints.iter().filter(|e| e.class != Class::Conforms) {
             let _ = write!(s, "- `{}`: {}", e.endpoint, e.class.name());
             match e.details.is_empty() {
