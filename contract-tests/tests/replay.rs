@@ -8,7 +8,7 @@ use contract_tests::evidence;
 use contract_tests::fixture::{self, Exchange, Kind};
 use contract_tests::replay::{spec_path, Checker, Spec};
 use contract_tests::scenario;
-use flink_rest_codegen::ledger::{self, Change, Entry};
+use flink_rest_codegen::ledger::{self, AddField, Change, Entry, Response};
 use serde_json::{json, Value};
 
 fn root() -> PathBuf {
@@ -287,11 +287,11 @@ fn an_entry_no_fixture_supports_is_reported_as_resolved() {
     let stale = Entry {
         id: "JobDetailsInfo.no-such-field:add".into(),
         endpoints: vec!["GET /jobs/:jobid".into()],
-        change: Change::AddField {
+        change: Change::AddField(AddField {
             r#type: "JobDetailsInfo".into(),
             field: "no-such-field".into(),
             schema: json!({"type": "string"}),
-        },
+        }),
         documented: json!("not documented"),
         observed: json!({"type": "string"}),
         since: None,
@@ -301,11 +301,11 @@ fn an_entry_no_fixture_supports_is_reported_as_resolved() {
     };
     assert!(!evidence::supported(&stale, &apis, &obs, &versions));
     let gone = Entry {
-        change: Change::Response {
+        change: Change::Response(Response {
             endpoint: "GET /jobs/:jobid".into(),
             status: 418,
             schema: None,
-        },
+        }),
         ..stale
     };
     assert!(!evidence::supported(&gone, &apis, &obs, &versions));

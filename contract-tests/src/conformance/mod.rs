@@ -209,7 +209,7 @@ pub async fn check(
     for (i, e) in exchanges.iter().enumerate() {
         let mut e = e.clone();
         e.flink_version = ledger_version.to_string();
-        observations.add(api, &format!("live-{i:03}"), &e);
+        evidence::add(&mut observations, api, &format!("live-{i:03}"), &e);
         let query = e.request.query.as_deref().map(|q| format!("?{q}"));
         let result = match e.endpoint.clone().filter(|_| e.kind == Kind::Scenario) {
             None => CheckResult::BadInput {
@@ -337,7 +337,7 @@ fn weigh_ledger(
         }
         let reached = entry.endpoints.is_empty()
             || (entry.endpoints.iter()).any(|e| exercised.contains(e.as_str()));
-        match matches!(entry.change, Change::Nullable { .. }) || !reached {
+        match matches!(entry.change, Change::Nullable(_)) || !reached {
             true => not_seen.push(entry.id.clone()),
             false => resolved.push(entry.id.clone()),
         }
