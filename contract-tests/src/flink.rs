@@ -110,6 +110,7 @@ impl Cluster {
         self.ensure_dist()?;
         self.down()?;
         self.configure()?;
+        started::add(self);
         let started = Instant::now();
         let mut cmd = Command::new("bash");
         cmd.arg(self.dist.join("bin/start-cluster.sh"));
@@ -153,6 +154,7 @@ impl Cluster {
             let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
         }
         let _ = fs::remove_dir_all(self.run.join("pid"));
+        started::remove(self);
         Ok(())
     }
 
@@ -276,7 +278,9 @@ impl Cluster {
             ("jobmanager.memory.process.size", "1024m".into()),
             ("taskmanager.memory.process.size", "1280m".into()),
             ("taskmanager.numberOfTaskSlots", "2".into()),
+            // Jobs spread over both TaskManagers (the key 2.x reads; 1.x the one before).
             ("cluster.evenly-spread-out-slots", "true".into()),
+            ("taskmanager.load-balance.mode", "SLOTS".into()),
             // How long REST answers about a job may be cached (default 3 s): short-lived states (a job
             // restarting) stay visible, and waits end sooner.
             ("web.refresh-interval", "500".into()),
@@ -361,6 +365,55 @@ impl Cluster {
         let _ = fs::remove_dir_all(&self.dist);
         fs::rename(&partial, &self.dist)?;
         Ok(())
+    }
+}
+
+/// The clusters this process started and has not stopped: on Ctrl-C or SIGTERM they are stopped before
+/// it exits (a guard's `Drop` does not run then), so no JVM outlives an interrupted run.
+mod started {
+    use std::sync::{Mutex, Once};
+
+    use super::Cluster;
+
+    static CLUSTERS: Mutex<Vec<Cluster>> = Mutex::new(Vec::new());
+
+    pub(super) fn add(c: &Cluster) {
+        static SIGNALS: Once = Once::new();
+        SIGNALS.call_once(|| {
+            std::thread::spawn(stop_on_signal);
+        });
+        let mut all = CLUSTERS.lock().unwrap_or_else(|e| e.into_inner());
+        all.retain(|o| o.run != c.run);
+        all.push(c.clone());
+    }
+
+    pub(super) fn remove(c: &Cluster) {
+        let mut all = CLUSTERS.lock().unwrap_or_else(|e| e.into_inner());
+        all.retain(|o| o.run != c.run);
+    }
+
+    fn stop_on_signal() {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        let signal = runtime.block_on(async {
+            use tokio::signal::unix::{signal, SignalKind};
+            let mut term = signal(SignalKind::terminate())?;
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => r.map(|()| "interrupted"),
+                _ = term.recv() => Ok("terminated"),
+            }
+        });
+        let Ok(what) = signal else { return };
+        let clusters = CLUSTERS.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        for c in clusters {
+            eprintln!("{what}: stopping Flink {} ({})", c.version, c.run.display());
+            let _ = c.down();
+        }
+        std::process::exit(130);
     }
 }
 

@@ -177,8 +177,14 @@ fn main() -> ExitCode {
                     println!("{}", c.base_url());
                     Ok(ExitCode::SUCCESS)
                 }),
-            FlinkAction::Down { version } => flink::Cluster::new(&root, &version, None)
-                .and_then(|c| c.down().map(|()| ExitCode::SUCCESS)),
+            // The cluster and, if a run left one, its adaptive-scheduler twin.
+            FlinkAction::Down { version } => {
+                flink::Cluster::new(&root, &version, None).and_then(|c| {
+                    c.down()?;
+                    c.adaptive().down()?;
+                    Ok(ExitCode::SUCCESS)
+                })
+            }
         },
     };
     match result {
