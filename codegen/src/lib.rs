@@ -274,6 +274,8 @@ pub fn outputs(inputs: Inputs) -> Result<BTreeMap<String, String>, Problems> {
     drop(inputs);
     // Each source's `schemas/documented/` files are written while its docs are at hand.
     let (apis, documented) = stages(parsed, documented_files)?;
+    // No `serde_json::Value` in the crate that the ledger does not explain.
+    ledger::check_typed(&apis.merged)?;
     let mut files: BTreeMap<String, String> = documented.into_iter().flatten().collect();
     // The longest jobs first, so the threads finish together.
     let mut jobs = vec![

@@ -157,6 +157,18 @@ pub enum Ty {
     },
 }
 
+impl Ty {
+    /// Whether it is, or holds, `any` (data kept as JSON).
+    pub fn contains_any(&self) -> bool {
+        match self {
+            Ty::Any => true,
+            Ty::Array(items) => items.contains_any(),
+            Ty::Map(values) | Ty::KeyedMap { value: values, .. } => values.contains_any(),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypeDef {
     Struct(StructDef),
@@ -197,6 +209,8 @@ pub struct Field {
     /// Which minors' docs list it (known in the crate's union API only).
     pub listed: Option<Listed>,
     pub doc: Option<String>,
+    /// Why it stays free-form data (`serde_json::Value`): the `free-form` ledger entry's why.
+    pub free_form: Option<String>,
 }
 
 /// Which minors' docs list a field.
@@ -225,6 +239,7 @@ impl Field {
             until: None,
             listed: None,
             doc,
+            free_form: None,
         }
     }
 }

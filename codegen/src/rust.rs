@@ -126,6 +126,10 @@ fn field(owner: &str, f: &Field, vis: TokenStream) -> TokenStream {
         text.push_str(": ");
         text.push_str(d);
     }
+    if let Some(why) = &f.free_form {
+        text.push_str("\n\nFree-form, kept as JSON: ");
+        text.push_str(why);
+    }
     // Which versions send (or, in a request body, take) it, then which versions' docs list it.
     let mut versions = Vec::new();
     match (&f.since, &f.until) {

@@ -280,6 +280,9 @@ fn merge_struct(
                     if m.field.doc.is_none() {
                         m.field.doc.clone_from(&f.doc);
                     }
+                    if m.field.free_form.is_none() {
+                        m.field.free_form.clone_from(&f.free_form);
+                    }
                     m.present.push(*i);
                 }
                 None => fields.push(Merged {

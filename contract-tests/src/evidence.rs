@@ -38,6 +38,7 @@ pub fn add(obs: &mut Observations, api: &Api, fixture: &str, e: &Exchange) {
                 .collect(),
             status: e.response.status,
             body: e.response.body.as_ref(),
+            request: e.request.json_body(),
         },
     );
 }

@@ -43,6 +43,15 @@ pub struct RecordedRequest {
 }
 
 impl RecordedRequest {
+    /// The JSON body sent: the body itself, or a multipart request's JSON part.
+    pub fn json_body(&self) -> Option<&Value> {
+        match self.body.as_ref()? {
+            RequestBody::Json(v) => Some(v),
+            RequestBody::Multipart(parts) => parts.iter().find_map(|p| p.json.as_ref()),
+            RequestBody::Text(_) => None,
+        }
+    }
+
     /// The query as decoded name/value pairs, in the order sent.
     pub fn query_pairs(&self) -> Vec<(String, String)> {
         self.query

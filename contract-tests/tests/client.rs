@@ -277,21 +277,31 @@ async fn decode_errors_name_the_json_path() {
 
 #[tokio::test]
 async fn required_fields_are_required() {
-    let (server, client) = server().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"job-execution-result": {}})))
-        .mount(&server)
-        .await;
     let job: JobId = JOB.parse().unwrap();
-    match client.get_job_execution_result(&job).await.unwrap_err() {
-        Error::Decode { path, source, .. } => {
-            assert_eq!(path, ".");
-            assert!(
-                source.to_string().contains("missing field `status`"),
-                "{source}"
-            );
+    for (body, at, missing) in [
+        (json!({}), ".", "status"),
+        (
+            json!({"status": {"id": "COMPLETED"}, "job-execution-result": {}}),
+            "job-execution-result",
+            "id",
+        ),
+    ] {
+        let (server, client) = server().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&server)
+            .await;
+        match client.get_job_execution_result(&job).await.unwrap_err() {
+            Error::Decode { path, source, .. } => {
+                assert_eq!(path, at);
+                let message = source.to_string();
+                assert!(
+                    message.contains(&format!("missing field `{missing}`")),
+                    "{message}"
+                );
+            }
+            other => panic!("expected a decode error, got {other:?}"),
         }
-        other => panic!("expected a decode error, got {other:?}"),
     }
 }
 
@@ -311,7 +321,7 @@ async fn bodies_the_page_leaves_blank_decode_with_their_ledger_types() {
         )
         .mount(&server)
         .await;
-    assert!(client.shutdown_cluster().await.unwrap().is_empty());
+    let flink_rest::types::EmptyResponseBody {} = client.shutdown_cluster().await.unwrap();
     let metrics = client
         .get_jobmanager_metrics(&Default::default())
         .await

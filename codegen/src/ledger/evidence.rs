@@ -31,6 +31,11 @@ pub struct FieldObs {
     pub absent: BTreeSet<Seen>,
     /// Non-null values (a few per version), for inferring a schema and as evidence.
     pub samples: Vec<(Seen, Value)>,
+    /// The field's type in the API it was first observed against (`None`: a field it does not have).
+    pub declared: Option<Ty>,
+    /// Values clients sent in request bodies that the server accepted (a few per version): what a
+    /// server takes, where no answer shows the field.
+    pub accepted: Vec<(Seen, Value)>,
 }
 
 /// Where an answer was seen, and its body.
@@ -44,6 +49,8 @@ pub struct Observed<'a> {
     pub query: Vec<String>,
     pub status: u16,
     pub body: Option<&'a Value>,
+    /// The JSON request body sent, if any.
+    pub request: Option<&'a Value>,
 }
 
 #[derive(Debug, Default)]
@@ -85,6 +92,11 @@ impl FieldObs {
     pub fn values(&self) -> Vec<Value> {
         self.samples.iter().map(|(_, v)| v.clone()).collect()
     }
+
+    /// Values sent either way: in answers, and in requests servers accepted.
+    pub fn all_values(&self) -> impl Iterator<Item = &(Seen, Value)> {
+        self.samples.iter().chain(&self.accepted)
+    }
 }
 
 impl Observations {
@@ -102,19 +114,60 @@ impl Observations {
                 .insert(seen.clone());
         }
         let status = a.status;
+        if let (Some(sent), Some(ty), true) =
+            (a.request, request_type(op), (200..300).contains(&status))
+        {
+            self.accept(api, &ty, sent, &seen);
+        }
         self.statuses
             .entry((endpoint.to_string(), status))
             .or_default()
             .push((seen.clone(), a.body.cloned()));
         let Some(body) = a.body else { return };
         match body_type(op, status) {
-            Some(ty) => self.walk(api, endpoint, &ty, body, &seen),
-            None if (200..300).contains(&status) && !body.is_null() => self
+            Some(ty) if ty != Ty::Any => self.walk(api, endpoint, &ty, body, &seen),
+            // A success body the docs leave blank or `any`: what it is, is to be proposed.
+            _ if (200..300).contains(&status) && !body.is_null() => self
                 .blank_bodies
                 .entry(endpoint.to_string())
                 .or_default()
                 .push((seen, body.clone())),
-            None => {}
+            _ => {}
+        }
+    }
+
+    /// Notes the fields of a request body a server accepted: only their values (what clients leave
+    /// out of a request says nothing about what servers send).
+    fn accept(&mut self, api: &Api, ty: &Ty, v: &Value, seen: &Seen) {
+        match (ty, v) {
+            (Ty::Named(name), Value::Object(map)) => {
+                let Some(TypeDef::Struct(s)) = api.types.get(name) else {
+                    return;
+                };
+                for f in &s.fields {
+                    let Some(value) = map.get(&f.name).filter(|v| !v.is_null()) else {
+                        continue;
+                    };
+                    let rec = self
+                        .fields
+                        .entry((name.clone(), f.name.clone()))
+                        .or_default();
+                    rec.declared.get_or_insert_with(|| f.ty.clone());
+                    let n = rec
+                        .accepted
+                        .iter()
+                        .filter(|(s, _)| s.version == seen.version)
+                        .count();
+                    if n < SAMPLES_PER_VERSION {
+                        rec.accepted.push((seen.clone(), value.clone()));
+                    }
+                    self.accept(api, &f.ty, value, seen);
+                }
+            }
+            (Ty::Array(items), Value::Array(vs)) => {
+                vs.iter().for_each(|x| self.accept(api, items, x, seen))
+            }
+            _ => {}
         }
     }
 
@@ -134,6 +187,7 @@ impl Observations {
                     for f in &s.fields {
                         let key = (name.clone(), f.name.clone());
                         let rec = self.fields.entry(key).or_default();
+                        rec.declared.get_or_insert_with(|| f.ty.clone());
                         match map.get(&f.name) {
                             None => {
                                 rec.absent.insert(seen.clone());
@@ -215,6 +269,15 @@ impl Observations {
             }
             _ => {}
         }
+    }
+}
+
+/// The type of an operation's JSON request body (alone, or as the JSON part of a multipart request).
+fn request_type(op: &Operation) -> Option<Ty> {
+    match op.request.as_ref()? {
+        crate::model::Request::Json(ty) => Some(ty.clone()),
+        crate::model::Request::MultipartWithJson { body, .. } => Some(body.clone()),
+        crate::model::Request::MultipartFile { .. } => None,
     }
 }
 
@@ -399,59 +462,101 @@ pub(super) fn first_line(s: &str) -> String {
         .collect()
 }
 
-/// For a blank body: types to add (for object items) and the body schema.
+/// The type of `{}`, the answer of operations that only acknowledge.
+pub const EMPTY: &str = "EmptyResponseBody";
+
+/// For a blank body: the types it holds and its schema (`<Op>Body`, or `<Op>Item` for a list).
 pub(super) fn infer_body(op_name: &str, bodies: &[Value]) -> (Vec<(String, Value)>, Value) {
-    let items: Vec<&Value> = bodies
-        .iter()
-        .filter_map(Value::as_array)
-        .flatten()
-        .collect();
-    let all_arrays = bodies.iter().all(Value::is_array);
-    let objects: Vec<&serde_json::Map<String, Value>> = if all_arrays {
-        items.iter().filter_map(|v| v.as_object()).collect()
-    } else {
-        bodies.iter().filter_map(Value::as_object).collect()
+    let name = match bodies.iter().all(Value::is_array) {
+        true => upper_camel(op_name),
+        false => format!("{}Body", upper_camel(op_name)),
     };
-    let struct_schema = |name: &str| -> (String, Value) {
-        let mut keys: Vec<String> = Vec::new();
-        for o in &objects {
-            for k in o.keys() {
-                if !keys.contains(k) {
-                    keys.push(k.clone());
-                }
-            }
+    let mut types = Vec::new();
+    let schema = infer_named(&name, bodies, &mut types);
+    (types, schema)
+}
+
+/// Like [`infer`], but objects become types: a record (fixed, identifier-like keys) is a type named
+/// `name` whose fields are inferred the same way (`<name><Field>`), one keyed by ids or free names a map
+/// of what its values are (`<name>Value`), `{}` Flink's empty body; array items are `<name>Item`.
+/// Types go to `types` (schema per name, in the order they were met).
+pub fn infer_named(name: &str, samples: &[Value], types: &mut Vec<(String, Value)>) -> Value {
+    let present: Vec<&Value> = samples.iter().filter(|v| !v.is_null()).collect();
+    if !present.is_empty() && present.iter().all(|v| v.is_array()) {
+        let items: Vec<Value> = (present.iter().filter_map(|v| v.as_array()).flatten())
+            .cloned()
+            .collect();
+        if items.iter().any(|i| i.is_object() || i.is_array()) {
+            let item = infer_named(&format!("{name}Item"), &items, types);
+            return json!({"type": "array", "items": item});
         }
-        let mut props = serde_json::Map::new();
-        for k in keys {
-            let samples: Vec<Value> = objects.iter().filter_map(|o| o.get(&k).cloned()).collect();
-            props.insert(k, infer(&samples));
+        return infer(samples);
+    }
+    let objects: Vec<&serde_json::Map<String, Value>> =
+        present.iter().filter_map(|v| v.as_object()).collect();
+    if objects.is_empty() || objects.len() < present.len() {
+        return infer(samples);
+    }
+    if objects.iter().all(|o| o.is_empty()) {
+        if !types.iter().any(|(n, _)| n == EMPTY) {
+            types.push((
+                EMPTY.to_string(),
+                json!({"type": "object", "properties": {}}),
+            ));
         }
-        (
+        return json!({"$ref": EMPTY});
+    }
+    let mut keys: Vec<&String> = Vec::new();
+    for k in objects.iter().flat_map(|o| o.keys()) {
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    let values_of =
+        |k: &str| -> Vec<Value> { (objects.iter().filter_map(|o| o.get(k)).cloned()).collect() };
+    if is_map(&keys, &objects) {
+        let values: Vec<Value> = objects.iter().flat_map(|o| o.values().cloned()).collect();
+        let value = infer_named(&format!("{name}Value"), &values, types);
+        return json!({"type": "object", "additionalProperties": value});
+    }
+    let mut props = serde_json::Map::new();
+    for k in keys {
+        let field = format!("{name}{}", upper_camel(&k.replace('-', "_")));
+        props.insert(k.clone(), infer_named(&field, &values_of(k), types));
+    }
+    if !types.iter().any(|(n, _)| n == name) {
+        types.push((
             name.to_string(),
             json!({"type": "object", "properties": props}),
-        )
+        ));
+    }
+    json!({"$ref": name})
+}
+
+/// Whether objects with these keys are a map rather than a record: some key is not a name a field
+/// could have (an id, a number, a dotted configuration key), or every value is an object of one shape
+/// (entries of a table keyed by name).
+fn is_map(keys: &[&String], objects: &[&serde_json::Map<String, Value>]) -> bool {
+    let field_like = |k: &str| {
+        k.starts_with(|c: char| c.is_ascii_alphabetic())
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && !(k.len() == 32 && k.chars().all(|c| c.is_ascii_hexdigit()))
     };
-    if !objects.is_empty() && objects.iter().all(|o| o.is_empty()) && !all_arrays {
-        // `{}`: an object, with nothing in it so far.
-        return (
-            Vec::new(),
-            json!({"type": "object", "additionalProperties": {"type": "any"}}),
-        );
+    if !keys.iter().all(|k| field_like(k)) {
+        return true;
     }
-    if all_arrays && !objects.is_empty() && objects.len() == items.len() {
-        let name = format!("{}Item", upper_camel(op_name));
-        let (n, s) = struct_schema(&name);
-        (
-            vec![(n, s)],
-            json!({"type": "array", "items": {"$ref": name}}),
-        )
-    } else if !all_arrays && objects.len() == bodies.len() && !objects.is_empty() {
-        let name = format!("{}Body", upper_camel(op_name));
-        let (n, s) = struct_schema(&name);
-        (vec![(n, s)], json!({"$ref": name}))
-    } else {
-        (Vec::new(), infer(bodies))
-    }
+    let shapes: BTreeSet<Vec<&String>> = (objects.iter().flat_map(|o| o.values()))
+        .map(|v| {
+            v.as_object()
+                .map(|m| m.keys().collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    keys.len() >= 2
+        && shapes.len() == 1
+        && (objects.iter().flat_map(|o| o.values()))
+            .all(|v| v.as_object().is_some_and(|m| !m.is_empty()))
 }
 
 /// `get_jobs_metrics` -> `GetJobsMetrics`.
@@ -480,4 +585,119 @@ pub fn required(obs: &Observations) -> BTreeMap<String, Vec<String>> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(name: &str, samples: &[Value]) -> (Value, Vec<(String, Value)>) {
+        let mut types = Vec::new();
+        let schema = infer_named(name, samples, &mut types);
+        (schema, types)
+    }
+
+    #[test]
+    fn records_become_named_types_down_to_their_nested_records() {
+        let samples = [
+            json!({"id": "a1", "status": {"id": "DONE"}, "net-runtime": 3, "parts": [{"n": 1}]}),
+            json!({"id": "a2", "status": null, "net-runtime": 4, "parts": []}),
+        ];
+        let (schema, types) = named("JobResult", &samples);
+        assert_eq!(schema, json!({"$ref": "JobResult"}));
+        let names: Vec<&str> = types.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["JobResultStatus", "JobResultPartsItem", "JobResult"]
+        );
+        let (_, result) = &types[2];
+        assert_eq!(
+            result["properties"]["net-runtime"],
+            json!({"type": "integer"})
+        );
+        assert_eq!(
+            result["properties"]["parts"],
+            json!({"type": "array", "items": {"$ref": "JobResultPartsItem"}})
+        );
+    }
+
+    #[test]
+    fn objects_keyed_by_ids_or_config_keys_or_one_shape_are_maps() {
+        let by_id = json!({"0123456789abcdef0123456789abcdef": {"p": 1}});
+        assert_eq!(
+            named("T", &[by_id]).0,
+            json!({"type": "object", "additionalProperties": {"$ref": "TValue"}})
+        );
+        let config = json!({"state.backend": "hashmap", "parallelism.default": "1"});
+        assert_eq!(
+            named("T", &[config]).0,
+            json!({"type": "object", "additionalProperties": {"type": "string"}})
+        );
+        let table = json!({"a": {"min": 1, "max": 2}, "b": {"min": 0, "max": 5}});
+        assert_eq!(
+            named("T", &[table]).0["additionalProperties"],
+            json!({"$ref": "TValue"})
+        );
+    }
+
+    #[test]
+    fn request_fields_a_server_accepted_are_values_not_required_fields() {
+        use crate::model::{Field, Request, StructDef};
+        let mut api = crate::ledger::tests::api("1.20-documented", &["POST /x"]);
+        let body = StructDef {
+            name: "Body".into(),
+            urn: "urn:Body".into(),
+            one_of: Vec::new(),
+            fields: vec![Field::new("triggerId", Ty::Any, None)],
+        };
+        api.types.insert("Body".into(), TypeDef::Struct(body));
+        api.operations[0].request = Some(Request::Json(Ty::Named("Body".into())));
+        let sent = json!({"triggerId": "f11c0000000000000000000000000001"});
+        let mut obs = Observations::default();
+        for (status, fixture) in [(200, "001"), (400, "002")] {
+            obs.add(
+                &api,
+                &Observed {
+                    endpoint: "POST /x",
+                    seen: Seen {
+                        version: "1.20.3".into(),
+                        fixture: fixture.into(),
+                    },
+                    query: Vec::new(),
+                    status,
+                    body: None,
+                    request: Some(&sent),
+                },
+            );
+        }
+        let rec = &obs.fields[&("Body".to_string(), "triggerId".to_string())];
+        assert_eq!(rec.accepted.len(), 1, "only what a server accepted");
+        assert_eq!(rec.declared, Some(Ty::Any));
+        assert!(rec.present.is_empty() && rec.absent.is_empty());
+        assert!(
+            required(&obs).is_empty(),
+            "a request says nothing of what servers send"
+        );
+    }
+
+    #[test]
+    fn empty_objects_are_flinks_empty_body_and_scalars_stay_scalars() {
+        let (schema, types) = named("T", &[json!({}), json!({})]);
+        assert_eq!(schema, json!({"$ref": EMPTY}));
+        assert_eq!(
+            types,
+            [(
+                EMPTY.to_string(),
+                json!({"type": "object", "properties": {}})
+            )]
+        );
+        assert_eq!(
+            named("T", &[json!("x"), json!(null)]).0,
+            json!({"type": "string"})
+        );
+        assert_eq!(
+            named("T", &[json!([1, 2])]).0,
+            json!({"type": "array", "items": {"type": "integer"}})
+        );
+    }
 }

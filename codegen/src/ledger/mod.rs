@@ -28,8 +28,8 @@ mod kinds;
 pub mod propose;
 
 pub use kinds::{
-    support, supported, AddField, AddType, Change, EnumValues, FieldType, MapKeys, Nullable, OneOf,
-    QueryParam, RemoveField, Response, ServedEndpoint,
+    support, supported, AddField, AddType, Change, EnumValues, FieldType, FreeForm, MapKeys,
+    Nullable, OneOf, QueryParam, RemoveField, Response, ServedEndpoint,
 };
 pub use propose::propose;
 
@@ -227,7 +227,10 @@ pub fn apply(
             t.declare(&mut api);
         }
     }
-    for (file, e) in holding() {
+    // Then the types themselves, so that changes to their fields find them whatever file they are in.
+    let types_first = holding().filter(|(_, e)| matches!(e.change, Change::AddType(_)));
+    let others = holding().filter(|(_, e)| !matches!(e.change, Change::AddType(_)));
+    for (file, e) in types_first.chain(others) {
         // Redundant where another entry already made the change: an overlap to settle, not a fit.
         let fit = match change(&mut api, docs, minors, e) {
             Ok(Fit::Redundant(why))
@@ -268,6 +271,46 @@ fn change(api: &mut Api, docs: &Api, minors: &[Api], e: &Entry) -> Fitted {
         why: &e.why,
     };
     e.change.apply(api, &cx)
+}
+
+/// Every field of `api` (the crate's union of all versions) that holds `any` with no `free-form` entry
+/// saying why, and every operation whose answer is `any`: a problem each. No `serde_json::Value` is left
+/// in the crate that the ledger does not explain (or type, with a `field-type` or `response` entry).
+pub fn check_typed(api: &Api) -> Result<(), Problems> {
+    let mut problems = Problems::default();
+    let at = || Location::file(DIR);
+    for def in api.types.values() {
+        let crate::model::TypeDef::Struct(s) = def else {
+            continue;
+        };
+        for f in s
+            .fields
+            .iter()
+            .filter(|f| f.ty.contains_any() && f.free_form.is_none())
+        {
+            problems.push(
+                at(),
+                format!(
+                    "{}.{} is `any` in the crate: type it (`field-type`) or say why it is \
+                     free-form (`free-form`)",
+                    s.name, f.name
+                ),
+            );
+        }
+    }
+    for op in &api.operations {
+        let bodies = op
+            .response
+            .iter()
+            .chain(op.answers.iter().filter_map(|a| a.body.as_ref()));
+        if bodies.into_iter().any(Ty::contains_any) {
+            problems.push(
+                at(),
+                format!("{} answers `any`: give it a body (`response`)", op.key),
+            );
+        }
+    }
+    problems.into_result(())
 }
 
 /// Entries that fit no version they hold for: they name a type or endpoint no such version's docs have

@@ -316,7 +316,8 @@ fn finding(c: &Checked) -> Finding {
 
 /// The version's ledger entries no answer bears out: resolved (the gate fails: update the ledger)
 /// where the run reached their pairs and the change is not a timing-dependent null, else not seen;
-/// and how many entries hold for the version.
+/// and how many entries correct the version's docs. Entries that hold for the version but change
+/// nothing in its docs (moot or redundant there) are not weighed.
 fn weigh_ledger(
     apis: &Apis,
     checks: &Checks,
@@ -326,9 +327,15 @@ fn weigh_ledger(
     let exercised: BTreeSet<&str> = (findings.iter())
         .filter_map(|f| f.endpoint.as_deref())
         .collect();
+    let applied: BTreeSet<&str> = (apis.versions.iter())
+        .filter(|c| c.version == checks.ledger_version)
+        .flat_map(|c| &c.fits)
+        .filter(|(_, fit)| *fit == ledger::Fit::Applied)
+        .map(|(id, _)| id.as_str())
+        .collect();
     let (mut resolved, mut not_seen, mut entries) = (Vec::new(), Vec::new(), 0);
     for (_, entry) in &apis.ledger.entries {
-        if !entry.holds_for(&checks.ledger_version) {
+        if !applied.contains(entry.id.as_str()) {
             continue;
         }
         entries += 1;

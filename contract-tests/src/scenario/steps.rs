@@ -31,15 +31,18 @@ pub struct State {
     tms: String,
     /// The uploaded jar's id (`jar`).
     jar_id: String,
-    /// The main job (`run job`) and its keyed vertex (`running job`).
+    /// The main job (`run job`), its keyed vertex and its source vertex (`running job`).
     job: String,
     vertex: String,
+    source: String,
     /// Where the main job's savepoint went (`savepoint`).
     savepoint: String,
     /// The job restored from it (`restore from savepoint`) and where its drain left a savepoint
     /// (`stop with drain`).
     restored: String,
     drained: Option<String>,
+    /// Ids the scenario chose itself, so far (see [`State::fresh_id`]).
+    ids: u32,
 }
 
 impl State {
@@ -55,10 +58,19 @@ impl State {
             jar_id: String::new(),
             job: String::new(),
             vertex: String::new(),
+            source: String::new(),
             savepoint: String::new(),
             restored: String::new(),
             drained: None,
+            ids: 0,
         }
+    }
+
+    /// A new 32-hex id for a request that lets the client choose one (a job's, a trigger's): the
+    /// servers' answers then show they take ids as strings.
+    fn fresh_id(&mut self) -> String {
+        self.ids += 1;
+        format!("f11c{:028x}", self.ids)
     }
 }
 
@@ -165,8 +177,10 @@ async fn jar(s: &mut State) -> Result<()> {
     s.r.ok(Req::get("/jars")).await?;
     s.r.ok(Req::get(format!("/jars/{jar_id}/plan")).q("parallelism", "2"))
         .await?;
-    s.r.ok(Req::new(Method::POST, format!("/jars/{jar_id}/plan"))
-        .json(json!({"entryClass": crate::job::MAIN_CLASS, "parallelism": 2})))
+    let plan =
+        json!({"entryClass": crate::job::MAIN_CLASS, "parallelism": 2, "jobId": s.fresh_id()});
+    let jar_id = &s.jar_id;
+    s.r.ok(Req::new(Method::POST, format!("/jars/{jar_id}/plan")).json(plan))
         .await?;
     Ok(())
 }
@@ -174,7 +188,7 @@ async fn jar(s: &mut State) -> Result<()> {
 /// The main job at parallelism 2, running with two completed checkpoints and its user accumulators
 /// reported (they reach the JobManager with TaskManager heartbeats).
 async fn run_main_job(s: &mut State) -> Result<()> {
-    let body = json!({ "parallelism": 2, "programArgsList": []});
+    let body = json!({ "parallelism": 2, "programArgsList": [], "jobId": s.fresh_id() });
     s.job = run_job(&mut s.r, &s.jar_id, body).await?;
     let job = &s.job;
     wait_job(&s.r, job, "job running", all_running).await?;
@@ -211,6 +225,10 @@ async fn running_job(s: &mut State) -> Result<()> {
     for path in ["/jobs", "/jobs/overview", "/overview"] {
         s.r.ok(Req::get(path)).await?;
     }
+    // The TaskManagers with the job's slots allocated.
+    for tm in s.tms.clone().split(',') {
+        s.r.ok(Req::get(format!("/taskmanagers/{tm}"))).await?;
+    }
     let checkpoints = s.r.ok(Req::get(format!("/jobs/{job}/checkpoints"))).await?;
     let checkpoint = checkpoints["latest"]["completed"]["id"]
         .as_u64()
@@ -226,6 +244,9 @@ async fn running_job(s: &mut State) -> Result<()> {
         .or(vertices.last())
         .and_then(|v| v["id"].as_str())
         .ok_or_else(|| anyhow!("no vertex in {details}"))?
+        .to_string();
+    s.source = (vertices.first().and_then(|v| v["id"].as_str()))
+        .unwrap_or_default()
         .to_string();
     let at = format!("/jobs/{job}/checkpoints/details/{checkpoint}");
     s.r.ok(Req::get(at.clone())).await?;
@@ -418,10 +439,36 @@ async fn metrics(s: &mut State) -> Result<()> {
         }
         s.r.ok(req).await?;
     }
+    if s.pairs
+        .documents("GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics")
+    {
+        jm_operator_metrics(s).await?;
+    }
+    let v = format!("/jobs/{}/vertices/{}", s.job, s.vertex);
     let backpressure = Req::get(format!("{v}/backpressure"));
     let sampled = |b: &Value| b["status"] == "ok";
     (s.r.wait_for(backpressure.clone(), "back pressure sampled", WAIT, sampled)).await?;
     s.r.ok(backpressure).await?;
+    Ok(())
+}
+
+/// The metrics of the operator that runs on the JobManager for the source vertex (its coordinator):
+/// the list once it has some (or, after 15 s, as it is), then values of its first ones.
+async fn jm_operator_metrics(s: &mut State) -> Result<()> {
+    let path = format!("/jobs/{}/vertices/{}/jm-operator-metrics", s.job, s.source);
+    let limit = Duration::from_secs(15);
+    let list = match s
+        .r
+        .wait_for(Req::get(path.clone()), &path, limit, non_empty)
+        .await
+    {
+        Ok(list) => list,
+        Err(_) => Value::Null,
+    };
+    s.r.ok(Req::get(path.clone())).await?;
+    if non_empty(&list) {
+        s.r.ok(Req::get(path).q("get", first_ids(&list, 3))).await?;
+    }
     Ok(())
 }
 
@@ -484,12 +531,14 @@ async fn rescaling(s: &mut State) -> Result<()> {
 }
 
 async fn savepoint(s: &mut State) -> Result<()> {
+    let trigger = s.fresh_id();
     let job = &s.job;
     let target = s.setup.savepoints.display().to_string();
     let done = (s.r)
         .trigger(
-            Req::new(Method::POST, format!("/jobs/{job}/savepoints"))
-                .json(json!({"target-directory": target, "cancel-job": false})),
+            Req::new(Method::POST, format!("/jobs/{job}/savepoints")).json(
+                json!({"target-directory": target, "cancel-job": false, "triggerId": trigger}),
+            ),
             &format!("/jobs/{job}/savepoints"),
         )
         .await?;
@@ -500,7 +549,8 @@ async fn savepoint(s: &mut State) -> Result<()> {
     Ok(())
 }
 
-/// A target Flink cannot create: the operation completes with its failure cause, the job runs on.
+/// A target Flink cannot create: a savepoint, then a stop with a savepoint, each completes with its
+/// failure cause; the job runs on.
 async fn failed_savepoint(s: &mut State) -> Result<()> {
     let job = &s.job;
     let unwritable = "file:///dev/null/flink-rest-unwritable";
@@ -514,24 +564,37 @@ async fn failed_savepoint(s: &mut State) -> Result<()> {
     if failed["operation"]["failure-cause"].is_null() {
         bail!("a savepoint to {unwritable} did not fail: {failed}");
     }
+    // Stopping with a savepoint there fails the same way, and the job runs on.
+    let stop = json!({"targetDirectory": unwritable, "drain": false});
+    let stopped = (s.r)
+        .trigger(
+            Req::new(Method::POST, format!("/jobs/{job}/stop")).json(stop),
+            &format!("/jobs/{job}/savepoints"),
+        )
+        .await?;
+    if stopped["operation"]["failure-cause"].is_null() {
+        bail!("a stop with a savepoint to {unwritable} did not fail: {stopped}");
+    }
+    wait_job(&s.r, job, "job running after the failed stop", all_running).await?;
     Ok(())
 }
 
 async fn checkpoint(s: &mut State) -> Result<()> {
     let checkpoints = format!("/jobs/{}/checkpoints", s.job);
-    let full = json!({"checkpointType": "FULL"});
+    let full = json!({"checkpointType": "FULL", "triggerId": s.fresh_id()});
     let trigger = Req::new(Method::POST, &checkpoints).json(full);
     s.r.trigger(trigger, &checkpoints).await?;
     Ok(())
 }
 
 async fn stop_without_drain(s: &mut State) -> Result<()> {
+    let trigger = s.fresh_id();
     let job = &s.job;
     let target = s.setup.savepoints.display().to_string();
     (s.r)
         .trigger(
             Req::new(Method::POST, format!("/jobs/{job}/stop"))
-                .json(json!({"targetDirectory": target, "drain": false})),
+                .json(json!({"targetDirectory": target, "drain": false, "triggerId": trigger})),
             &format!("/jobs/{job}/savepoints"),
         )
         .await?;
@@ -842,18 +905,11 @@ async fn rescale_history(r: &mut Recorder, job: &str) -> Result<()> {
     Ok(())
 }
 
-/// An application run from the jar (2.3), then cancelled.
+/// An application run from the jar (2.3) under ids the scenario chose, then cancelled; and one whose
+/// job fails, with the exceptions it then reports.
 async fn application(s: &mut State) -> Result<()> {
-    let run = (s.r)
-        .ok(
-            Req::new(Method::POST, format!("/jars/{}/run-application", s.jar_id))
-                .json(json!({ "entryClass": crate::job::MAIN_CLASS, "parallelism": 1 })),
-        )
-        .await?;
-    let app = (run["applicationid"].as_str())
-        .or(run["applicationId"].as_str())
-        .ok_or_else(|| anyhow!("no application id in {run}"))?
-        .to_string();
+    let body = json!({ "parallelism": 1 });
+    let app = run_application(s, body).await?;
     let details = Req::get(format!("/applications/{app}"));
     let running = |a: &Value| a["status"] == "RUNNING";
     (s.r.wait_for(details.clone(), "application running", WAIT, running)).await?;
@@ -865,7 +921,33 @@ async fn application(s: &mut State) -> Result<()> {
         .await?;
     let ended = |a: &Value| a["status"].as_str().is_some_and(|s| s != "RUNNING");
     (s.r.wait_and_record(details, "application ended", WAIT, ended)).await?;
+    let body = json!({ "parallelism": 1, "programArgsList": ["--fail-after", "200"] });
+    let failing = run_application(s, body).await?;
+    let details = Req::get(format!("/applications/{failing}"));
+    let failed = |a: &Value| a["status"] == "FAILED";
+    (s.r.wait_and_record(details, "application failed", WAIT, failed)).await?;
+    (s.r)
+        .ok(Req::get(format!("/applications/{failing}/exceptions")))
+        .await?;
     Ok(())
+}
+
+/// Runs the jar as an application with ids the scenario chose; the application's id.
+async fn run_application(s: &mut State, body: Value) -> Result<String> {
+    let mut request = json!({
+        "entryClass": crate::job::MAIN_CLASS,
+        "applicationId": s.fresh_id(),
+        "jobId": s.fresh_id(),
+    });
+    if let (Some(all), Some(more)) = (request.as_object_mut(), body.as_object()) {
+        all.extend(more.clone());
+    }
+    let path = format!("/jars/{}/run-application", s.jar_id);
+    let run = s.r.ok(Req::new(Method::POST, path).json(request)).await?;
+    (run["applicationid"].as_str())
+        .or(run["applicationId"].as_str())
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("no application id in {run}"))
 }
 
 async fn cleanup(s: &mut State) -> Result<()> {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{moot, struct_mut, Change, Fitted, Support};
-use crate::ledger::evidence::{cite, infer, FieldObs, Seen};
+use crate::ledger::evidence::{cite, FieldObs, Seen};
 use crate::ledger::propose::Proposer;
 use crate::ledger::{ty_of, Entry, Fit};
 use crate::model::{rust_field_name, Api, Field};
@@ -52,11 +52,12 @@ impl AddField {
             .map_or_else(BTreeSet::new, |r| s.pick(r.present.union(&r.null)))
     }
 
-    /// A field the API does not have: added with the schema its values show.
-    pub(super) fn propose(p: &Proposer, ty: &str, field: &str, rec: &FieldObs) -> Entry {
+    /// A field the API does not have: added with the schema its values show (and the types that
+    /// names).
+    pub(super) fn propose(p: &Proposer, ty: &str, field: &str, rec: &FieldObs) -> Vec<Entry> {
         let everywhere: BTreeSet<Seen> = rec.present.union(&rec.null).cloned().collect();
-        let schema = infer(&rec.values());
-        p.proposal(
+        let (schema, mut out) = p.schema_of(ty, field, rec, &everywhere);
+        out.push(p.proposal(
             format!("{ty}.{field}:add"),
             p.endpoints(ty),
             (json!("not documented"), schema.clone()),
@@ -67,18 +68,23 @@ impl AddField {
                 field: field.to_string(),
                 schema,
             }),
-        )
+        ));
+        out
     }
 
     /// A field the ledger added with a schema its values outgrew: the same entry, revised.
-    pub(super) fn revise(p: &Proposer, ty: &str, field: &str, rec: &FieldObs) -> Option<Entry> {
+    pub(super) fn revise(p: &Proposer, ty: &str, field: &str, rec: &FieldObs) -> Vec<Entry> {
         if rec.misfits.is_empty() {
-            return None;
+            return Vec::new();
         }
-        let (_, entry) = (p.ledger.entries.iter()).find(
+        let added = (p.ledger.entries.iter()).find(
             |(_, e)| matches!(&e.change, Change::AddField(c) if c.r#type == ty && c.field == field),
-        )?;
-        let schema = infer(&rec.values());
+        );
+        let Some((_, entry)) = added else {
+            return Vec::new();
+        };
+        let seen = rec.misfits.iter().map(|(s, _)| s.clone()).collect();
+        let (schema, mut out) = p.schema_of(ty, field, rec, &seen);
         let mut revised = entry.clone();
         revised.observed = schema.clone();
         revised.change = Change::AddField(AddField {
@@ -86,7 +92,8 @@ impl AddField {
             field: field.to_string(),
             schema,
         });
-        revised.evidence = cite(&rec.misfits.iter().map(|(s, _)| s.clone()).collect());
-        Some(revised)
+        revised.evidence = cite(&seen);
+        out.push(revised);
+        out
     }
 }

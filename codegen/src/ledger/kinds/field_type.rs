@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{doc_ty, field_mut, missing, Fitted, Support};
-use crate::ledger::evidence::{admits, infer, short, FieldObs, Seen};
+use crate::ledger::evidence::{admits, short, FieldObs, Seen};
 use crate::ledger::propose::Proposer;
 use crate::ledger::{ty_of, Entry, Fit};
 use crate::model::{Api, Ty};
@@ -34,15 +34,16 @@ impl FieldType {
     }
 
     /// Borne out by each value its version's docs do not admit; where they leave the type open
-    /// (`any`), by every value sent.
+    /// (`any`, or a list or map of it), by every value sent.
     pub(super) fn support(&self, s: &Support) -> BTreeSet<Seen> {
         let (ty, field) = (&self.r#type, &self.field);
         s.samples_where(ty, field, |seen, v| {
             let docs = s.apis.docs_of(&seen.version);
             match doc_ty(docs, ty, field) {
-                Some(Ty::Any) => true,
+                Some(open) if open.contains_any() => true,
                 Some(documented) => !admits(docs, &documented, v),
-                None => false,
+                // A type only the ledger defines: its fields are what servers send.
+                None => !docs.types.contains_key(ty),
             }
         })
     }
@@ -68,8 +69,9 @@ impl FieldType {
         let mut out = Vec::new();
         if !rec.misfits.is_empty() && !revised {
             let seen: BTreeSet<Seen> = rec.misfits.iter().map(|(s, _)| s.clone()).collect();
-            let schema = infer(&rec.values());
+            let (schema, types) = p.schema_of(ty, field, rec, &seen);
             let sample = short(&rec.misfits[0].1);
+            out.extend(types);
             out.push(p.proposal(
                 id.clone(),
                 p.endpoints(ty),
@@ -79,21 +81,53 @@ impl FieldType {
                 change(schema),
             ));
         }
-        let doc_any = matches!(doc_ty(p.documented, ty, field), Some(Ty::Any));
-        let typed = (p.ledger.entries.iter())
-            .any(|(_, e)| matches!(&e.change, super::Change::FieldType(c) if c.r#type == ty && c.field == field));
-        let strings = !rec.samples.is_empty() && rec.samples.iter().all(|(_, v)| v.is_string());
-        if doc_any && !typed && strings {
-            let seen: BTreeSet<Seen> = rec.samples.iter().map(|(s, _)| s.clone()).collect();
+        // A field left open (`any`, or a map or list of it) by the docs or by the ledger's own type.
+        let open = rec.declared.as_ref().is_some_and(Ty::contains_any);
+        let settled = (p.ledger.entries.iter()).any(|(_, e)| {
+            e.change.field() == Some((ty, field))
+                && matches!(
+                    e.change,
+                    super::Change::FieldType(_) | super::Change::FreeForm(_)
+                )
+        });
+        if !open || settled || rec.all_values().next().is_none() {
+            return out;
+        }
+        let seen: BTreeSet<Seen> = rec.all_values().map(|(s, _)| s.clone()).collect();
+        if rec.declared == Some(Ty::Any) && rec.all_values().all(|(_, v)| v.is_string()) {
+            let sent = match rec.samples.is_empty() {
+                true => "take it as a string in requests",
+                false => "always send a string",
+            };
             out.push(p.proposal(
                 id,
                 p.endpoints(ty),
                 (json!({}), json!({"type": "string"})),
                 &seen,
-                |who| {
-                    format!("The docs type `{field}` of {ty} as `any`; {who} always send a string.")
-                },
+                |who| format!("The docs type `{field}` of {ty} as `any`; {who} {sent}."),
                 change(json!({"type": "string"})),
+            ));
+        } else if rec
+            .samples
+            .iter()
+            .all(|(_, v)| v.is_object() || v.is_array())
+        {
+            // A structure left open: typed as what servers send, its records named; unless nothing in
+            // it has a type yet (empty lists and maps only).
+            let (schema, types) = p.schema_of(ty, field, rec, &seen);
+            if crate::ledger::ty_of(&schema, p.documented).is_ok_and(|t| t.contains_any()) {
+                return out;
+            }
+            out.extend(types);
+            out.push(p.proposal(
+                id,
+                p.endpoints(ty),
+                (json!({}), schema.clone()),
+                &seen,
+                |who| {
+                    format!("The docs type `{field}` of {ty} as `any`; {who} send this structure.")
+                },
+                change(schema),
             ));
         }
         out

@@ -7,6 +7,7 @@ mod add_field;
 mod add_type;
 mod enum_values;
 mod field_type;
+mod free_form;
 mod map_keys;
 mod nullable;
 mod one_of;
@@ -24,6 +25,7 @@ pub use add_field::AddField;
 pub use add_type::AddType;
 pub use enum_values::EnumValues;
 pub use field_type::FieldType;
+pub use free_form::FreeForm;
 pub use map_keys::MapKeys;
 pub use nullable::Nullable;
 pub use one_of::OneOf;
@@ -54,6 +56,7 @@ pub enum Change {
     ServedEndpoint(ServedEndpoint),
     OneOf(OneOf),
     Response(Response),
+    FreeForm(FreeForm),
 }
 
 /// How an entry fit one version's API, or why it cannot apply at all.
@@ -83,6 +86,7 @@ impl Change {
             Change::ServedEndpoint(c) => c.apply(api, cx.minors, cx.why),
             Change::OneOf(c) => c.apply(api),
             Change::Response(c) => c.apply(api, cx.why),
+            Change::FreeForm(c) => c.apply(api, cx.why),
         }
     }
 
@@ -100,6 +104,7 @@ impl Change {
             Change::ServedEndpoint(c) => c.support(s),
             Change::OneOf(c) => c.support(s),
             Change::Response(c) => c.support(s),
+            Change::FreeForm(c) => c.support(s),
         }
     }
 
@@ -128,7 +133,8 @@ impl Change {
             | Change::MapKeys(MapKeys { r#type, field, .. })
             | Change::Nullable(Nullable { r#type, field })
             | Change::AddField(AddField { r#type, field, .. })
-            | Change::RemoveField(RemoveField { r#type, field }) => Some((r#type, field)),
+            | Change::RemoveField(RemoveField { r#type, field })
+            | Change::FreeForm(FreeForm { r#type, field }) => Some((r#type, field)),
             _ => None,
         }
     }
@@ -185,15 +191,19 @@ impl Support<'_> {
         self.obs.fields.get(&(ty.to_string(), field.to_string()))
     }
 
-    /// Where the field was sent with a value `test` accepts.
+    /// Where the field was sent (in an answer, or in a request a server accepted) with a value `test`
+    /// accepts.
     fn samples_where(
         &self,
         ty: &str,
         field: &str,
         test: impl Fn(&Seen, &Value) -> bool,
     ) -> BTreeSet<Seen> {
-        let samples = self.field(ty, field).map(|r| r.samples.as_slice());
-        (samples.unwrap_or_default().iter())
+        let values = self
+            .field(ty, field)
+            .into_iter()
+            .flat_map(|r| r.all_values());
+        values
             .filter(|(s, v)| self.keeps(s) && test(s, v))
             .map(|(s, _)| s.clone())
             .collect()
@@ -204,9 +214,9 @@ impl Support<'_> {
 /// turn.
 pub(super) fn propose_for_field(p: &Proposer, ty: &str, field: &str, rec: &FieldObs) -> Vec<Entry> {
     if p.obs.extra.contains(&(ty.to_string(), field.to_string())) {
-        return vec![AddField::propose(p, ty, field, rec)];
+        return AddField::propose(p, ty, field, rec);
     }
-    let mut out: Vec<Entry> = AddField::revise(p, ty, field, rec).into_iter().collect();
+    let mut out = AddField::revise(p, ty, field, rec);
     out.extend(FieldType::propose(p, ty, field, rec, !out.is_empty()));
     out.extend(Nullable::propose(p, ty, field, rec));
     out.extend(RemoveField::propose(p, ty, field, rec));

@@ -113,13 +113,16 @@ impl Response {
         };
         let set: BTreeSet<Seen> = seen.iter().map(|(s, _)| s.clone()).collect();
         let bodies: Vec<Value> = seen.iter().map(|(_, b)| b.clone()).collect();
+        let documented = (op.response.as_ref())
+            .map_or(json!("no body documented"), crate::openapi::ty_schema_value);
         let (types, schema) = infer_body(&op.name, &bodies);
+        let (schema, types) = p.reuse(schema, types);
         let mut out: Vec<Entry> = (types.into_iter())
             .filter(|(name, _)| !p.defines(name))
             .map(|(name, schema)| Entry {
                 id: format!("{name}:type"),
                 endpoints: vec![endpoint.to_string()],
-                documented: json!("no body documented"),
+                documented: documented.clone(),
                 observed: schema.clone(),
                 why: format!("The body {endpoint} sends; the docs give none."),
                 since: None,
@@ -131,7 +134,7 @@ impl Response {
         out.push(p.proposal(
             format!("{endpoint}:body"),
             vec![endpoint.to_string()],
-            (json!("no body documented"), schema.clone()),
+            (documented, schema.clone()),
             &set,
             |who| format!("{who} answer {endpoint} with a JSON body; the docs give none."),
             Change::Response(Response {
