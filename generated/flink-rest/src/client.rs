@@ -239,7 +239,7 @@ impl Client {
     pub async fn cancel_application(
         &self,
         applicationid: &ApplicationId,
-    ) -> Result<std::collections::BTreeMap<String, serde_json::Value>> {
+    ) -> Result<EmptyResponseBody> {
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -285,9 +285,7 @@ impl Client {
     /// Shuts down the cluster
     ///
     /// `DELETE /cluster`, documented answer: 200 OK.
-    pub async fn shutdown_cluster(
-        &self,
-    ) -> Result<std::collections::BTreeMap<String, serde_json::Value>> {
+    pub async fn shutdown_cluster(&self) -> Result<EmptyResponseBody> {
         #[allow(unused_mut)]
         let mut req = self.request(reqwest::Method::DELETE, &["cluster"])?;
         self.send("DELETE /cluster", req).await
@@ -352,10 +350,7 @@ impl Client {
     /// Deletes a jar previously uploaded via '/jars/upload'.
     ///
     /// `DELETE /jars/:jarid`, documented answer: 200 OK.
-    pub async fn delete_jar(
-        &self,
-        jarid: &JarId,
-    ) -> Result<std::collections::BTreeMap<String, serde_json::Value>> {
+    pub async fn delete_jar(&self, jarid: &JarId) -> Result<EmptyResponseBody> {
         #[allow(unused_mut)]
         let mut req = self.request(reqwest::Method::DELETE, &["jars", jarid.as_str()])?;
         self.send("DELETE /jars/:jarid", req).await
@@ -528,7 +523,7 @@ impl Client {
         &self,
         jobid: &JobId,
         query: &TerminateJobQuery,
-    ) -> Result<std::collections::BTreeMap<String, serde_json::Value>> {
+    ) -> Result<EmptyResponseBody> {
         #[allow(unused_mut)]
         let mut req = self.request(reqwest::Method::PATCH, &["jobs", jobid.as_str()])?;
         let mut q = Query::default();
@@ -673,7 +668,7 @@ impl Client {
         &self,
         jobid: &JobId,
         body: &JobClientHeartbeatRequestBody,
-    ) -> Result<std::collections::BTreeMap<String, serde_json::Value>> {
+    ) -> Result<EmptyResponseBody> {
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -944,7 +939,7 @@ impl Client {
         &self,
         jobid: &JobId,
         body: &std::collections::BTreeMap<String, JobVertexResourceRequirements>,
-    ) -> Result<std::collections::BTreeMap<String, serde_json::Value>> {
+    ) -> Result<EmptyResponseBody> {
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -1112,7 +1107,7 @@ impl Client {
         jobid: &JobId,
         vertexid: &VertexId,
         query: &GetJobVertexJmOperatorMetricsQuery,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
         let mut req = self
             .request(

@@ -82,20 +82,20 @@ pub struct ApplicationExceptionHistory {
     pub entries: Vec<ApplicationExceptionInfo>,
 }
 /// `org.apache.flink.runtime.rest.messages.ApplicationExceptionsInfoWithHistory.ApplicationExceptionInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationExceptionInfo {
     /// `exceptionName`
-    #[serde(rename = "exceptionName", default, skip_serializing_if = "Option::is_none")]
-    pub exception_name: Option<String>,
+    #[serde(rename = "exceptionName")]
+    pub exception_name: String,
     /// `jobId`
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<serde_json::Value>,
+    #[serde(rename = "jobId")]
+    pub job_id: String,
     /// `stacktrace`
-    #[serde(rename = "stacktrace", default, skip_serializing_if = "Option::is_none")]
-    pub stacktrace: Option<String>,
+    #[serde(rename = "stacktrace")]
+    pub stacktrace: String,
     /// `timestamp`
-    #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<i64>,
+    #[serde(rename = "timestamp")]
+    pub timestamp: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.ApplicationExceptionsInfoWithHistory`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -515,7 +515,7 @@ pub struct CheckpointTriggerRequestBody {
     pub checkpoint_type: Option<CheckpointBackupType>,
     /// `triggerId`
     #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
-    pub trigger_id: Option<serde_json::Value>,
+    pub trigger_id: Option<String>,
 }
 /// Used by CheckpointStatistics.checkpoint_type, CompletedCheckpointStatistics.checkpoint_type, FailedCheckpointStatistics.checkpoint_type.
 ///
@@ -808,6 +808,9 @@ pub struct DistributedCacheFile {
     #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
 }
+/// `ledger.EmptyResponseBody`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct EmptyResponseBody {}
 /// `org.apache.flink.runtime.rest.messages.EnvironmentInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnvironmentInfo {
@@ -853,6 +856,35 @@ pub struct ExceptionInfo {
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+}
+/// `ledger.ExecutionConfigInfo`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionConfigInfo {
+    /// `restart-strategy`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "restart-strategy")]
+    pub restart_strategy: String,
+    /// `job-parallelism`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "job-parallelism")]
+    pub job_parallelism: i64,
+    /// `object-reuse-mode`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "object-reuse-mode")]
+    pub object_reuse_mode: bool,
+    /// `user-config`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "user-config")]
+    pub user_config: std::collections::BTreeMap<String, String>,
+    /// `execution-mode`
+    ///
+    /// Until Flink 1.20.3. Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "execution-mode", default, skip_serializing_if = "Option::is_none")]
+    pub execution_mode: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobExceptionsInfo.ExecutionExceptionInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1099,17 +1131,17 @@ impl From<&str> for FlameGraphType {
 }
 crate::open_enum!(FlameGraphType);
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerMetricsInfo.GarbageCollectorInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GarbageCollectorInfo {
     /// `count`
-    #[serde(rename = "count", default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<i64>,
+    #[serde(rename = "count")]
+    pub count: i64,
     /// `name`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
     /// `time`
-    #[serde(rename = "time", default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<i64>,
+    #[serde(rename = "time")]
+    pub time: i64,
 }
 /// `ledger.GetJobConfigBody`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1128,7 +1160,7 @@ pub struct GetJobConfigBody {
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "execution-config")]
-    pub execution_config: serde_json::Value,
+    pub execution_config: ExecutionConfigInfo,
 }
 /// `org.apache.flink.runtime.instance.HardwareDescription`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1289,7 +1321,7 @@ pub struct JarPlanRequestBody {
     pub flink_configuration: Option<std::collections::BTreeMap<String, String>>,
     /// `jobId`
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<serde_json::Value>,
+    pub job_id: Option<String>,
     /// `parallelism`
     #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
@@ -1318,7 +1350,7 @@ pub struct JarRunApplicationRequestBody {
     pub allow_non_restored_state: Option<bool>,
     /// `applicationId`
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<serde_json::Value>,
+    pub application_id: Option<String>,
     /// `claimMode`
     #[serde(rename = "claimMode", default, skip_serializing_if = "Option::is_none")]
     pub claim_mode: Option<RestoreMode>,
@@ -1334,7 +1366,7 @@ pub struct JarRunApplicationRequestBody {
     pub flink_configuration: Option<std::collections::BTreeMap<String, String>>,
     /// `jobId`
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<serde_json::Value>,
+    pub job_id: Option<String>,
     /// `parallelism`
     #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
@@ -1385,7 +1417,7 @@ pub struct JarRunRequestBody {
     pub flink_configuration: Option<std::collections::BTreeMap<String, String>>,
     /// `jobId`
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<serde_json::Value>,
+    pub job_id: Option<String>,
     /// `parallelism`
     #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
@@ -1464,14 +1496,13 @@ crate::open_enum!(JarUploadStatus);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobAccumulatorsInfo {
     /// `job-accumulators`
+    ///
+    /// Free-form, kept as JSON: job-level accumulators of the legacy API: every version recorded sends `[]` (user accumulators are in `user-task-accumulators`). Nothing to type.
     #[serde(rename = "job-accumulators")]
     pub job_accumulators: Vec<serde_json::Value>,
     /// `serialized-user-task-accumulators`
     #[serde(rename = "serialized-user-task-accumulators")]
-    pub serialized_user_task_accumulators: std::collections::BTreeMap<
-        String,
-        serde_json::Value,
-    >,
+    pub serialized_user_task_accumulators: std::collections::BTreeMap<String, String>,
     /// `user-task-accumulators`
     #[serde(rename = "user-task-accumulators")]
     pub user_task_accumulators: Vec<UserTaskAccumulator>,
@@ -1596,6 +1627,8 @@ pub struct JobDetailsInfo {
     pub status_counts: std::collections::BTreeMap<ExecutionState, i64>,
     /// `stream-graph`
     ///
+    /// Free-form, kept as JSON: a job's stream graph as the web UI draws it (newer versions, for jobs whose graph is built as they run). No recorded job sends one, and Flink writes it as free JSON.
+    ///
     /// Since Flink 2.0.2. In the docs since Flink 2.0.
     #[serde(rename = "stream-graph", default, skip_serializing_if = "Option::is_none")]
     pub stream_graph: Option<serde_json::Value>,
@@ -1695,7 +1728,7 @@ pub struct JobExecutionResultResponseBody {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub job_execution_result: Option<serde_json::Value>,
+    pub job_execution_result: Option<JobResult>,
     /// `status`
     #[serde(rename = "status")]
     pub status: QueueStatus,
@@ -1824,6 +1857,55 @@ pub struct JobRescalesSummary {
     /// `rescalesDurationStatsInMillis`
     #[serde(rename = "rescalesDurationStatsInMillis")]
     pub rescales_duration_stats_in_millis: StatsSummaryDto,
+}
+/// `ledger.JobResult`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobResult {
+    /// `id`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "id")]
+    pub id: String,
+    /// `application-status`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "application-status")]
+    pub application_status: String,
+    /// `accumulator-results`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "accumulator-results")]
+    pub accumulator_results: std::collections::BTreeMap<String, String>,
+    /// `net-runtime`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "net-runtime")]
+    pub net_runtime: i64,
+    /// `failure-cause`
+    ///
+    /// Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "failure-cause", default, skip_serializing_if = "Option::is_none")]
+    pub failure_cause: Option<SerializedThrowable>,
+    /// `name`
+    ///
+    /// Since Flink 2.3.0. Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `application-id`
+    ///
+    /// Since Flink 2.3.0. Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "application-id", default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    /// `start-time`
+    ///
+    /// Since Flink 2.3.0. Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<i64>,
+    /// `end-time`
+    ///
+    /// Since Flink 2.3.0. Not in Flink's docs (the ledger adds it).
+    #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<i64>,
 }
 /// Used by JobDetails.state, JobDetailsInfo.state, JobIdWithStatus.status, JobStatusInfo.status.
 ///
@@ -2336,6 +2418,8 @@ pub struct PlanNode {
     #[serde(rename = "operator_strategy")]
     pub operator_strategy: String,
     /// `optimizer_properties`
+    ///
+    /// Free-form, kept as JSON: what Flink's optimizer noted about a plan node (a batch optimizer's estimates); streaming plans send `{}` on every version recorded. No shape to type.
     #[serde(rename = "optimizer_properties")]
     pub optimizer_properties: serde_json::Value,
     /// `parallelism`
@@ -2762,7 +2846,7 @@ pub struct SavepointTriggerRequestBody {
     pub target_directory: Option<String>,
     /// `triggerId`
     #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
-    pub trigger_id: Option<serde_json::Value>,
+    pub trigger_id: Option<String>,
 }
 /// Used by JobRescaleConfigInfo.schedulerExecutionMode.
 ///
@@ -2881,7 +2965,7 @@ pub struct SerializedThrowable {
     pub serialized_throwable: String,
 }
 /// `org.apache.flink.runtime.rest.messages.taskmanager.SlotInfo`
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SlotInfo {
     /// `assignedTasks`
     ///
@@ -2889,11 +2973,11 @@ pub struct SlotInfo {
     #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
     pub assigned_tasks: Option<i64>,
     /// `jobId`
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<serde_json::Value>,
+    #[serde(rename = "jobId")]
+    pub job_id: String,
     /// `resource`
-    #[serde(rename = "resource", default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<ResourceProfileInfo>,
+    #[serde(rename = "resource")]
+    pub resource: ResourceProfileInfo,
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescaleDetails.SlotSharingGroupRescaleInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2973,7 +3057,7 @@ pub struct StopWithSavepointRequestBody {
     pub target_directory: Option<String>,
     /// `triggerId`
     #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
-    pub trigger_id: Option<serde_json::Value>,
+    pub trigger_id: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.SubtasksAllAccumulatorsInfo.SubtaskAccumulatorsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
