@@ -23,10 +23,12 @@ fn repo() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
-/// A bare checkout: the inputs only (every source, the names), no ledger, nothing generated.
+/// A bare checkout: the inputs only (every source, the names, the crate's hand-written files), no
+/// ledger, nothing generated.
 fn inputs_only(dir: &Path) {
     let _ = fs::remove_dir_all(dir);
     copy_tree(&repo().join("schemas/source"), &dir.join("schemas/source"));
+    copy_tree(&repo().join("codegen/crate"), &dir.join("codegen/crate"));
     fs::copy(
         repo().join("schemas/names.json"),
         dir.join("schemas/names.json"),

@@ -1,0 +1,371 @@
+//! The client core the generated methods call (hand-written): base URL, `/v1` prefix, timeouts,
+//! sending, decoding, and the one error type.
+
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use reqwest::multipart::{Form, Part};
+use reqwest::{Method, RequestBuilder, Url};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::ids::IdError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything a call can fail with.
+#[derive(Debug)]
+pub enum Error {
+    /// Flink answered with a non-success status. `errors` is Flink's error body (`{"errors": [...]}`);
+    /// where the body is not that, it holds the body text.
+    Api {
+        endpoint: &'static str,
+        status: u16,
+        errors: Vec<String>,
+    },
+    /// The request did not get an answer: connection, TLS, timeout.
+    Transport {
+        endpoint: &'static str,
+        source: reqwest::Error,
+    },
+    /// The answer is not what the type expects. `path` is where in the JSON it failed (`jobs[0].status`).
+    Decode {
+        endpoint: &'static str,
+        status: u16,
+        path: String,
+        source: serde_json::Error,
+        body: String,
+    },
+    /// A request body could not be encoded.
+    Encode(serde_json::Error),
+    /// The base URL cannot carry path segments, or is not a URL.
+    InvalidUrl(String),
+    /// A string is not a valid id.
+    InvalidId(IdError),
+    /// A file to upload could not be read.
+    Io(std::io::Error),
+}
+
+impl Error {
+    /// The HTTP status, where there was an answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::Transport { source, .. } => source.status().map(|s| s.as_u16()),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api {
+                endpoint,
+                status,
+                errors,
+            } => write!(
+                f,
+                "{endpoint}: Flink answered {status}: {}",
+                errors.join("; ")
+            ),
+            Error::Transport { endpoint, source } => write!(f, "{endpoint}: {source}"),
+            Error::Decode {
+                endpoint,
+                status,
+                path,
+                source,
+                ..
+            } => write!(
+                f,
+                "{endpoint}: cannot decode the {status} answer at `{path}`: {source}"
+            ),
+            Error::Encode(e) => write!(f, "cannot encode the request body: {e}"),
+            Error::InvalidUrl(url) => write!(f, "{url:?} cannot be used as a base URL"),
+            Error::InvalidId(e) => e.fmt(f),
+            Error::Io(e) => write!(f, "cannot read the file to upload: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport { source, .. } => Some(source),
+            Error::Decode { source, .. } | Error::Encode(source) => Some(source),
+            Error::InvalidId(e) => Some(e),
+            Error::Io(e) => Some(e),
+            Error::Api { .. } | Error::InvalidUrl(_) => None,
+        }
+    }
+}
+
+impl From<IdError> for Error {
+    fn from(e: IdError) -> Self {
+        Error::InvalidId(e)
+    }
+}
+
+/// A client of one Flink cluster's REST API. Cheap to clone; clones share connections.
+#[derive(Debug, Clone)]
+pub struct Client {
+    base: Url,
+    http: reqwest::Client,
+}
+
+/// Settings of a [`Client`].
+#[derive(Debug)]
+pub struct ClientBuilder {
+    base: String,
+    version_prefix: bool,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    http: Option<reqwest::Client>,
+}
+
+impl ClientBuilder {
+    /// Prefix every path with `/v1` (Flink answers both forms).
+    pub fn version_prefix(mut self, yes: bool) -> Self {
+        self.version_prefix = yes;
+        self
+    }
+
+    /// Limit for a whole call. Default: none.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Limit for connecting. Default: 10 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Use this HTTP client (proxies, TLS settings, headers); `timeout` and `connect_timeout` are then
+    /// that client's business.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    pub fn build(self) -> Result<Client> {
+        let mut base = Url::parse(&self.base).map_err(|_| Error::InvalidUrl(self.base.clone()))?;
+        if base.cannot_be_a_base() {
+            return Err(Error::InvalidUrl(self.base));
+        }
+        if self.version_prefix {
+            base.path_segments_mut()
+                .map_err(|_| Error::InvalidUrl(self.base.clone()))?
+                .pop_if_empty()
+                .push("v1");
+        }
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                let mut b = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)));
+                if let Some(t) = self.timeout {
+                    b = b.timeout(t);
+                }
+                b.build().map_err(|source| Error::Transport {
+                    endpoint: "client",
+                    source,
+                })?
+            }
+        };
+        Ok(Client { base, http })
+    }
+}
+
+impl Client {
+    /// A client for the cluster at `base_url`, e.g. `http://localhost:8081`.
+    pub fn new(base_url: &str) -> Result<Client> {
+        Client::builder(base_url).build()
+    }
+
+    pub fn builder(base_url: &str) -> ClientBuilder {
+        ClientBuilder {
+            base: base_url.to_string(),
+            version_prefix: false,
+            timeout: None,
+            connect_timeout: None,
+            http: None,
+        }
+    }
+
+    /// The base URL every path is appended to (with `/v1` when asked for).
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// A request to the base URL plus `segments`, each percent-encoded as one path segment.
+    pub(crate) fn request(&self, method: Method, segments: &[&str]) -> Result<RequestBuilder> {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|_| Error::InvalidUrl(self.base.to_string()))?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(self.http.request(method, url))
+    }
+
+    pub(crate) fn json_body<T: Serialize + ?Sized>(
+        &self,
+        req: RequestBuilder,
+        body: &T,
+    ) -> Result<RequestBuilder> {
+        let bytes = serde_json::to_vec(body).map_err(Error::Encode)?;
+        Ok(req
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(bytes))
+    }
+
+    /// Sends, then decodes a success answer as `T` or turns any other into [`Error::Api`].
+    pub(crate) async fn send<T: DeserializeOwned>(
+        &self,
+        endpoint: &'static str,
+        req: RequestBuilder,
+    ) -> Result<T> {
+        let transport = |source| Error::Transport { endpoint, source };
+        let response = req.send().await.map_err(transport)?;
+        let status = response.status().as_u16();
+        let success = response.status().is_success();
+        let body = response.bytes().await.map_err(transport)?;
+        if !success {
+            return Err(api_error(endpoint, status, &body));
+        }
+        // An empty answer decodes like `null` (so an undocumented body becomes `Value::Null`).
+        let bytes: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+            b"null"
+        } else {
+            &body
+        };
+        decode(bytes).map_err(|(path, source)| Error::Decode {
+            endpoint,
+            status,
+            path,
+            source,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        })
+    }
+}
+
+/// Decodes `bytes` as `T`; on failure, the JSON path where it failed.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, (String, serde_json::Error)> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| (e.path().to_string(), e.into_inner()))
+}
+
+fn api_error(endpoint: &'static str, status: u16, body: &[u8]) -> Error {
+    #[derive(serde::Deserialize)]
+    struct FlinkErrors {
+        errors: Vec<String>,
+    }
+    let errors = match serde_json::from_slice::<FlinkErrors>(body) {
+        Ok(e) => e.errors,
+        Err(_) => vec![String::from_utf8_lossy(body).trim().to_string()],
+    };
+    Error::Api {
+        endpoint,
+        status,
+        errors,
+    }
+}
+
+/// Builds a query string: lists comma-separated, empty lists and `None` left out.
+#[derive(Default)]
+pub(crate) struct Query(Vec<(&'static str, String)>);
+
+impl Query {
+    pub fn one<T: fmt::Display>(&mut self, name: &'static str, value: &T) {
+        self.0.push((name, value.to_string()));
+    }
+
+    pub fn opt<T: fmt::Display>(&mut self, name: &'static str, value: Option<&T>) {
+        if let Some(value) = value {
+            self.one(name, value);
+        }
+    }
+
+    pub fn list<T: fmt::Display>(&mut self, name: &'static str, values: &[T]) {
+        if !values.is_empty() {
+            let joined: Vec<String> = values.iter().map(T::to_string).collect();
+            self.0.push((name, joined.join(",")));
+        }
+    }
+
+    pub fn apply(self, req: RequestBuilder) -> RequestBuilder {
+        if self.0.is_empty() {
+            req
+        } else {
+            req.query(&self.0)
+        }
+    }
+}
+
+/// A file for a multipart upload: a jar for `/jars/upload`, or a job graph, jar or artifact for `POST /jobs`.
+#[derive(Debug, Clone)]
+pub struct UploadFile {
+    /// The file name sent with the part; `POST /jobs` refers to files by it.
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl UploadFile {
+    pub fn from_bytes(file_name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        UploadFile {
+            file_name: file_name.into(),
+            bytes: bytes.into(),
+        }
+    }
+
+    /// Reads the file; its name becomes the part's file name.
+    pub async fn from_path(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = tokio::fs::read(path).await.map_err(Error::Io)?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "upload".into());
+        Ok(UploadFile { file_name, bytes })
+    }
+
+    fn part(self, content_type: &str) -> Result<Part> {
+        Part::bytes(self.bytes)
+            .file_name(self.file_name)
+            .mime_str(content_type)
+            .map_err(|source| Error::Transport {
+                endpoint: "multipart form",
+                source,
+            })
+    }
+
+    /// The form of a single-file upload: one part `name`.
+    pub(crate) fn into_form(self, name: &'static str, content_type: &str) -> Result<Form> {
+        Ok(Form::new().part(name, self.part(content_type)?))
+    }
+
+    /// The form of `POST /jobs`: the JSON body in part `json_part`, then each file as a part named
+    /// after its file name.
+    pub(crate) fn form_with_json<T: Serialize>(
+        json_part: &'static str,
+        body: &T,
+        files: Vec<UploadFile>,
+    ) -> Result<Form> {
+        let json = serde_json::to_vec(body).map_err(Error::Encode)?;
+        // A part without a file name: Flink reads it as a form attribute, not as an uploaded file.
+        let json = Part::bytes(json)
+            .mime_str("application/json")
+            .map_err(|source| Error::Transport {
+                endpoint: "multipart form",
+                source,
+            })?;
+        let mut form = Form::new().part(json_part, json);
+        for file in files {
+            let name = file.file_name.clone();
+            form = form.part(name, file.part("application/octet-stream")?);
+        }
+        Ok(form)
+    }
+}
