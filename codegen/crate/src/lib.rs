@@ -30,6 +30,8 @@ mod ids;
 mod open_enum;
 #[cfg(feature = "client")]
 mod runtime;
+#[cfg(feature = "client")]
+mod wait;
 
 // Generated modules are printed by prettyplease; rustfmt leaves them as they are.
 #[rustfmt::skip]
@@ -46,6 +48,8 @@ pub use ids::{
 };
 #[cfg(feature = "client")]
 pub use runtime::{Client, ClientBuilder, Error, Result, UploadFile};
+#[cfg(feature = "client")]
+pub use wait::{Failure, Poll};
 
 /// The README's examples, compiled as doctests so they stay true.
 #[cfg(doctest)]

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::ids::IdError;
+use crate::wait::{Failure, Poll};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -45,6 +46,16 @@ pub enum Error {
     InvalidId(IdError),
     /// A file to upload could not be read.
     Io(std::io::Error),
+    /// An operation Flink ran (a savepoint, a checkpoint …) ended in failure: Flink's cause.
+    Failed {
+        operation: &'static str,
+        failure: Failure,
+    },
+    /// A waiting operation did not end within the client's [`Poll`] timeout (it may still end in Flink).
+    Timeout {
+        operation: &'static str,
+        waited: Duration,
+    },
 }
 
 impl Error {
@@ -85,6 +96,12 @@ impl fmt::Display for Error {
             Error::InvalidUrl(url) => write!(f, "{url:?} cannot be used as a base URL"),
             Error::InvalidId(e) => e.fmt(f),
             Error::Io(e) => write!(f, "cannot read the file to upload: {e}"),
+            Error::Failed { operation, failure } => write!(f, "{operation} failed: {failure}"),
+            Error::Timeout { operation, waited } => write!(
+                f,
+                "{operation} did not end within {:.1} s",
+                waited.as_secs_f64()
+            ),
         }
     }
 }
@@ -96,7 +113,10 @@ impl std::error::Error for Error {
             Error::Decode { source, .. } | Error::Encode(source) => Some(source),
             Error::InvalidId(e) => Some(e),
             Error::Io(e) => Some(e),
-            Error::Api { .. } | Error::InvalidUrl(_) => None,
+            Error::Api { .. }
+            | Error::InvalidUrl(_)
+            | Error::Failed { .. }
+            | Error::Timeout { .. } => None,
         }
     }
 }
@@ -112,6 +132,7 @@ impl From<IdError> for Error {
 pub struct Client {
     base: Url,
     http: reqwest::Client,
+    poll: Poll,
 }
 
 /// Settings of a [`Client`].
@@ -122,6 +143,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     http: Option<reqwest::Client>,
+    poll: Poll,
 }
 
 impl ClientBuilder {
@@ -140,6 +162,12 @@ impl ClientBuilder {
     /// Limit for connecting. Default: 10 s.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How operations that wait ([`Client::savepoint`] …) poll. Default: [`Poll::default`].
+    pub fn poll(mut self, poll: Poll) -> Self {
+        self.poll = poll;
         self
     }
 
@@ -175,7 +203,11 @@ impl ClientBuilder {
                 })?
             }
         };
-        Ok(Client { base, http })
+        Ok(Client {
+            base,
+            http,
+            poll: self.poll,
+        })
     }
 }
 
@@ -192,6 +224,20 @@ impl Client {
             timeout: None,
             connect_timeout: None,
             http: None,
+            poll: Poll::default(),
+        }
+    }
+
+    /// How operations that wait poll (see [`ClientBuilder::poll`]).
+    pub fn poll(&self) -> Poll {
+        self.poll
+    }
+
+    /// This client, polling as `poll` says (a cheap clone sharing connections).
+    pub fn with_poll(&self, poll: Poll) -> Client {
+        Client {
+            poll,
+            ..self.clone()
         }
     }
 

@@ -1,0 +1,246 @@
+//! Operations that wait (hand-written): trigger one of Flink's asynchronous operations, poll its status
+//! until it ends, and return what it ended in: its payload, or [`Error::Failed`] with Flink's cause, or
+//! [`Error::Timeout`]. Every future here is safe to drop at any await point: nothing runs in the
+//! background, an unfinished wait just stops polling (the operation goes on in Flink).
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use crate::ids::{DataSetId, JobId, TriggerId};
+use crate::runtime::{Client, Error, Result};
+use crate::types::{
+    AsynchronousOperationInfo, CheckpointInfo, CheckpointTriggerRequestBody, JobStatus,
+    QueueStatusId, SavepointDisposalRequest, SavepointInfo, SavepointTriggerRequestBody,
+    SerializedThrowable, StopWithSavepointRequestBody, TriggerResponse,
+};
+
+/// How a waiting operation polls: first after `interval`, then less often (×1.5 each time, at most
+/// `max_interval`), until `timeout` has passed since it started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Poll {
+    pub interval: Duration,
+    pub max_interval: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for Poll {
+    /// 200 ms, growing to 5 s, for at most 10 minutes (a savepoint of a large state takes minutes).
+    fn default() -> Self {
+        Poll {
+            interval: Duration::from_millis(200),
+            max_interval: Duration::from_secs(5),
+            timeout: Duration::from_secs(600),
+        }
+    }
+}
+
+impl Poll {
+    /// The pause after `pause`.
+    fn next(&self, pause: Duration) -> Duration {
+        (pause.mul_f64(1.5)).min(self.max_interval)
+    }
+}
+
+/// Why an operation Flink ran failed: Flink's exception, as its REST API reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The exception's class, e.g. `java.util.concurrent.CompletionException`.
+    pub class: String,
+    /// Its message: the first line of the trace, after the class.
+    pub message: String,
+    /// The deepest `Caused by:` of the trace (what went wrong first), if it has one.
+    pub root_cause: Option<String>,
+    /// The whole Java stack trace, causes included.
+    pub stack_trace: String,
+}
+
+impl Failure {
+    /// A failure described by `class` and a Java stack trace.
+    pub fn new(class: &str, stack_trace: &str) -> Failure {
+        let first = stack_trace.lines().next().unwrap_or_default().trim();
+        let message = first
+            .strip_prefix(class)
+            .map(|rest| rest.trim_start_matches(':').trim())
+            .unwrap_or(first);
+        let root_cause = (stack_trace.lines().map(str::trim))
+            .rfind(|l| l.starts_with("Caused by:"))
+            .map(|l| l.trim_start_matches("Caused by:").trim().to_string());
+        Failure {
+            class: class.to_string(),
+            message: message.to_string(),
+            root_cause,
+            stack_trace: stack_trace.to_string(),
+        }
+    }
+}
+
+impl From<&SerializedThrowable> for Failure {
+    fn from(t: &SerializedThrowable) -> Failure {
+        Failure::new(&t.class, &t.stack_trace)
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.class)?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        match &self.root_cause {
+            Some(root) => write!(f, " (root cause: {root})"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// One poll of an operation: still running, or ended in `T` or a failure.
+enum Step<T> {
+    Running,
+    Done(T),
+    Failed(Failure),
+}
+
+impl Client {
+    /// Takes a savepoint of a running job and waits until it is written; its location.
+    ///
+    /// Fails with [`Error::Failed`] and Flink's cause when the savepoint fails (say, a target directory
+    /// Flink cannot write to), with [`Error::Timeout`] when it takes longer than the client's [`Poll`].
+    pub async fn savepoint(
+        &self,
+        job: &JobId,
+        body: &SavepointTriggerRequestBody,
+    ) -> Result<String> {
+        let trigger = self.trigger_savepoint(job, body).await?;
+        let id = trigger_id(&trigger)?;
+        self.wait("savepoint", || async {
+            let status = self.get_savepoint_status(job, &id).await?;
+            Ok(match (status.status.id, status.operation) {
+                (QueueStatusId::Completed, Some(SavepointInfo::Completed { location })) => {
+                    Step::Done(location)
+                }
+                (_, Some(SavepointInfo::Failed { failure_cause })) => {
+                    Step::Failed((&failure_cause).into())
+                }
+                _ => Step::Running,
+            })
+        })
+        .await
+    }
+
+    /// Stops a job with a savepoint and waits until the savepoint is written and the job has
+    /// finished; the savepoint's location.
+    pub async fn stop(&self, job: &JobId, body: &StopWithSavepointRequestBody) -> Result<String> {
+        let trigger = self.stop_with_savepoint(job, body).await?;
+        let id = trigger_id(&trigger)?;
+        let location = self
+            .wait("stop with savepoint", || async {
+                let status = self.get_savepoint_status(job, &id).await?;
+                Ok(match (status.status.id, status.operation) {
+                    (QueueStatusId::Completed, Some(SavepointInfo::Completed { location })) => {
+                        Step::Done(location)
+                    }
+                    (_, Some(SavepointInfo::Failed { failure_cause })) => {
+                        Step::Failed((&failure_cause).into())
+                    }
+                    _ => Step::Running,
+                })
+            })
+            .await?;
+        self.wait("stop with savepoint", || async {
+            let status = self.get_job_status(job).await?;
+            Ok(match status.status {
+                JobStatus::Finished => Step::Done(()),
+                _ => Step::Running,
+            })
+        })
+        .await?;
+        Ok(location)
+    }
+
+    /// Triggers a checkpoint (Flink 1.17+) and waits until it completes; its id.
+    pub async fn checkpoint(
+        &self,
+        job: &JobId,
+        body: &CheckpointTriggerRequestBody,
+    ) -> Result<i64> {
+        let trigger = self.trigger_checkpoint(job, body).await?;
+        let id = trigger_id(&trigger)?;
+        self.wait("checkpoint", || async {
+            let status = self.get_checkpoint_status(job, &id).await?;
+            Ok(match (status.status.id, status.operation) {
+                (QueueStatusId::Completed, Some(CheckpointInfo::Completed { checkpoint_id })) => {
+                    Step::Done(checkpoint_id)
+                }
+                (_, Some(CheckpointInfo::Failed { failure_cause })) => {
+                    Step::Failed((&failure_cause).into())
+                }
+                _ => Step::Running,
+            })
+        })
+        .await
+    }
+
+    /// Disposes of a savepoint and waits until it is gone.
+    pub async fn dispose_savepoint(&self, path: &str) -> Result<()> {
+        let body = SavepointDisposalRequest {
+            savepoint_path: Some(path.to_string()),
+        };
+        let trigger = self.trigger_savepoint_disposal(&body).await?;
+        let id = trigger_id(&trigger)?;
+        self.wait("savepoint disposal", || async {
+            let status = self.get_savepoint_disposal_status(&id).await?;
+            Ok(operation_step(status.status.id, status.operation))
+        })
+        .await
+    }
+
+    /// Deletes a cluster data set and waits until it is gone.
+    pub async fn delete_dataset(&self, dataset: &DataSetId) -> Result<()> {
+        let trigger = self.trigger_dataset_deletion(dataset).await?;
+        let id = trigger_id(&trigger)?;
+        self.wait("data set deletion", || async {
+            let status = self.get_dataset_deletion_status(&id).await?;
+            Ok(operation_step(status.status.id, status.operation))
+        })
+        .await
+    }
+
+    /// Polls `poll` as the client's [`Poll`] says until it is done or failed, or the time is up.
+    async fn wait<T, F, Fut>(&self, operation: &'static str, poll: F) -> Result<T>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<Step<T>>>,
+    {
+        let settings = self.poll();
+        let started = Instant::now();
+        let mut pause = settings.interval;
+        loop {
+            match poll().await? {
+                Step::Done(value) => return Ok(value),
+                Step::Failed(failure) => return Err(Error::Failed { operation, failure }),
+                Step::Running => {}
+            }
+            let waited = started.elapsed();
+            if waited + pause > settings.timeout {
+                return Err(Error::Timeout { operation, waited });
+            }
+            tokio::time::sleep(pause).await;
+            pause = settings.next(pause);
+        }
+    }
+}
+
+/// A generic operation's status (disposal, deletion): done, failed with its cause, or running.
+fn operation_step(status: QueueStatusId, op: Option<AsynchronousOperationInfo>) -> Step<()> {
+    match (status, op) {
+        (_, Some(AsynchronousOperationInfo::Failed { failure_cause })) => {
+            Step::Failed((&failure_cause).into())
+        }
+        (QueueStatusId::Completed, _) => Step::Done(()),
+        _ => Step::Running,
+    }
+}
+
+fn trigger_id(trigger: &TriggerResponse) -> Result<TriggerId> {
+    Ok(trigger.request_id.parse()?)
+}

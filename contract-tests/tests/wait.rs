@@ -1,0 +1,323 @@
+//! Operations that wait, against wiremock sequences: in progress then completed, failed (with the
+//! failure a real Flink recorded), never completing (timeout), a server error mid-way, and dropped.
+
+use std::path::Path;
+use std::time::Duration;
+
+use contract_tests::fixture;
+use flink_rest::types::{
+    CheckpointTriggerRequestBody, SavepointTriggerRequestBody, StopWithSavepointRequestBody,
+};
+use flink_rest::{Client, Error, JobId, Poll};
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const JOB: &str = "a5d3f7c7e6b3d4f2a1b0c9d8e7f6a5b4";
+const TRIGGER: &str = "0123456789abcdef0123456789abcdef";
+
+fn fast() -> Poll {
+    Poll {
+        interval: Duration::from_millis(5),
+        max_interval: Duration::from_millis(20),
+        timeout: Duration::from_secs(5),
+    }
+}
+
+async fn start() -> (MockServer, Client) {
+    let server = MockServer::start().await;
+    let client = Client::builder(&server.uri()).poll(fast()).build().unwrap();
+    (server, client)
+}
+
+fn job() -> JobId {
+    JOB.parse().unwrap()
+}
+
+fn in_progress() -> Value {
+    json!({"status": {"id": "IN_PROGRESS"}})
+}
+
+/// `answers` in turn at `GET path` (the last one from then on), the trigger at `METHOD trigger`.
+async fn operation(
+    server: &MockServer,
+    trigger: (&str, &str),
+    status: &str,
+    answers: &[(u16, Value)],
+) {
+    Mock::given(method(trigger.0))
+        .and(path(trigger.1))
+        .respond_with(ResponseTemplate::new(202).set_body_json(json!({"request-id": TRIGGER})))
+        .mount(server)
+        .await;
+    let last = answers.len() - 1;
+    for (i, (code, body)) in answers.iter().enumerate() {
+        let mut mock = Mock::given(method("GET"))
+            .and(path(status))
+            .respond_with(ResponseTemplate::new(*code).set_body_json(body.clone()))
+            .with_priority(u8::try_from(i + 1).unwrap());
+        if i < last {
+            mock = mock.up_to_n_times(1);
+        }
+        mock.mount(server).await;
+    }
+}
+
+fn savepoint_status() -> String {
+    format!("/jobs/{JOB}/savepoints/{TRIGGER}")
+}
+
+/// A savepoint that failed, as Flink 1.20.3 answered it (recorded).
+fn recorded_failed_savepoint() -> Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let dir = root.join("contract-tests/fixtures/1.20.3");
+    (fixture::load_dir(&dir).unwrap().into_iter())
+        .map(|(_, e)| e)
+        .find(|e| {
+            e.step == "failed savepoint"
+                && e.endpoint.as_deref() == Some("GET /jobs/:jobid/savepoints/:triggerid")
+                && e.response
+                    .body
+                    .as_ref()
+                    .is_some_and(|b| b["status"]["id"] == "COMPLETED")
+        })
+        .and_then(|e| e.response.body)
+        .expect("a recorded failed savepoint")
+}
+
+#[tokio::test]
+async fn a_savepoint_is_polled_until_written_and_its_location_returned() {
+    let (server, client) = start().await;
+    let done =
+        json!({"status": {"id": "COMPLETED"}, "operation": {"location": "file:/sp/savepoint-1"}});
+    let trigger = ("POST", format!("/jobs/{JOB}/savepoints"));
+    operation(
+        &server,
+        (trigger.0, &trigger.1),
+        &savepoint_status(),
+        &[(200, in_progress()), (200, in_progress()), (200, done)],
+    )
+    .await;
+    let body = SavepointTriggerRequestBody::default();
+    let location = client.savepoint(&job(), &body).await.unwrap();
+    assert_eq!(location, "file:/sp/savepoint-1");
+    let polls = (server.received_requests().await.unwrap().iter())
+        .filter(|r| r.url.path() == savepoint_status())
+        .count();
+    assert_eq!(polls, 3);
+}
+
+#[tokio::test]
+async fn a_failed_savepoint_is_a_typed_failure_with_flinks_cause() {
+    let (server, client) = start().await;
+    let trigger = ("POST", format!("/jobs/{JOB}/savepoints"));
+    let failed = recorded_failed_savepoint();
+    operation(
+        &server,
+        (trigger.0, &trigger.1),
+        &savepoint_status(),
+        &[(200, in_progress()), (200, failed)],
+    )
+    .await;
+    let err = client
+        .savepoint(&job(), &SavepointTriggerRequestBody::default())
+        .await
+        .unwrap_err();
+    let Error::Failed { operation, failure } = &err else {
+        panic!("expected a failure, got {err:?}")
+    };
+    assert_eq!(*operation, "savepoint");
+    assert!(failure.class.ends_with("Exception"), "{failure:?}");
+    assert!(failure.stack_trace.contains("flink-rest-unwritable"));
+    let root = failure.root_cause.as_deref().unwrap_or_default();
+    assert!(!root.is_empty(), "{failure:?}");
+    let shown = err.to_string();
+    assert!(shown.starts_with("savepoint failed: "), "{shown}");
+    assert!(
+        shown.contains(root),
+        "the message names the root cause: {shown}"
+    );
+}
+
+#[tokio::test]
+async fn an_operation_that_never_ends_times_out() {
+    let (server, client) = start().await;
+    let trigger = ("POST", format!("/jobs/{JOB}/savepoints"));
+    operation(
+        &server,
+        (trigger.0, &trigger.1),
+        &savepoint_status(),
+        &[(200, in_progress())],
+    )
+    .await;
+    let poll = Poll {
+        timeout: Duration::from_millis(100),
+        ..fast()
+    };
+    let err = (client.with_poll(poll))
+        .savepoint(&job(), &SavepointTriggerRequestBody::default())
+        .await
+        .unwrap_err();
+    match err {
+        Error::Timeout { operation, waited } => {
+            assert_eq!(operation, "savepoint");
+            assert!(waited <= Duration::from_millis(100), "{waited:?}");
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_server_error_mid_way_ends_the_wait_with_that_error() {
+    let (server, client) = start().await;
+    let trigger = ("POST", format!("/jobs/{JOB}/savepoints"));
+    let broken = json!({"errors": ["Internal server error."]});
+    operation(
+        &server,
+        (trigger.0, &trigger.1),
+        &savepoint_status(),
+        &[(200, in_progress()), (500, broken)],
+    )
+    .await;
+    let err = client
+        .savepoint(&job(), &SavepointTriggerRequestBody::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(500), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_wait_dropped_mid_way_stops_polling() {
+    let (server, client) = start().await;
+    let trigger = ("POST", format!("/jobs/{JOB}/savepoints"));
+    operation(
+        &server,
+        (trigger.0, &trigger.1),
+        &savepoint_status(),
+        &[(200, in_progress())],
+    )
+    .await;
+    let (job, body) = (job(), SavepointTriggerRequestBody::default());
+    let waiting = client.savepoint(&job, &body);
+    assert!(tokio::time::timeout(Duration::from_millis(50), waiting)
+        .await
+        .is_err());
+    let polled = server.received_requests().await.unwrap().len();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(server.received_requests().await.unwrap().len(), polled);
+}
+
+#[tokio::test]
+async fn stop_waits_for_the_savepoint_and_then_for_the_job_to_finish() {
+    let (server, client) = start().await;
+    let done =
+        json!({"status": {"id": "COMPLETED"}, "operation": {"location": "file:/sp/savepoint-2"}});
+    let trigger = ("POST", format!("/jobs/{JOB}/stop"));
+    operation(
+        &server,
+        (trigger.0, &trigger.1),
+        &savepoint_status(),
+        &[(200, in_progress()), (200, done)],
+    )
+    .await;
+    let status = format!("/jobs/{JOB}/status");
+    Mock::given(method("GET"))
+        .and(path(status.clone()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "RUNNING"})))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(status.clone()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "FINISHED"})))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let location = client
+        .stop(&job(), &StopWithSavepointRequestBody::default())
+        .await
+        .unwrap();
+    assert_eq!(location, "file:/sp/savepoint-2");
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(
+        received.iter().filter(|r| r.url.path() == status).count(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn a_checkpoint_returns_its_id_or_its_failure() {
+    let (server, client) = start().await;
+    let status = format!("/jobs/{JOB}/checkpoints/{TRIGGER}");
+    let trigger = ("POST", format!("/jobs/{JOB}/checkpoints"));
+    let done = json!({"status": {"id": "COMPLETED"}, "operation": {"checkpointId": 42}});
+    operation(
+        &server,
+        (trigger.0, &trigger.1),
+        &status,
+        &[(200, in_progress()), (200, done)],
+    )
+    .await;
+    let body = CheckpointTriggerRequestBody::default();
+    assert_eq!(client.checkpoint(&job(), &body).await.unwrap(), 42);
+
+    let (server, client) = start().await;
+    let cause = json!({
+        "class": "org.apache.flink.runtime.checkpoint.CheckpointException",
+        "stack-trace": "org.apache.flink.runtime.checkpoint.CheckpointException: Checkpoint expired before completing.\n\tat x.y(Z.java:1)\n",
+        "serialized-throwable": "rO0="
+    });
+    let failed = json!({"status": {"id": "COMPLETED"}, "operation": {"failureCause": cause}});
+    operation(&server, (trigger.0, &trigger.1), &status, &[(200, failed)]).await;
+    match client.checkpoint(&job(), &body).await.unwrap_err() {
+        Error::Failed { failure, .. } => {
+            assert_eq!(failure.message, "Checkpoint expired before completing.");
+            assert_eq!(failure.root_cause, None);
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_disposal_ends_done_or_failed() {
+    let (server, client) = start().await;
+    let status = format!("/savepoint-disposal/{TRIGGER}");
+    let done = json!({"status": {"id": "COMPLETED"}, "operation": {}});
+    operation(
+        &server,
+        ("POST", "/savepoint-disposal"),
+        &status,
+        &[(200, in_progress()), (200, done)],
+    )
+    .await;
+    client
+        .dispose_savepoint("file:/sp/savepoint-1")
+        .await
+        .unwrap();
+
+    let (server, client) = start().await;
+    let cause = json!({
+        "class": "java.util.concurrent.CompletionException",
+        "stack-trace": "java.util.concurrent.CompletionException: java.io.FileNotFoundException: no such savepoint\nCaused by: java.io.FileNotFoundException: no such savepoint\n",
+        "serialized-throwable": "rO0="
+    });
+    let failed = json!({"status": {"id": "COMPLETED"}, "operation": {"failure-cause": cause}});
+    operation(
+        &server,
+        ("POST", "/savepoint-disposal"),
+        &status,
+        &[(200, failed)],
+    )
+    .await;
+    match client.dispose_savepoint("file:/missing").await.unwrap_err() {
+        Error::Failed { operation, failure } => {
+            assert_eq!(operation, "savepoint disposal");
+            assert_eq!(
+                failure.root_cause.as_deref(),
+                Some("java.io.FileNotFoundException: no such savepoint")
+            );
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
