@@ -321,3 +321,167 @@ async fn a_disposal_ends_done_or_failed() {
         other => panic!("expected a failure, got {other:?}"),
     }
 }
+
+/// The first recorded answer (1.20.3) to `endpoint` in `step`.
+fn recorded(step: &str, endpoint: &str) -> Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let dir = root.join("contract-tests/fixtures/1.20.3");
+    (fixture::load_dir(&dir).unwrap().into_iter())
+        .map(|(_, e)| e)
+        .find(|e| e.step == step && e.endpoint.as_deref() == Some(endpoint))
+        .and_then(|e| e.response.body)
+        .unwrap_or_else(|| panic!("no {endpoint} recorded in {step}"))
+}
+
+/// A job's details in `state`, every vertex `vertex_state` at `parallelism`.
+fn job_in(state: &str, vertex_state: &str, parallelism: i64) -> Value {
+    let mut details = recorded("running job", "GET /jobs/:jobid");
+    details["state"] = json!(state);
+    for v in details["vertices"].as_array_mut().unwrap() {
+        v["status"] = json!(vertex_state);
+        v["parallelism"] = json!(parallelism);
+    }
+    details
+}
+
+/// `answers` in turn at `GET path` (the last one from then on).
+async fn answers(server: &MockServer, at: &str, answers: Vec<Value>) {
+    let last = answers.len() - 1;
+    for (i, body) in answers.into_iter().enumerate() {
+        let mut mock = Mock::given(method("GET"))
+            .and(path(at))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .with_priority(u8::try_from(i + 1).unwrap());
+        if i < last {
+            mock = mock.up_to_n_times(1);
+        }
+        mock.mount(server).await;
+    }
+}
+
+#[tokio::test]
+async fn a_started_jar_is_waited_for_until_its_job_runs_or_fails() {
+    use flink_rest::types::JarRunRequestBody;
+    let name = "0f4c2a1e-1b2c-4d5e-8f90-123456789abc_job.jar";
+    let jar: flink_rest::JarId = name.parse().unwrap();
+    let details = format!("/jobs/{JOB}");
+    for (states, failed) in [
+        (
+            vec![
+                job_in("CREATED", "CREATED", 2),
+                job_in("RUNNING", "DEPLOYING", 2),
+                job_in("RUNNING", "RUNNING", 2),
+            ],
+            false,
+        ),
+        (
+            vec![
+                job_in("RUNNING", "DEPLOYING", 1),
+                job_in("FAILED", "FAILED", 1),
+            ],
+            true,
+        ),
+    ] {
+        let (server, client) = start().await;
+        Mock::given(method("POST"))
+            .and(path(format!("/jars/{name}/run")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"jobid": JOB})))
+            .mount(&server)
+            .await;
+        answers(&server, &details, states).await;
+        let exceptions = recorded("failing job", "GET /jobs/:jobid/exceptions");
+        answers(
+            &server,
+            &format!("/jobs/{JOB}/exceptions"),
+            vec![exceptions],
+        )
+        .await;
+        let started = client
+            .start_jar(&jar, &Default::default(), &JarRunRequestBody::default())
+            .await;
+        match (started, failed) {
+            (Ok(job), false) => assert_eq!(job.as_str(), JOB),
+            (Err(Error::Failed { operation, failure }), true) => {
+                assert_eq!(operation, "job start");
+                assert!(
+                    failure.stack_trace.contains("failing on purpose"),
+                    "{failure:?}"
+                );
+            }
+            (other, _) => panic!("{other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn cancel_waits_until_the_job_is_cancelled() {
+    let (server, client) = start().await;
+    Mock::given(method("PATCH"))
+        .and(path(format!("/jobs/{JOB}")))
+        .respond_with(ResponseTemplate::new(202).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    let status = format!("/jobs/{JOB}/status");
+    let states = ["RUNNING", "CANCELLING", "CANCELED"].map(|s| json!({"status": s}));
+    answers(&server, &status, states.to_vec()).await;
+    client.cancel(&job()).await.unwrap();
+    let received = server.received_requests().await.unwrap();
+    let patch = received
+        .iter()
+        .find(|r| r.method.as_str() == "PATCH")
+        .unwrap();
+    assert_eq!(patch.url.query(), Some("mode=cancel"));
+    assert_eq!(
+        received.iter().filter(|r| r.url.path() == status).count(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn rescale_waits_until_the_vertices_run_at_the_new_parallelism() {
+    use flink_rest::types::{JobVertexResourceRequirements, Parallelism};
+    let (server, client) = start().await;
+    let details = job_in("RUNNING", "RUNNING", 2);
+    let requirements: std::collections::BTreeMap<String, JobVertexResourceRequirements> =
+        (details["vertices"].as_array().unwrap().iter())
+            .map(|v| {
+                let bounds = Parallelism {
+                    lower_bound: 1,
+                    upper_bound: 1,
+                };
+                (
+                    v["id"].as_str().unwrap().to_string(),
+                    JobVertexResourceRequirements {
+                        parallelism: bounds,
+                    },
+                )
+            })
+            .collect();
+    Mock::given(method("PUT"))
+        .and(path(format!("/jobs/{JOB}/resource-requirements")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    let restarting = job_in("RUNNING", "DEPLOYING", 1);
+    answers(
+        &server,
+        &format!("/jobs/{JOB}"),
+        vec![details, restarting, job_in("RUNNING", "RUNNING", 1)],
+    )
+    .await;
+    client.rescale(&job(), &requirements).await.unwrap();
+    let received = server.received_requests().await.unwrap();
+    let put = received
+        .iter()
+        .find(|r| r.method.as_str() == "PUT")
+        .unwrap();
+    let sent: Value = serde_json::from_slice(&put.body).unwrap();
+    assert_eq!(sent.as_object().unwrap().len(), requirements.len());
+    assert_eq!(
+        received
+            .iter()
+            .filter(|r| r.method.as_str() == "GET")
+            .count(),
+        3
+    );
+}

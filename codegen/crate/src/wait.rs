@@ -6,12 +6,16 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use crate::ids::{DataSetId, JobId, TriggerId};
+use std::collections::BTreeMap;
+
+use crate::client::{RunJarQuery, TerminateJobQuery};
+use crate::ids::{DataSetId, JarId, JobId, TriggerId};
 use crate::runtime::{Client, Error, Result};
 use crate::types::{
-    AsynchronousOperationInfo, CheckpointInfo, CheckpointTriggerRequestBody, JobStatus,
-    QueueStatusId, SavepointDisposalRequest, SavepointInfo, SavepointTriggerRequestBody,
-    SerializedThrowable, StopWithSavepointRequestBody, TriggerResponse,
+    AsynchronousOperationInfo, CheckpointInfo, CheckpointTriggerRequestBody, ExecutionState,
+    JarRunRequestBody, JobStatus, JobVertexResourceRequirements, QueueStatusId,
+    SavepointDisposalRequest, SavepointInfo, SavepointTriggerRequestBody, SerializedThrowable,
+    StopWithSavepointRequestBody, TerminationMode, TriggerResponse,
 };
 
 /// How a waiting operation polls: first after `interval`, then less often (×1.5 each time, at most
@@ -203,6 +207,89 @@ impl Client {
             Ok(operation_step(status.status.id, status.operation))
         })
         .await
+    }
+
+    /// Runs a jar's job and waits until it runs (every vertex RUNNING; a job that finishes before that
+    /// counts too); its id. A job that fails first is [`Error::Failed`] with its root exception.
+    pub async fn start_jar(
+        &self,
+        jar: &JarId,
+        query: &RunJarQuery,
+        body: &JarRunRequestBody,
+    ) -> Result<JobId> {
+        let run = self.run_jar(jar, query, body).await?;
+        let job: JobId = run.jobid.parse()?;
+        self.wait("job start", || async {
+            let details = self.get_job(&job).await?;
+            let running = details.state == JobStatus::Running
+                && (details.vertices.iter()).all(|v| v.status == ExecutionState::Running);
+            let ended = details.state == JobStatus::Finished;
+            self.job_step(&job, &details.state, running || ended).await
+        })
+        .await?;
+        Ok(job)
+    }
+
+    /// Cancels a job and waits until it is cancelled (or has ended otherwise: finished is fine, failed
+    /// is [`Error::Failed`] with its root exception).
+    pub async fn cancel(&self, job: &JobId) -> Result<()> {
+        let query = TerminateJobQuery {
+            mode: Some(TerminationMode::Cancel),
+        };
+        self.terminate_job(job, &query).await?;
+        self.wait("job cancellation", || async {
+            let status = self.get_job_status(job).await?;
+            let ended = matches!(status.status, JobStatus::Canceled | JobStatus::Finished);
+            self.job_step(job, &status.status, ended).await
+        })
+        .await
+    }
+
+    /// Changes a job's resource requirements (adaptive scheduler) and waits until every vertex they
+    /// name runs at a parallelism within its new bounds.
+    ///
+    /// This is how a running job is rescaled: `PATCH /jobs/:jobid/rescaling` is disabled on every
+    /// version this crate knows (it answers 503). With the default scheduler Flink answers 500
+    /// (`UnsupportedOperationException`).
+    pub async fn rescale(
+        &self,
+        job: &JobId,
+        requirements: &BTreeMap<String, JobVertexResourceRequirements>,
+    ) -> Result<()> {
+        self.set_job_resource_requirements(job, requirements)
+            .await?;
+        self.wait("rescale", || async {
+            let details = self.get_job(job).await?;
+            let settled = (details.vertices.iter()).all(|v| {
+                let bounds = requirements.get(&v.id).map(|r| &r.parallelism);
+                v.status == ExecutionState::Running
+                    && bounds
+                        .is_none_or(|b| (b.lower_bound..=b.upper_bound).contains(&v.parallelism))
+            });
+            let done = settled && details.state == JobStatus::Running;
+            self.job_step(job, &details.state, done).await
+        })
+        .await
+    }
+
+    /// A job's state as a wait sees it: `done`, failed (with the root exception of its history), or
+    /// still on its way.
+    async fn job_step(&self, job: &JobId, state: &JobStatus, done: bool) -> Result<Step<()>> {
+        if done {
+            return Ok(Step::Done(()));
+        }
+        if *state != JobStatus::Failed {
+            return Ok(Step::Running);
+        }
+        let exceptions = self.get_job_exceptions(job, &Default::default()).await?;
+        let failure = match exceptions.exception_history.entries.first() {
+            Some(root) => Failure::new(&root.exception_name, &root.stacktrace),
+            None => Failure::new(
+                "",
+                exceptions.root_exception.as_deref().unwrap_or("job failed"),
+            ),
+        };
+        Ok(Step::Failed(failure))
     }
 
     /// Polls `poll` as the client's [`Poll`] says until it is done or failed, or the time is up.
