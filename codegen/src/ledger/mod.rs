@@ -126,7 +126,8 @@ pub fn parse(files: &BTreeMap<String, String>) -> Result<Ledger, Problems> {
                 Err(e) => problems.push(at(&e), e.to_string()),
             }
         } else {
-            let lines = crate::jsonpos::pointer_lines(text);
+            // Line numbers only for the message of an entry that does not parse.
+            let lines = std::cell::OnceCell::new();
             let items: Vec<Value> = match serde_json::from_str(text) {
                 Ok(v) => v,
                 Err(e) => {
@@ -135,13 +136,16 @@ pub fn parse(files: &BTreeMap<String, String>) -> Result<Ledger, Problems> {
                 }
             };
             for (i, item) in items.into_iter().enumerate() {
-                let line = lines.get(&format!("/{i}")).unwrap_or(0);
                 match serde_json::from_value::<Entry>(item) {
                     Ok(entry) => ledger.entries.push((file.clone(), entry)),
-                    Err(e) => problems.push(
-                        Location::at(file.clone(), line).pointer(format!("/{i}")),
-                        e.to_string(),
-                    ),
+                    Err(e) => {
+                        let lines = lines.get_or_init(|| crate::jsonpos::pointer_lines(text));
+                        let line = lines.get(&format!("/{i}")).unwrap_or(0);
+                        problems.push(
+                            Location::at(file.clone(), line).pointer(format!("/{i}")),
+                            e.to_string(),
+                        )
+                    }
                 }
             }
         }
