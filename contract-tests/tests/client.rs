@@ -393,3 +393,50 @@ async fn transport_errors_and_bad_base_urls_are_errors_not_panics() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn headers_and_a_bearer_token_go_with_every_request() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/config"))
+        .and(header("authorization", "Bearer s3cret"))
+        .and(header("x-tenant", "blue"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "refresh-interval": 3000, "timezone-name": "UTC", "timezone-offset": 0,
+            "flink-version": "1.20.3", "flink-revision": "abc @ 2025-01-01",
+            "features": {"web-submit": true, "web-cancel": true, "web-rescale": false, "web-history": false}
+        })))
+        .mount(&server)
+        .await;
+    let client = Client::builder(&server.uri())
+        .bearer_token("s3cret")
+        .header("x-tenant", "blue")
+        .build()
+        .unwrap();
+    assert_eq!(client.flink_version().await.unwrap(), "1.20.3");
+    let err = Client::builder(&server.uri())
+        .header("bad header", "x")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidHeader(name) if name == "bad header"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_transport_error_names_its_root_cause() {
+    // A port nothing listens on: reqwest's own message says only "error sending request".
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let client = Client::new(&format!("http://127.0.0.1:{port}")).unwrap();
+    let err = client.get_cluster_overview().await.unwrap_err();
+    let shown = err.to_string();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(shown.starts_with("GET /overview: "), "{shown}");
+    assert!(
+        shown.contains("(cause: ") && shown.to_lowercase().contains("refused"),
+        "{shown}"
+    );
+}

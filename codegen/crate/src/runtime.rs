@@ -46,6 +46,8 @@ pub enum Error {
     InvalidId(IdError),
     /// A file to upload could not be read.
     Io(std::io::Error),
+    /// A header given to [`ClientBuilder::header`] has an invalid name or value.
+    InvalidHeader(String),
     /// An operation Flink ran (a savepoint, a checkpoint …) ended in failure: Flink's cause.
     Failed {
         operation: &'static str,
@@ -81,7 +83,21 @@ impl fmt::Display for Error {
                 "{endpoint}: Flink answered {status}: {}",
                 errors.join("; ")
             ),
-            Error::Transport { endpoint, source } => write!(f, "{endpoint}: {source}"),
+            Error::Transport { endpoint, source } => {
+                write!(f, "{endpoint}: {source}")?;
+                // reqwest says "error sending request"; what went wrong (a certificate, a refused
+                // connection) is further down the chain.
+                let mut cause = std::error::Error::source(source);
+                let mut root = None;
+                while let Some(c) = cause {
+                    root = Some(c);
+                    cause = c.source();
+                }
+                match root {
+                    Some(root) => write!(f, " (cause: {root})"),
+                    None => Ok(()),
+                }
+            }
             Error::Decode {
                 endpoint,
                 status,
@@ -96,6 +112,9 @@ impl fmt::Display for Error {
             Error::InvalidUrl(url) => write!(f, "{url:?} cannot be used as a base URL"),
             Error::InvalidId(e) => e.fmt(f),
             Error::Io(e) => write!(f, "cannot read the file to upload: {e}"),
+            Error::InvalidHeader(name) => {
+                write!(f, "the header {name:?} is not a valid HTTP header")
+            }
             Error::Failed { operation, failure } => write!(f, "{operation} failed: {failure}"),
             Error::Timeout { operation, waited } => write!(
                 f,
@@ -115,6 +134,7 @@ impl std::error::Error for Error {
             Error::Io(e) => Some(e),
             Error::Api { .. }
             | Error::InvalidUrl(_)
+            | Error::InvalidHeader(_)
             | Error::Failed { .. }
             | Error::Timeout { .. } => None,
         }
@@ -144,6 +164,15 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     http: Option<reqwest::Client>,
     poll: Poll,
+    /// PEM certificates to trust besides the system's roots (with `rustls`).
+    #[cfg_attr(not(feature = "rustls"), allow(dead_code))]
+    ca_certificates: Vec<Vec<u8>>,
+    /// PEM of a client certificate and its private key, for mutual TLS (with `rustls`).
+    #[cfg_attr(not(feature = "rustls"), allow(dead_code))]
+    identity: Option<Vec<u8>>,
+    headers: reqwest::header::HeaderMap,
+    /// The first header [`ClientBuilder::header`] could not take, reported by `build`.
+    invalid_header: Option<String>,
 }
 
 impl ClientBuilder {
@@ -165,14 +194,51 @@ impl ClientBuilder {
         self
     }
 
+    /// Trust this CA certificate (PEM) for HTTPS, besides the system's roots: a Flink whose REST
+    /// endpoint has a certificate of its own CA (`security.ssl.rest.*`).
+    #[cfg(feature = "rustls")]
+    pub fn ca_certificate_pem(mut self, pem: &[u8]) -> Self {
+        self.ca_certificates.push(pem.to_vec());
+        self
+    }
+
+    /// Present this client certificate and private key (PEM, one buffer holding both) when the server
+    /// asks for one: Flink's mutual TLS (`security.ssl.rest.authentication-enabled`).
+    #[cfg(feature = "rustls")]
+    pub fn identity_pem(mut self, pem: &[u8]) -> Self {
+        self.identity = Some(pem.to_vec());
+        self
+    }
+
+    /// Send this header with every request (a token for a proxy in front of Flink, say). An invalid
+    /// name or value is reported by [`ClientBuilder::build`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        use reqwest::header::{HeaderName, HeaderValue};
+        match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            (Ok(name), Ok(mut value)) => {
+                value.set_sensitive(true);
+                self.headers.append(name, value);
+            }
+            _ => {
+                self.invalid_header.get_or_insert_with(|| name.to_string());
+            }
+        }
+        self
+    }
+
+    /// `Authorization: Bearer <token>` with every request.
+    pub fn bearer_token(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
     /// How operations that wait ([`Client::savepoint`] …) poll. Default: [`Poll::default`].
     pub fn poll(mut self, poll: Poll) -> Self {
         self.poll = poll;
         self
     }
 
-    /// Use this HTTP client (proxies, TLS settings, headers); `timeout` and `connect_timeout` are then
-    /// that client's business.
+    /// Use this HTTP client (proxies, anything else reqwest can do); timeouts, certificates and headers
+    /// set here are then that client's business.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -189,18 +255,33 @@ impl ClientBuilder {
                 .pop_if_empty()
                 .push("v1");
         }
+        if let Some(name) = self.invalid_header {
+            return Err(Error::InvalidHeader(name));
+        }
+        let setup = |source| Error::Transport {
+            endpoint: "client setup",
+            source,
+        };
         let http = match self.http {
             Some(http) => http,
             None => {
                 let mut b = reqwest::Client::builder()
-                    .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)));
+                    .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+                    .default_headers(self.headers);
                 if let Some(t) = self.timeout {
                     b = b.timeout(t);
                 }
-                b.build().map_err(|source| Error::Transport {
-                    endpoint: "client",
-                    source,
-                })?
+                #[cfg(feature = "rustls")]
+                {
+                    for pem in &self.ca_certificates {
+                        let ca = reqwest::Certificate::from_pem(pem).map_err(setup)?;
+                        b = b.add_root_certificate(ca);
+                    }
+                    if let Some(pem) = &self.identity {
+                        b = b.identity(reqwest::Identity::from_pem(pem).map_err(setup)?);
+                    }
+                }
+                b.build().map_err(setup)?
             }
         };
         Ok(Client {
@@ -225,7 +306,16 @@ impl Client {
             connect_timeout: None,
             http: None,
             poll: Poll::default(),
+            ca_certificates: Vec::new(),
+            identity: None,
+            headers: reqwest::header::HeaderMap::new(),
+            invalid_header: None,
         }
+    }
+
+    /// The Flink version the server runs (`flink-version` of `/config`), e.g. `1.20.3`.
+    pub async fn flink_version(&self) -> Result<String> {
+        Ok(self.get_dashboard_config().await?.flink_version)
     }
 
     /// How operations that wait poll (see [`ClientBuilder::poll`]).

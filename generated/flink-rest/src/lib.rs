@@ -47,6 +47,10 @@ pub use ids::{
     ApplicationId, DataSetId, IdError, IntegerRange, JarId, JobId, RescaleId, TaskManagerId,
     TriggerId, VertexId,
 };
+/// The HTTP client underneath, for what [`ClientBuilder`] does not set (proxies …): build one and pass it
+/// to [`ClientBuilder::http_client`].
+#[cfg(feature = "client")]
+pub use reqwest;
 #[cfg(feature = "client")]
 pub use runtime::{Client, ClientBuilder, Error, Result, UploadFile};
 #[cfg(feature = "client")]
