@@ -263,6 +263,19 @@ fn variant_name(value: &str) -> String {
 pub fn client(api: &Api) -> TokenStream {
     let queries = api.operations.iter().filter_map(query_struct);
     let methods = api.operations.iter().map(method);
+    // Error answers the ledger shows servers give to a valid request, with why: an `Error::Api` of one
+    // of them carries the reason.
+    let known = (api.operations.iter())
+        .flat_map(|op| {
+            op.answers
+                .iter()
+                .filter(|a| a.body.is_none())
+                .map(move |a| (op, a))
+        })
+        .map(|(op, a)| {
+            let (key, status, why) = (&op.key, a.status, &a.why);
+            quote!((#key, #status, #why),)
+        });
     quote! {
         //! One method per operation of the API, and the query parameters of those that take any.
         #![allow(clippy::too_many_arguments)]
@@ -272,6 +285,10 @@ pub fn client(api: &Api) -> TokenStream {
         use crate::types::*;
 
         #(#queries)*
+
+        /// (pair, status, why) of each error answer the evidence ledger shows servers give to a valid
+        /// request (a pair disabled on every version, a pair another scheduler serves …).
+        pub(crate) const KNOWN_ERRORS: &[(&str, u16, &str)] = &[#(#known)*];
 
         impl Client {
             #(#methods)*
@@ -351,6 +368,12 @@ fn method(op: &Operation) -> TokenStream {
     }
     if let Some(why) = &op.undocumented {
         text.push_str(&format!("\n\nStill served after that (ledger): {why}"));
+    }
+    for answer in op.answers.iter().filter(|a| a.body.is_none()) {
+        text.push_str(&format!(
+            "\n\nServers also answer {} (an `Error::Api` that says why): {}",
+            answer.status, answer.why
+        ));
     }
     let docs = doc(&text);
     let mut args = Vec::new();

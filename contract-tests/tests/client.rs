@@ -223,10 +223,12 @@ async fn flink_error_bodies_become_typed_api_errors() {
             endpoint,
             status,
             errors,
+            known,
         } => {
             assert_eq!(*endpoint, "GET /jobs/:jobid");
             assert_eq!(*status, 404);
             assert_eq!(errors, &["Job not found."]);
+            assert_eq!(*known, None, "a 404 of a job is not a known refusal");
         }
         other => panic!("expected an API error, got {other:?}"),
     }
@@ -439,4 +441,25 @@ async fn a_transport_error_names_its_root_cause() {
         shown.contains("(cause: ") && shown.to_lowercase().contains("refused"),
         "{shown}"
     );
+}
+
+#[tokio::test]
+async fn a_refusal_the_ledger_knows_says_why() {
+    let (server, client) = server().await;
+    Mock::given(method("PATCH"))
+        .and(path(format!("/jobs/{JOB}/rescaling")))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({
+            "errors": ["Rescaling is temporarily disabled. See FLINK-12312."]
+        })))
+        .mount(&server)
+        .await;
+    let job: JobId = JOB.parse().unwrap();
+    let query = TriggerRescalingQuery { parallelism: 1 };
+    let err = client.trigger_rescaling(&job, &query).await.unwrap_err();
+    let Error::Api { status, known, .. } = &err else {
+        panic!("expected an API error, got {err:?}")
+    };
+    assert_eq!(*status, 503);
+    assert!(known.is_some_and(|why| !why.is_empty()), "{err}");
+    assert!(err.to_string().contains("(known: "), "{err}");
 }

@@ -24,6 +24,10 @@ pub enum Error {
         endpoint: &'static str,
         status: u16,
         errors: Vec<String>,
+        /// Why servers answer so, where the evidence ledger knows this answer to a valid request
+        /// (`PATCH /jobs/:jobid/rescaling` is disabled on every version: rescale with
+        /// [`Client::rescale`]; resource requirements need the adaptive scheduler …).
+        known: Option<&'static str>,
     },
     /// The request did not get an answer: connection, TLS, timeout.
     Transport {
@@ -78,11 +82,18 @@ impl fmt::Display for Error {
                 endpoint,
                 status,
                 errors,
-            } => write!(
-                f,
-                "{endpoint}: Flink answered {status}: {}",
-                errors.join("; ")
-            ),
+                known,
+            } => {
+                write!(
+                    f,
+                    "{endpoint}: Flink answered {status}: {}",
+                    errors.join("; ")
+                )?;
+                match known {
+                    Some(why) => write!(f, " (known: {why})"),
+                    None => Ok(()),
+                }
+            }
             Error::Transport { endpoint, source } => {
                 write!(f, "{endpoint}: {source}")?;
                 // reqwest says "error sending request"; what went wrong (a certificate, a refused
@@ -402,10 +413,14 @@ fn api_error(endpoint: &'static str, status: u16, body: &[u8]) -> Error {
         Ok(e) => e.errors,
         Err(_) => vec![String::from_utf8_lossy(body).trim().to_string()],
     };
+    let known = (crate::client::KNOWN_ERRORS.iter())
+        .find(|(pair, code, _)| *pair == endpoint && *code == status)
+        .map(|(_, _, why)| *why);
     Error::Api {
         endpoint,
         status,
         errors,
+        known,
     }
 }
 

@@ -204,6 +204,55 @@ pub struct GetJarPlanQuery {
     /// `parallelism`: Positive integer value that specifies the desired parallelism for the job.
     pub parallelism: Option<u32>,
 }
+/// (pair, status, why) of each error answer the evidence ledger shows servers give to a valid
+/// request (a pair disabled on every version, a pair another scheduler serves …).
+pub(crate) const KNOWN_ERRORS: &[(&str, u16, &str)] = &[
+    (
+        "PATCH /jobs/:jobid",
+        308u16,
+        "`mode=stop` is gone: servers answer 308 with an error body that points to `/jobs/:jobid/stop` and `mode=cancel`. The page still documents the value.",
+    ),
+    (
+        "PATCH /jobs/:jobid/clientHeartbeat",
+        400u16,
+        "Flink 1.17.2 to 1.19.3 reject the body their docs document (`{\"expiredTimestamp\": <ms>}`) with 400 `Request did not match expected format JobClientHeartbeatRequestBody`; 1.20.3 and later accept it (202).",
+    ),
+    (
+        "GET /jobs/:jobid/rescales/config",
+        404u16,
+        "Without the adaptive scheduler (the scenario's cluster runs the default one) Flink 2.3.0 answers 404: `AdaptiveScheduler is not enabled for this job` / `RescalesUnavailableException`. On the adaptive-scheduler cluster the same pairs answer 200 (recorded in the step `adaptive scheduler`).",
+    ),
+    (
+        "GET /jobs/:jobid/rescales/history",
+        404u16,
+        "Without the adaptive scheduler (the scenario's cluster runs the default one) Flink 2.3.0 answers 404: `AdaptiveScheduler is not enabled for this job` / `RescalesUnavailableException`. On the adaptive-scheduler cluster the same pairs answer 200 (recorded in the step `adaptive scheduler`).",
+    ),
+    (
+        "GET /jobs/:jobid/rescales/overview",
+        404u16,
+        "Without the adaptive scheduler (the scenario's cluster runs the default one) Flink 2.3.0 answers 404: `AdaptiveScheduler is not enabled for this job` / `RescalesUnavailableException`. On the adaptive-scheduler cluster the same pairs answer 200 (recorded in the step `adaptive scheduler`).",
+    ),
+    (
+        "GET /jobs/:jobid/rescales/summary",
+        404u16,
+        "Without the adaptive scheduler (the scenario's cluster runs the default one) Flink 2.3.0 answers 404: `AdaptiveScheduler is not enabled for this job` / `RescalesUnavailableException`. On the adaptive-scheduler cluster the same pairs answer 200 (recorded in the step `adaptive scheduler`).",
+    ),
+    (
+        "PATCH /jobs/:jobid/rescaling",
+        503u16,
+        "Rescaling through REST is disabled on every recorded version (FLINK-12312): servers answer 503 with Flink's error body. A running job is rescaled by changing its resource requirements (`PUT /jobs/:jobid/resource-requirements`, adaptive scheduler, 1.18+; `Client::rescale` waits for it).",
+    ),
+    (
+        "GET /jobs/:jobid/rescaling/:triggerid",
+        503u16,
+        "Rescaling through REST is disabled on every recorded version (FLINK-12312): the status handler answers 503 too.",
+    ),
+    (
+        "GET /jobs/:jobid/resource-requirements",
+        500u16,
+        "With the default scheduler Flink 1.18.1 to 2.3.0 answer 500 (`UnsupportedOperationException: The DefaultScheduler does not support changing the parallelism without a job restart`): resource requirements are the adaptive scheduler's. Under the adaptive scheduler (the scenario's second cluster) the same pair answers 200 and a PUT really rescales the job.",
+    ),
+];
 impl Client {
     /// Returns an overview over all applications.
     ///
@@ -519,6 +568,8 @@ impl Client {
     /// Terminates a job.
     ///
     /// `PATCH /jobs/:jobid`, documented answer: 202 Accepted.
+    ///
+    /// Servers also answer 308 (an `Error::Api` that says why): `mode=stop` is gone: servers answer 308 with an error body that points to `/jobs/:jobid/stop` and `mode=cancel`. The page still documents the value.
     pub async fn terminate_job(
         &self,
         jobid: &JobId,
@@ -664,6 +715,8 @@ impl Client {
     /// `PATCH /jobs/:jobid/clientHeartbeat`, documented answer: 202 Accepted.
     ///
     /// In the docs since Flink 1.17.
+    ///
+    /// Servers also answer 400 (an `Error::Api` that says why): Flink 1.17.2 to 1.19.3 reject the body their docs document (`{"expiredTimestamp": <ms>}`) with 400 `Request did not match expected format JobClientHeartbeatRequestBody`; 1.20.3 and later accept it (202).
     pub async fn send_client_heartbeat(
         &self,
         jobid: &JobId,
@@ -800,6 +853,8 @@ impl Client {
     /// `GET /jobs/:jobid/rescales/config`, documented answer: 200 OK.
     ///
     /// In the docs since Flink 2.3.
+    ///
+    /// Servers also answer 404 (an `Error::Api` that says why): Without the adaptive scheduler (the scenario's cluster runs the default one) Flink 2.3.0 answers 404: `AdaptiveScheduler is not enabled for this job` / `RescalesUnavailableException`. On the adaptive-scheduler cluster the same pairs answer 200 (recorded in the step `adaptive scheduler`).
     pub async fn get_job_rescale_config(
         &self,
         jobid: &JobId,
@@ -835,6 +890,8 @@ impl Client {
     /// `GET /jobs/:jobid/rescales/history`, documented answer: 200 OK.
     ///
     /// In the docs since Flink 2.3.
+    ///
+    /// Servers also answer 404 (an `Error::Api` that says why): Without the adaptive scheduler (the scenario's cluster runs the default one) Flink 2.3.0 answers 404: `AdaptiveScheduler is not enabled for this job` / `RescalesUnavailableException`. On the adaptive-scheduler cluster the same pairs answer 200 (recorded in the step `adaptive scheduler`).
     pub async fn get_job_rescale_history(
         &self,
         jobid: &JobId,
@@ -852,6 +909,8 @@ impl Client {
     /// `GET /jobs/:jobid/rescales/overview`, documented answer: 200 OK.
     ///
     /// In the docs since Flink 2.3.
+    ///
+    /// Servers also answer 404 (an `Error::Api` that says why): Without the adaptive scheduler (the scenario's cluster runs the default one) Flink 2.3.0 answers 404: `AdaptiveScheduler is not enabled for this job` / `RescalesUnavailableException`. On the adaptive-scheduler cluster the same pairs answer 200 (recorded in the step `adaptive scheduler`).
     pub async fn get_job_rescales_overview(
         &self,
         jobid: &JobId,
@@ -869,6 +928,8 @@ impl Client {
     /// `GET /jobs/:jobid/rescales/summary`, documented answer: 200 OK.
     ///
     /// In the docs since Flink 2.3.
+    ///
+    /// Servers also answer 404 (an `Error::Api` that says why): Without the adaptive scheduler (the scenario's cluster runs the default one) Flink 2.3.0 answers 404: `AdaptiveScheduler is not enabled for this job` / `RescalesUnavailableException`. On the adaptive-scheduler cluster the same pairs answer 200 (recorded in the step `adaptive scheduler`).
     pub async fn get_job_rescales_summary(
         &self,
         jobid: &JobId,
@@ -884,6 +945,8 @@ impl Client {
     /// Triggers the rescaling of a job. This async operation would return a 'triggerid' for further query identifier.
     ///
     /// `PATCH /jobs/:jobid/rescaling`, documented answer: 200 OK.
+    ///
+    /// Servers also answer 503 (an `Error::Api` that says why): Rescaling through REST is disabled on every recorded version (FLINK-12312): servers answer 503 with Flink's error body. A running job is rescaled by changing its resource requirements (`PUT /jobs/:jobid/resource-requirements`, adaptive scheduler, 1.18+; `Client::rescale` waits for it).
     pub async fn trigger_rescaling(
         &self,
         jobid: &JobId,
@@ -900,6 +963,8 @@ impl Client {
     /// Returns the status of a rescaling operation.
     ///
     /// `GET /jobs/:jobid/rescaling/:triggerid`, documented answer: 200 OK.
+    ///
+    /// Servers also answer 503 (an `Error::Api` that says why): Rescaling through REST is disabled on every recorded version (FLINK-12312): the status handler answers 503 too.
     pub async fn get_rescaling_status(
         &self,
         jobid: &JobId,
@@ -918,6 +983,8 @@ impl Client {
     /// `GET /jobs/:jobid/resource-requirements`, documented answer: 200 OK.
     ///
     /// In the docs since Flink 1.18.
+    ///
+    /// Servers also answer 500 (an `Error::Api` that says why): With the default scheduler Flink 1.18.1 to 2.3.0 answer 500 (`UnsupportedOperationException: The DefaultScheduler does not support changing the parallelism without a job restart`): resource requirements are the adaptive scheduler's. Under the adaptive scheduler (the scenario's second cluster) the same pair answers 200 and a PUT really rescales the job.
     pub async fn get_job_resource_requirements(
         &self,
         jobid: &JobId,
