@@ -211,7 +211,8 @@ fn stages<F: Send>(
         || union::union(&versions, &minors),
         || all_docs(&page, &minors),
     );
-    let merged = problems.keep(merged);
+    let merged = problems
+        .keep(merged.and_then(|mut merged| model::type_ids(&mut merged, &names).map(|()| merged)));
     let docs = problems.keep(docs);
     let (Some(merged), Some(docs)) = (merged, docs) else {
         return Err(problems);

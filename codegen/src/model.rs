@@ -211,6 +211,8 @@ pub struct Field {
     pub doc: Option<String>,
     /// Why it stays free-form data (`serde_json::Value`): the `free-form` ledger entry's why.
     pub free_form: Option<String>,
+    /// The id type the string holds (`JobId` …), from the names file's `fields`.
+    pub id: Option<String>,
 }
 
 /// Which minors' docs list a field.
@@ -240,6 +242,7 @@ impl Field {
             listed: None,
             doc,
             free_form: None,
+            id: None,
         }
     }
 }
@@ -265,6 +268,9 @@ pub struct Names {
     pub operations: BTreeMap<String, String>,
     pub enums: BTreeMap<String, Vec<String>>,
     pub ids: BTreeMap<String, String>,
+    /// `Type.wire-name` -> the id type a string field holds.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
 }
 
 impl Names {
@@ -281,6 +287,51 @@ const HEX32: &str = "^[0-9a-fA-F]{32}$";
 
 /// The source id of the 1.10 page, the documented baseline.
 pub const BASELINE: &str = "1.10";
+
+/// Marks the string fields the names file says hold ids (`fields`) with their id type; every entry
+/// must name a string field of `api` and an id type the names file defines. (An API with no types at
+/// all, the crate's union where the ledger names no version, has nothing to mark.)
+pub fn type_ids(api: &mut Api, names: &Names) -> Result<(), Problems> {
+    let mut problems = Problems::default();
+    if api.types.is_empty() {
+        return Ok(());
+    }
+    let known: std::collections::BTreeSet<&String> = names.ids.values().collect();
+    for (at, id) in &names.fields {
+        let problem = |message: String| {
+            (
+                Location::file(NAMES_FILE).pointer(format!("/fields/{at}")),
+                message,
+            )
+        };
+        let Some((ty, wire)) = at.split_once('.') else {
+            let (loc, m) = problem(format!("{at:?} is not `Type.field`"));
+            problems.push(loc, m);
+            continue;
+        };
+        if !known.contains(id) {
+            let (loc, m) = problem(format!("{id} is not an id type of the names file's `ids`"));
+            problems.push(loc, m);
+            continue;
+        }
+        let field = match api.types.get_mut(ty) {
+            Some(TypeDef::Struct(s)) => s.fields.iter_mut().find(|f| f.name == wire),
+            _ => None,
+        };
+        match field {
+            Some(f) if f.ty == Ty::String => f.id = Some(id.clone()),
+            Some(f) => {
+                let (loc, m) = problem(format!("{at} is {:?}, not a string", f.ty));
+                problems.push(loc, m);
+            }
+            None => {
+                let (loc, m) = problem(format!("the crate has no field {at}"));
+                problems.push(loc, m);
+            }
+        }
+    }
+    problems.into_result(())
+}
 
 /// Every name of the names file must name something some source documents.
 pub fn check_names(names: &Names, docs: &[Documented]) -> Result<(), Problems> {
@@ -764,6 +815,41 @@ mod tests {
             ("naïve", "naïve"),
         ] {
             assert_eq!(rust_field_name(wire), rust, "{wire}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod id_field_tests {
+    use super::*;
+
+    #[test]
+    fn fields_named_as_ids_get_the_id_type_and_a_wrong_entry_is_reported() {
+        let mut api = crate::ledger::tests::api("1.20-documented", &[]);
+        if let Some(TypeDef::Struct(t)) = api.types.get_mut("T") {
+            t.fields.push(Field::new("jid", Ty::String, None));
+        }
+        let names = |fields: &[(&str, &str)]| Names {
+            operations: BTreeMap::new(),
+            enums: BTreeMap::new(),
+            ids: [("jobid".to_string(), "JobId".to_string())].into(),
+            fields: (fields.iter())
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+        };
+        type_ids(&mut api, &names(&[("T.jid", "JobId")])).unwrap();
+        let Some(TypeDef::Struct(t)) = api.types.get("T") else {
+            panic!("T is a struct")
+        };
+        assert_eq!(t.fields[1].id.as_deref(), Some("JobId"));
+        let wrong = names(&[("T.a", "JobId"), ("T.nope", "JobId"), ("T.jid", "PodId")]);
+        let problems = type_ids(&mut api, &wrong).unwrap_err().to_string();
+        for expected in [
+            "T.a is Number, not a string",
+            "no field T.nope",
+            "PodId is not an id type",
+        ] {
+            assert!(problems.contains(expected), "{problems}");
         }
     }
 }

@@ -148,12 +148,16 @@ fn field(owner: &str, f: &Field, vis: TokenStream) -> TokenStream {
         text.push_str(&versions.join(" "));
     }
     let docs = doc(&text);
-    let ty = match &f.ty {
-        Ty::Named(name) if name == owner => {
+    let ty = match (&f.ty, &f.id) {
+        (Ty::String, Some(id)) => {
+            let id = ident(id);
+            quote!(crate::#id)
+        }
+        (Ty::Named(name), _) if name == owner => {
             let name = ident(name);
             quote!(Box<#name>)
         }
-        other => rust_ty(other),
+        (other, _) => rust_ty(other),
     };
     if f.required && !f.nullable {
         quote! {

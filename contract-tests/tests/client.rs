@@ -137,12 +137,16 @@ async fn json_bodies_and_mandatory_query_parameters_are_sent() {
         ..Default::default()
     };
     let trigger = client.trigger_savepoint(&job, &body).await.unwrap();
-    assert_eq!(trigger.request_id, "t1");
+    assert_eq!(
+        trigger.request_id.as_str(),
+        "t1",
+        "an id as the server sent it"
+    );
     let trigger = client
         .trigger_rescaling(&job, &TriggerRescalingQuery { parallelism: 4 })
         .await
         .unwrap();
-    assert_eq!(trigger.request_id, "t2");
+    assert_eq!(trigger.request_id.as_str(), "t2");
 }
 
 #[tokio::test]

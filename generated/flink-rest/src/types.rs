@@ -32,7 +32,7 @@ pub struct ApplicationDetails {
     pub end_time: i64,
     /// `id`
     #[serde(rename = "id")]
-    pub id: String,
+    pub id: crate::ApplicationId,
     /// `jobs`
     #[serde(rename = "jobs")]
     pub jobs: std::collections::BTreeMap<String, i64>,
@@ -57,7 +57,7 @@ pub struct ApplicationDetailsInfo {
     pub end_time: i64,
     /// `id`
     #[serde(rename = "id")]
-    pub id: String,
+    pub id: crate::ApplicationId,
     /// `jobs`
     #[serde(rename = "jobs")]
     pub jobs: Vec<JobDetails>,
@@ -89,7 +89,7 @@ pub struct ApplicationExceptionInfo {
     pub exception_name: String,
     /// `jobId`
     #[serde(rename = "jobId")]
-    pub job_id: String,
+    pub job_id: crate::JobId,
     /// `stacktrace`
     #[serde(rename = "stacktrace")]
     pub stacktrace: String,
@@ -515,7 +515,7 @@ pub struct CheckpointTriggerRequestBody {
     pub checkpoint_type: Option<CheckpointBackupType>,
     /// `triggerId`
     #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
-    pub trigger_id: Option<String>,
+    pub trigger_id: Option<crate::TriggerId>,
 }
 /// Used by CheckpointStatistics.checkpoint_type, CompletedCheckpointStatistics.checkpoint_type, FailedCheckpointStatistics.checkpoint_type.
 ///
@@ -617,7 +617,7 @@ pub struct ClusterConfigurationInfoEntry {
 pub struct ClusterDataSetEntry {
     /// `id`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<crate::DataSetId>,
     /// `isComplete`
     #[serde(rename = "isComplete", default, skip_serializing_if = "Option::is_none")]
     pub is_complete: Option<bool>,
@@ -844,7 +844,7 @@ pub struct ExceptionInfo {
     ///
     /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(rename = "taskManagerId", default, skip_serializing_if = "Option::is_none")]
-    pub task_manager_id: Option<String>,
+    pub task_manager_id: Option<crate::TaskManagerId>,
     /// `taskName`
     #[serde(rename = "taskName")]
     pub task_name: String,
@@ -907,7 +907,7 @@ pub struct ExecutionExceptionInfo {
     ///
     /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(rename = "taskManagerId", default, skip_serializing_if = "Option::is_none")]
-    pub task_manager_id: Option<String>,
+    pub task_manager_id: Option<crate::TaskManagerId>,
     /// `timestamp`
     #[serde(rename = "timestamp")]
     pub timestamp: i64,
@@ -1150,7 +1150,7 @@ pub struct GetJobConfigBody {
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "jid")]
-    pub jid: String,
+    pub jid: crate::JobId,
     /// `name`
     ///
     /// Not in Flink's docs (the ledger adds it).
@@ -1244,7 +1244,7 @@ pub struct Input {
     pub exchange: String,
     /// `id`
     #[serde(rename = "id")]
-    pub id: String,
+    pub id: crate::VertexId,
     /// `local_strategy`
     #[serde(rename = "local_strategy", default, skip_serializing_if = "Option::is_none")]
     pub local_strategy: Option<String>,
@@ -1286,7 +1286,7 @@ pub struct JarFileInfo {
     pub entry: Vec<JarEntryInfo>,
     /// `id`
     #[serde(rename = "id")]
-    pub id: String,
+    pub id: crate::JarId,
     /// `name`
     #[serde(rename = "name")]
     pub name: String,
@@ -1321,7 +1321,7 @@ pub struct JarPlanRequestBody {
     pub flink_configuration: Option<std::collections::BTreeMap<String, String>>,
     /// `jobId`
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
+    pub job_id: Option<crate::JobId>,
     /// `parallelism`
     #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
@@ -1350,7 +1350,7 @@ pub struct JarRunApplicationRequestBody {
     pub allow_non_restored_state: Option<bool>,
     /// `applicationId`
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
+    pub application_id: Option<crate::ApplicationId>,
     /// `claimMode`
     #[serde(rename = "claimMode", default, skip_serializing_if = "Option::is_none")]
     pub claim_mode: Option<RestoreMode>,
@@ -1366,7 +1366,7 @@ pub struct JarRunApplicationRequestBody {
     pub flink_configuration: Option<std::collections::BTreeMap<String, String>>,
     /// `jobId`
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
+    pub job_id: Option<crate::JobId>,
     /// `parallelism`
     #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
@@ -1386,7 +1386,7 @@ pub struct JarRunApplicationRequestBody {
 pub struct JarRunApplicationResponseBody {
     /// `applicationid`
     #[serde(rename = "applicationid")]
-    pub applicationid: String,
+    pub applicationid: crate::ApplicationId,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarRunRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1417,7 +1417,7 @@ pub struct JarRunRequestBody {
     pub flink_configuration: Option<std::collections::BTreeMap<String, String>>,
     /// `jobId`
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
+    pub job_id: Option<crate::JobId>,
     /// `parallelism`
     #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
@@ -1447,10 +1447,10 @@ pub struct JarRunResponseBody {
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
+    pub application_id: Option<crate::ApplicationId>,
     /// `jobid`
     #[serde(rename = "jobid")]
-    pub jobid: String,
+    pub jobid: crate::JobId,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarUploadResponseBody`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1529,7 +1529,7 @@ pub struct JobDetails {
     pub end_time: i64,
     /// `jid`
     #[serde(rename = "jid")]
-    pub jid: String,
+    pub jid: crate::JobId,
     /// `jobType`
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
@@ -1572,7 +1572,7 @@ pub struct JobDetailsInfo {
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "application-id", default, skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
+    pub application_id: Option<crate::ApplicationId>,
     /// `duration`
     #[serde(rename = "duration")]
     pub duration: i64,
@@ -1584,7 +1584,7 @@ pub struct JobDetailsInfo {
     pub is_stoppable: bool,
     /// `jid`
     #[serde(rename = "jid")]
-    pub jid: String,
+    pub jid: crate::JobId,
     /// `job-type`
     ///
     /// Since Flink 1.20.3. In the docs since Flink 1.20.
@@ -1650,7 +1650,7 @@ pub struct JobDetailsInfoJobVertexDetailsInfo {
     pub end_time: i64,
     /// `id`
     #[serde(rename = "id")]
-    pub id: String,
+    pub id: crate::VertexId,
     /// `maxParallelism`
     #[serde(rename = "maxParallelism")]
     pub max_parallelism: i64,
@@ -1738,7 +1738,7 @@ pub struct JobExecutionResultResponseBody {
 pub struct JobIdWithStatus {
     /// `id`
     #[serde(rename = "id")]
-    pub id: String,
+    pub id: crate::JobId,
     /// `status`
     #[serde(rename = "status")]
     pub status: JobStatus,
@@ -1803,7 +1803,7 @@ pub struct JobRescaleDetails {
     pub rescale_attempt_id: i64,
     /// `rescaleUuid`
     #[serde(rename = "rescaleUuid")]
-    pub rescale_uuid: String,
+    pub rescale_uuid: crate::RescaleId,
     /// `resourceRequirementsUuid`
     #[serde(rename = "resourceRequirementsUuid")]
     pub resource_requirements_uuid: String,
@@ -1865,7 +1865,7 @@ pub struct JobResult {
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "id")]
-    pub id: String,
+    pub id: crate::JobId,
     /// `application-status`
     ///
     /// Not in Flink's docs (the ledger adds it).
@@ -1895,7 +1895,7 @@ pub struct JobResult {
     ///
     /// Since Flink 2.3.0. Not in Flink's docs (the ledger adds it).
     #[serde(rename = "application-id", default, skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
+    pub application_id: Option<crate::ApplicationId>,
     /// `start-time`
     ///
     /// Since Flink 2.3.0. Not in Flink's docs (the ledger adds it).
@@ -2067,7 +2067,7 @@ crate::open_enum!(JobType);
 pub struct JobVertexAccumulatorsInfo {
     /// `id`
     #[serde(rename = "id")]
-    pub id: String,
+    pub id: crate::VertexId,
     /// `user-accumulators`
     #[serde(rename = "user-accumulators")]
     pub user_accumulators: Vec<UserAccumulator>,
@@ -2109,7 +2109,7 @@ pub struct JobVertexDetailsInfo {
     pub aggregated: Option<AggregatedTaskDetailsInfo>,
     /// `id`
     #[serde(rename = "id")]
-    pub id: String,
+    pub id: crate::VertexId,
     /// `maxParallelism`
     #[serde(rename = "maxParallelism")]
     pub max_parallelism: i64,
@@ -2161,7 +2161,7 @@ pub struct JobVertexResourceRequirements {
 pub struct JobVertexTaskManagersInfo {
     /// `id`
     #[serde(rename = "id")]
-    pub id: String,
+    pub id: crate::VertexId,
     /// `name`
     #[serde(rename = "name")]
     pub name: String,
@@ -2205,7 +2205,7 @@ pub struct JobVertexTaskManagersInfoTaskManagersInfo {
     pub status_counts: std::collections::BTreeMap<ExecutionState, i64>,
     /// `taskmanager-id`
     #[serde(rename = "taskmanager-id")]
-    pub taskmanager_id: String,
+    pub taskmanager_id: crate::TaskManagerId,
     /// `host`
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
@@ -2388,7 +2388,7 @@ pub struct Parallelism {
 pub struct Plan {
     /// `jid`
     #[serde(rename = "jid")]
-    pub jid: String,
+    pub jid: crate::JobId,
     /// `name`
     #[serde(rename = "name")]
     pub name: String,
@@ -2407,7 +2407,7 @@ pub struct PlanNode {
     pub description: String,
     /// `id`
     #[serde(rename = "id")]
-    pub id: String,
+    pub id: crate::VertexId,
     /// `inputs`
     #[serde(rename = "inputs", default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Vec<Input>>,
@@ -2756,7 +2756,7 @@ pub struct RootExceptionInfo {
     ///
     /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(rename = "taskManagerId", default, skip_serializing_if = "Option::is_none")]
-    pub task_manager_id: Option<String>,
+    pub task_manager_id: Option<crate::TaskManagerId>,
     /// `taskName`
     #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
     pub task_name: Option<String>,
@@ -2846,7 +2846,7 @@ pub struct SavepointTriggerRequestBody {
     pub target_directory: Option<String>,
     /// `triggerId`
     #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
-    pub trigger_id: Option<String>,
+    pub trigger_id: Option<crate::TriggerId>,
 }
 /// Used by JobRescaleConfigInfo.schedulerExecutionMode.
 ///
@@ -2974,7 +2974,7 @@ pub struct SlotInfo {
     pub assigned_tasks: Option<i64>,
     /// `jobId`
     #[serde(rename = "jobId")]
-    pub job_id: String,
+    pub job_id: crate::JobId,
     /// `resource`
     #[serde(rename = "resource")]
     pub resource: ResourceProfileInfo,
@@ -3057,7 +3057,7 @@ pub struct StopWithSavepointRequestBody {
     pub target_directory: Option<String>,
     /// `triggerId`
     #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
-    pub trigger_id: Option<String>,
+    pub trigger_id: Option<crate::TriggerId>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.SubtasksAllAccumulatorsInfo.SubtaskAccumulatorsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -3262,7 +3262,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     pub subtask: i64,
     /// `taskmanager-id`
     #[serde(rename = "taskmanager-id")]
-    pub taskmanager_id: String,
+    pub taskmanager_id: crate::TaskManagerId,
     /// `host`
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
@@ -3297,7 +3297,7 @@ pub struct SubtaskTimeInfo {
 pub struct SubtasksAllAccumulatorsInfo {
     /// `id`
     #[serde(rename = "id")]
-    pub id: String,
+    pub id: crate::VertexId,
     /// `parallelism`
     #[serde(rename = "parallelism")]
     pub parallelism: i64,
@@ -3310,7 +3310,7 @@ pub struct SubtasksAllAccumulatorsInfo {
 pub struct SubtasksTimesInfo {
     /// `id`
     #[serde(rename = "id")]
-    pub id: String,
+    pub id: crate::VertexId,
     /// `name`
     #[serde(rename = "name")]
     pub name: String,
@@ -3487,7 +3487,7 @@ pub struct TaskManagerDetailsInfo {
     pub hardware: HardwareDescription,
     /// `id`
     #[serde(rename = "id")]
-    pub id: String,
+    pub id: crate::TaskManagerId,
     /// `jmxPort`
     #[serde(rename = "jmxPort")]
     pub jmx_port: i64,
@@ -3537,7 +3537,7 @@ pub struct TaskManagerInfo {
     pub hardware: HardwareDescription,
     /// `id`
     #[serde(rename = "id")]
-    pub id: String,
+    pub id: crate::TaskManagerId,
     /// `jmxPort`
     #[serde(rename = "jmxPort")]
     pub jmx_port: i64,
@@ -3695,7 +3695,7 @@ pub struct ThreadInfo {
 pub struct TriggerResponse {
     /// `request-id`
     #[serde(rename = "request-id")]
-    pub request_id: String,
+    pub request_id: crate::TriggerId,
 }
 /// `org.apache.flink.runtime.rest.messages.job.UserAccumulator`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -3754,7 +3754,7 @@ pub struct VertexParallelismRescaleInfo {
     pub desired_parallelism: i64,
     /// `jobVertexId`
     #[serde(rename = "jobVertexId")]
-    pub job_vertex_id: String,
+    pub job_vertex_id: crate::VertexId,
     /// `jobVertexName`
     #[serde(rename = "jobVertexName")]
     pub job_vertex_name: String,

@@ -10,13 +10,13 @@ use std::time::{Duration, Instant};
 use std::collections::BTreeMap;
 
 use crate::client::{RunJarQuery, TerminateJobQuery};
-use crate::ids::{DataSetId, JarId, JobId, TriggerId};
+use crate::ids::{DataSetId, JarId, JobId};
 use crate::runtime::{Client, Error, Result};
 use crate::types::{
     AsynchronousOperationInfo, CheckpointInfo, CheckpointTriggerRequestBody, ExecutionState,
     JarRunRequestBody, JobStatus, JobVertexResourceRequirements, QueueStatusId,
     SavepointDisposalRequest, SavepointInfo, SavepointTriggerRequestBody, SerializedThrowable,
-    StopWithSavepointRequestBody, TerminationMode, TriggerResponse,
+    StopWithSavepointRequestBody, TerminationMode,
 };
 
 /// How a waiting operation polls: first after `interval`, then less often (×1.5 each time, at most
@@ -115,8 +115,7 @@ impl Client {
         job: &JobId,
         body: &SavepointTriggerRequestBody,
     ) -> Result<String> {
-        let trigger = self.trigger_savepoint(job, body).await?;
-        let id = trigger_id(&trigger)?;
+        let id = self.trigger_savepoint(job, body).await?.request_id;
         self.wait("savepoint", || async {
             let status = self.get_savepoint_status(job, &id).await?;
             Ok(match (status.status.id, status.operation) {
@@ -135,8 +134,7 @@ impl Client {
     /// Stops a job with a savepoint and waits until the savepoint is written and the job has
     /// finished; the savepoint's location.
     pub async fn stop(&self, job: &JobId, body: &StopWithSavepointRequestBody) -> Result<String> {
-        let trigger = self.stop_with_savepoint(job, body).await?;
-        let id = trigger_id(&trigger)?;
+        let id = self.stop_with_savepoint(job, body).await?.request_id;
         let location = self
             .wait("stop with savepoint", || async {
                 let status = self.get_savepoint_status(job, &id).await?;
@@ -168,8 +166,7 @@ impl Client {
         job: &JobId,
         body: &CheckpointTriggerRequestBody,
     ) -> Result<i64> {
-        let trigger = self.trigger_checkpoint(job, body).await?;
-        let id = trigger_id(&trigger)?;
+        let id = self.trigger_checkpoint(job, body).await?.request_id;
         self.wait("checkpoint", || async {
             let status = self.get_checkpoint_status(job, &id).await?;
             Ok(match (status.status.id, status.operation) {
@@ -190,8 +187,7 @@ impl Client {
         let body = SavepointDisposalRequest {
             savepoint_path: Some(path.to_string()),
         };
-        let trigger = self.trigger_savepoint_disposal(&body).await?;
-        let id = trigger_id(&trigger)?;
+        let id = self.trigger_savepoint_disposal(&body).await?.request_id;
         self.wait("savepoint disposal", || async {
             let status = self.get_savepoint_disposal_status(&id).await?;
             Ok(operation_step(status.status.id, status.operation))
@@ -201,8 +197,7 @@ impl Client {
 
     /// Deletes a cluster data set and waits until it is gone.
     pub async fn delete_dataset(&self, dataset: &DataSetId) -> Result<()> {
-        let trigger = self.trigger_dataset_deletion(dataset).await?;
-        let id = trigger_id(&trigger)?;
+        let id = self.trigger_dataset_deletion(dataset).await?.request_id;
         self.wait("data set deletion", || async {
             let status = self.get_dataset_deletion_status(&id).await?;
             Ok(operation_step(status.status.id, status.operation))
@@ -218,8 +213,7 @@ impl Client {
         query: &RunJarQuery,
         body: &JarRunRequestBody,
     ) -> Result<JobId> {
-        let run = self.run_jar(jar, query, body).await?;
-        let job: JobId = run.jobid.parse()?;
+        let job = self.run_jar(jar, query, body).await?.jobid;
         self.wait("job start", || async {
             let details = self.get_job(&job).await?;
             let running = details.state == JobStatus::Running
@@ -262,7 +256,7 @@ impl Client {
         self.wait("rescale", || async {
             let details = self.get_job(job).await?;
             let settled = (details.vertices.iter()).all(|v| {
-                let bounds = requirements.get(&v.id).map(|r| &r.parallelism);
+                let bounds = requirements.get(v.id.as_str()).map(|r| &r.parallelism);
                 v.status == ExecutionState::Running
                     && bounds
                         .is_none_or(|b| (b.lower_bound..=b.upper_bound).contains(&v.parallelism))
@@ -327,8 +321,4 @@ fn operation_step(status: QueueStatusId, op: Option<AsynchronousOperationInfo>) 
         (QueueStatusId::Completed, _) => Step::Done(()),
         _ => Step::Running,
     }
-}
-
-fn trigger_id(trigger: &TriggerResponse) -> Result<TriggerId> {
-    Ok(trigger.request_id.parse()?)
 }
