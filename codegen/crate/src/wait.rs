@@ -12,10 +12,11 @@ use crate::client::{RunJarQuery, TerminateJobQuery};
 use crate::ids::{DataSetId, JarId, JobId};
 use crate::runtime::{Client, Error, Result};
 use crate::types::{
-    AsynchronousOperationInfo, CheckpointInfo, CheckpointTriggerRequestBody, ExecutionState,
-    JarRunRequestBody, JobStatus, JobVertexResourceRequirements, QueueStatusId,
-    SavepointDisposalRequest, SavepointInfo, SavepointTriggerRequestBody, SerializedThrowable,
-    StopWithSavepointRequestBody, TerminationMode,
+    AsynchronousOperationInfo, AsynchronousOperationResultOfSavepointInfo, CheckpointInfo,
+    CheckpointTriggerRequestBody, ExecutionState, JarRunRequestBody, JobStatus,
+    JobVertexResourceRequirements, QueueStatusId, SavepointDisposalRequest, SavepointInfo,
+    SavepointTriggerRequestBody, SerializedThrowable, StopWithSavepointRequestBody,
+    TerminationMode,
 };
 
 /// How a waiting operation polls: first after `interval`, then less often (×1.5 each time, at most
@@ -117,15 +118,7 @@ impl Client {
         let id = self.trigger_savepoint(job, body).await?.request_id;
         self.wait("savepoint", || async {
             let status = self.get_savepoint_status(job, &id).await?;
-            Ok(match (status.status.id, status.operation) {
-                (QueueStatusId::Completed, Some(SavepointInfo::Completed { location })) => {
-                    Step::Done(location)
-                }
-                (_, Some(SavepointInfo::Failed { failure_cause })) => {
-                    Step::Failed((&failure_cause).into())
-                }
-                _ => Step::Running,
-            })
+            Ok(savepoint_step(status))
         })
         .await
     }
@@ -137,15 +130,7 @@ impl Client {
         let location = self
             .wait("stop with savepoint", || async {
                 let status = self.get_savepoint_status(job, &id).await?;
-                Ok(match (status.status.id, status.operation) {
-                    (QueueStatusId::Completed, Some(SavepointInfo::Completed { location })) => {
-                        Step::Done(location)
-                    }
-                    (_, Some(SavepointInfo::Failed { failure_cause })) => {
-                        Step::Failed((&failure_cause).into())
-                    }
-                    _ => Step::Running,
-                })
+                Ok(savepoint_step(status))
             })
             .await?;
         self.wait("stop with savepoint", || async {
@@ -308,6 +293,17 @@ impl Client {
             tokio::time::sleep(pause).await;
             pause = settings.next(pause);
         }
+    }
+}
+
+/// A savepoint's status (of a savepoint, or of a stop with one): its location, its failure, or running.
+fn savepoint_step(status: AsynchronousOperationResultOfSavepointInfo) -> Step<String> {
+    match (status.status.id, status.operation) {
+        (QueueStatusId::Completed, Some(SavepointInfo::Completed { location })) => {
+            Step::Done(location)
+        }
+        (_, Some(SavepointInfo::Failed { failure_cause })) => Step::Failed((&failure_cause).into()),
+        _ => Step::Running,
     }
 }
 
