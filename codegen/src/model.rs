@@ -52,6 +52,10 @@ pub struct Operation {
     pub until: Option<String>,
     /// Why it is here though the docs do not list it (a ledger entry: servers still serve it).
     pub undocumented: Option<String>,
+    /// The first and last version whose server serves it (in the crate's union: whose corrected API
+    /// has it), where that is not the oldest / newest version.
+    pub served_since: Option<String>,
+    pub served_until: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -689,6 +693,8 @@ impl Builder<'_> {
             since: None,
             until: None,
             undocumented: None,
+            served_since: None,
+            served_until: None,
         }
     }
 

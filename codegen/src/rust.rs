@@ -444,9 +444,20 @@ fn method(op: &Operation) -> TokenStream {
     };
     let method = ident(&op.method);
     let key = &op.key;
+    // Where only some versions serve the pair, a client that knows its server's version says so
+    // without sending.
+    let served = |v: &Option<String>| match v {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    };
+    let available = (op.served_since.is_some() || op.served_until.is_some()).then(|| {
+        let (since, until) = (served(&op.served_since), served(&op.served_until));
+        quote! { self.available(#key, #since, #until)?; }
+    });
     quote! {
         #docs
         pub async fn #name(&self, #(#args),*) -> Result<#ret> {
+            #available
             #[allow(unused_mut)]
             let mut req = self.request(reqwest::Method::#method, &[#(#segments),*])?;
             #query

@@ -71,9 +71,20 @@ fn merge_operations(versions: &[(&str, &Api)], minors: &[Api]) -> Vec<Operation>
     let listed = documented_range(minors);
     for op in &mut operations {
         (op.since, op.until) = listed.get(op.key.as_str()).cloned().unwrap_or_default();
+        (op.served_since, op.served_until) = served_range(&op.key, versions);
         note_param_versions(op, versions);
     }
     operations
+}
+
+/// The first and last of `versions` that have the pair, where not the oldest / newest one.
+fn served_range(key: &str, versions: &[(&str, &Api)]) -> (Option<String>, Option<String>) {
+    let has = |(_, api): &&(&str, &Api)| api.operations.iter().any(|o| o.key == key);
+    let first = versions.iter().position(|v| has(&v));
+    let last = versions.iter().rposition(|v| has(&v));
+    let edge =
+        |i: Option<usize>, end: usize| i.filter(|i| *i != end).map(|i| versions[i].0.to_string());
+    (edge(first, 0), edge(last, versions.len().saturating_sub(1)))
 }
 
 /// Every type of any version: structs merged field by field, enums value by value.
@@ -476,6 +487,8 @@ mod tests {
             since: None,
             until: None,
             undocumented: None,
+            served_since: None,
+            served_until: None,
         };
         let version = |v: &str, params: &[&str]| Corrected {
             version: v.into(),

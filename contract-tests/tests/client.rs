@@ -467,3 +467,38 @@ async fn a_refusal_the_ledger_knows_says_why() {
     assert!(known.is_some_and(|why| !why.is_empty()), "{err}");
     assert!(err.to_string().contains("(known: "), "{err}");
 }
+
+#[tokio::test]
+async fn a_pair_the_servers_version_does_not_have_fails_without_sending() {
+    let (server, _) = server().await;
+    Mock::given(method("GET"))
+        .and(path("/applications/overview"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"applications": []})))
+        .mount(&server)
+        .await;
+    let old = Client::builder(&server.uri())
+        .flink_version("1.20.3")
+        .build()
+        .unwrap();
+    let err = old.get_applications_overview().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::NotAvailable { version, since: Some("2.3.0"), until: None, .. } if version == "1.20.3"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "GET /applications/overview: Flink 1.20.3 does not have it (Flink 2.3.0 and later do)"
+    );
+    assert!(
+        server.received_requests().await.unwrap().is_empty(),
+        "nothing sent"
+    );
+    let new = Client::builder(&server.uri())
+        .flink_version("2.3.1")
+        .build()
+        .unwrap();
+    assert!(new.get_applications_overview().await.is_ok());
+    // Without a known version, every method sends.
+    let unknown = Client::new(&server.uri()).unwrap();
+    assert!(unknown.get_applications_overview().await.is_ok());
+}

@@ -52,6 +52,15 @@ pub enum Error {
     Io(std::io::Error),
     /// A header given to [`ClientBuilder::header`] has an invalid name or value.
     InvalidHeader(String),
+    /// The server's version (as the client knows it: [`ClientBuilder::flink_version`],
+    /// [`Client::detect_version`]) does not have this pair: its docs do not list it and the evidence
+    /// ledger does not show its server serving it. Nothing was sent.
+    NotAvailable {
+        endpoint: &'static str,
+        version: String,
+        since: Option<&'static str>,
+        until: Option<&'static str>,
+    },
     /// An operation Flink ran (a savepoint, a checkpoint …) ended in failure: Flink's cause.
     Failed {
         operation: &'static str,
@@ -126,6 +135,20 @@ impl fmt::Display for Error {
             Error::InvalidHeader(name) => {
                 write!(f, "the header {name:?} is not a valid HTTP header")
             }
+            Error::NotAvailable {
+                endpoint,
+                version,
+                since,
+                until,
+            } => {
+                write!(f, "{endpoint}: Flink {version} does not have it (")?;
+                match (since, until) {
+                    (Some(s), Some(u)) => write!(f, "Flink {s} to {u} do)"),
+                    (Some(s), None) => write!(f, "Flink {s} and later do)"),
+                    (None, Some(u)) => write!(f, "Flink {u} and earlier do)"),
+                    (None, None) => write!(f, "no version does)"),
+                }
+            }
             Error::Failed { operation, failure } => write!(f, "{operation} failed: {failure}"),
             Error::Timeout { operation, waited } => write!(
                 f,
@@ -146,6 +169,7 @@ impl std::error::Error for Error {
             Error::Api { .. }
             | Error::InvalidUrl(_)
             | Error::InvalidHeader(_)
+            | Error::NotAvailable { .. }
             | Error::Failed { .. }
             | Error::Timeout { .. } => None,
         }
@@ -164,6 +188,8 @@ pub struct Client {
     base: Url,
     http: reqwest::Client,
     poll: Poll,
+    /// The server's Flink version, where the client knows it.
+    version: Option<String>,
 }
 
 /// Settings of a [`Client`].
@@ -184,6 +210,7 @@ pub struct ClientBuilder {
     headers: reqwest::header::HeaderMap,
     /// The first header [`ClientBuilder::header`] could not take, reported by `build`.
     invalid_header: Option<String>,
+    version: Option<String>,
 }
 
 impl ClientBuilder {
@@ -240,6 +267,13 @@ impl ClientBuilder {
     /// `Authorization: Bearer <token>` with every request.
     pub fn bearer_token(self, token: &str) -> Self {
         self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    /// The server runs this Flink version (`1.20.3`): a method for a pair it does not serve then fails
+    /// with [`Error::NotAvailable`] without sending. See also [`Client::detect_version`].
+    pub fn flink_version(mut self, version: &str) -> Self {
+        self.version = Some(version.to_string());
+        self
     }
 
     /// How operations that wait ([`Client::savepoint`] …) poll. Default: [`Poll::default`].
@@ -299,6 +333,7 @@ impl ClientBuilder {
             base,
             http,
             poll: self.poll,
+            version: self.version,
         })
     }
 }
@@ -321,12 +356,52 @@ impl Client {
             identity: None,
             headers: reqwest::header::HeaderMap::new(),
             invalid_header: None,
+            version: None,
         }
     }
 
     /// The Flink version the server runs (`flink-version` of `/config`), e.g. `1.20.3`.
     pub async fn flink_version(&self) -> Result<String> {
         Ok(self.get_dashboard_config().await?.flink_version)
+    }
+
+    /// This client, knowing the server's version (asked from `/config`): from then on a method for a
+    /// pair that version does not serve fails with [`Error::NotAvailable`] without sending.
+    pub async fn detect_version(&self) -> Result<Client> {
+        let version = self.flink_version().await?;
+        Ok(Client {
+            version: Some(version),
+            ..self.clone()
+        })
+    }
+
+    /// Whether the server (where the client knows its version) has a pair that Flink `since` to
+    /// `until` have, documented or known to be served (by minor: `1.18.1` and `1.18.0` are both 1.18).
+    pub(crate) fn available(
+        &self,
+        endpoint: &'static str,
+        since: Option<&'static str>,
+        until: Option<&'static str>,
+    ) -> Result<()> {
+        let Some(version) = &self.version else {
+            return Ok(());
+        };
+        let minor = |v: &str| -> Vec<u64> {
+            (v.split('.').take(2))
+                .map(|p| p.parse().unwrap_or(0))
+                .collect()
+        };
+        let served = since.is_none_or(|s| minor(version) >= minor(s))
+            && until.is_none_or(|u| minor(version) <= minor(u));
+        match served {
+            true => Ok(()),
+            false => Err(Error::NotAvailable {
+                endpoint,
+                version: version.clone(),
+                since,
+                until,
+            }),
+        }
     }
 
     /// How operations that wait poll (see [`ClientBuilder::poll`]).

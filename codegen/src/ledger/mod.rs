@@ -514,6 +514,8 @@ pub(crate) mod tests {
                 since: None,
                 until: None,
                 undocumented: None,
+                served_since: None,
+                served_until: None,
             }
         };
         let t = StructDef {

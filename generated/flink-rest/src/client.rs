@@ -262,6 +262,7 @@ impl Client {
     pub async fn get_applications_overview(
         &self,
     ) -> Result<MultipleApplicationsDetails> {
+        self.available("GET /applications/overview", Some("2.3.0"), None)?;
         #[allow(unused_mut)]
         let mut req = self.request(reqwest::Method::GET, &["applications", "overview"])?;
         self.send("GET /applications/overview", req).await
@@ -275,6 +276,7 @@ impl Client {
         &self,
         applicationid: &ApplicationId,
     ) -> Result<ApplicationDetailsInfo> {
+        self.available("GET /applications/:applicationid", Some("2.3.0"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(reqwest::Method::GET, &["applications", applicationid.as_str()])?;
@@ -289,6 +291,7 @@ impl Client {
         &self,
         applicationid: &ApplicationId,
     ) -> Result<EmptyResponseBody> {
+        self.available("POST /applications/:applicationid/cancel", Some("2.3.0"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -306,6 +309,11 @@ impl Client {
         &self,
         applicationid: &ApplicationId,
     ) -> Result<ApplicationExceptionsInfoWithHistory> {
+        self.available(
+            "GET /applications/:applicationid/exceptions",
+            Some("2.3.0"),
+            None,
+        )?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -323,6 +331,11 @@ impl Client {
         &self,
         applicationid: &ApplicationId,
     ) -> Result<Vec<ConfigurationInfoEntry>> {
+        self.available(
+            "GET /applications/:applicationid/jobmanager/config",
+            Some("2.3.0"),
+            None,
+        )?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -459,6 +472,7 @@ impl Client {
         query: &RunJarApplicationQuery,
         body: &JarRunApplicationRequestBody,
     ) -> Result<JarRunApplicationResponseBody> {
+        self.available("POST /jars/:jarid/run-application", Some("2.3.0"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -489,6 +503,7 @@ impl Client {
     ///
     /// In the docs since Flink 1.16.
     pub async fn get_jobmanager_environment(&self) -> Result<EnvironmentInfo> {
+        self.available("GET /jobmanager/environment", Some("1.16.3"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(reqwest::Method::GET, &["jobmanager", "environment"])?;
@@ -620,6 +635,7 @@ impl Client {
         jobid: &JobId,
         body: &CheckpointTriggerRequestBody,
     ) -> Result<TriggerResponse> {
+        self.available("POST /jobs/:jobid/checkpoints", Some("1.17.2"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(reqwest::Method::POST, &["jobs", jobid.as_str(), "checkpoints"])?;
@@ -702,6 +718,7 @@ impl Client {
         jobid: &JobId,
         triggerid: &TriggerId,
     ) -> Result<AsynchronousOperationResultOfCheckpointInfo> {
+        self.available("GET /jobs/:jobid/checkpoints/:triggerid", Some("1.17.2"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -722,6 +739,7 @@ impl Client {
         jobid: &JobId,
         body: &JobClientHeartbeatRequestBody,
     ) -> Result<EmptyResponseBody> {
+        self.available("PATCH /jobs/:jobid/clientHeartbeat", Some("1.17.2"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -781,6 +799,7 @@ impl Client {
         &self,
         jobid: &JobId,
     ) -> Result<Vec<ConfigurationInfoEntry>> {
+        self.available("GET /jobs/:jobid/jobmanager/config", Some("1.16.3"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -798,6 +817,7 @@ impl Client {
         &self,
         jobid: &JobId,
     ) -> Result<EnvironmentInfo> {
+        self.available("GET /jobs/:jobid/jobmanager/environment", Some("1.16.3"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -815,6 +835,7 @@ impl Client {
         &self,
         jobid: &JobId,
     ) -> Result<LogUrlResponse> {
+        self.available("GET /jobs/:jobid/jobmanager/log-url", Some("1.16.3"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -859,6 +880,7 @@ impl Client {
         &self,
         jobid: &JobId,
     ) -> Result<JobRescaleConfigInfo> {
+        self.available("GET /jobs/:jobid/rescales/config", Some("2.3.0"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -877,6 +899,11 @@ impl Client {
         jobid: &JobId,
         rescaleuuid: &RescaleId,
     ) -> Result<JobRescaleDetails> {
+        self.available(
+            "GET /jobs/:jobid/rescales/details/:rescaleuuid",
+            Some("2.3.0"),
+            None,
+        )?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -896,6 +923,7 @@ impl Client {
         &self,
         jobid: &JobId,
     ) -> Result<Vec<JobRescaleDetails>> {
+        self.available("GET /jobs/:jobid/rescales/history", Some("2.3.0"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -915,6 +943,7 @@ impl Client {
         &self,
         jobid: &JobId,
     ) -> Result<JobRescalesOverview> {
+        self.available("GET /jobs/:jobid/rescales/overview", Some("2.3.0"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -934,6 +963,7 @@ impl Client {
         &self,
         jobid: &JobId,
     ) -> Result<JobRescalesSummary> {
+        self.available("GET /jobs/:jobid/rescales/summary", Some("2.3.0"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -989,6 +1019,7 @@ impl Client {
         &self,
         jobid: &JobId,
     ) -> Result<std::collections::BTreeMap<String, JobVertexResourceRequirements>> {
+        self.available("GET /jobs/:jobid/resource-requirements", Some("1.18.1"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -1007,6 +1038,7 @@ impl Client {
         jobid: &JobId,
         body: &std::collections::BTreeMap<String, JobVertexResourceRequirements>,
     ) -> Result<EmptyResponseBody> {
+        self.available("PUT /jobs/:jobid/resource-requirements", Some("1.18.1"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -1052,6 +1084,7 @@ impl Client {
     ///
     /// In the docs since Flink 1.16.
     pub async fn get_job_status(&self, jobid: &JobId) -> Result<JobStatusInfo> {
+        self.available("GET /jobs/:jobid/status", Some("1.16.3"), None)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "status"])?;
@@ -1081,6 +1114,11 @@ impl Client {
         jobid: &JobId,
         taskmanagerid: &TaskManagerId,
     ) -> Result<LogUrlResponse> {
+        self.available(
+            "GET /jobs/:jobid/taskmanagers/:taskmanagerid/log-url",
+            Some("1.16.3"),
+            None,
+        )?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
@@ -1175,6 +1213,11 @@ impl Client {
         vertexid: &VertexId,
         query: &GetJobVertexJmOperatorMetricsQuery,
     ) -> Result<Vec<Metric>> {
+        self.available(
+            "GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics",
+            Some("1.20.3"),
+            None,
+        )?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
