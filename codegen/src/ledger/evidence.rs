@@ -76,19 +76,21 @@ pub struct Observations {
 }
 
 const SAMPLES_PER_VERSION: usize = 8;
+const MISFITS_PER_VERSION: usize = 3;
+
+/// Adds `value` to `list` unless it holds `most` values of `seen`'s version already.
+fn keep(list: &mut Vec<(Seen, Value)>, most: usize, seen: &Seen, value: &Value) {
+    if list
+        .iter()
+        .filter(|(s, _)| s.version == seen.version)
+        .count()
+        < most
+    {
+        list.push((seen.clone(), value.clone()));
+    }
+}
 
 impl FieldObs {
-    fn sample(&mut self, seen: &Seen, value: &Value) {
-        let n = self
-            .samples
-            .iter()
-            .filter(|(s, _)| s.version == seen.version)
-            .count();
-        if n < SAMPLES_PER_VERSION {
-            self.samples.push((seen.clone(), value.clone()));
-        }
-    }
-
     pub fn values(&self) -> Vec<Value> {
         self.samples.iter().map(|(_, v)| v.clone()).collect()
     }
@@ -153,14 +155,7 @@ impl Observations {
                         .entry((name.clone(), f.name.clone()))
                         .or_default();
                     rec.declared.get_or_insert_with(|| f.ty.clone());
-                    let n = rec
-                        .accepted
-                        .iter()
-                        .filter(|(s, _)| s.version == seen.version)
-                        .count();
-                    if n < SAMPLES_PER_VERSION {
-                        rec.accepted.push((seen.clone(), value.clone()));
-                    }
+                    keep(&mut rec.accepted, SAMPLES_PER_VERSION, seen, value);
                     self.accept(api, &f.ty, value, seen);
                 }
             }
@@ -197,17 +192,9 @@ impl Observations {
                             }
                             Some(value) => {
                                 rec.present.insert(seen.clone());
-                                rec.sample(seen, value);
+                                keep(&mut rec.samples, SAMPLES_PER_VERSION, seen, value);
                                 if !admits_deep(api, &f.ty, value) {
-                                    if rec
-                                        .misfits
-                                        .iter()
-                                        .filter(|(s, _)| s.version == seen.version)
-                                        .count()
-                                        < 3
-                                    {
-                                        rec.misfits.push((seen.clone(), value.clone()));
-                                    }
+                                    keep(&mut rec.misfits, MISFITS_PER_VERSION, seen, value);
                                 } else {
                                     self.walk(api, endpoint, &f.ty, value, seen);
                                 }
@@ -225,7 +212,7 @@ impl Observations {
                             rec.null.insert(seen.clone());
                         } else {
                             rec.present.insert(seen.clone());
-                            rec.sample(seen, value);
+                            keep(&mut rec.samples, SAMPLES_PER_VERSION, seen, value);
                         }
                     }
                 }
