@@ -229,22 +229,13 @@ impl Recorder {
         limit: Duration,
         done: impl Fn(&Value) -> bool,
     ) -> Result<Value> {
-        let start = Instant::now();
-        loop {
-            let e = self.send(&req).await?;
-            let body = e.response.body.unwrap_or(Value::Null);
-            if done(&body) {
-                return Ok(body);
-            }
-            if start.elapsed() > limit {
-                bail!("waited {limit:?} for {what}; last answer: {body}");
-            }
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
+        let pause = Duration::from_millis(300);
+        let e = self.poll_until(&req, what, limit, pause, done).await?;
+        Ok(e.response.body.unwrap_or(Value::Null))
     }
 
-    /// Like [`Recorder::wait_for`], but records the answer that satisfied `done`: for states that
-    /// come and go (a checkpoint in progress).
+    /// Like [`Recorder::wait_for`], but records the answer that satisfied `done`, polling more often:
+    /// for states that come and go (a checkpoint in progress).
     pub async fn wait_and_record(
         &mut self,
         req: Req,
@@ -252,18 +243,33 @@ impl Recorder {
         limit: Duration,
         done: impl Fn(&Value) -> bool,
     ) -> Result<Value> {
+        let pause = Duration::from_millis(200);
+        let e = self.poll_until(&req, what, limit, pause, done).await?;
+        let body = e.response.body.clone().unwrap_or(Value::Null);
+        self.exchanges.push(e);
+        Ok(body)
+    }
+
+    /// Sends `req` every `pause` until its body satisfies `done`; that exchange. Fails after `limit`.
+    async fn poll_until(
+        &self,
+        req: &Req,
+        what: &str,
+        limit: Duration,
+        pause: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> Result<Exchange> {
         let start = Instant::now();
         loop {
-            let e = self.send(&req).await?;
-            let body = e.response.body.clone().unwrap_or(Value::Null);
-            if done(&body) {
-                self.exchanges.push(e);
-                return Ok(body);
+            let e = self.send(req).await?;
+            let body = e.response.body.as_ref().unwrap_or(&Value::Null);
+            if done(body) {
+                return Ok(e);
             }
             if start.elapsed() > limit {
                 bail!("waited {limit:?} for {what}; last answer: {body}");
             }
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            tokio::time::sleep(pause).await;
         }
     }
 
