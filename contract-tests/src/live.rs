@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, Context, Result};
 
 use crate::flink::{Cluster, Running};
-use crate::scenario::{self, Pairs, Recording, Setup};
+use crate::scenario::{self, Pairs, Recording, Setup, Source};
 
 /// Where a live run goes.
 pub enum Target {
@@ -56,8 +56,10 @@ pub fn run(root: &Path, target: Target) -> Result<Live> {
     let started = Instant::now();
     cluster.ensure_dist()?;
     let download = started.elapsed();
+    // Every source's docs, read once: which clusters to start, and the pairs the run is held to.
+    let sources = scenario::sources(root)?;
     let (main, twin) = match url {
-        None => start(root, &cluster)?,
+        None => start(&sources, &cluster)?,
         Some(_) => (None, None),
     };
     let base_url = url.unwrap_or_else(|| cluster.base_url());
@@ -72,7 +74,7 @@ pub fn run(root: &Path, target: Target) -> Result<Live> {
     let mut setup = Setup::new(root, &version, &base_url, &cluster.dist, &run_dir, shutdown);
     setup.adaptive_url = twin.as_ref().map(|t| t.url.clone());
     let started = Instant::now();
-    let recording = runtime.block_on(scenario::run(&setup));
+    let recording = runtime.block_on(scenario::run(&setup, &sources));
     let scenario = started.elapsed();
     // The twin is joined (and so stopped) before an error is returned; its own failure to start is
     // what a step that waited for it reports with.
@@ -96,9 +98,8 @@ pub fn run(root: &Path, target: Target) -> Result<Live> {
 
 /// Starts the main cluster, then (where the version documents what only it answers) its adaptive twin
 /// in the background.
-fn start(root: &Path, cluster: &Cluster) -> Result<(Option<Running>, Option<Twin>)> {
-    let sources = scenario::sources(root)?;
-    let wants_twin = Pairs::of(&sources, &cluster.version)?.documents(ADAPTIVE_PAIR);
+fn start(sources: &[Source], cluster: &Cluster) -> Result<(Option<Running>, Option<Twin>)> {
+    let wants_twin = Pairs::of(sources, &cluster.version)?.documents(ADAPTIVE_PAIR);
     let main = cluster.clone().start()?;
     let twin = wants_twin.then(|| Twin::start(cluster.adaptive()));
     Ok((Some(main), twin))

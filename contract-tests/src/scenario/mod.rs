@@ -94,11 +94,11 @@ impl When {
 }
 
 /// Runs every step that holds for the version, in order; `DELETE /cluster` is the last exchange when
-/// the setup says so. Fails if a pair of the 1.10 page was not reached.
-pub async fn run(setup: &Setup) -> Result<Recording> {
-    let sources = sources(&setup.root)?;
-    let templates = pairs::templates_of(&sources);
-    let pairs = Pairs::of(&sources, &setup.version)?;
+/// the setup says so. Fails if a pair of the 1.10 page was not reached. `sources`: every source's docs
+/// ([`sources`]), which the pairs a run is held to come from.
+pub async fn run(setup: &Setup, sources: &[Source]) -> Result<Recording> {
+    let templates = pairs::templates_of(sources);
+    let pairs = Pairs::of(sources, &setup.version)?;
     let recorder = Recorder::new(&setup.base_url, &setup.version, templates)?;
     let mut state = steps::State::new(setup.clone(), pairs, recorder);
     let mut timings = Vec::new();
