@@ -50,10 +50,15 @@ async fn operation(
         .respond_with(ResponseTemplate::new(202).set_body_json(json!({"request-id": TRIGGER})))
         .mount(server)
         .await;
+    in_turn(server, status, answers).await;
+}
+
+/// `answers` in turn at `GET at` (the last one from then on).
+async fn in_turn(server: &MockServer, at: &str, answers: &[(u16, Value)]) {
     let last = answers.len() - 1;
     for (i, (code, body)) in answers.iter().enumerate() {
         let mut mock = Mock::given(method("GET"))
-            .and(path(status))
+            .and(path(at))
             .respond_with(ResponseTemplate::new(*code).set_body_json(body.clone()))
             .with_priority(u8::try_from(i + 1).unwrap());
         if i < last {
@@ -223,19 +228,8 @@ async fn stop_waits_for_the_savepoint_and_then_for_the_job_to_finish() {
     )
     .await;
     let status = format!("/jobs/{JOB}/status");
-    Mock::given(method("GET"))
-        .and(path(status.clone()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "RUNNING"})))
-        .up_to_n_times(2)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(status.clone()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "FINISHED"})))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    let states = ["RUNNING", "RUNNING", "FINISHED"].map(|s| json!({"status": s}));
+    answers(&server, &status, states.to_vec()).await;
     let location = client
         .stop(&job(), &StopWithSavepointRequestBody::default())
         .await
@@ -346,19 +340,10 @@ fn job_in(state: &str, vertex_state: &str, parallelism: i64) -> Value {
     details
 }
 
-/// `answers` in turn at `GET path` (the last one from then on).
-async fn answers(server: &MockServer, at: &str, answers: Vec<Value>) {
-    let last = answers.len() - 1;
-    for (i, body) in answers.into_iter().enumerate() {
-        let mut mock = Mock::given(method("GET"))
-            .and(path(at))
-            .respond_with(ResponseTemplate::new(200).set_body_json(body))
-            .with_priority(u8::try_from(i + 1).unwrap());
-        if i < last {
-            mock = mock.up_to_n_times(1);
-        }
-        mock.mount(server).await;
-    }
+/// `bodies` in turn, each a 200, at `GET at` (the last one from then on).
+async fn answers(server: &MockServer, at: &str, bodies: Vec<Value>) {
+    let answers: Vec<(u16, Value)> = bodies.into_iter().map(|b| (200, b)).collect();
+    in_turn(server, at, &answers).await;
 }
 
 #[tokio::test]
