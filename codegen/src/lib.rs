@@ -212,7 +212,9 @@ fn stages<F: Send>(
         || all_docs(&page, &minors),
     );
     let merged = problems
-        .keep(merged.and_then(|mut merged| model::type_ids(&mut merged, &names).map(|()| merged)));
+        .keep(merged.and_then(|mut merged| {
+            model::name_string_fields(&mut merged, &names).map(|()| merged)
+        }));
     let docs = problems.keep(docs);
     let (Some(merged), Some(docs)) = (merged, docs) else {
         return Err(problems);

@@ -215,8 +215,17 @@ pub struct Field {
     pub doc: Option<String>,
     /// Why it stays free-form data (`serde_json::Value`): the `free-form` ledger entry's why.
     pub free_form: Option<String>,
-    /// The id type the string holds (`JobId` …), from the names file's `fields`.
-    pub id: Option<String>,
+    /// The named type a string field decodes as in the crate, from the names file's `fields`.
+    pub string_type: Option<StringType>,
+}
+
+/// A named type of the crate a string on the wire decodes as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StringType {
+    /// An id type (`JobId` …): one call's answer feeds the next.
+    Id(String),
+    /// An open enum of the values a Java enum has (`ApplicationState` …).
+    Enum(String),
 }
 
 /// Which minors' docs list a field.
@@ -246,7 +255,7 @@ impl Field {
             listed: None,
             doc,
             free_form: None,
-            id: None,
+            string_type: None,
         }
     }
 }
@@ -275,9 +284,18 @@ pub struct Names {
     /// `Type.wire-name` -> the id type a string field holds.
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
+    /// The name a type derives from its Java class (`JobDetailsInfoJobVertexDetailsInfo`) -> the name it
+    /// has in the specs and the crate (`JobVertexDetails`).
+    #[serde(default)]
+    pub types: BTreeMap<String, String>,
 }
 
 impl Names {
+    /// The name of a type whose derived name is `derived`.
+    pub fn type_name<'a>(&'a self, derived: &'a str) -> &'a str {
+        self.types.get(derived).map_or(derived, String::as_str)
+    }
+
     pub fn parse(text: &str) -> Result<Names, Problems> {
         serde_json::from_str(text).map_err(|e| {
             let mut p = Problems::default();
@@ -292,54 +310,77 @@ const HEX32: &str = "^[0-9a-fA-F]{32}$";
 /// The source id of the 1.10 page, the documented baseline.
 pub const BASELINE: &str = "1.10";
 
-/// Marks the string fields the names file says hold ids (`fields`) with their id type; every entry
-/// must name a string field of `api` and an id type the names file defines. (An API with no types at
-/// all, the crate's union where the ledger names no version, has nothing to mark.)
-pub fn type_ids(api: &mut Api, names: &Names) -> Result<(), Problems> {
+/// Gives the string fields the names file lists (`fields`) their named type: an id type of its `ids`
+/// or an enum of its `enums` (added to `api` with every value the names file lists). Every entry must
+/// name a string field of `api`. (An API with no types at all, the crate's union where the ledger names
+/// no version, has nothing to mark.)
+pub fn name_string_fields(api: &mut Api, names: &Names) -> Result<(), Problems> {
     let mut problems = Problems::default();
     if api.types.is_empty() {
         return Ok(());
     }
-    let known: std::collections::BTreeSet<&String> = names.ids.values().collect();
-    for (at, id) in &names.fields {
-        let problem = |message: String| {
-            (
-                Location::file(NAMES_FILE).pointer(format!("/fields/{at}")),
-                message,
-            )
+    let ids: std::collections::BTreeSet<&String> = names.ids.values().collect();
+    for (at, name) in &names.fields {
+        let loc = Location::file(NAMES_FILE).pointer(format!("/fields/{at}"));
+        let string_type = match (ids.contains(name), names.enums.get(name)) {
+            (true, _) => StringType::Id(name.clone()),
+            (false, Some(values)) => {
+                add_enum(api, name, values, at);
+                StringType::Enum(name.clone())
+            }
+            (false, None) => {
+                let message = format!("{name} is neither an id type (`ids`) nor an enum (`enums`)");
+                problems.push(loc, message);
+                continue;
+            }
         };
-        let Some((ty, wire)) = at.split_once('.') else {
-            let (loc, m) = problem(format!("{at:?} is not `Type.field`"));
-            problems.push(loc, m);
-            continue;
-        };
-        if !known.contains(id) {
-            let (loc, m) = problem(format!("{id} is not an id type of the names file's `ids`"));
-            problems.push(loc, m);
-            continue;
-        }
-        let field = match api.types.get_mut(ty) {
-            Some(TypeDef::Struct(s)) => s.fields.iter_mut().find(|f| f.name == wire),
-            _ => None,
-        };
+        let field = at
+            .split_once('.')
+            .and_then(|(ty, wire)| match api.types.get_mut(ty) {
+                Some(TypeDef::Struct(s)) => s.fields.iter_mut().find(|f| f.name == wire),
+                _ => None,
+            });
         match field {
-            Some(f) if f.ty == Ty::String => f.id = Some(id.clone()),
-            Some(f) => {
-                let (loc, m) = problem(format!("{at} is {:?}, not a string", f.ty));
-                problems.push(loc, m);
-            }
-            None => {
-                let (loc, m) = problem(format!("the crate has no field {at}"));
-                problems.push(loc, m);
-            }
+            Some(f) if f.ty == Ty::String => f.string_type = Some(string_type),
+            Some(f) => problems.push(loc, format!("{at} is {:?}, not a string", f.ty)),
+            None => problems.push(loc, format!("the crate has no field {at}")),
         }
     }
     problems.into_result(())
 }
 
-/// Every name of the names file must name something some source documents.
+/// Adds the names file's enum `name` to `api`, or its values and `used_by` to the one there.
+fn add_enum(api: &mut Api, name: &str, values: &[String], used_by: &str) {
+    let def = api.types.entry(name.to_string()).or_insert_with(|| {
+        TypeDef::Enum(EnumDef {
+            name: name.to_string(),
+            values: Vec::new(),
+            used_by: Vec::new(),
+        })
+    });
+    if let TypeDef::Enum(e) = def {
+        for v in values {
+            if !e.values.contains(v) {
+                e.values.push(v.clone());
+            }
+        }
+        e.used_by.push(used_by.to_string());
+    }
+}
+
+/// Every name of the names file must name something some source documents, and a type's new name
+/// must not be one another type of a source has.
 pub fn check_names(names: &Names, docs: &[Documented]) -> Result<(), Problems> {
     let mut problems = Problems::default();
+    for (derived, name) in &names.types {
+        let at = Location::file(NAMES_FILE).pointer(format!("/types/{derived}"));
+        if !docs.iter().any(|d| d.types.contains_key(derived)) {
+            problems.push(at.clone(), "renamed, but no source documents such a type");
+        }
+        if let Some(d) = docs.iter().find(|d| d.types.contains_key(name)) {
+            problems.push(at, format!("{name} is a type of source {} already", d.id));
+        }
+    }
     for key in names.operations.keys() {
         if !docs
             .iter()
@@ -480,12 +521,13 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn struct_def(&mut self, schema: &docs::NamedSchema) {
+        let name = self.names.type_name(&schema.name).to_string();
         let line = schema.lines.first().copied().unwrap_or(0);
         let loc = Location::at(&self.doc.source, line);
         let mut fields = Vec::new();
         if let Some(props) = schema.schema.get("properties").and_then(Value::as_object) {
             for (wire, prop) in props {
-                let ty = self.ty(prop, &schema.name, wire, &loc);
+                let ty = self.ty(prop, &name, wire, &loc);
                 let required = prop.get("required").and_then(Value::as_bool) == Some(true);
                 let doc = prop
                     .get("description")
@@ -509,9 +551,9 @@ impl Builder<'_> {
             }
         }
         self.types.insert(
-            schema.name.clone(),
+            name.clone(),
             TypeDef::Struct(StructDef {
-                name: schema.name.clone(),
+                name,
                 urn: schema.id.clone(),
                 one_of: Vec::new(),
                 fields,
@@ -530,7 +572,7 @@ impl Builder<'_> {
             if is_open(&named.schema) {
                 return self.ty(&named.schema, owner, field, loc);
             }
-            return Ty::Named(name.to_string());
+            return Ty::Named(self.names.type_name(name).to_string());
         }
         if let Some(values) = schema.get("enum").and_then(Value::as_array) {
             let values: Vec<String> = values
@@ -830,30 +872,49 @@ mod id_field_tests {
     use super::*;
 
     #[test]
-    fn fields_named_as_ids_get_the_id_type_and_a_wrong_entry_is_reported() {
+    fn named_string_fields_get_their_id_or_enum_type_and_a_wrong_entry_is_reported() {
         let mut api = crate::ledger::tests::api("1.20-documented", &[]);
         if let Some(TypeDef::Struct(t)) = api.types.get_mut("T") {
             t.fields.push(Field::new("jid", Ty::String, None));
+            t.fields.push(Field::new("mode", Ty::String, None));
         }
         let names = |fields: &[(&str, &str)]| Names {
             operations: BTreeMap::new(),
-            enums: BTreeMap::new(),
+            enums: [("Mode".to_string(), vec!["A".to_string(), "B".to_string()])].into(),
             ids: [("jobid".to_string(), "JobId".to_string())].into(),
             fields: (fields.iter())
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
+            types: BTreeMap::new(),
         };
-        type_ids(&mut api, &names(&[("T.jid", "JobId")])).unwrap();
+        let right = names(&[("T.jid", "JobId"), ("T.mode", "Mode")]);
+        name_string_fields(&mut api, &right).unwrap();
         let Some(TypeDef::Struct(t)) = api.types.get("T") else {
             panic!("T is a struct")
         };
-        assert_eq!(t.fields[1].id.as_deref(), Some("JobId"));
+        assert_eq!(
+            t.fields[1].string_type,
+            Some(StringType::Id("JobId".into()))
+        );
+        assert_eq!(
+            t.fields[2].string_type,
+            Some(StringType::Enum("Mode".into()))
+        );
+        let Some(TypeDef::Enum(mode)) = api.types.get("Mode") else {
+            panic!("the enum is added")
+        };
+        assert_eq!(
+            (mode.values.len(), &mode.used_by[..]),
+            (2, &["T.mode".to_string()][..])
+        );
         let wrong = names(&[("T.a", "JobId"), ("T.nope", "JobId"), ("T.jid", "PodId")]);
-        let problems = type_ids(&mut api, &wrong).unwrap_err().to_string();
+        let problems = name_string_fields(&mut api, &wrong)
+            .unwrap_err()
+            .to_string();
         for expected in [
             "T.a is Number, not a string",
             "no field T.nope",
-            "PodId is not an id type",
+            "PodId is neither an id type",
         ] {
             assert!(problems.contains(expected), "{problems}");
         }

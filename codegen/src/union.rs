@@ -294,9 +294,6 @@ fn merge_struct(
                     if m.field.free_form.is_none() {
                         m.field.free_form.clone_from(&f.free_form);
                     }
-                    if m.field.id.is_none() {
-                        m.field.id.clone_from(&f.id);
-                    }
                     m.present.push(*i);
                 }
                 None => fields.push(Merged {

@@ -2,10 +2,10 @@
 //! the recorded answers), the share the crate's types give a type, rather than leaving them in a
 //! `serde_json::Value` (`"type": "any"`) or dropping them (a field the types do not have).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use flink_rest_codegen::model::{Api, Ty, TypeDef};
+use flink_rest_codegen::model::{Api, StringType, Ty, TypeDef};
 use serde_json::Value;
 
 use crate::evidence::{admits, body_type};
@@ -151,6 +151,48 @@ pub fn typed(api: &Api, ty: &Ty, v: &Value) -> Count {
         // A scalar: typed where its type admits it (the evidence walker's own test).
         _ if admits(api, ty, v) => Count { typed: 1, total: 1 },
         _ => untyped(v),
+    }
+}
+
+/// The values of `v` read as `ty` that land in an enum (a field's, a map key's) as a value it does not
+/// know: `(enum, value)`. The crate decodes them (its enums are open) as `Unknown`.
+pub fn unknown_enum_values(api: &Api, ty: &Ty, v: &Value, out: &mut BTreeSet<(String, String)>) {
+    let check = |name: &str, value: &str, out: &mut BTreeSet<(String, String)>| {
+        if let Some(TypeDef::Enum(e)) = api.types.get(name) {
+            if !e.values.iter().any(|known| known == value) {
+                out.insert((name.to_string(), value.to_string()));
+            }
+        }
+    };
+    match (ty, v) {
+        (Ty::Named(name), Value::String(s)) => check(name, s, out),
+        (Ty::Named(name), Value::Object(map)) => {
+            let Some(TypeDef::Struct(s)) = api.types.get(name) else {
+                return;
+            };
+            for (k, value) in map {
+                let Some(f) = s.fields.iter().find(|f| &f.name == k) else {
+                    continue;
+                };
+                match (&f.string_type, value) {
+                    (Some(StringType::Enum(e)), Value::String(s)) => check(e, s, out),
+                    _ => unknown_enum_values(api, &f.ty, value, out),
+                }
+            }
+        }
+        (Ty::Array(items), Value::Array(vs)) => vs
+            .iter()
+            .for_each(|x| unknown_enum_values(api, items, x, out)),
+        (Ty::Map(values), Value::Object(map)) => map
+            .values()
+            .for_each(|x| unknown_enum_values(api, values, x, out)),
+        (Ty::KeyedMap { key, value }, Value::Object(map)) => {
+            for (k, x) in map {
+                check(key, k, out);
+                unknown_enum_values(api, value, x, out);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -421,6 +421,41 @@ fn pending_checkpoint_subtasks_decode_as_pending_on_every_version() {
     }
 }
 
+/// Every value a server sent where the crate has an enum (a field's, a map key's; the docs' enums and
+/// the names file's) is one the enum knows: the lists are complete for what was recorded, so no
+/// recorded answer decodes to `Unknown`.
+#[test]
+fn every_recorded_enum_value_is_a_known_one() {
+    use contract_tests::coverage::unknown_enum_values;
+    use contract_tests::evidence::body_type;
+    let inputs = flink_rest_codegen::Inputs::read(&root()).unwrap();
+    let api = flink_rest_codegen::apis(&inputs).unwrap().merged;
+    let mut unknown = BTreeSet::new();
+    let mut answers = 0;
+    for version in versions() {
+        for (name, e) in fixtures(&version) {
+            let (Some(endpoint), Some(body)) = (e.endpoint.as_deref(), e.response.body.as_ref())
+            else {
+                continue;
+            };
+            let op = api.operations.iter().find(|o| o.key == endpoint);
+            let Some(ty) = op.and_then(|op| body_type(op, e.response.status)) else {
+                continue;
+            };
+            let mut found = BTreeSet::new();
+            unknown_enum_values(&api, &ty, body, &mut found);
+            unknown.extend(
+                found
+                    .into_iter()
+                    .map(|(en, v)| format!("{en}: {v:?} ({version}/{name})")),
+            );
+            answers += 1;
+        }
+    }
+    assert!(answers > 1000, "{answers} typed answers");
+    assert!(unknown.is_empty(), "{unknown:#?}");
+}
+
 /// Fixtures of one step, in order.
 fn step_of(version: &str, step: &str) -> Vec<(String, Exchange)> {
     let all = fixtures(version);

@@ -5,6 +5,78 @@
 //! Enums are open: a value they do not know decodes as `Unknown(value)`. Unknown fields are ignored.
 #![allow(clippy::large_enum_variant)]
 use serde::{Deserialize, Serialize};
+/// Used by SchedulerStateSpan.state.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AdaptiveSchedulerState {
+    /// `Created`
+    Created,
+    /// `WaitingForResources`
+    WaitingForResources,
+    /// `CreatingExecutionGraph`
+    CreatingExecutionGraph,
+    /// `Executing`
+    Executing,
+    /// `Restarting`
+    Restarting,
+    /// `StopWithSavepoint`
+    StopWithSavepoint,
+    /// `Canceling`
+    Canceling,
+    /// `Failing`
+    Failing,
+    /// `Finished`
+    Finished,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl AdaptiveSchedulerState {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [AdaptiveSchedulerState] = &[
+        AdaptiveSchedulerState::Created,
+        AdaptiveSchedulerState::WaitingForResources,
+        AdaptiveSchedulerState::CreatingExecutionGraph,
+        AdaptiveSchedulerState::Executing,
+        AdaptiveSchedulerState::Restarting,
+        AdaptiveSchedulerState::StopWithSavepoint,
+        AdaptiveSchedulerState::Canceling,
+        AdaptiveSchedulerState::Failing,
+        AdaptiveSchedulerState::Finished,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            AdaptiveSchedulerState::Created => "Created",
+            AdaptiveSchedulerState::WaitingForResources => "WaitingForResources",
+            AdaptiveSchedulerState::CreatingExecutionGraph => "CreatingExecutionGraph",
+            AdaptiveSchedulerState::Executing => "Executing",
+            AdaptiveSchedulerState::Restarting => "Restarting",
+            AdaptiveSchedulerState::StopWithSavepoint => "StopWithSavepoint",
+            AdaptiveSchedulerState::Canceling => "Canceling",
+            AdaptiveSchedulerState::Failing => "Failing",
+            AdaptiveSchedulerState::Finished => "Finished",
+            AdaptiveSchedulerState::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for AdaptiveSchedulerState {
+    fn from(value: &str) -> Self {
+        match value {
+            "Created" => AdaptiveSchedulerState::Created,
+            "WaitingForResources" => AdaptiveSchedulerState::WaitingForResources,
+            "CreatingExecutionGraph" => AdaptiveSchedulerState::CreatingExecutionGraph,
+            "Executing" => AdaptiveSchedulerState::Executing,
+            "Restarting" => AdaptiveSchedulerState::Restarting,
+            "StopWithSavepoint" => AdaptiveSchedulerState::StopWithSavepoint,
+            "Canceling" => AdaptiveSchedulerState::Canceling,
+            "Failing" => AdaptiveSchedulerState::Failing,
+            "Finished" => AdaptiveSchedulerState::Finished,
+            other => AdaptiveSchedulerState::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(AdaptiveSchedulerState);
 /// `org.apache.flink.runtime.rest.messages.AggregatedTaskDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AggregatedTaskDetailsInfo {
@@ -44,7 +116,7 @@ pub struct ApplicationDetails {
     pub start_time: i64,
     /// `status`
     #[serde(rename = "status")]
-    pub status: String,
+    pub status: ApplicationState,
 }
 /// `org.apache.flink.runtime.messages.webmonitor.ApplicationDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,7 +141,7 @@ pub struct ApplicationDetailsInfo {
     pub start_time: i64,
     /// `status`
     #[serde(rename = "status")]
-    pub status: String,
+    pub status: ApplicationState,
     /// `timestamps`
     #[serde(rename = "timestamps")]
     pub timestamps: std::collections::BTreeMap<String, i64>,
@@ -104,6 +176,115 @@ pub struct ApplicationExceptionsInfoWithHistory {
     #[serde(rename = "exceptionHistory")]
     pub exception_history: ApplicationExceptionHistory,
 }
+/// Used by ApplicationDetails.status, ApplicationDetailsInfo.status.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ApplicationState {
+    /// `CREATED`
+    Created,
+    /// `RUNNING`
+    Running,
+    /// `FAILING`
+    Failing,
+    /// `FAILED`
+    Failed,
+    /// `CANCELING`
+    Canceling,
+    /// `CANCELED`
+    Canceled,
+    /// `FINISHED`
+    Finished,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl ApplicationState {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [ApplicationState] = &[
+        ApplicationState::Created,
+        ApplicationState::Running,
+        ApplicationState::Failing,
+        ApplicationState::Failed,
+        ApplicationState::Canceling,
+        ApplicationState::Canceled,
+        ApplicationState::Finished,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ApplicationState::Created => "CREATED",
+            ApplicationState::Running => "RUNNING",
+            ApplicationState::Failing => "FAILING",
+            ApplicationState::Failed => "FAILED",
+            ApplicationState::Canceling => "CANCELING",
+            ApplicationState::Canceled => "CANCELED",
+            ApplicationState::Finished => "FINISHED",
+            ApplicationState::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for ApplicationState {
+    fn from(value: &str) -> Self {
+        match value {
+            "CREATED" => ApplicationState::Created,
+            "RUNNING" => ApplicationState::Running,
+            "FAILING" => ApplicationState::Failing,
+            "FAILED" => ApplicationState::Failed,
+            "CANCELING" => ApplicationState::Canceling,
+            "CANCELED" => ApplicationState::Canceled,
+            "FINISHED" => ApplicationState::Finished,
+            other => ApplicationState::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(ApplicationState);
+/// Used by JobResult.application-status.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ApplicationStatus {
+    /// `SUCCEEDED`
+    Succeeded,
+    /// `FAILED`
+    Failed,
+    /// `CANCELED`
+    Canceled,
+    /// `UNKNOWN`
+    UnknownValue,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl ApplicationStatus {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [ApplicationStatus] = &[
+        ApplicationStatus::Succeeded,
+        ApplicationStatus::Failed,
+        ApplicationStatus::Canceled,
+        ApplicationStatus::UnknownValue,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ApplicationStatus::Succeeded => "SUCCEEDED",
+            ApplicationStatus::Failed => "FAILED",
+            ApplicationStatus::Canceled => "CANCELED",
+            ApplicationStatus::UnknownValue => "UNKNOWN",
+            ApplicationStatus::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for ApplicationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "SUCCEEDED" => ApplicationStatus::Succeeded,
+            "FAILED" => ApplicationStatus::Failed,
+            "CANCELED" => ApplicationStatus::Canceled,
+            "UNKNOWN" => ApplicationStatus::UnknownValue,
+            other => ApplicationStatus::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(ApplicationStatus);
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationInfo`: exactly one of `Failed` (failure-cause), `Completed` (no field).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -326,7 +507,7 @@ pub struct CheckpointConfigInfo {
     pub min_pause: i64,
     /// `mode`
     #[serde(rename = "mode")]
-    pub mode: String,
+    pub mode: ProcessingMode,
     /// `state_backend`
     #[serde(rename = "state_backend")]
     pub state_backend: String,
@@ -418,7 +599,7 @@ pub struct CheckpointStatistics {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub savepoint_format: Option<String>,
+    pub savepoint_format: Option<SavepointFormatType>,
     /// `state_size`
     #[serde(rename = "state_size")]
     pub state_size: i64,
@@ -728,7 +909,7 @@ pub struct CompletedCheckpointStatistics {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub savepoint_format: Option<String>,
+    pub savepoint_format: Option<SavepointFormatType>,
     /// `state_size`
     #[serde(rename = "state_size")]
     pub state_size: i64,
@@ -884,7 +1065,7 @@ pub struct ExecutionConfigInfo {
     ///
     /// Until Flink 1.20.3. Not in Flink's docs (the ledger adds it).
     #[serde(rename = "execution-mode", default, skip_serializing_if = "Option::is_none")]
-    pub execution_mode: Option<String>,
+    pub execution_mode: Option<ExecutionMode>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobExceptionsInfo.ExecutionExceptionInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -912,7 +1093,54 @@ pub struct ExecutionExceptionInfo {
     #[serde(rename = "timestamp")]
     pub timestamp: i64,
 }
-/// Used by JobDetailsInfoJobVertexDetailsInfo.status, JobVertexTaskManagersInfoTaskManagersInfo.status, SubtaskExecutionAttemptDetailsInfo.status.
+/// Used by ExecutionConfigInfo.execution-mode.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ExecutionMode {
+    /// `PIPELINED`
+    Pipelined,
+    /// `PIPELINED_FORCED`
+    PipelinedForced,
+    /// `BATCH`
+    Batch,
+    /// `BATCH_FORCED`
+    BatchForced,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl ExecutionMode {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [ExecutionMode] = &[
+        ExecutionMode::Pipelined,
+        ExecutionMode::PipelinedForced,
+        ExecutionMode::Batch,
+        ExecutionMode::BatchForced,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ExecutionMode::Pipelined => "PIPELINED",
+            ExecutionMode::PipelinedForced => "PIPELINED_FORCED",
+            ExecutionMode::Batch => "BATCH",
+            ExecutionMode::BatchForced => "BATCH_FORCED",
+            ExecutionMode::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for ExecutionMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "PIPELINED" => ExecutionMode::Pipelined,
+            "PIPELINED_FORCED" => ExecutionMode::PipelinedForced,
+            "BATCH" => ExecutionMode::Batch,
+            "BATCH_FORCED" => ExecutionMode::BatchForced,
+            other => ExecutionMode::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(ExecutionMode);
+/// Used by JobVertexDetails.status, JobVertexTaskManager.status, SubtaskExecutionAttemptDetailsInfo.status.
 ///
 /// Open: a value this crate does not know decodes as `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -1049,7 +1277,7 @@ pub struct FailedCheckpointStatistics {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub savepoint_format: Option<String>,
+    pub savepoint_format: Option<SavepointFormatType>,
     /// `state_size`
     #[serde(rename = "state_size")]
     pub state_size: i64,
@@ -1637,50 +1865,7 @@ pub struct JobDetailsInfo {
     pub timestamps: std::collections::BTreeMap<JobStatus, i64>,
     /// `vertices`
     #[serde(rename = "vertices")]
-    pub vertices: Vec<JobDetailsInfoJobVertexDetailsInfo>,
-}
-/// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo.JobVertexDetailsInfo`
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JobDetailsInfoJobVertexDetailsInfo {
-    /// `duration`
-    #[serde(rename = "duration")]
-    pub duration: i64,
-    /// `end-time`
-    #[serde(rename = "end-time")]
-    pub end_time: i64,
-    /// `id`
-    #[serde(rename = "id")]
-    pub id: crate::VertexId,
-    /// `maxParallelism`
-    #[serde(rename = "maxParallelism")]
-    pub max_parallelism: i64,
-    /// `metrics`
-    #[serde(rename = "metrics")]
-    pub metrics: IOMetricsInfo,
-    /// `name`
-    #[serde(rename = "name")]
-    pub name: String,
-    /// `parallelism`
-    #[serde(rename = "parallelism")]
-    pub parallelism: i64,
-    /// `slotSharingGroupId`
-    ///
-    /// Since Flink 1.20.3. In the docs since Flink 1.20.
-    #[serde(
-        rename = "slotSharingGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub slot_sharing_group_id: Option<String>,
-    /// `start-time`
-    #[serde(rename = "start-time")]
-    pub start_time: i64,
-    /// `status`
-    #[serde(rename = "status")]
-    pub status: ExecutionState,
-    /// `tasks`
-    #[serde(rename = "tasks")]
-    pub tasks: std::collections::BTreeMap<ExecutionState, i64>,
+    pub vertices: Vec<JobVertexDetails>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory.JobExceptionHistory`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1870,7 +2055,7 @@ pub struct JobResult {
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "application-status")]
-    pub application_status: String,
+    pub application_status: ApplicationStatus,
     /// `accumulator-results`
     ///
     /// Not in Flink's docs (the ledger adds it).
@@ -2028,7 +2213,7 @@ pub struct JobSubmitResponseBody {
     #[serde(rename = "jobUrl")]
     pub job_url: String,
 }
-/// Used by JobDetails.jobType, JobDetailsInfo.job-type.
+/// Used by JobDetails.jobType, JobDetailsInfo.job-type, Plan.type.
 ///
 /// Open: a value this crate does not know decodes as `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -2099,6 +2284,49 @@ pub struct JobVertexBackPressureInfo {
     #[serde(rename = "subtasks", default, skip_serializing_if = "Option::is_none")]
     pub subtasks: Option<Vec<SubtaskBackPressureInfo>>,
 }
+/// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo.JobVertexDetailsInfo`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobVertexDetails {
+    /// `duration`
+    #[serde(rename = "duration")]
+    pub duration: i64,
+    /// `end-time`
+    #[serde(rename = "end-time")]
+    pub end_time: i64,
+    /// `id`
+    #[serde(rename = "id")]
+    pub id: crate::VertexId,
+    /// `maxParallelism`
+    #[serde(rename = "maxParallelism")]
+    pub max_parallelism: i64,
+    /// `metrics`
+    #[serde(rename = "metrics")]
+    pub metrics: IOMetricsInfo,
+    /// `name`
+    #[serde(rename = "name")]
+    pub name: String,
+    /// `parallelism`
+    #[serde(rename = "parallelism")]
+    pub parallelism: i64,
+    /// `slotSharingGroupId`
+    ///
+    /// Since Flink 1.20.3. In the docs since Flink 1.20.
+    #[serde(
+        rename = "slotSharingGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slot_sharing_group_id: Option<String>,
+    /// `start-time`
+    #[serde(rename = "start-time")]
+    pub start_time: i64,
+    /// `status`
+    #[serde(rename = "status")]
+    pub status: ExecutionState,
+    /// `tasks`
+    #[serde(rename = "tasks")]
+    pub tasks: std::collections::BTreeMap<ExecutionState, i64>,
+}
 /// `org.apache.flink.runtime.rest.messages.JobVertexDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobVertexDetailsInfo {
@@ -2156,25 +2384,9 @@ pub struct JobVertexResourceRequirements {
     #[serde(rename = "parallelism")]
     pub parallelism: Parallelism,
 }
-/// `org.apache.flink.runtime.rest.messages.JobVertexTaskManagersInfo`
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JobVertexTaskManagersInfo {
-    /// `id`
-    #[serde(rename = "id")]
-    pub id: crate::VertexId,
-    /// `name`
-    #[serde(rename = "name")]
-    pub name: String,
-    /// `now`
-    #[serde(rename = "now")]
-    pub now: i64,
-    /// `taskmanagers`
-    #[serde(rename = "taskmanagers")]
-    pub taskmanagers: Vec<JobVertexTaskManagersInfoTaskManagersInfo>,
-}
 /// `org.apache.flink.runtime.rest.messages.JobVertexTaskManagersInfo.TaskManagersInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JobVertexTaskManagersInfoTaskManagersInfo {
+pub struct JobVertexTaskManager {
     /// `aggregated`
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
@@ -2211,6 +2423,22 @@ pub struct JobVertexTaskManagersInfoTaskManagersInfo {
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+}
+/// `org.apache.flink.runtime.rest.messages.JobVertexTaskManagersInfo`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobVertexTaskManagersInfo {
+    /// `id`
+    #[serde(rename = "id")]
+    pub id: crate::VertexId,
+    /// `name`
+    #[serde(rename = "name")]
+    pub name: String,
+    /// `now`
+    #[serde(rename = "now")]
+    pub now: i64,
+    /// `taskmanagers`
+    #[serde(rename = "taskmanagers")]
+    pub taskmanagers: Vec<JobVertexTaskManager>,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.LatestCheckpoints`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2397,7 +2625,7 @@ pub struct Plan {
     pub nodes: Vec<PlanNode>,
     /// `type`
     #[serde(rename = "type")]
-    pub type_: String,
+    pub type_: JobType,
 }
 /// `org.apache.flink.runtime.rest.messages.JobPlanInfo.Plan.Node`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2426,6 +2654,43 @@ pub struct PlanNode {
     #[serde(rename = "parallelism")]
     pub parallelism: i64,
 }
+/// Used by CheckpointConfigInfo.mode.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProcessingMode {
+    /// `exactly_once`
+    ExactlyOnce,
+    /// `at_least_once`
+    AtLeastOnce,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl ProcessingMode {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [ProcessingMode] = &[
+        ProcessingMode::ExactlyOnce,
+        ProcessingMode::AtLeastOnce,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ProcessingMode::ExactlyOnce => "exactly_once",
+            ProcessingMode::AtLeastOnce => "at_least_once",
+            ProcessingMode::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for ProcessingMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "exactly_once" => ProcessingMode::ExactlyOnce,
+            "at_least_once" => ProcessingMode::AtLeastOnce,
+            other => ProcessingMode::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(ProcessingMode);
 /// `org.apache.flink.runtime.rest.messages.queue.QueueStatus`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueStatus {
@@ -2776,7 +3041,7 @@ pub struct SavepointDisposalRequest {
     #[serde(rename = "savepoint-path", default, skip_serializing_if = "Option::is_none")]
     pub savepoint_path: Option<String>,
 }
-/// Used by SavepointTriggerRequestBody.formatType, StopWithSavepointRequestBody.formatType.
+/// Used by SavepointTriggerRequestBody.formatType, StopWithSavepointRequestBody.formatType, CheckpointStatistics.savepointFormat, CompletedCheckpointStatistics.savepointFormat, FailedCheckpointStatistics.savepointFormat.
 ///
 /// Open: a value this crate does not know decodes as `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -2894,7 +3159,7 @@ pub struct SchedulerStateSpan {
     pub leave_timestamp_in_millis: i64,
     /// `state`
     #[serde(rename = "state")]
-    pub state: String,
+    pub state: AdaptiveSchedulerState,
     /// `stringifiedException`
     #[serde(
         rename = "stringifiedException",
@@ -2913,7 +3178,7 @@ pub enum SchedulerType {
     /// `Adaptive`
     Adaptive,
     /// `AdaptiveBatch`
-    Adaptivebatch,
+    AdaptiveBatch,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
@@ -2922,14 +3187,14 @@ impl SchedulerType {
     pub const KNOWN: &'static [SchedulerType] = &[
         SchedulerType::Default,
         SchedulerType::Adaptive,
-        SchedulerType::Adaptivebatch,
+        SchedulerType::AdaptiveBatch,
     ];
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             SchedulerType::Default => "Default",
             SchedulerType::Adaptive => "Adaptive",
-            SchedulerType::Adaptivebatch => "AdaptiveBatch",
+            SchedulerType::AdaptiveBatch => "AdaptiveBatch",
             SchedulerType::Unknown(other) => other,
         }
     }
@@ -2939,7 +3204,7 @@ impl From<&str> for SchedulerType {
         match value {
             "Default" => SchedulerType::Default,
             "Adaptive" => SchedulerType::Adaptive,
-            "AdaptiveBatch" => SchedulerType::Adaptivebatch,
+            "AdaptiveBatch" => SchedulerType::AdaptiveBatch,
             other => SchedulerType::Unknown(other.to_string()),
         }
     }
