@@ -211,10 +211,11 @@ fn stages<F: Send>(
         || union::union(&versions, &minors),
         || all_docs(&page, &minors),
     );
-    let merged = problems
-        .keep(merged.and_then(|mut merged| {
-            model::name_string_fields(&mut merged, &names).map(|()| merged)
-        }));
+    let mut merged = problems.keep(merged);
+    if let Some(merged) = &mut merged {
+        problems.keep(model::name_string_fields(merged, &names));
+        problems.keep(model::document_fields(merged, &names));
+    }
     let docs = problems.keep(docs);
     let (Some(merged), Some(docs)) = (merged, docs) else {
         return Err(problems);

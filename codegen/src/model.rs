@@ -288,6 +288,10 @@ pub struct Names {
     /// has in the specs and the crate (`JobVertexDetails`).
     #[serde(default)]
     pub types: BTreeMap<String, String>,
+    /// `Type.wire-name` -> what the field holds, for the crate's field docs (Flink's own description,
+    /// where its docs give one, follows).
+    #[serde(default)]
+    pub docs: BTreeMap<String, String>,
 }
 
 impl Names {
@@ -344,6 +348,36 @@ pub fn name_string_fields(api: &mut Api, names: &Names) -> Result<(), Problems> 
             Some(f) if f.ty == Ty::String => f.string_type = Some(string_type),
             Some(f) => problems.push(loc, format!("{at} is {:?}, not a string", f.ty)),
             None => problems.push(loc, format!("the crate has no field {at}")),
+        }
+    }
+    problems.into_result(())
+}
+
+/// Gives the fields the names file's `docs` describe that text, ahead of Flink's own description; every
+/// entry must name a field of `api` (the crate's union).
+pub fn document_fields(api: &mut Api, names: &Names) -> Result<(), Problems> {
+    let mut problems = Problems::default();
+    if api.types.is_empty() {
+        return Ok(());
+    }
+    for (at, text) in &names.docs {
+        let field = at
+            .split_once('.')
+            .and_then(|(ty, wire)| match api.types.get_mut(ty) {
+                Some(TypeDef::Struct(s)) => s.fields.iter_mut().find(|f| f.name == wire),
+                _ => None,
+            });
+        match field {
+            Some(f) => {
+                f.doc = Some(match f.doc.take() {
+                    Some(flink) if !flink.is_empty() => format!("{text}\n\nFlink's docs: {flink}"),
+                    _ => text.clone(),
+                })
+            }
+            None => problems.push(
+                Location::file(NAMES_FILE).pointer(format!("/docs/{at}")),
+                format!("the crate has no field {at}"),
+            ),
         }
     }
     problems.into_result(())
@@ -886,6 +920,7 @@ mod id_field_tests {
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
             types: BTreeMap::new(),
+            docs: BTreeMap::new(),
         };
         let right = names(&[("T.jid", "JobId"), ("T.mode", "Mode")]);
         name_string_fields(&mut api, &right).unwrap();

@@ -14,10 +14,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+use crate::tls::{Certs, PASSWORD};
+
 /// Versions known to run here on Java 17.
 pub const VERSIONS: [&str; 10] = [
     "1.15.4", "1.16.3", "1.17.2", "1.18.1", "1.19.3", "1.20.3", "2.0.2", "2.1.3", "2.2.1", "2.3.0",
 ];
+
+/// The names of the twins harness runs start beside a version's cluster (`Cluster::twin`).
+pub const TWINS: [&str; 3] = ["adaptive", "tls", "mutual-tls"];
 
 /// The version the main job and CI gate on when none is named.
 pub const DEFAULT_VERSION: &str = "1.20.3";
@@ -52,6 +57,16 @@ pub struct Cluster {
     pub taskmanagers: usize,
     /// Runs the adaptive scheduler (rescaling in place), with its waits shortened.
     pub adaptive: bool,
+    /// Serves REST over TLS.
+    pub tls: Option<Tls>,
+}
+
+/// How a cluster serves REST over TLS.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    pub certs: Certs,
+    /// Mutual TLS: a client must present a certificate the cluster's trust store (the CA) vouches for.
+    pub mutual: bool,
 }
 
 impl Cluster {
@@ -69,25 +84,55 @@ impl Cluster {
             port: port.unwrap_or(18000 + 100 * major + minor),
             taskmanagers: 2,
             adaptive: false,
+            tls: None,
         })
     }
 
-    /// A twin that runs beside this one with the adaptive scheduler: one TaskManager, REST port + 50
-    /// (its other ports follow), its own run directory `target/flink/<V>-adaptive`.
-    pub fn adaptive(&self) -> Cluster {
+    /// A cluster of this version that runs beside this one: its own run directory
+    /// `target/flink/<V>-<name>` and REST port (its other ports follow the REST port).
+    pub fn twin(&self, name: &str, port: u16) -> Cluster {
         let mut run = self.run.clone().into_os_string();
-        run.push("-adaptive");
+        run.push(format!("-{name}"));
         Cluster {
             run: run.into(),
-            port: self.port + 50,
-            taskmanagers: 1,
-            adaptive: true,
+            port,
             ..self.clone()
         }
     }
 
+    /// A twin with the adaptive scheduler: one TaskManager, REST port + 50.
+    pub fn adaptive(&self) -> Cluster {
+        Cluster {
+            taskmanagers: 1,
+            adaptive: true,
+            ..self.twin("adaptive", self.port + 50)
+        }
+    }
+
+    /// This cluster serving REST over TLS with `certs` (client certificates required if `mutual`).
+    pub fn with_tls(self, certs: Certs, mutual: bool) -> Cluster {
+        Cluster {
+            tls: Some(Tls { certs, mutual }),
+            ..self
+        }
+    }
+
     pub fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
+    }
+
+    /// A client builder for this cluster: trusting its CA and presenting the client identity where it
+    /// serves TLS (mutual TLS).
+    pub fn client_builder(&self) -> Result<flink_rest::ClientBuilder> {
+        let mut builder = flink_rest::Client::builder(&self.base_url());
+        if let Some(tls) = &self.tls {
+            builder = builder.ca_certificate_pem(&fs::read(tls.certs.ca_pem())?);
+            if tls.mutual {
+                builder = builder.identity_pem(&fs::read(tls.certs.client_identity_pem())?);
+            }
+        }
+        Ok(builder)
     }
 
     fn env(&self, cmd: &mut Command) {
@@ -184,7 +229,8 @@ impl Cluster {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let client = flink_rest::Client::builder(&self.base_url())
+        let client = self
+            .client_builder()?
             .timeout(Duration::from_secs(5))
             .build()?;
         let start = Instant::now();
@@ -324,14 +370,16 @@ impl Cluster {
             ),
         ];
         let scheduler = adaptive.iter().filter(|_| self.adaptive);
+        let tls = self.tls.iter().flat_map(tls_settings);
         let mut text = format!(
             "# Written by `cargo xtask flink up --version {}`; rewritten on every start.\n",
             self.version
         );
         for (key, value) in settings
             .iter()
-            .map(|(k, v)| (*k, v.as_str()))
-            .chain(scheduler.copied())
+            .cloned()
+            .chain(scheduler.map(|(k, v)| (*k, v.to_string())))
+            .chain(tls)
         {
             text.push_str(&format!("{key}: {value}\n"));
         }
@@ -441,6 +489,29 @@ impl Drop for Running {
             eprintln!("stopping Flink {}: {e:#}", self.cluster.version);
         }
     }
+}
+
+/// REST over TLS with the test certificates. Flink's default cipher suite (`TLS_RSA_WITH_AES_128_CBC_SHA`)
+/// has no forward secrecy and rustls refuses it, so the suites are ECDHE ones (the keys are P-256).
+fn tls_settings(tls: &Tls) -> Vec<(&'static str, String)> {
+    let path = |p: PathBuf| p.display().to_string();
+    vec![
+        ("security.ssl.rest.enabled", "true".into()),
+        ("security.ssl.rest.keystore", path(tls.certs.keystore())),
+        ("security.ssl.rest.keystore-password", PASSWORD.into()),
+        ("security.ssl.rest.key-password", PASSWORD.into()),
+        ("security.ssl.rest.truststore", path(tls.certs.truststore())),
+        ("security.ssl.rest.truststore-password", PASSWORD.into()),
+        (
+            "security.ssl.rest.authentication-enabled",
+            tls.mutual.to_string(),
+        ),
+        (
+            "security.ssl.algorithms",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"
+                .into(),
+        ),
+    ]
 }
 
 fn cache_root() -> PathBuf {

@@ -3,6 +3,7 @@
 //! - [`flink`]: start and stop real Flink clusters (1.15 to 2.3) on loopback.
 //! - [`job`]: the scenario's streaming job, compiled from the Java source kept in `job/`.
 //! - [`scenario`]: the steps that reach every documented response, recorded as [`fixture`]s.
+//! - [`tls`]: certificates for a cluster that serves REST over TLS (mutual TLS too).
 //! - [`live`]: one live run (clusters up, scenario, clusters down), shared by `record` and the gate.
 //!
 //! `tests/client.rs` checks what the generated client sends and how it reads answers, against a mock.
@@ -23,3 +24,4 @@ pub mod live;
 pub mod record;
 pub mod replay;
 pub mod scenario;
+pub mod tls;

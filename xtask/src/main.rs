@@ -111,6 +111,12 @@ enum FlinkAction {
         /// REST port (default: 18000 + 100·major + minor).
         #[arg(long)]
         port: Option<u16>,
+        /// Serve REST over TLS (test certificates in target/flink/certs: the CA is ca.pem).
+        #[arg(long)]
+        tls: bool,
+        /// Mutual TLS: also require a client certificate (client-identity.pem there).
+        #[arg(long)]
+        mutual_tls: bool,
     },
     /// Stop the cluster of that version (only processes this harness started).
     Down {
@@ -118,6 +124,9 @@ enum FlinkAction {
         version: String,
     },
 }
+
+/// Where `flink up --tls` keeps the test certificates.
+const CERTS_DIR: &str = "target/flink/certs";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -170,18 +179,33 @@ fn main() -> ExitCode {
             record_all(&root, &versions)
         }
         Command::Flink { action } => match action {
-            FlinkAction::Up { version, port } => flink::Cluster::new(&root, &version, port)
-                .and_then(|c| {
-                    let took = c.up()?;
-                    eprintln!("Flink {version} ready in {:.1} s", took.as_secs_f64());
-                    println!("{}", c.base_url());
-                    Ok(ExitCode::SUCCESS)
-                }),
-            // The cluster and, if a run left one, its adaptive-scheduler twin.
+            FlinkAction::Up {
+                version,
+                port,
+                tls,
+                mutual_tls,
+            } => flink::Cluster::new(&root, &version, port).and_then(|mut c| {
+                if tls || mutual_tls {
+                    let certs = contract_tests::tls::Certs::ensure(&root.join(CERTS_DIR))?;
+                    eprintln!("CA certificate: {}", certs.ca_pem().display());
+                    if mutual_tls {
+                        let identity = certs.client_identity_pem();
+                        eprintln!("client identity: {}", identity.display());
+                    }
+                    c = c.with_tls(certs, mutual_tls);
+                }
+                let took = c.up()?;
+                eprintln!("Flink {version} ready in {:.1} s", took.as_secs_f64());
+                println!("{}", c.base_url());
+                Ok(ExitCode::SUCCESS)
+            }),
+            // The cluster and the twins a run may have left (adaptive scheduler, TLS, mutual TLS).
             FlinkAction::Down { version } => {
                 flink::Cluster::new(&root, &version, None).and_then(|c| {
                     c.down()?;
-                    c.adaptive().down()?;
+                    for twin in flink::TWINS {
+                        c.twin(twin, c.port).down()?;
+                    }
                     Ok(ExitCode::SUCCESS)
                 })
             }

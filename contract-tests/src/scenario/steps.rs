@@ -861,6 +861,10 @@ async fn rescale(s: &mut State) -> Result<()> {
     (s.r.wait_for(Req::get("/overview"), "the adaptive cluster", WAIT, ready)).await?;
     let jar_id = upload(&mut s.r, &s.jar).await?;
     let job = run_job(&mut s.r, &jar_id, json!({ "parallelism": 2 })).await?;
+    // Just submitted, the job waits for resources (its execution graph not built yet): its details and
+    // plan then carry an empty plan (`{}`).
+    s.r.ok(Req::get(format!("/jobs/{job}"))).await?;
+    s.r.ok(Req::get(format!("/jobs/{job}/plan"))).await?;
     let at_2 = |j: &Value| all_running(j) && parallelism_is(j, 2);
     wait_job(&s.r, &job, "job running at parallelism 2", at_2).await?;
     let requirements = format!("/jobs/{job}/resource-requirements");

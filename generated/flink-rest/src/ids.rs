@@ -102,7 +102,7 @@ macro_rules! id_type {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.pad(&self.0)
             }
         }
 
@@ -156,6 +156,15 @@ id_type!(
     TaskManagerId, "TaskManager id", "a non-empty string", non_empty
 );
 
+impl crate::types::JarUploadResponseBody {
+    /// The id of the uploaded jar, for `run_jar`, `get_jar_plan`, `delete_jar`: the last segment of the
+    /// path the server stored it under (`/tmp/flink-web-…/flink-web-upload/<uuid>_job.jar`).
+    pub fn jar_id(&self) -> JarId {
+        let name = self.filename.rsplit(['/', '\\']).next().unwrap_or_default();
+        JarId(name.to_string())
+    }
+}
+
 /// One item of a comma-separated integer range list such as `1,3,5-9` (subtask selection).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct IntegerRange {
@@ -205,6 +214,19 @@ impl FromStr for IntegerRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_upload_answer_names_its_jar() {
+        let upload = crate::types::JarUploadResponseBody {
+            filename:
+                "/tmp/flink-web-1/flink-web-upload/0f4c2a1e-1b2c-4d5e-8f90-123456789abc_job.jar"
+                    .into(),
+            status: crate::types::JarUploadStatus::Success,
+        };
+        let id = upload.jar_id();
+        assert_eq!(id.as_str(), "0f4c2a1e-1b2c-4d5e-8f90-123456789abc_job.jar");
+        assert!(JarId::new(id.as_str()).is_ok());
+    }
 
     #[test]
     fn hex_ids_check_their_format() {

@@ -466,7 +466,7 @@ crate::open_enum!(CheckpointBackupType);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointConfigInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointConfigInfo {
-    /// `aligned_checkpoint_timeout`
+    /// `aligned_checkpoint_timeout`: Milliseconds an aligned checkpoint waits for its barriers before it switches to unaligned.
     #[serde(rename = "aligned_checkpoint_timeout")]
     pub aligned_checkpoint_timeout: i64,
     /// `changelog_periodic_materialization_interval`
@@ -487,28 +487,28 @@ pub struct CheckpointConfigInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub changelog_storage: Option<String>,
-    /// `checkpoint_storage`
+    /// `checkpoint_storage`: The checkpoint storage's name.
     #[serde(rename = "checkpoint_storage")]
     pub checkpoint_storage: String,
-    /// `checkpoints_after_tasks_finish`
+    /// `checkpoints_after_tasks_finish`: Whether checkpoints go on once some tasks have finished.
     #[serde(rename = "checkpoints_after_tasks_finish")]
     pub checkpoints_after_tasks_finish: bool,
-    /// `externalization`
+    /// `externalization`: Whether completed checkpoints are kept when the job is cancelled.
     #[serde(rename = "externalization")]
     pub externalization: ExternalizedCheckpointInfo,
-    /// `interval`
+    /// `interval`: Milliseconds between the starts of two checkpoints.
     #[serde(rename = "interval")]
     pub interval: i64,
-    /// `max_concurrent`
+    /// `max_concurrent`: The most checkpoints in flight at once.
     #[serde(rename = "max_concurrent")]
     pub max_concurrent: i64,
-    /// `min_pause`
+    /// `min_pause`: The least milliseconds between the end of one checkpoint and the start of the next.
     #[serde(rename = "min_pause")]
     pub min_pause: i64,
-    /// `mode`
+    /// `mode`: Exactly once or at least once.
     #[serde(rename = "mode")]
     pub mode: ProcessingMode,
-    /// `state_backend`
+    /// `state_backend`: The state backend's name.
     #[serde(rename = "state_backend")]
     pub state_backend: String,
     /// `state_changelog_enabled`
@@ -520,13 +520,13 @@ pub struct CheckpointConfigInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub state_changelog_enabled: Option<bool>,
-    /// `timeout`
+    /// `timeout`: Milliseconds after which a checkpoint still running is aborted.
     #[serde(rename = "timeout")]
     pub timeout: i64,
-    /// `tolerable_failed_checkpoints`
+    /// `tolerable_failed_checkpoints`: How many checkpoints in a row may fail before the job fails.
     #[serde(rename = "tolerable_failed_checkpoints")]
     pub tolerable_failed_checkpoints: i64,
-    /// `unaligned_checkpoints`
+    /// `unaligned_checkpoints`: Whether checkpoints may be unaligned.
     #[serde(rename = "unaligned_checkpoints")]
     pub unaligned_checkpoints: bool,
 }
@@ -748,16 +748,16 @@ crate::open_enum!(CheckpointType);
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointingStatistics {
-    /// `counts`
+    /// `counts`: How many checkpoints were restored, triggered, are in progress, completed and failed.
     #[serde(rename = "counts")]
     pub counts: Counts,
-    /// `history`
+    /// `history`: The most recent checkpoints, newest first (as many as `web.checkpoints.history`).
     #[serde(rename = "history")]
     pub history: Vec<CheckpointStatistics>,
-    /// `latest`
+    /// `latest`: The latest completed checkpoint, savepoint, failed checkpoint and restore.
     #[serde(rename = "latest")]
     pub latest: LatestCheckpoints,
-    /// `summary`
+    /// `summary`: Minimum, maximum, average and percentiles of the completed checkpoints' sizes and durations.
     #[serde(rename = "summary")]
     pub summary: CheckpointingStatisticsSummary,
 }
@@ -813,25 +813,25 @@ pub struct ClusterDataSetListResponseBody {
 /// `org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClusterOverviewWithVersion {
-    /// `flink-commit`
+    /// `flink-commit`: The commit Flink was built from.
     #[serde(rename = "flink-commit")]
     pub flink_commit: String,
-    /// `flink-version`
+    /// `flink-version`: The cluster's Flink version (`1.20.3`).
     #[serde(rename = "flink-version")]
     pub flink_version: String,
-    /// `jobs-cancelled`
+    /// `jobs-cancelled`: Jobs that were cancelled.
     #[serde(rename = "jobs-cancelled")]
     pub jobs_cancelled: i64,
-    /// `jobs-failed`
+    /// `jobs-failed`: Jobs that failed.
     #[serde(rename = "jobs-failed")]
     pub jobs_failed: i64,
-    /// `jobs-finished`
+    /// `jobs-finished`: Jobs that finished.
     #[serde(rename = "jobs-finished")]
     pub jobs_finished: i64,
-    /// `jobs-running`
+    /// `jobs-running`: Jobs not yet in a terminal status.
     #[serde(rename = "jobs-running")]
     pub jobs_running: i64,
-    /// `slots-available`
+    /// `slots-available`: Of those, the free ones.
     #[serde(rename = "slots-available")]
     pub slots_available: i64,
     /// `slots-free-and-blocked`
@@ -843,10 +843,10 @@ pub struct ClusterOverviewWithVersion {
         skip_serializing_if = "Option::is_none"
     )]
     pub slots_free_and_blocked: Option<i64>,
-    /// `slots-total`
+    /// `slots-total`: Task slots all TaskManagers offer.
     #[serde(rename = "slots-total")]
     pub slots_total: i64,
-    /// `taskmanagers`
+    /// `taskmanagers`: TaskManagers registered with the cluster.
     #[serde(rename = "taskmanagers")]
     pub taskmanagers: i64,
     /// `taskmanagers-blocked`
@@ -960,22 +960,22 @@ pub struct Counts {
 /// `org.apache.flink.runtime.rest.messages.DashboardConfiguration`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DashboardConfiguration {
-    /// `features`
+    /// `features`: Which web UI features the cluster enables.
     #[serde(rename = "features")]
     pub features: Features,
-    /// `flink-revision`
+    /// `flink-revision`: The commit Flink was built from, and when.
     #[serde(rename = "flink-revision")]
     pub flink_revision: String,
-    /// `flink-version`
+    /// `flink-version`: The cluster's Flink version (`1.20.3`); `Client::flink_version` reads it.
     #[serde(rename = "flink-version")]
     pub flink_version: String,
-    /// `refresh-interval`
+    /// `refresh-interval`: How often the web UI refreshes, in milliseconds (`web.refresh-interval`).
     #[serde(rename = "refresh-interval")]
     pub refresh_interval: i64,
-    /// `timezone-name`
+    /// `timezone-name`: The server's time zone.
     #[serde(rename = "timezone-name")]
     pub timezone_name: String,
-    /// `timezone-offset`
+    /// `timezone-offset`: The server's offset from UTC, in milliseconds.
     #[serde(rename = "timezone-offset")]
     pub timezone_offset: i64,
 }
@@ -1005,31 +1005,31 @@ pub struct EnvironmentInfo {
 /// `org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory.ExceptionInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExceptionInfo {
-    /// `endpoint`
+    /// `endpoint`: The TaskManager the subtask ran on (`host:port`).
     ///
     /// Since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
-    /// `exceptionName`
+    /// `exceptionName`: The failure's exception class.
     #[serde(rename = "exceptionName")]
     pub exception_name: String,
-    /// `failureLabels`
+    /// `failureLabels`: Labels failure enrichers gave the failure.
     ///
     /// Since Flink 1.18.1. In the docs since Flink 1.18.
     #[serde(rename = "failureLabels", default, skip_serializing_if = "Option::is_none")]
     pub failure_labels: Option<std::collections::BTreeMap<String, String>>,
-    /// `stacktrace`
+    /// `stacktrace`: The failure's stack trace, as Java prints it.
     #[serde(rename = "stacktrace")]
     pub stacktrace: String,
-    /// `taskManagerId`
+    /// `taskManagerId`: The id of the TaskManager the subtask ran on.
     ///
     /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(rename = "taskManagerId", default, skip_serializing_if = "Option::is_none")]
     pub task_manager_id: Option<crate::TaskManagerId>,
-    /// `taskName`
+    /// `taskName`: The subtask that failed (`name (i/n)`).
     #[serde(rename = "taskName")]
     pub task_name: String,
-    /// `timestamp`
+    /// `timestamp`: When it happened, in milliseconds since the epoch.
     #[serde(rename = "timestamp")]
     pub timestamp: i64,
     /// `location`
@@ -1436,28 +1436,28 @@ pub struct IOMetricsInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub accumulated_idle_time: Option<i64>,
-    /// `read-bytes`
+    /// `read-bytes`: Bytes the subtasks received from upstream subtasks, summed.
     #[serde(rename = "read-bytes")]
     pub read_bytes: i64,
-    /// `read-bytes-complete`
+    /// `read-bytes-complete`: Whether every subtask has reported `read-bytes` (false: the sum is partial).
     #[serde(rename = "read-bytes-complete")]
     pub read_bytes_complete: bool,
-    /// `read-records`
+    /// `read-records`: Records the subtasks received, summed.
     #[serde(rename = "read-records")]
     pub read_records: i64,
-    /// `read-records-complete`
+    /// `read-records-complete`: Whether every subtask has reported `read-records`.
     #[serde(rename = "read-records-complete")]
     pub read_records_complete: bool,
-    /// `write-bytes`
+    /// `write-bytes`: Bytes the subtasks sent downstream, summed.
     #[serde(rename = "write-bytes")]
     pub write_bytes: i64,
-    /// `write-bytes-complete`
+    /// `write-bytes-complete`: Whether every subtask has reported `write-bytes`.
     #[serde(rename = "write-bytes-complete")]
     pub write_bytes_complete: bool,
-    /// `write-records`
+    /// `write-records`: Records the subtasks emitted, summed.
     #[serde(rename = "write-records")]
     pub write_records: i64,
-    /// `write-records-complete`
+    /// `write-records-complete`: Whether every subtask has reported `write-records`.
     #[serde(rename = "write-records-complete")]
     pub write_records_complete: bool,
 }
@@ -1509,26 +1509,26 @@ pub struct JarEntryInfo {
 /// `org.apache.flink.runtime.webmonitor.handlers.JarListInfo.JarFileInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JarFileInfo {
-    /// `entry`
+    /// `entry`: The jar's entry classes (its manifest's main class).
     #[serde(rename = "entry")]
     pub entry: Vec<JarEntryInfo>,
-    /// `id`
+    /// `id`: The jar's id, for `run_jar`, `get_jar_plan` and `delete_jar`.
     #[serde(rename = "id")]
     pub id: crate::JarId,
-    /// `name`
+    /// `name`: The file name the jar was uploaded as.
     #[serde(rename = "name")]
     pub name: String,
-    /// `uploaded`
+    /// `uploaded`: When the jar was uploaded, in milliseconds since the epoch.
     #[serde(rename = "uploaded")]
     pub uploaded: i64,
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarListInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JarListInfo {
-    /// `address`
+    /// `address`: The address of the web server the jars were uploaded to.
     #[serde(rename = "address")]
     pub address: String,
-    /// `files`
+    /// `files`: The uploaded jars.
     #[serde(rename = "files")]
     pub files: Vec<JarFileInfo>,
 }
@@ -1683,7 +1683,7 @@ pub struct JarRunResponseBody {
 /// `org.apache.flink.runtime.webmonitor.handlers.JarUploadResponseBody`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JarUploadResponseBody {
-    /// `filename`
+    /// `filename`: Where the server stored the jar; its last segment is the jar's id (`jar_id()`).
     #[serde(rename = "filename")]
     pub filename: String,
     /// `status`
@@ -1749,24 +1749,24 @@ pub struct JobClientHeartbeatRequestBody {
 /// `org.apache.flink.runtime.messages.webmonitor.JobDetails`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobDetails {
-    /// `duration`
+    /// `duration`: How long the job has run, or ran until it ended, in milliseconds.
     #[serde(rename = "duration")]
     pub duration: i64,
-    /// `end-time`
+    /// `end-time`: When the job reached a terminal status, in milliseconds since the epoch; -1 while it has not.
     #[serde(rename = "end-time")]
     pub end_time: i64,
-    /// `jid`
+    /// `jid`: The job's id.
     #[serde(rename = "jid")]
     pub jid: crate::JobId,
-    /// `jobType`
+    /// `jobType`: Whether the job is a streaming or a batch job.
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "jobType", default, skip_serializing_if = "Option::is_none")]
     pub job_type: Option<JobType>,
-    /// `last-modification`
+    /// `last-modification`: When the job's status last changed, in milliseconds since the epoch.
     #[serde(rename = "last-modification")]
     pub last_modification: i64,
-    /// `name`
+    /// `name`: The job's name (the one given to `execute`).
     #[serde(rename = "name")]
     pub name: String,
     /// `pending-operators`
@@ -1778,53 +1778,53 @@ pub struct JobDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub pending_operators: Option<i64>,
-    /// `schedulerType`
+    /// `schedulerType`: The scheduler that runs the job.
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "schedulerType", default, skip_serializing_if = "Option::is_none")]
     pub scheduler_type: Option<SchedulerType>,
-    /// `start-time`
+    /// `start-time`: When the job was submitted, in milliseconds since the epoch.
     #[serde(rename = "start-time")]
     pub start_time: i64,
-    /// `state`
+    /// `state`: The job's status.
     #[serde(rename = "state")]
     pub state: JobStatus,
-    /// `tasks`
+    /// `tasks`: How many of the job's tasks (the subtasks of all its vertices) are in each execution state, by lower-case state name (`running`, `finished`, …), and their `total`.
     #[serde(rename = "tasks")]
     pub tasks: std::collections::BTreeMap<String, i64>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobDetailsInfo {
-    /// `application-id`
+    /// `application-id`: The application the job belongs to.
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "application-id", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<crate::ApplicationId>,
-    /// `duration`
+    /// `duration`: How long the job has run, or ran until it ended, in milliseconds.
     #[serde(rename = "duration")]
     pub duration: i64,
-    /// `end-time`
+    /// `end-time`: When the job reached a terminal status, in milliseconds since the epoch; -1 while it has not.
     #[serde(rename = "end-time")]
     pub end_time: i64,
-    /// `isStoppable`
+    /// `isStoppable`: Whether every source of the job can be stopped (the legacy stop without a savepoint).
     #[serde(rename = "isStoppable")]
     pub is_stoppable: bool,
-    /// `jid`
+    /// `jid`: The job's id.
     #[serde(rename = "jid")]
     pub jid: crate::JobId,
-    /// `job-type`
+    /// `job-type`: Whether the job is a streaming or a batch job.
     ///
     /// Since Flink 1.20.3. In the docs since Flink 1.20.
     #[serde(rename = "job-type", default, skip_serializing_if = "Option::is_none")]
     pub job_type: Option<JobType>,
-    /// `maxParallelism`
+    /// `maxParallelism`: The job-wide maximum parallelism; -1 where the job does not set one (each vertex has its own).
     #[serde(rename = "maxParallelism")]
     pub max_parallelism: i64,
-    /// `name`
+    /// `name`: The job's name (the one given to `execute`).
     #[serde(rename = "name")]
     pub name: String,
-    /// `now`
+    /// `now`: The server's clock when it answered, in milliseconds since the epoch.
     #[serde(rename = "now")]
     pub now: i64,
     /// `pending-operators`
@@ -1836,34 +1836,34 @@ pub struct JobDetailsInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub pending_operators: Option<i64>,
-    /// `plan`
+    /// `plan`: The job's dataflow plan: its vertices and the edges between them. Empty (`{}`) while the adaptive scheduler waits for resources, before it builds the job's execution graph.
     #[serde(rename = "plan")]
     pub plan: Plan,
-    /// `schedulerType`
+    /// `schedulerType`: The scheduler that runs the job.
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "schedulerType", default, skip_serializing_if = "Option::is_none")]
     pub scheduler_type: Option<SchedulerType>,
-    /// `start-time`
+    /// `start-time`: When the job was submitted, in milliseconds since the epoch.
     #[serde(rename = "start-time")]
     pub start_time: i64,
-    /// `state`
+    /// `state`: The job's status.
     #[serde(rename = "state")]
     pub state: JobStatus,
-    /// `status-counts`
+    /// `status-counts`: How many of the job's vertices are in each execution state.
     #[serde(rename = "status-counts")]
     pub status_counts: std::collections::BTreeMap<ExecutionState, i64>,
-    /// `stream-graph`
+    /// `stream-graph`: The job's stream graph (its operators before chaining), as Flink writes it.
     ///
     /// Free-form, kept as JSON: a job's stream graph as the web UI draws it (newer versions, for jobs whose graph is built as they run). No recorded job sends one, and Flink writes it as free JSON.
     ///
     /// Since Flink 2.0.2. In the docs since Flink 2.0.
     #[serde(rename = "stream-graph", default, skip_serializing_if = "Option::is_none")]
     pub stream_graph: Option<serde_json::Value>,
-    /// `timestamps`
+    /// `timestamps`: When the job entered each status, in milliseconds since the epoch; 0 for a status it has not been in.
     #[serde(rename = "timestamps")]
     pub timestamps: std::collections::BTreeMap<JobStatus, i64>,
-    /// `vertices`
+    /// `vertices`: The job's vertices (chains of operators), sources first.
     #[serde(rename = "vertices")]
     pub vertices: Vec<JobVertexDetails>,
 }
@@ -1880,25 +1880,25 @@ pub struct JobExceptionHistory {
 /// `org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobExceptionsInfoWithHistory {
-    /// `exceptionHistory`
+    /// `exceptionHistory`: The job's failures, newest first, each with the failures of other tasks it caused or came with.
     #[serde(rename = "exceptionHistory")]
     pub exception_history: JobExceptionHistory,
-    /// `all-exceptions`
+    /// `all-exceptions`: Failures of tasks (deprecated: read `exceptionHistory`).
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "all-exceptions", default, skip_serializing_if = "Option::is_none")]
     pub all_exceptions: Option<Vec<ExecutionExceptionInfo>>,
-    /// `root-exception`
+    /// `root-exception`: The latest root failure's stack trace (deprecated: read `exceptionHistory`).
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "root-exception", default, skip_serializing_if = "Option::is_none")]
     pub root_exception: Option<String>,
-    /// `timestamp`
+    /// `timestamp`: When the latest root failure happened, in milliseconds since the epoch (deprecated).
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
-    /// `truncated`
+    /// `truncated`: Whether there were more failures than this answer holds (`maxExceptions`).
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "truncated", default, skip_serializing_if = "Option::is_none")]
@@ -2046,27 +2046,27 @@ pub struct JobRescalesSummary {
 /// `ledger.JobResult`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobResult {
-    /// `id`
+    /// `id`: The job's id.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "id")]
     pub id: crate::JobId,
-    /// `application-status`
+    /// `application-status`: How the job ended.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "application-status")]
     pub application_status: ApplicationStatus,
-    /// `accumulator-results`
+    /// `accumulator-results`: The job's accumulators, each Java-serialized and base64-encoded.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "accumulator-results")]
     pub accumulator_results: std::collections::BTreeMap<String, String>,
-    /// `net-runtime`
+    /// `net-runtime`: How long the job ran, in milliseconds.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "net-runtime")]
     pub net_runtime: i64,
-    /// `failure-cause`
+    /// `failure-cause`: Why the job failed, where it did.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "failure-cause", default, skip_serializing_if = "Option::is_none")]
@@ -2287,28 +2287,28 @@ pub struct JobVertexBackPressureInfo {
 /// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo.JobVertexDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobVertexDetails {
-    /// `duration`
+    /// `duration`: How long the vertex has run, or ran, in milliseconds; -1 before it started.
     #[serde(rename = "duration")]
     pub duration: i64,
-    /// `end-time`
+    /// `end-time`: When its last subtask ended, in milliseconds since the epoch; -1 before.
     #[serde(rename = "end-time")]
     pub end_time: i64,
-    /// `id`
+    /// `id`: The vertex's id.
     #[serde(rename = "id")]
     pub id: crate::VertexId,
-    /// `maxParallelism`
+    /// `maxParallelism`: The most subtasks the vertex can be rescaled to (its number of key groups).
     #[serde(rename = "maxParallelism")]
     pub max_parallelism: i64,
-    /// `metrics`
+    /// `metrics`: What the vertex's subtasks read and wrote, summed.
     #[serde(rename = "metrics")]
     pub metrics: IOMetricsInfo,
-    /// `name`
+    /// `name`: The vertex's name: the names of its chained operators, joined by ` -> `.
     #[serde(rename = "name")]
     pub name: String,
-    /// `parallelism`
+    /// `parallelism`: How many subtasks run the vertex.
     #[serde(rename = "parallelism")]
     pub parallelism: i64,
-    /// `slotSharingGroupId`
+    /// `slotSharingGroupId`: The slot sharing group whose slots the vertex's subtasks share.
     ///
     /// Since Flink 1.20.3. In the docs since Flink 1.20.
     #[serde(
@@ -2317,13 +2317,13 @@ pub struct JobVertexDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub slot_sharing_group_id: Option<String>,
-    /// `start-time`
+    /// `start-time`: When the vertex's first subtask started, in milliseconds since the epoch; -1 before.
     #[serde(rename = "start-time")]
     pub start_time: i64,
-    /// `status`
+    /// `status`: The vertex's execution state, aggregated over its subtasks.
     #[serde(rename = "status")]
     pub status: ExecutionState,
-    /// `tasks`
+    /// `tasks`: How many of the vertex's subtasks are in each execution state.
     #[serde(rename = "tasks")]
     pub tasks: std::collections::BTreeMap<ExecutionState, i64>,
 }
@@ -2499,32 +2499,32 @@ pub struct LogUrlResponse {
 /// `ledger.Metric`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Metric {
-    /// `id`
+    /// `id`: The metric's name; in a list of a vertex's metrics, `<subtask index>.<name>`.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "id")]
     pub id: String,
-    /// `value`
+    /// `value`: The metric's value as Flink reports it: a string, even for numbers. Absent where `agg` asked for aggregates.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// `min`
+    /// `min`: The least value over the subtasks, TaskManagers or jobs asked about (`agg=min`).
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "min", default, skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
-    /// `max`
+    /// `max`: The greatest value over them (`agg=max`).
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "max", default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
-    /// `avg`
+    /// `avg`: The average over them (`agg=avg`).
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "avg", default, skip_serializing_if = "Option::is_none")]
     pub avg: Option<f64>,
-    /// `sum`
+    /// `sum`: The sum over them (`agg=sum`).
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "sum", default, skip_serializing_if = "Option::is_none")]
@@ -2604,39 +2604,39 @@ pub struct MultipleJobsDetails {
 /// `org.apache.flink.runtime.jobgraph.JobVertexResourceRequirements.Parallelism`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Parallelism {
-    /// `lowerBound`
+    /// `lowerBound`: The least parallelism the vertex may run at.
     #[serde(rename = "lowerBound")]
     pub lower_bound: i64,
-    /// `upperBound`
+    /// `upperBound`: The most parallelism the vertex may run at; the adaptive scheduler runs it as high within the bounds as free slots allow.
     #[serde(rename = "upperBound")]
     pub upper_bound: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.JobPlanInfo.Plan`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
-    /// `jid`
+    /// `jid`: The job's id.
     #[serde(rename = "jid")]
     pub jid: crate::JobId,
-    /// `name`
+    /// `name`: The job's name.
     #[serde(rename = "name")]
     pub name: String,
-    /// `nodes`
+    /// `nodes`: The plan's vertices, each with the edges into it.
     #[serde(rename = "nodes")]
     pub nodes: Vec<PlanNode>,
-    /// `type`
+    /// `type`: Whether the job is a streaming or a batch job.
     #[serde(rename = "type")]
     pub type_: JobType,
 }
 /// `org.apache.flink.runtime.rest.messages.JobPlanInfo.Plan.Node`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanNode {
-    /// `description`
+    /// `description`: Its chained operators, as the web UI shows them.
     #[serde(rename = "description")]
     pub description: String,
-    /// `id`
+    /// `id`: The vertex's id.
     #[serde(rename = "id")]
     pub id: crate::VertexId,
-    /// `inputs`
+    /// `inputs`: The edges into the vertex: where from, and how records are shipped (`HASH`, `FORWARD`, `REBALANCE` …).
     #[serde(rename = "inputs", default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Vec<Input>>,
     /// `operator`
@@ -2650,7 +2650,7 @@ pub struct PlanNode {
     /// Free-form, kept as JSON: what Flink's optimizer noted about a plan node (a batch optimizer's estimates); streaming plans send `{}` on every version recorded. No shape to type.
     #[serde(rename = "optimizer_properties")]
     pub optimizer_properties: serde_json::Value,
-    /// `parallelism`
+    /// `parallelism`: How many subtasks run it.
     #[serde(rename = "parallelism")]
     pub parallelism: i64,
 }
@@ -2694,7 +2694,7 @@ crate::open_enum!(ProcessingMode);
 /// `org.apache.flink.runtime.rest.messages.queue.QueueStatus`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueStatus {
-    /// `id`
+    /// `id`: Whether the operation is still running or has completed (successfully or not: see its `operation`).
     #[serde(rename = "id")]
     pub id: QueueStatusId,
 }
@@ -2998,34 +2998,34 @@ pub struct RestoredCheckpointStatistics {
 /// `org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory.RootExceptionInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RootExceptionInfo {
-    /// `concurrentExceptions`
+    /// `concurrentExceptions`: Failures of other subtasks that came with this one (the same restart).
     #[serde(rename = "concurrentExceptions")]
     pub concurrent_exceptions: Vec<ExceptionInfo>,
-    /// `endpoint`
+    /// `endpoint`: The TaskManager the subtask ran on (`host:port`).
     ///
     /// Since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
-    /// `exceptionName`
+    /// `exceptionName`: The failure's exception class.
     #[serde(rename = "exceptionName")]
     pub exception_name: String,
-    /// `failureLabels`
+    /// `failureLabels`: Labels failure enrichers gave the failure.
     ///
     /// Since Flink 1.18.1. In the docs since Flink 1.18.
     #[serde(rename = "failureLabels", default, skip_serializing_if = "Option::is_none")]
     pub failure_labels: Option<std::collections::BTreeMap<String, String>>,
-    /// `stacktrace`
+    /// `stacktrace`: The failure's stack trace, as Java prints it.
     #[serde(rename = "stacktrace")]
     pub stacktrace: String,
-    /// `taskManagerId`
+    /// `taskManagerId`: The id of the TaskManager the subtask ran on.
     ///
     /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(rename = "taskManagerId", default, skip_serializing_if = "Option::is_none")]
     pub task_manager_id: Option<crate::TaskManagerId>,
-    /// `taskName`
+    /// `taskName`: The subtask that failed (`name (i/n)`); absent for a failure of the whole job.
     #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
     pub task_name: Option<String>,
-    /// `timestamp`
+    /// `timestamp`: When it happened, in milliseconds since the epoch.
     #[serde(rename = "timestamp")]
     pub timestamp: i64,
     /// `location`
@@ -3213,17 +3213,23 @@ crate::open_enum!(SchedulerType);
 /// `ledger.SerializedThrowable`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SerializedThrowable {
-    /// `class`: The exception's class, e.g. `java.util.concurrent.CompletionException`.
+    /// `class`: The exception's class.
+    ///
+    /// Flink's docs: The exception's class, e.g. `java.util.concurrent.CompletionException`.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "class")]
     pub class: String,
-    /// `stack-trace`: The exception's stack trace as Java prints it, causes included.
+    /// `stack-trace`: Its stack trace, as Java prints it.
+    ///
+    /// Flink's docs: The exception's stack trace as Java prints it, causes included.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "stack-trace")]
     pub stack_trace: String,
-    /// `serialized-throwable`: The Java-serialized exception, base64: for Java clients.
+    /// `serialized-throwable`: The exception itself, Java-serialized and base64-encoded.
+    ///
+    /// Flink's docs: The Java-serialized exception, base64: for Java clients.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "serialized-throwable")]
@@ -3478,21 +3484,21 @@ pub struct SubtaskExecutionAttemptAccumulatorsInfo {
 /// `org.apache.flink.runtime.rest.messages.job.SubtaskExecutionAttemptDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubtaskExecutionAttemptDetailsInfo {
-    /// `attempt`
+    /// `attempt`: The attempt's number: 0 first, one more each time the subtask is restarted.
     #[serde(rename = "attempt")]
     pub attempt: i64,
-    /// `duration`
+    /// `duration`: How long it has run, or ran, in milliseconds.
     #[serde(rename = "duration")]
     pub duration: i64,
-    /// `end-time`
+    /// `end-time`: When it ended, in milliseconds since the epoch; -1 before.
     #[serde(rename = "end-time")]
     pub end_time: i64,
-    /// `endpoint`
+    /// `endpoint`: The TaskManager the attempt runs or ran on (`host:port`).
     ///
     /// Since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
-    /// `metrics`
+    /// `metrics`: What the attempt read and wrote.
     #[serde(rename = "metrics")]
     pub metrics: IOMetricsInfo,
     /// `other-concurrent-attempts`
@@ -3504,13 +3510,13 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub other_concurrent_attempts: Option<Vec<SubtaskExecutionAttemptDetailsInfo>>,
-    /// `start-time`
+    /// `start-time`: When the attempt was deployed, in milliseconds since the epoch; -1 before.
     #[serde(rename = "start-time")]
     pub start_time: i64,
     /// `start_time`
     #[serde(rename = "start_time")]
     pub start_time_2: i64,
-    /// `status`
+    /// `status`: The attempt's execution state.
     #[serde(rename = "status")]
     pub status: ExecutionState,
     /// `status-duration`
@@ -3522,10 +3528,10 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub status_duration: Option<std::collections::BTreeMap<ExecutionState, i64>>,
-    /// `subtask`
+    /// `subtask`: The subtask's index (0 to parallelism - 1).
     #[serde(rename = "subtask")]
     pub subtask: i64,
-    /// `taskmanager-id`
+    /// `taskmanager-id`: The id of that TaskManager.
     #[serde(rename = "taskmanager-id")]
     pub taskmanager_id: crate::TaskManagerId,
     /// `host`
@@ -3783,42 +3789,42 @@ pub struct TaskManagerInfo {
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
     pub assigned_tasks: Option<i64>,
-    /// `blocked`
+    /// `blocked`: Whether the TaskManager is blocked (speculative execution's blocklist): no new slots go to it.
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "blocked", default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
-    /// `dataPort`
+    /// `dataPort`: The port the TaskManager's data (shuffle) server listens on.
     #[serde(rename = "dataPort")]
     pub data_port: i64,
-    /// `freeResource`
+    /// `freeResource`: Of those, the ones no slot holds.
     #[serde(rename = "freeResource")]
     pub free_resource: ResourceProfileInfo,
-    /// `freeSlots`
+    /// `freeSlots`: Of those, the free ones.
     #[serde(rename = "freeSlots")]
     pub free_slots: i64,
-    /// `hardware`
+    /// `hardware`: The machine's CPU cores and memory as the TaskManager sees them.
     #[serde(rename = "hardware")]
     pub hardware: HardwareDescription,
-    /// `id`
+    /// `id`: The TaskManager's resource id: the id in the `/taskmanagers/:taskmanagerid` paths.
     #[serde(rename = "id")]
     pub id: crate::TaskManagerId,
-    /// `jmxPort`
+    /// `jmxPort`: The port of its JMX server; -1 without one.
     #[serde(rename = "jmxPort")]
     pub jmx_port: i64,
-    /// `memoryConfiguration`
+    /// `memoryConfiguration`: How the TaskManager's memory is divided (`taskmanager.memory.*`).
     #[serde(rename = "memoryConfiguration")]
     pub memory_configuration: TaskExecutorMemoryConfiguration,
-    /// `path`
+    /// `path`: The TaskManager's RPC address.
     #[serde(rename = "path")]
     pub path: String,
-    /// `slotsNumber`
+    /// `slotsNumber`: Task slots the TaskManager offers.
     #[serde(rename = "slotsNumber")]
     pub slots_number: i64,
-    /// `timeSinceLastHeartbeat`
+    /// `timeSinceLastHeartbeat`: When the TaskManager's last heartbeat arrived, in milliseconds since the epoch (a point in time, despite the name).
     #[serde(rename = "timeSinceLastHeartbeat")]
     pub time_since_last_heartbeat: i64,
-    /// `totalResource`
+    /// `totalResource`: The resources the TaskManager offers (CPU cores, memory).
     #[serde(rename = "totalResource")]
     pub total_resource: ResourceProfileInfo,
 }
@@ -3958,7 +3964,7 @@ pub struct ThreadInfo {
 /// `org.apache.flink.runtime.rest.handler.async.TriggerResponse`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TriggerResponse {
-    /// `request-id`
+    /// `request-id`: The id to ask for the operation's status with.
     #[serde(rename = "request-id")]
     pub request_id: crate::TriggerId,
 }
