@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::diag::{Location, Problems};
-use crate::model::{Api, Ty};
+use crate::model::{Api, Request, Ty, TypeDef};
 
 pub mod evidence;
 mod kinds;
@@ -254,6 +254,7 @@ pub fn apply(
             ),
         }
     }
+    java_doubles(&mut api);
     for (ty, fields) in &ledger.required {
         for field in fields {
             // A version's API may lack the type or the field (added later, or gone): nothing to require.
@@ -436,6 +437,39 @@ fn with_field(
         kinds::field_mut(api, ty, field)?.ok_or_else(|| format!("{ty} has no field {field}"))?;
     change(f);
     Ok(())
+}
+
+/// What servers send for a Java `double`, which the docs' schemas call `number`: Flink's Jackson writes
+/// one that is not finite as the string `"NaN"`, `"Infinity"` or `"-Infinity"` (recorded: checkpoint
+/// percentiles before any checkpoint; seen live: a vertex's busy time while its tasks initialize). So
+/// every `number` of a version's API is a [`Ty::Double`], which admits both; the docs' own specs stay
+/// as written.
+fn java_doubles(api: &mut Api) {
+    fn double(ty: &mut Ty) {
+        match ty {
+            Ty::Number => *ty = Ty::Double,
+            Ty::Array(items) | Ty::Map(items) => double(items),
+            Ty::KeyedMap { value, .. } => double(value),
+            _ => {}
+        }
+    }
+    for def in api.types.values_mut() {
+        if let TypeDef::Struct(s) = def {
+            s.fields.iter_mut().for_each(|f| double(&mut f.ty));
+        }
+    }
+    for op in &mut api.operations {
+        op.response.iter_mut().for_each(double);
+        op.answers
+            .iter_mut()
+            .filter_map(|a| a.body.as_mut())
+            .for_each(double);
+        if let Some(Request::Json(ty) | Request::MultipartWithJson { body: ty, .. }) =
+            &mut op.request
+        {
+            double(ty);
+        }
+    }
 }
 
 /// A ledger schema as a type use.

@@ -1426,7 +1426,7 @@ pub struct IOMetricsInfo {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub accumulated_busy_time: Option<f64>,
+    pub accumulated_busy_time: Option<crate::Double>,
     /// `accumulated-idle-time`
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
@@ -2213,7 +2213,7 @@ pub struct JobSubmitResponseBody {
     #[serde(rename = "jobUrl")]
     pub job_url: String,
 }
-/// Used by JobDetails.jobType, JobDetailsInfo.job-type, Plan.type.
+/// Used by JobDetails.jobType, JobDetailsInfo.job-type.
 ///
 /// Open: a value this crate does not know decodes as `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -2513,27 +2513,27 @@ pub struct Metric {
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "min", default, skip_serializing_if = "Option::is_none")]
-    pub min: Option<f64>,
+    pub min: Option<crate::Double>,
     /// `max`: The greatest value over them (`agg=max`).
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "max", default, skip_serializing_if = "Option::is_none")]
-    pub max: Option<f64>,
+    pub max: Option<crate::Double>,
     /// `avg`: The average over them (`agg=avg`).
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "avg", default, skip_serializing_if = "Option::is_none")]
-    pub avg: Option<f64>,
+    pub avg: Option<crate::Double>,
     /// `sum`: The sum over them (`agg=sum`).
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "sum", default, skip_serializing_if = "Option::is_none")]
-    pub sum: Option<f64>,
+    pub sum: Option<crate::Double>,
     /// `skew`: With `agg=skew` (listed by the docs from 1.20) servers add each aggregated metric's `skew` (a number); the docs' metric type has no such field, so it was dropped.
     ///
     /// Since Flink 1.20.3. Not in Flink's docs (the ledger adds it).
     #[serde(rename = "skew", default, skip_serializing_if = "Option::is_none")]
-    pub skew: Option<f64>,
+    pub skew: Option<crate::Double>,
 }
 /// Used by get_jobs_metrics(agg), get_job_vertex_subtasks_metrics(agg), get_taskmanagers_metrics(agg).
 ///
@@ -2612,20 +2612,20 @@ pub struct Parallelism {
     pub upper_bound: i64,
 }
 /// `org.apache.flink.runtime.rest.messages.JobPlanInfo.Plan`
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Plan {
     /// `jid`: The job's id.
-    #[serde(rename = "jid")]
-    pub jid: crate::JobId,
+    #[serde(rename = "jid", default, skip_serializing_if = "Option::is_none")]
+    pub jid: Option<crate::JobId>,
     /// `name`: The job's name.
-    #[serde(rename = "name")]
-    pub name: String,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// `nodes`: The plan's vertices, each with the edges into it.
-    #[serde(rename = "nodes")]
-    pub nodes: Vec<PlanNode>,
+    #[serde(rename = "nodes", default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<Vec<PlanNode>>,
     /// `type`: Whether the job is a streaming or a batch job.
-    #[serde(rename = "type")]
-    pub type_: JobType,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobPlanInfo.Plan.Node`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2920,10 +2920,10 @@ pub struct RescalesCounts {
 pub struct ResourceProfileInfo {
     /// `cpuCores`
     #[serde(rename = "cpuCores")]
-    pub cpu_cores: f64,
+    pub cpu_cores: crate::Double,
     /// `extendedResources`
     #[serde(rename = "extendedResources")]
-    pub extended_resources: std::collections::BTreeMap<String, f64>,
+    pub extended_resources: std::collections::BTreeMap<String, crate::Double>,
     /// `managedMemory`
     #[serde(rename = "managedMemory")]
     pub managed_memory: i64,
@@ -3369,10 +3369,10 @@ pub struct SubtaskBackPressureInfo {
     pub backpressure_level_2: BackPressureLevel,
     /// `busyRatio`
     #[serde(rename = "busyRatio")]
-    pub busy_ratio: f64,
+    pub busy_ratio: crate::Double,
     /// `idleRatio`
     #[serde(rename = "idleRatio")]
-    pub idle_ratio: f64,
+    pub idle_ratio: crate::Double,
     /// `other-concurrent-attempts`
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
@@ -3384,7 +3384,7 @@ pub struct SubtaskBackPressureInfo {
     pub other_concurrent_attempts: Option<Vec<SubtaskBackPressureInfo>>,
     /// `ratio`
     #[serde(rename = "ratio")]
-    pub ratio: f64,
+    pub ratio: crate::Double,
     /// `subtask`
     #[serde(rename = "subtask")]
     pub subtask: i64,
