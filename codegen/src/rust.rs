@@ -425,7 +425,7 @@ fn method(op: &Operation) -> TokenStream {
         quote! {
             let mut q = Query::default();
             #(#pushes)*
-            req = q.apply(req);
+            req = q.apply(req)?;
         }
     });
     let body = op.request.as_ref().map(|request| match request {

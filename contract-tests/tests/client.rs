@@ -502,3 +502,80 @@ async fn a_pair_the_servers_version_does_not_have_fails_without_sending() {
     let unknown = Client::new(&server.uri()).unwrap();
     assert!(unknown.get_applications_overview().await.is_ok());
 }
+
+/// What would change the request is refused before anything is sent: a path segment the URL resolves
+/// away (`..` would turn `/taskmanagers/../metrics` into `/metrics`) or strips (a line break), a comma
+/// inside one item of a comma-separated list, a line break in an upload's file name.
+#[tokio::test]
+async fn arguments_that_would_change_the_request_are_refused_unsent() {
+    let (server, client) = server().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    let default = flink_rest::client::GetTaskmanagerMetricsQuery::default();
+    for id in ["..", ".", "tm\r\n1", "tm\u{0}"] {
+        let tm: TaskManagerId = serde_json::from_value(json!(id)).unwrap();
+        match client.get_taskmanager_metrics(&tm, &default).await {
+            Err(Error::InvalidId(e)) => assert_eq!(e.kind, "path segment", "{id:?}"),
+            other => panic!("{id:?}: {other:?}"),
+        }
+    }
+    let job: JobId = JOB.parse().unwrap();
+    let vertex: VertexId = VERTEX.parse().unwrap();
+    let split = GetJobVertexSubtasksMetricsQuery {
+        get: vec!["numRecordsIn,numRecordsOut".into()],
+        ..Default::default()
+    };
+    match client
+        .get_job_vertex_subtasks_metrics(&job, &vertex, &split)
+        .await
+    {
+        Err(Error::InvalidId(e)) => assert_eq!(e.kind, "get"),
+        other => panic!("{other:?}"),
+    }
+    let upload = UploadFile::from_bytes("job.jar\r\nX-Injected: 1", b"PK".to_vec());
+    match client.upload_jar(upload).await {
+        Err(Error::InvalidId(e)) => assert_eq!(e.kind, "upload file name"),
+        other => panic!("{other:?}"),
+    }
+    assert!(requests(&server.received_requests().await.unwrap()).is_empty());
+    // A name with a dot in it is an ordinary segment.
+    let tm: TaskManagerId = "localhost:36885-31833a.1".parse().unwrap();
+    client.get_taskmanager_metrics(&tm, &default).await.unwrap();
+}
+
+/// An answer longer than the client's limit is an error, whether the server says its length up front
+/// or streams it.
+#[tokio::test]
+async fn an_answer_past_the_size_limit_is_too_large() {
+    let server = MockServer::start().await;
+    let jobs: Vec<_> = (0..2000)
+        .map(|i| json!({"id": format!("{i:032x}"), "status": "RUNNING"}))
+        .collect();
+    let body = json!({ "jobs": jobs });
+    let size = body.to_string().len() as u64;
+    Mock::given(method("GET"))
+        .and(path("/jobs"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let limited = |limit| {
+        Client::builder(&server.uri())
+            .max_answer_bytes(limit)
+            .build()
+            .unwrap()
+    };
+    match limited(size - 1).list_jobs().await {
+        Err(e @ Error::TooLarge { .. }) => {
+            assert!(
+                e.to_string()
+                    .contains(&format!("longer than {} bytes", size - 1)),
+                "{e}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(limited(size).list_jobs().await.unwrap().jobs.len(), 2000);
+    assert_eq!(flink_rest::DEFAULT_MAX_ANSWER_BYTES, 64 << 20);
+}

@@ -51,7 +51,7 @@ pub use ids::{
 #[cfg(feature = "client")]
 pub use reqwest;
 #[cfg(feature = "client")]
-pub use runtime::{Client, ClientBuilder, Error, Result, UploadFile};
+pub use runtime::{Client, ClientBuilder, Error, Result, UploadFile, DEFAULT_MAX_ANSWER_BYTES};
 #[cfg(feature = "client")]
 pub use wait::{Failure, Poll};
 

@@ -434,7 +434,7 @@ impl Client {
         q.opt("entry-class", query.entry_class.as_ref());
         q.opt("parallelism", query.parallelism.as_ref());
         #[allow(deprecated)] q.opt("program-args", query.program_args.as_ref());
-        req = q.apply(req);
+        req = q.apply(req)?;
         req = self.json_body(req, body)?;
         self.send("POST /jars/:jarid/plan", req).await
     }
@@ -457,7 +457,7 @@ impl Client {
         q.opt("entry-class", query.entry_class.as_ref());
         q.opt("parallelism", query.parallelism.as_ref());
         #[allow(deprecated)] q.opt("program-args", query.program_args.as_ref());
-        req = q.apply(req);
+        req = q.apply(req)?;
         req = self.json_body(req, body)?;
         self.send("POST /jars/:jarid/run", req).await
     }
@@ -485,7 +485,7 @@ impl Client {
         q.list("programArg", &query.program_arg);
         q.opt("entry-class", query.entry_class.as_ref());
         q.opt("parallelism", query.parallelism.as_ref());
-        req = q.apply(req);
+        req = q.apply(req)?;
         req = self.json_body(req, body)?;
         self.send("POST /jars/:jarid/run-application", req).await
     }
@@ -528,7 +528,7 @@ impl Client {
         let mut req = self.request(reqwest::Method::GET, &["jobmanager", "metrics"])?;
         let mut q = Query::default();
         q.list("get", &query.get);
-        req = q.apply(req);
+        req = q.apply(req)?;
         self.send("GET /jobmanager/metrics", req).await
     }
     /// Returns the thread dump of the JobManager.
@@ -561,7 +561,7 @@ impl Client {
         q.list("get", &query.get);
         q.list("agg", &query.agg);
         q.list("jobs", &query.jobs);
-        req = q.apply(req);
+        req = q.apply(req)?;
         self.send("GET /jobs/metrics", req).await
     }
     /// Returns an overview over all jobs.
@@ -594,7 +594,7 @@ impl Client {
         let mut req = self.request(reqwest::Method::PATCH, &["jobs", jobid.as_str()])?;
         let mut q = Query::default();
         q.opt("mode", query.mode.as_ref());
-        req = q.apply(req);
+        req = q.apply(req)?;
         self.send("PATCH /jobs/:jobid", req).await
     }
     /// Returns the accumulators for all tasks of a job, aggregated across the respective subtasks.
@@ -610,7 +610,7 @@ impl Client {
             .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "accumulators"])?;
         let mut q = Query::default();
         q.opt("includeSerializedValue", query.include_serialized_value.as_ref());
-        req = q.apply(req);
+        req = q.apply(req)?;
         self.send("GET /jobs/:jobid/accumulators", req).await
     }
     /// Returns checkpointing statistics for a job.
@@ -772,7 +772,7 @@ impl Client {
         let mut q = Query::default();
         q.list("maxExceptions", &query.max_exceptions);
         q.list("failureLabelFilter", &query.failure_label_filter);
-        req = q.apply(req);
+        req = q.apply(req)?;
         self.send("GET /jobs/:jobid/exceptions", req).await
     }
     /// Returns the result of a job execution. Gives access to the execution time of the job and to all accumulators created by this job.
@@ -857,7 +857,7 @@ impl Client {
             .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "metrics"])?;
         let mut q = Query::default();
         q.list("get", &query.get);
-        req = q.apply(req);
+        req = q.apply(req)?;
         self.send("GET /jobs/:jobid/metrics", req).await
     }
     /// Returns the dataflow plan of a job.
@@ -987,7 +987,7 @@ impl Client {
             .request(reqwest::Method::PATCH, &["jobs", jobid.as_str(), "rescaling"])?;
         let mut q = Query::default();
         q.one("parallelism", &query.parallelism);
-        req = q.apply(req);
+        req = q.apply(req)?;
         self.send("PATCH /jobs/:jobid/rescaling", req).await
     }
     /// Returns the status of a rescaling operation.
@@ -1199,7 +1199,7 @@ impl Client {
         let mut q = Query::default();
         q.opt("type", query.type_.as_ref());
         q.opt("subtaskindex", query.subtaskindex.as_ref());
-        req = q.apply(req);
+        req = q.apply(req)?;
         self.send("GET /jobs/:jobid/vertices/:vertexid/flamegraph", req).await
     }
     /// Provides access to jobmanager operator metrics. This is an operator that executes on the jobmanager and the coordinator for FLIP 27 sources is one example of such an operator.
@@ -1232,7 +1232,7 @@ impl Client {
             )?;
         let mut q = Query::default();
         q.list("get", &query.get);
-        req = q.apply(req);
+        req = q.apply(req)?;
         self.send("GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics", req).await
     }
     /// Provides access to task metrics.
@@ -1252,7 +1252,7 @@ impl Client {
             )?;
         let mut q = Query::default();
         q.list("get", &query.get);
-        req = q.apply(req);
+        req = q.apply(req)?;
         self.send("GET /jobs/:jobid/vertices/:vertexid/metrics", req).await
     }
     /// Returns all user-defined accumulators for all subtasks of a task.
@@ -1304,7 +1304,7 @@ impl Client {
         q.list("get", &query.get);
         q.list("agg", &query.agg);
         q.list("subtasks", &query.subtasks);
-        req = q.apply(req);
+        req = q.apply(req)?;
         self.send("GET /jobs/:jobid/vertices/:vertexid/subtasks/metrics", req).await
     }
     /// Returns details of the current or latest execution attempt of a subtask.
@@ -1421,7 +1421,7 @@ impl Client {
             )?;
         let mut q = Query::default();
         q.list("get", &query.get);
-        req = q.apply(req);
+        req = q.apply(req)?;
         self.send(
                 "GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/metrics",
                 req,
@@ -1529,7 +1529,7 @@ impl Client {
         q.list("get", &query.get);
         q.list("agg", &query.agg);
         q.list("taskmanagers", &query.taskmanagers);
-        req = q.apply(req);
+        req = q.apply(req)?;
         self.send("GET /taskmanagers/metrics", req).await
     }
     /// Returns details for a task manager.
@@ -1575,7 +1575,7 @@ impl Client {
             )?;
         let mut q = Query::default();
         q.list("get", &query.get);
-        req = q.apply(req);
+        req = q.apply(req)?;
         self.send("GET /taskmanagers/:taskmanagerid/metrics", req).await
     }
     /// Returns the thread dump of the requested TaskManager.
@@ -1614,7 +1614,7 @@ impl Client {
         q.list("programArg", &query.program_arg);
         q.opt("entry-class", query.entry_class.as_ref());
         q.opt("parallelism", query.parallelism.as_ref());
-        req = q.apply(req);
+        req = q.apply(req)?;
         req = self.json_body(req, body)?;
         self.send("GET /jars/:jarid/plan", req).await
     }

@@ -47,7 +47,9 @@ pub enum Error {
     Encode(serde_json::Error),
     /// The base URL cannot carry path segments, or is not a URL.
     InvalidUrl(String),
-    /// A string is not a valid id.
+    /// A string cannot go where it was given: not a valid id, or it would change the request (a path
+    /// segment `..`, a control character, a comma inside one item of a list, a line break in an
+    /// upload's file name). Nothing was sent.
     InvalidId(IdError),
     /// A file to upload could not be read.
     Io(std::io::Error),
@@ -72,6 +74,9 @@ pub enum Error {
         operation: &'static str,
         waited: Duration,
     },
+    /// The answer is longer than the client takes ([`ClientBuilder::max_answer_bytes`]); the rest was
+    /// not read.
+    TooLarge { endpoint: &'static str, limit: u64 },
 }
 
 impl Error {
@@ -156,6 +161,9 @@ impl fmt::Display for Error {
                 "{operation} did not end within {:.1} s",
                 waited.as_secs_f64()
             ),
+            Error::TooLarge { endpoint, limit } => {
+                write!(f, "{endpoint}: the answer is longer than {limit} bytes")
+            }
         }
     }
 }
@@ -172,7 +180,8 @@ impl std::error::Error for Error {
             | Error::InvalidHeader(_)
             | Error::NotAvailable { .. }
             | Error::Failed { .. }
-            | Error::Timeout { .. } => None,
+            | Error::Timeout { .. }
+            | Error::TooLarge { .. } => None,
         }
     }
 }
@@ -191,7 +200,12 @@ pub struct Client {
     poll: Poll,
     /// The server's Flink version, where the client knows it.
     version: Option<String>,
+    max_answer_bytes: u64,
 }
+
+/// The longest answer a client reads unless told otherwise: 64 MiB (a job list of 100,000 jobs is
+/// about 30 MiB).
+pub const DEFAULT_MAX_ANSWER_BYTES: u64 = 64 << 20;
 
 /// Settings of a [`Client`].
 #[derive(Debug)]
@@ -212,6 +226,7 @@ pub struct ClientBuilder {
     /// The first header [`ClientBuilder::header`] could not take, reported by `build`.
     invalid_header: Option<String>,
     version: Option<String>,
+    max_answer_bytes: u64,
 }
 
 impl ClientBuilder {
@@ -277,6 +292,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The longest answer to read; a longer one is [`Error::TooLarge`]. Default:
+    /// [`DEFAULT_MAX_ANSWER_BYTES`].
+    pub fn max_answer_bytes(mut self, limit: u64) -> Self {
+        self.max_answer_bytes = limit;
+        self
+    }
+
     /// How operations that wait ([`Client::savepoint`] …) poll. Default: [`Poll::default`].
     pub fn poll(mut self, poll: Poll) -> Self {
         self.poll = poll;
@@ -335,6 +357,7 @@ impl ClientBuilder {
             http,
             poll: self.poll,
             version: self.version,
+            max_answer_bytes: self.max_answer_bytes,
         })
     }
 }
@@ -358,6 +381,7 @@ impl Client {
             headers: reqwest::header::HeaderMap::new(),
             invalid_header: None,
             version: None,
+            max_answer_bytes: DEFAULT_MAX_ANSWER_BYTES,
         }
     }
 
@@ -425,6 +449,9 @@ impl Client {
 
     /// A request to the base URL plus `segments`, each percent-encoded as one path segment.
     pub(crate) fn request(&self, method: Method, segments: &[&str]) -> Result<RequestBuilder> {
+        for segment in segments {
+            check_segment(segment)?;
+        }
         let mut url = self.base.clone();
         url.path_segments_mut()
             .map_err(|_| Error::InvalidUrl(self.base.to_string()))?
@@ -451,10 +478,21 @@ impl Client {
         req: RequestBuilder,
     ) -> Result<T> {
         let transport = |source| Error::Transport { endpoint, source };
-        let response = req.send().await.map_err(transport)?;
+        let mut response = req.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let success = response.status().is_success();
-        let body = response.bytes().await.map_err(transport)?;
+        let limit = self.max_answer_bytes;
+        let too_large = Error::TooLarge { endpoint, limit };
+        if response.content_length().is_some_and(|n| n > limit) {
+            return Err(too_large);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+            if (body.len() + chunk.len()) as u64 > limit {
+                return Err(too_large);
+            }
+            body.extend_from_slice(&chunk);
+        }
         if !success {
             return Err(api_error(endpoint, status, &body));
         }
@@ -471,6 +509,20 @@ impl Client {
             source,
             body: String::from_utf8_lossy(&body).into_owned(),
         })
+    }
+}
+
+/// A path segment the URL keeps as given: not empty, `.` or `..` (which a URL resolves away, so the
+/// request would go elsewhere), and without control characters (which a URL drops).
+fn check_segment(segment: &str) -> Result<()> {
+    let bad = matches!(segment, "" | "." | "..") || segment.contains(char::is_control);
+    match bad {
+        true => Err(Error::InvalidId(IdError {
+            kind: "path segment",
+            value: segment.to_string(),
+            expected: "a non-empty segment other than `.` and `..`, without control characters",
+        })),
+        false => Ok(()),
     }
 }
 
@@ -500,9 +552,10 @@ fn api_error(endpoint: &'static str, status: u16, body: &[u8]) -> Error {
     }
 }
 
-/// Builds a query string: lists comma-separated, empty lists and `None` left out.
+/// Builds a query string: lists comma-separated, empty lists and `None` left out. An item of a list
+/// with a comma in it would read as two: [`Query::apply`] refuses it.
 #[derive(Default)]
-pub(crate) struct Query(Vec<(&'static str, String)>);
+pub(crate) struct Query(Vec<(&'static str, String)>, Option<IdError>);
 
 impl Query {
     pub fn one<T: fmt::Display>(&mut self, name: &'static str, value: &T) {
@@ -517,17 +570,27 @@ impl Query {
 
     pub fn list<T: fmt::Display>(&mut self, name: &'static str, values: &[T]) {
         if !values.is_empty() {
-            let joined: Vec<String> = values.iter().map(T::to_string).collect();
-            self.0.push((name, joined.join(",")));
+            let items: Vec<String> = values.iter().map(T::to_string).collect();
+            if let Some(item) = items.iter().find(|i| i.contains(',')) {
+                self.1.get_or_insert(IdError {
+                    kind: name,
+                    value: item.clone(),
+                    expected: "a list item without a comma (the list is comma-separated)",
+                });
+            }
+            self.0.push((name, items.join(",")));
         }
     }
 
-    pub fn apply(self, req: RequestBuilder) -> RequestBuilder {
-        if self.0.is_empty() {
+    pub fn apply(self, req: RequestBuilder) -> Result<RequestBuilder> {
+        if let Some(e) = self.1 {
+            return Err(Error::InvalidId(e));
+        }
+        Ok(if self.0.is_empty() {
             req
         } else {
             req.query(&self.0)
-        }
+        })
     }
 }
 
@@ -559,6 +622,16 @@ impl UploadFile {
     }
 
     fn part(self, content_type: &str) -> Result<Part> {
+        if self
+            .file_name
+            .contains(|c: char| c.is_control() || c == '"')
+        {
+            return Err(Error::InvalidId(IdError {
+                kind: "upload file name",
+                value: self.file_name,
+                expected: "no control characters or quotes (it goes into a multipart header)",
+            }));
+        }
         Part::bytes(self.bytes)
             .file_name(self.file_name)
             .mime_str(content_type)
