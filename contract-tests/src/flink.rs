@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use crate::tls::{Certs, PASSWORD};
+use crate::tls::{Certs, Connection, PASSWORD};
 
 /// Versions known to run here on Java 17.
 pub const VERSIONS: [&str; 10] = [
@@ -122,17 +122,18 @@ impl Cluster {
         format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
-    /// A client builder for this cluster: trusting its CA and presenting the client identity where it
-    /// serves TLS (mutual TLS).
-    pub fn client_builder(&self) -> Result<flink_rest::ClientBuilder> {
-        let mut builder = flink_rest::Client::builder(&self.base_url());
-        if let Some(tls) = &self.tls {
-            builder = builder.ca_certificate_pem(&fs::read(tls.certs.ca_pem())?);
-            if tls.mutual {
-                builder = builder.identity_pem(&fs::read(tls.certs.client_identity_pem())?);
-            }
-        }
-        Ok(builder)
+    /// How to reach this cluster: trusting its CA, presenting the client identity where it wants one.
+    pub fn connection(&self) -> Result<Connection> {
+        let Some(tls) = &self.tls else {
+            return Ok(Connection::default());
+        };
+        let identity = tls.mutual.then(|| tls.certs.client_identity_pem());
+        Connection::from_files(Some(&tls.certs.ca_pem()), identity.as_deref(), None, &[])
+    }
+
+    /// The crate's client of this cluster, each call limited to `timeout`.
+    pub fn client(&self, timeout: Duration) -> Result<flink_rest::Client> {
+        self.connection()?.client(&self.base_url(), timeout)
     }
 
     fn env(&self, cmd: &mut Command) {
@@ -229,10 +230,7 @@ impl Cluster {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let client = self
-            .client_builder()?
-            .timeout(Duration::from_secs(5))
-            .build()?;
+        let client = self.client(Duration::from_secs(5))?;
         let start = Instant::now();
         let mut last = String::from("no answer yet");
         while start.elapsed() < limit {

@@ -13,14 +13,43 @@ use anyhow::{anyhow, Context, Result};
 
 use crate::flink::{Cluster, Running};
 use crate::scenario::{self, Pairs, Recording, Setup, Source};
+use crate::tls::{Certs, Connection};
 
 /// Where a live run goes.
 pub enum Target {
-    /// Start this version here (and stop it after).
-    Version(String),
+    /// Start this version here (and stop it after), its REST endpoint plain or over TLS.
+    Version { version: String, security: Security },
     /// A running cluster; its version is read from `/config`. `DELETE /cluster` only with `shutdown`.
-    Url { url: String, shutdown: bool },
+    Url {
+        url: String,
+        shutdown: bool,
+        connection: Connection,
+    },
 }
+
+impl Target {
+    /// This version, started here with plain HTTP.
+    pub fn version(version: &str) -> Target {
+        Target::Version {
+            version: version.to_string(),
+            security: Security::Plain,
+        }
+    }
+}
+
+/// How a cluster started here serves REST.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Security {
+    #[default]
+    Plain,
+    /// TLS with the test CA (`target/flink/certs`).
+    Tls,
+    /// TLS, and clients must present a certificate of the test CA.
+    MutualTls,
+}
+
+/// Where the harness keeps its test certificates.
+pub const CERTS_DIR: &str = "target/flink/certs";
 
 /// What a live run produced and how long its parts took.
 pub struct Live {
@@ -45,14 +74,32 @@ pub fn run(root: &Path, target: Target) -> Result<Live> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let (version, url, shutdown) = match target {
-        Target::Version(v) => (v, None, true),
-        Target::Url { url, shutdown } => {
-            let version = runtime.block_on(server_version(&url))?;
-            (version, Some(url), shutdown)
+    let (version, url, shutdown, security, connection) = match target {
+        Target::Version { version, security } => (version, None, true, security, None),
+        Target::Url {
+            url,
+            shutdown,
+            connection,
+        } => {
+            let version = runtime.block_on(server_version(&url, &connection))?;
+            (
+                version,
+                Some(url),
+                shutdown,
+                Security::Plain,
+                Some(connection),
+            )
         }
     };
-    let cluster = Cluster::new(root, &version, None)?;
+    let mut cluster = Cluster::new(root, &version, None)?;
+    if security != Security::Plain {
+        let certs = Certs::ensure(&root.join(CERTS_DIR))?;
+        cluster = cluster.with_tls(certs, security == Security::MutualTls);
+    }
+    let connection = match connection {
+        Some(given) => given,
+        None => cluster.connection()?,
+    };
     let started = Instant::now();
     cluster.ensure_dist()?;
     let download = started.elapsed();
@@ -73,6 +120,7 @@ pub fn run(root: &Path, target: Target) -> Result<Live> {
     };
     let mut setup = Setup::new(root, &version, &base_url, &cluster.dist, &run_dir, shutdown);
     setup.adaptive_url = twin.as_ref().map(|t| t.url.clone());
+    setup.connection = connection;
     let started = Instant::now();
     let recording = runtime.block_on(scenario::run(&setup, &sources));
     let scenario = started.elapsed();
@@ -126,10 +174,8 @@ impl Twin {
     }
 }
 
-async fn server_version(url: &str) -> Result<String> {
-    let client = flink_rest::Client::builder(url)
-        .timeout(Duration::from_secs(10))
-        .build()?;
+async fn server_version(url: &str, connection: &Connection) -> Result<String> {
+    let client = connection.client(url, Duration::from_secs(10))?;
     let config = client
         .get_dashboard_config()
         .await

@@ -24,7 +24,7 @@ pub struct Summary {
 
 /// Starts the version's clusters, runs the scenario against them and returns the redacted exchanges.
 pub fn run_scenario(root: &Path, version: &str) -> Result<(Vec<Exchange>, Summary)> {
-    let live = crate::live::run(root, Target::Version(version.to_string()))
+    let live = crate::live::run(root, Target::version(version))
         .with_context(|| format!("the scenario on Flink {version}"))?;
     let mut redactor = Redactor::new(literals(&live.run_dir, &live.dist));
     let mut exchanges = live.recording.exchanges;

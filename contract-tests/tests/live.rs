@@ -144,11 +144,7 @@ impl Live {
             mutual.map_err(|_| anyhow!("mutual TLS start panicked"))??,
         );
         built?;
-        let client = tls
-            .cluster
-            .client_builder()?
-            .flink_version(&version)
-            .build()?;
+        let client = pem_client(&tls.cluster)?.flink_version(&version).build()?;
         Ok(Live {
             root,
             version,
@@ -201,6 +197,18 @@ impl Live {
     }
 }
 
+/// The crate's client of a TLS cluster, built as a user builds one: from the PEM files of the CA and,
+/// under mutual TLS, of the client identity.
+fn pem_client(cluster: &Cluster) -> Result<flink_rest::ClientBuilder> {
+    let tls = cluster.tls.as_ref().context("a TLS cluster")?;
+    let mut builder = Client::builder(&cluster.base_url())
+        .ca_certificate_pem(&std::fs::read(tls.certs.ca_pem())?);
+    if tls.mutual {
+        builder = builder.identity_pem(&std::fs::read(tls.certs.client_identity_pem())?);
+    }
+    Ok(builder)
+}
+
 fn cargo(root: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO"));
     cmd.current_dir(root);
@@ -249,11 +257,7 @@ async fn tls(s: &mut Live) -> Result<()> {
 
 async fn mutual_tls(s: &mut Live) -> Result<()> {
     let cluster = &s.mutual.cluster;
-    let overview = cluster
-        .client_builder()?
-        .build()?
-        .get_cluster_overview()
-        .await?;
+    let overview = pem_client(cluster)?.build()?.get_cluster_overview().await?;
     ensure!(overview.taskmanagers == 1, "{overview:?}");
     let ca = std::fs::read(cluster.tls.as_ref().context("TLS")?.certs.ca_pem())?;
     let anonymous = Client::builder(&cluster.base_url())

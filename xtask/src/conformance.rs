@@ -6,9 +6,15 @@ use std::process::{Command, ExitCode};
 use anyhow::{anyhow, bail, Context, Result};
 use contract_tests::conformance::{self, Report, Target};
 use contract_tests::flink;
+use contract_tests::live::Security;
+use contract_tests::tls::Connection;
 use flink_rest_codegen as codegen;
 
 pub struct Options {
+    /// How a cluster started here serves REST.
+    pub security: Security,
+    /// How to reach the cluster at `url`.
+    pub connection: Connection,
     pub version: Option<String>,
     pub url: Option<String>,
     pub shutdown: bool,
@@ -27,6 +33,8 @@ impl Options {
             all: false,
             fixtures: false,
             out,
+            security: Security::Plain,
+            connection: Connection::default(),
         }
     }
 }
@@ -57,6 +65,7 @@ pub fn run(root: &Path, o: Options) -> Result<ExitCode> {
             Target::Url {
                 url: url.clone(),
                 shutdown: o.shutdown,
+                connection: o.connection.clone(),
             },
         )?);
     } else if versions.is_empty() {
@@ -64,7 +73,11 @@ pub fn run(root: &Path, o: Options) -> Result<ExitCode> {
     } else {
         for v in versions {
             eprintln!("== Flink {v}");
-            let report = conformance::run(root, &apis, Target::Version(v.clone()))?;
+            let target = Target::Version {
+                version: v.clone(),
+                security: o.security,
+            };
+            let report = conformance::run(root, &apis, target)?;
             eprintln!(
                 "   of its {} pairs {} conform to its docs, {} with the ledger, {} not exercised; {:.0} s",
                 report.endpoints.len(),

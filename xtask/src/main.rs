@@ -4,7 +4,7 @@ mod conformance;
 mod gen;
 mod ledger;
 
-use contract_tests::{flink, record};
+use contract_tests::{flink, live, record};
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -79,6 +79,8 @@ enum Command {
         /// Where the reports go: report.{json,md,html}, junit.xml.
         #[arg(long, default_value = "target/conformance")]
         out: PathBuf,
+        #[command(flatten)]
+        tls: TlsArgs,
     },
     /// Typed coverage: the share of the fixtures' leaf values the crate's types give a type (not
     /// `serde_json::Value`, not dropped), per version and per endpoint.
@@ -90,6 +92,48 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         runs: usize,
     },
+}
+
+/// How the gate reaches a cluster over TLS: one it starts (test certificates), or one at --url.
+#[derive(clap::Args)]
+struct TlsArgs {
+    /// Start the cluster with REST over TLS (the test CA in target/flink/certs).
+    #[arg(long, conflicts_with = "url")]
+    tls: bool,
+    /// Start it with mutual TLS: clients must present a certificate.
+    #[arg(long, conflicts_with = "url")]
+    mutual_tls: bool,
+    /// With --url: trust this CA certificate (PEM) besides the system's.
+    #[arg(long, requires = "url")]
+    ca_cert: Option<PathBuf>,
+    /// With --url: present this client certificate (PEM; with its key, or see --client-key).
+    #[arg(long, requires = "url")]
+    client_cert: Option<PathBuf>,
+    /// With --url: the client certificate's private key (PEM).
+    #[arg(long, requires = "client_cert")]
+    client_key: Option<PathBuf>,
+    /// With --url: send this header with every request, `Name: value` (repeatable).
+    #[arg(long, requires = "url")]
+    header: Vec<String>,
+}
+
+impl TlsArgs {
+    fn security(&self) -> live::Security {
+        match (self.tls, self.mutual_tls) {
+            (_, true) => live::Security::MutualTls,
+            (true, false) => live::Security::Tls,
+            (false, false) => live::Security::Plain,
+        }
+    }
+
+    fn connection(&self) -> anyhow::Result<contract_tests::tls::Connection> {
+        contract_tests::tls::Connection::from_files(
+            self.ca_cert.as_deref(),
+            self.client_cert.as_deref(),
+            self.client_key.as_deref(),
+            &self.header,
+        )
+    }
 }
 
 #[derive(Subcommand)]
@@ -125,9 +169,6 @@ enum FlinkAction {
     },
 }
 
-/// Where `flink up --tls` keeps the test certificates.
-const CERTS_DIR: &str = "target/flink/certs";
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = cli.root.clone().unwrap_or_else(workspace_root);
@@ -148,22 +189,27 @@ fn main() -> ExitCode {
             all,
             fixtures,
             out,
+            tls,
         } => {
             let version = match (&version, &url, all, fixtures) {
                 (None, None, false, false) => Some(flink::DEFAULT_VERSION.to_string()),
                 _ => version,
             };
-            conformance::run(
-                &root,
-                conformance::Options {
-                    version,
-                    url,
-                    shutdown,
-                    all,
-                    fixtures,
-                    out,
-                },
-            )
+            tls.connection().and_then(|connection| {
+                conformance::run(
+                    &root,
+                    conformance::Options {
+                        version,
+                        url,
+                        shutdown,
+                        all,
+                        fixtures,
+                        out,
+                        security: tls.security(),
+                        connection,
+                    },
+                )
+            })
         }
         Command::Screenshot { html, png } => conformance::screenshot(&html, &png),
         Command::Coverage => conformance::coverage(&root),
@@ -186,7 +232,7 @@ fn main() -> ExitCode {
                 mutual_tls,
             } => flink::Cluster::new(&root, &version, port).and_then(|mut c| {
                 if tls || mutual_tls {
-                    let certs = contract_tests::tls::Certs::ensure(&root.join(CERTS_DIR))?;
+                    let certs = contract_tests::tls::Certs::ensure(&root.join(live::CERTS_DIR))?;
                     eprintln!("CA certificate: {}", certs.ca_pem().display());
                     if mutual_tls {
                         let identity = certs.client_identity_pem();

@@ -12,6 +12,7 @@ mod pairs;
 mod recorder;
 mod steps;
 
+use crate::tls::Connection;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -39,6 +40,8 @@ pub struct Setup {
     pub savepoints: PathBuf,
     /// End with `DELETE /cluster` (the cluster is gone afterwards).
     pub shutdown: bool,
+    /// How to reach the clusters (TLS, a client identity, headers).
+    pub connection: Connection,
 }
 
 impl Setup {
@@ -61,6 +64,7 @@ impl Setup {
             work: run_dir.join("scenario"),
             savepoints: run_dir.join("savepoints"),
             shutdown,
+            connection: Connection::default(),
         }
     }
 }
@@ -99,7 +103,12 @@ impl When {
 pub async fn run(setup: &Setup, sources: &[Source]) -> Result<Recording> {
     let templates = pairs::templates_of(sources);
     let pairs = Pairs::of(sources, &setup.version)?;
-    let recorder = Recorder::new(&setup.base_url, &setup.version, templates)?;
+    let recorder = Recorder::new(
+        &setup.base_url,
+        &setup.version,
+        templates,
+        &setup.connection,
+    )?;
     let mut state = steps::State::new(setup.clone(), pairs, recorder);
     let mut timings = Vec::new();
     for step in steps::STEPS {

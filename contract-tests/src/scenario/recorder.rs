@@ -1,6 +1,7 @@
 //! The recorder: sends a step's requests, records the exchanges that matter, and waits (unrecorded)
 //! for the states a step needs.
 
+use crate::tls::Connection;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -72,10 +73,13 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(base: &str, version: &str, templates: Vec<Template>) -> Result<Recorder> {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()?;
+    pub fn new(
+        base: &str,
+        version: &str,
+        templates: Vec<Template>,
+        connection: &Connection,
+    ) -> Result<Recorder> {
+        let http = connection.http(Duration::from_secs(60))?;
         Ok(Recorder {
             http,
             base: base.trim_end_matches('/').to_string(),
