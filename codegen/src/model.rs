@@ -338,13 +338,7 @@ pub fn name_string_fields(api: &mut Api, names: &Names) -> Result<(), Problems> 
                 continue;
             }
         };
-        let field = at
-            .split_once('.')
-            .and_then(|(ty, wire)| match api.types.get_mut(ty) {
-                Some(TypeDef::Struct(s)) => s.fields.iter_mut().find(|f| f.name == wire),
-                _ => None,
-            });
-        match field {
+        match field_at(api, at) {
             Some(f) if f.ty == Ty::String => f.string_type = Some(string_type),
             Some(f) => problems.push(loc, format!("{at} is {:?}, not a string", f.ty)),
             None => problems.push(loc, format!("the crate has no field {at}")),
@@ -361,13 +355,7 @@ pub fn document_fields(api: &mut Api, names: &Names) -> Result<(), Problems> {
         return Ok(());
     }
     for (at, text) in &names.docs {
-        let field = at
-            .split_once('.')
-            .and_then(|(ty, wire)| match api.types.get_mut(ty) {
-                Some(TypeDef::Struct(s)) => s.fields.iter_mut().find(|f| f.name == wire),
-                _ => None,
-            });
-        match field {
+        match field_at(api, at) {
             Some(f) => {
                 f.doc = Some(match f.doc.take() {
                     Some(flink) if !flink.is_empty() => format!("{text}\n\nFlink's docs: {flink}"),
@@ -381,6 +369,15 @@ pub fn document_fields(api: &mut Api, names: &Names) -> Result<(), Problems> {
         }
     }
     problems.into_result(())
+}
+
+/// The field a names-file key `Type.wire-name` names.
+fn field_at<'a>(api: &'a mut Api, at: &str) -> Option<&'a mut Field> {
+    let (ty, wire) = at.split_once('.')?;
+    match api.types.get_mut(ty) {
+        Some(TypeDef::Struct(s)) => s.fields.iter_mut().find(|f| f.name == wire),
+        _ => None,
+    }
 }
 
 /// Adds the names file's enum `name` to `api`, or its values and `used_by` to the one there.
