@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+use crate::progress::Progress;
 use crate::tls::{Certs, Connection, PASSWORD};
 
 /// Versions known to run here on Java 17.
@@ -153,11 +154,15 @@ impl Cluster {
                 VERSIONS.join(", ")
             );
         }
+        let mut progress =
+            Progress::new(format!("Flink {} at {}", self.version, self.base_url()), 0);
+        progress.set("assembling the distribution (PyPI, cached)");
         self.ensure_dist()?;
         self.down()?;
         self.configure()?;
         started::add(self);
         let started = Instant::now();
+        progress.set("starting");
         let mut cmd = Command::new("bash");
         cmd.arg(self.dist.join("bin/start-cluster.sh"));
         self.env(&mut cmd);
@@ -169,8 +174,12 @@ impl Cluster {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-        match self.wait_ready(Duration::from_secs(90)) {
-            Ok(()) => Ok(started.elapsed()),
+        match self.wait_ready(Duration::from_secs(90), &mut progress) {
+            Ok(()) => {
+                let took = started.elapsed();
+                progress.finish(&format!("ready in {:.1} s", took.as_secs_f64()));
+                Ok(took)
+            }
             Err(e) => {
                 let log = self.log_tail();
                 let _ = self.down();
@@ -226,7 +235,7 @@ impl Cluster {
         pids
     }
 
-    fn wait_ready(&self, limit: Duration) -> Result<()> {
+    fn wait_ready(&self, limit: Duration, progress: &mut Progress) -> Result<()> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -244,6 +253,7 @@ impl Cluster {
                 }
                 Err(e) => last = e.to_string(),
             }
+            progress.set(&last);
             // The scripts write pid files at once; none alive after a few seconds means it died.
             if start.elapsed() > Duration::from_secs(5) && self.pids().is_empty() {
                 bail!("Flink {} exited during start ({last})", self.version);

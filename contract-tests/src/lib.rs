@@ -4,6 +4,7 @@
 //! - [`job`]: the scenario's streaming job, compiled from the Java source kept in `job/`.
 //! - [`scenario`]: the steps that reach every documented response, recorded as [`fixture`]s.
 //! - [`tls`]: certificates for a cluster that serves REST over TLS (mutual TLS too).
+//! - [`progress`]: bars on a terminal, plain lines in CI logs.
 //! - [`live`]: one live run (clusters up, scenario, clusters down), shared by `record` and the gate.
 //!
 //! `tests/client.rs` checks what the generated client sends and how it reads answers, against a mock.
@@ -21,6 +22,7 @@ pub mod fixture;
 pub mod flink;
 pub mod job;
 pub mod live;
+pub mod progress;
 pub mod record;
 pub mod replay;
 pub mod scenario;

@@ -240,8 +240,7 @@ fn main() -> ExitCode {
                     }
                     c = c.with_tls(certs, mutual_tls);
                 }
-                let took = c.up()?;
-                eprintln!("Flink {version} ready in {:.1} s", took.as_secs_f64());
+                c.up()?;
                 println!("{}", c.base_url());
                 Ok(ExitCode::SUCCESS)
             }),

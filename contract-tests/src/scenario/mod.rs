@@ -12,6 +12,7 @@ mod pairs;
 mod recorder;
 mod steps;
 
+use crate::progress::Progress;
 use crate::tls::Connection;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -111,17 +112,23 @@ pub async fn run(setup: &Setup, sources: &[Source]) -> Result<Recording> {
     )?;
     let mut state = steps::State::new(setup.clone(), pairs, recorder);
     let mut timings = Vec::new();
-    for step in steps::STEPS {
-        if !step.when.holds(setup, &state.pairs) {
-            continue;
-        }
+    let holding: Vec<&steps::Step> = (steps::STEPS.iter())
+        .filter(|step| step.when.holds(setup, &state.pairs))
+        .collect();
+    let label = format!("Flink {} scenario", setup.version);
+    let mut progress = Progress::new(label, holding.len() as u64);
+    for step in holding {
+        progress.set(step.name);
         let started = Instant::now();
         state.r.step(step.name);
         (step.run)(&mut state)
             .await
             .with_context(|| format!("step {:?}", step.name))?;
         timings.push((step.name.to_string(), started.elapsed()));
+        progress.step_done();
     }
+    let exchanges = state.r.exchanges.len();
+    progress.finish(&format!("{} steps, {exchanges} exchanges", timings.len()));
     let (exchanges, pairs) = (state.r.exchanges, state.pairs);
     let unreached = unreached(setup, &pairs, &exchanges)?;
     Ok(Recording {
