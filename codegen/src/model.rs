@@ -552,7 +552,7 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn struct_def(&mut self, schema: &docs::NamedSchema) {
-        let name = self.names.type_name(&schema.name).to_string();
+        let name = rust_type_name(self.names.type_name(&schema.name));
         let line = schema.lines.first().copied().unwrap_or(0);
         let loc = Location::at(&self.doc.source, line);
         let mut fields = Vec::new();
@@ -603,7 +603,7 @@ impl Builder<'_> {
             if is_open(&named.schema) {
                 return self.ty(&named.schema, owner, field, loc);
             }
-            return Ty::Named(self.names.type_name(name).to_string());
+            return Ty::Named(rust_type_name(self.names.type_name(name)));
         }
         if let Some(values) = schema.get("enum").and_then(Value::as_array) {
             let values: Vec<String> = values
@@ -612,7 +612,7 @@ impl Builder<'_> {
                 .collect();
             let used_by = format!("{owner}.{field}");
             return Ty::Named(self.enum_def(values, used_by, || {
-                format!("{owner}{}", field.to_upper_camel_case())
+                rust_type_name(&format!("{owner}{}", field.to_upper_camel_case()))
             }));
         }
         match schema.get("type").and_then(Value::as_str).unwrap_or("any") {
@@ -842,30 +842,78 @@ impl Builder<'_> {
 
 /// `start-time` -> `start_time`, `isStoppable` -> `is_stoppable`, `type` -> `type_`.
 pub fn rust_field_name(wire: &str) -> String {
-    let snake = wire.to_snake_case();
-    let snake = if snake.is_empty() {
-        "field".to_string()
-    } else if snake.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("_{snake}")
-    } else {
-        snake
-    };
-    let plain = snake
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    // The common case without lexing: an ASCII name is an identifier unless it is a keyword.
-    let usable = match plain {
-        true => snake != "_" && !KEYWORDS.contains(&snake.as_str()),
-        false => {
-            syn::parse_str::<syn::Ident>(&snake).is_ok()
-                && !["self", "Self", "super", "crate"].contains(&snake.as_str())
-        }
-    };
-    match usable {
-        true => snake,
-        false => format!("{snake}_"),
+    let snake = identifier(&wire.to_snake_case(), "field");
+    match KEYWORDS.contains(&snake.as_str()) {
+        true => format!("{snake}_"),
+        false => snake,
     }
 }
+
+/// Any text as an identifier: each character no identifier holds becomes `_`, and one that cannot
+/// start an identifier gets `_` before it; text with nothing usable is `fallback`. Keywords are the
+/// caller's business.
+pub fn identifier(text: &str, fallback: &str) -> String {
+    let mut id: String = (text.chars())
+        .map(|c| match unicode_ident::is_xid_continue(c) {
+            true => c,
+            false => '_',
+        })
+        .collect();
+    if !id.starts_with(|c: char| unicode_ident::is_xid_start(c) || c == '_') {
+        id.insert(0, '_');
+    }
+    match id.trim_matches('_').is_empty() {
+        true => fallback.to_string(),
+        false => id,
+    }
+}
+
+/// A type's name as the specs and the crate use it: a valid identifier (`1bc` -> `_1bc`, nothing ->
+/// `Unnamed`) that is none of the names the generated code means as Rust's or the crate's own
+/// (`Vec` -> `VecType`).
+pub fn rust_type_name(name: &str) -> String {
+    let id = identifier(name, "Unnamed");
+    match TAKEN_TYPE_NAMES.contains(&id.as_str()) || KEYWORDS.contains(&id.as_str()) {
+        true => format!("{id}Type"),
+        false => id,
+    }
+}
+
+/// Names the generated code uses unqualified: the prelude's, serde's, and the crate's own.
+const TAKEN_TYPE_NAMES: [&str; 32] = [
+    "Vec",
+    "Option",
+    "Some",
+    "None",
+    "String",
+    "Box",
+    "Result",
+    "Ok",
+    "Err",
+    "Default",
+    "From",
+    "Into",
+    "Clone",
+    "Copy",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Hash",
+    "Send",
+    "Sync",
+    "Sized",
+    "Iterator",
+    "ToString",
+    "AsRef",
+    "Serialize",
+    "Deserialize",
+    "Client",
+    "Error",
+    "Query",
+    "UploadFile",
+];
 
 /// Words that cannot be a field's name: Rust's keywords, reserved ones included (as `syn` rejects them).
 const KEYWORDS: [&str; 52] = [

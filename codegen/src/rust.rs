@@ -210,10 +210,8 @@ fn enum_def(e: &EnumDef) -> TokenStream {
         "Used by {}.\n\nOpen: a value this crate does not know decodes as `Unknown`.",
         e.used_by.join(", ")
     ));
-    let variants: Vec<Ident> = e
-        .values
-        .iter()
-        .map(|v| format_ident!("{}", variant_name(v)))
+    let variants: Vec<Ident> = (variant_names(&e.values).iter())
+        .map(|v| ident(v))
         .collect();
     let docs = e.values.iter().map(|v| doc(&format!("`{v}`")));
     let values = &e.values;
@@ -260,12 +258,33 @@ fn variant_name(value: &str) -> String {
         true => value.to_upper_camel_case(),
         false => value.to_lowercase().to_upper_camel_case(),
     };
+    let name = match name.starts_with(|c: char| c.is_ascii_digit()) {
+        true => format!("V{name}"),
+        false => name,
+    };
+    let name = crate::model::identifier(&name, "Empty");
     match name.as_str() {
-        "" => "Empty".into(),
         "Unknown" | "Self" => format!("{name}Value"),
-        _ if name.starts_with(|c: char| c.is_ascii_digit()) => format!("V{name}"),
         _ => name,
     }
+}
+
+/// One variant per value, distinct even where two values case alike (`a-b` and `a_b`: `AB`, `AB2`),
+/// and none of them the catch-all `Unknown`.
+fn variant_names(values: &[String]) -> Vec<String> {
+    let mut taken: std::collections::HashSet<String> = ["Unknown".to_string()].into();
+    (values.iter())
+        .map(|v| {
+            let base = variant_name(v);
+            let mut name = base.clone();
+            let mut n = 1;
+            while !taken.insert(name.clone()) {
+                n += 1;
+                name = format!("{base}{n}");
+            }
+            name
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -583,7 +602,7 @@ fn dispatch_arm(op: &Operation) -> TokenStream {
 
 #[cfg(test)]
 mod tests {
-    use super::variant_name;
+    use super::{variant_name, variant_names};
 
     #[test]
     fn enum_values_become_upper_camel_case_variants() {
@@ -595,10 +614,13 @@ mod tests {
             ("WaitingForResources", "WaitingForResources"),
             ("Mixed_Case", "MixedCase"),
             ("", "Empty"),
+            ("²", "Empty"),
             ("Unknown", "UnknownValue"),
             ("1st", "V1st"),
         ] {
             assert_eq!(variant_name(value), variant, "{value}");
         }
+        let values = ["a-b", "a_b", "A B", ""].map(String::from);
+        assert_eq!(variant_names(&values), ["AB", "AB2", "AB3", "Empty"]);
     }
 }
