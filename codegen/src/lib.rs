@@ -11,6 +11,7 @@ mod jsonpos;
 pub mod ledger;
 pub mod model;
 pub mod openapi;
+pub mod openapi30;
 mod par;
 pub mod rust;
 pub mod union;
@@ -386,12 +387,21 @@ impl Render<'_> {
 /// One of the Rust emitters: the API -> the tokens of one file.
 type Emitter = fn(&model::Api) -> proc_macro2::TokenStream;
 
-/// `generated/openapi/flink-rest-<variant>.json`, and `.yaml` too when asked.
+/// `generated/openapi/flink-rest-<variant>.json`, and `.yaml` too when asked; its OpenAPI 3.0.3
+/// rendering in `generated/openapi/3.0/`.
 fn spec_files(api: &model::Api, yaml: bool) -> Vec<(String, Result<String, String>)> {
     let mut spec = openapi::document(api);
     spec.insert("x-generated-by", openapi::J::Str(GENERATED_BY.into()));
-    let stem = format!("generated/openapi/flink-rest-{}", api.variant);
-    let mut files = vec![(format!("{stem}.json"), Ok(pretty(&spec)))];
+    let name = format!("flink-rest-{}", api.variant);
+    let stem = format!("generated/openapi/{name}");
+    let value = serde_json::to_value(&spec).expect("plain data serialises");
+    let mut files = vec![
+        (format!("{stem}.json"), Ok(pretty(&spec))),
+        (
+            format!("generated/openapi/3.0/{name}.json"),
+            Ok(pretty(&openapi30::render(value))),
+        ),
+    ];
     if yaml {
         let text = serde_yaml_ng::to_string(&spec)
             .map(|text| format!("# {GENERATED_BY}\n{text}"))

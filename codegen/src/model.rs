@@ -430,7 +430,13 @@ pub fn check_names(names: &Names, docs: &[Documented]) -> Result<(), Problems> {
 /// Copies the types (and ids) an operation of `source` uses that `api` lacks, transitively.
 pub(crate) fn add_types_of(api: &mut Api, source: &Api, op: &Operation) {
     let mut todo: Vec<String> = Vec::new();
-    let mut uses = |ty: &Ty| named_in(ty, &mut todo);
+    types_of(op, &mut todo);
+    copy_types(api, source, todo);
+}
+
+/// The named types (and ids) an operation uses directly: its bodies' and its parameters'.
+pub(crate) fn types_of(op: &Operation, out: &mut Vec<String>) {
+    let mut uses = |ty: &Ty| named_in(ty, out);
     op.response.iter().for_each(&mut uses);
     op.answers
         .iter()
@@ -440,9 +446,8 @@ pub(crate) fn add_types_of(api: &mut Api, source: &Api, op: &Operation) {
         uses(ty);
     }
     for p in op.path_params.iter().chain(&op.query_params) {
-        param_names(&p.ty, &mut todo);
+        param_names(&p.ty, out);
     }
-    copy_types(api, source, todo);
 }
 
 /// Copies the named types (and ids) of `source` that `api` lacks, with the types they use, transitively.
@@ -465,7 +470,7 @@ pub(crate) fn copy_types(api: &mut Api, source: &Api, mut todo: Vec<String>) {
     }
 }
 
-fn named_in(ty: &Ty, out: &mut Vec<String>) {
+pub(crate) fn named_in(ty: &Ty, out: &mut Vec<String>) {
     match ty {
         Ty::Named(name) => out.push(name.clone()),
         Ty::Array(items) | Ty::Map(items) => named_in(items, out),

@@ -135,16 +135,29 @@ pub fn document(api: &Api) -> Obj<'_> {
         .map(|(path, methods)| (Cow::Owned(path), J::Object(methods)))
         .collect());
     let mut schemas = Obj::default();
-    for (name, def) in &api.types {
+    let used = referenced(api);
+    for (name, def) in api
+        .types
+        .iter()
+        .filter(|(name, _)| used.contains(name.as_str()))
+    {
         schemas.insert(name.as_str(), type_def(def));
     }
-    for (name, id) in &api.ids {
+    for (name, id) in api
+        .ids
+        .iter()
+        .filter(|(name, _)| used.contains(name.as_str()))
+    {
         let mut schema = Obj::of([("type", s("string")), ("description", s(&id.description))]);
         if let Some(pattern) = &id.pattern {
             schema.insert("pattern", s(pattern));
         }
         schemas.insert(name.as_str(), schema.into());
     }
+    let tags: Vec<J<'_>> = tags_of(api)
+        .into_iter()
+        .map(|(name, description)| object([("name", s(name)), ("description", owned(description))]))
+        .collect();
     schemas.insert(
         ERROR,
         object([
@@ -163,7 +176,38 @@ pub fn document(api: &Api) -> Obj<'_> {
             ),
         ]),
     );
-    let server = |url, description| object([("url", s(url)), ("description", s(description))]);
+    // A variable per part a deployment changes, so the one server entry fits any cluster.
+    let variable = |default, description, values: &[&'static str]| {
+        let mut v = Obj::of([("default", s(default)), ("description", s(description))]);
+        if !values.is_empty() {
+            v.insert("enum", J::Array(values.iter().map(|x| s(x)).collect()));
+        }
+        J::Object(v)
+    };
+    let variables = object([
+        (
+            "scheme",
+            variable(
+                "http",
+                "`https` where `security.ssl.rest.enabled`",
+                &["http", "https"],
+            ),
+        ),
+        (
+            "host",
+            variable("localhost", "The JobManager's REST address", &[]),
+        ),
+        ("port", variable("8081", "`rest.port`", &[])),
+        (
+            "prefix",
+            variable("", "Flink answers every path under `/v1` too", &["", "/v1"]),
+        ),
+    ]);
+    let server = object([
+        ("url", s("{scheme}://{host}:{port}{prefix}")),
+        ("description", s("A Flink cluster's REST endpoint")),
+        ("variables", variables),
+    ]);
     Obj::of([
         ("openapi", s("3.1.0")),
         (
@@ -183,15 +227,16 @@ pub fn document(api: &Api) -> Obj<'_> {
                     "license",
                     object([("name", s("Apache-2.0")), ("identifier", s("Apache-2.0"))]),
                 ),
+                (
+                    "contact",
+                    object([("name", s("flink-rest")), ("url", s(REPOSITORY))]),
+                ),
             ]),
         ),
-        (
-            "servers",
-            J::Array(vec![
-                server("http://localhost:8081", "A local cluster, default port"),
-                server("http://localhost:8081/v1", "The same, with the version prefix"),
-            ]),
-        ),
+        ("servers", J::Array(vec![server])),
+        // Flink's REST API has no authentication of its own (TLS and proxies are the deployment's).
+        ("security", J::Array(Vec::new())),
+        ("tags", J::Array(tags)),
         ("paths", paths.into()),
         (
             "components",
@@ -212,6 +257,57 @@ pub fn document(api: &Api) -> Obj<'_> {
     ])
 }
 
+/// Where the project lives, for `info.contact`.
+const REPOSITORY: &str = "https://github.com/flink-rest/flink-rest";
+
+/// An operation's tag: the resource its path starts with (`jobs`, `jars`, `taskmanagers` …).
+fn tag_of(op: &Operation) -> &str {
+    let first = op.path.trim_start_matches('/').split('/').next();
+    first.filter(|s| !s.is_empty()).unwrap_or("cluster")
+}
+
+/// The document's tags in order of first use, each saying which paths it groups.
+fn tags_of(api: &Api) -> Vec<(&str, String)> {
+    let mut tags: Vec<(&str, String)> = Vec::new();
+    for op in &api.operations {
+        let tag = tag_of(op);
+        if !tags.iter().any(|(t, _)| *t == tag) {
+            tags.push((tag, format!("Operations on `/{tag}` and below.")));
+        }
+    }
+    tags
+}
+
+/// The names of the schemas the operations use, with the ones those use, transitively: a type or id
+/// nothing refers to is left out of the document.
+fn referenced(api: &Api) -> std::collections::BTreeSet<&str> {
+    let mut todo: Vec<String> = Vec::new();
+    for op in &api.operations {
+        crate::model::types_of(op, &mut todo);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        let Some((name, def)) = (api.types.get_key_value(&name))
+            .map(|(n, d)| (n.as_str(), Some(d)))
+            .or_else(|| {
+                api.ids
+                    .get_key_value(&name)
+                    .map(|(n, _)| (n.as_str(), None))
+            })
+        else {
+            continue;
+        };
+        if seen.insert(name) {
+            if let Some(TypeDef::Struct(s)) = def {
+                s.fields
+                    .iter()
+                    .for_each(|f| crate::model::named_in(&f.ty, &mut todo));
+            }
+        }
+    }
+    seen
+}
+
 /// What a document is, by its variant: `documented` (the 1.10 page), `1.20-documented`, `1.20`.
 fn summary(variant: &str) -> String {
     match variant.strip_suffix("-documented") {
@@ -227,6 +323,7 @@ fn summary(variant: &str) -> String {
 
 fn operation(op: &Operation) -> J<'_> {
     let mut out = Obj::of([
+        ("tags", J::Array(vec![s(tag_of(op))])),
         ("operationId", s(&op.operation_id)),
         ("summary", s(first_sentence(&op.description))),
         ("description", s(&op.description)),
