@@ -394,20 +394,18 @@ fn spec_files(api: &model::Api, yaml: bool) -> Vec<(String, Result<String, Strin
     spec.insert("x-generated-by", openapi::J::Str(GENERATED_BY.into()));
     let name = format!("flink-rest-{}", api.variant);
     let stem = format!("generated/openapi/{name}");
-    let value = serde_json::to_value(&spec).expect("plain data serialises");
-    let mut files = vec![
-        (format!("{stem}.json"), Ok(pretty(&spec))),
-        (
-            format!("generated/openapi/3.0/{name}.json"),
-            Ok(pretty(&openapi30::render(value))),
-        ),
-    ];
+    let mut files = vec![(format!("{stem}.json"), Ok(pretty(&spec)))];
     if yaml {
         let text = serde_yaml_ng::to_string(&spec)
             .map(|text| format!("# {GENERATED_BY}\n{text}"))
             .map_err(|e| e.to_string());
         files.push((format!("{stem}.yaml"), text));
     }
+    let spec_30 = openapi30::render(spec);
+    files.push((
+        format!("generated/openapi/3.0/{name}.json"),
+        Ok(pretty(&spec_30)),
+    ));
     files
 }
 

@@ -31,10 +31,18 @@ pub struct Obj<'a>(Vec<(Cow<'a, str>, J<'a>)>);
 
 impl<'a> Obj<'a> {
     fn of<const N: usize>(entries: [(&'a str, J<'a>); N]) -> Obj<'a> {
+        Obj::from_entries(entries)
+    }
+
+    pub(crate) fn from_entries<const N: usize>(entries: [(&'a str, J<'a>); N]) -> Obj<'a> {
         Obj(entries
             .into_iter()
             .map(|(k, v)| (Cow::Borrowed(k), v))
             .collect())
+    }
+
+    pub(crate) fn into_entries(self) -> Vec<(Cow<'a, str>, J<'a>)> {
+        self.0
     }
 
     /// Sets `key`: in its place if it is there, else last.
@@ -46,8 +54,29 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn get_mut(&mut self, key: &str) -> Option<&mut J<'a>> {
+    pub(crate) fn get(&self, key: &str) -> Option<&J<'a>> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut J<'a>> {
         self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub(crate) fn remove(&mut self, key: &str) -> Option<J<'a>> {
+        let at = self.0.iter().position(|(k, _)| k == key)?;
+        Some(self.0.remove(at).1)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&str, &J<'a>)> {
+        self.0.iter().map(|(k, v)| (&**k, v))
+    }
+
+    pub(crate) fn entries_mut(&mut self) -> impl Iterator<Item = (&str, &mut J<'a>)> {
+        self.0.iter_mut().map(|(k, v)| (&**k, v))
     }
 }
 

@@ -10,51 +10,42 @@
 //! - `propertyNames` (a map keyed by an enum) -> `x-property-names`;
 //! - `contentMediaType` (a file part) -> `format: binary`;
 //! - `info.summary` and `license.identifier` (3.1 only) -> the description and the license URL.
+//!
+//! It works on the document's own tree (no `serde_json::Value` in between: that copy cost more than
+//! the rest of the rendering).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-use serde_json::{json, Map, Value};
+use crate::openapi::{Obj, J};
 
-/// A named schema's `type` (`object` for a one-of of objects), by its `$ref`.
-type Types = HashMap<String, Value>;
+/// A named schema's `type` (`object` for a one-of of objects), by its name.
+type Types<'a> = HashMap<String, J<'a>>;
 
 /// The 3.0.3 rendering of a 3.1 document.
-pub fn render(mut doc: Value) -> Value {
-    doc["openapi"] = json!("3.0.3");
-    if let Some(info) = doc.get_mut("info").and_then(Value::as_object_mut) {
-        if let Some(Value::String(summary)) = info.remove("summary") {
-            let description = info
-                .get("description")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            info.insert(
-                "description".into(),
-                json!(format!("{summary} {description}")),
-            );
+pub fn render<'a>(mut doc: Obj<'a>) -> Obj<'a> {
+    doc.insert("openapi", J::Str("3.0.3".into()));
+    if let Some(J::Object(info)) = doc.get_mut("info") {
+        if let Some(J::Str(summary)) = info.remove("summary") {
+            let description = match info.get("description") {
+                Some(J::Str(d)) => format!("{summary} {d}"),
+                _ => summary.into_owned(),
+            };
+            info.insert("description", J::Str(description.into()));
         }
-        if let Some(license) = info.get_mut("license").and_then(Value::as_object_mut) {
+        if let Some(J::Object(license)) = info.get_mut("license") {
             license.remove("identifier");
-            license.insert(
-                "url".into(),
-                json!("https://www.apache.org/licenses/LICENSE-2.0"),
-            );
+            let url = "https://www.apache.org/licenses/LICENSE-2.0";
+            license.insert("url", J::Str(url.into()));
         }
     }
-    let types: Types = (doc["components"]["schemas"]
-        .as_object()
-        .into_iter()
-        .flatten())
-    .map(|(name, s)| {
-        let ty = s.get("type").cloned().unwrap_or_else(|| json!("object"));
-        (format!("#/components/schemas/{name}"), ty)
-    })
-    .collect();
-    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        paths.values_mut().for_each(|p| schemas_in(p, &types));
+    let types = types(&doc);
+    if let Some(paths) = doc.get_mut("paths") {
+        schemas_in(paths, &types);
     }
-    if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
-        if let Some(Value::Object(schemas)) = components.get_mut("schemas") {
-            schemas.values_mut().for_each(|s| schema(s, &types));
+    if let Some(J::Object(components)) = doc.get_mut("components") {
+        if let Some(J::Object(schemas)) = components.get_mut("schemas") {
+            schemas.entries_mut().for_each(|(_, s)| schema(s, &types));
         }
         if let Some(responses) = components.get_mut("responses") {
             schemas_in(responses, &types);
@@ -63,109 +54,153 @@ pub fn render(mut doc: Value) -> Value {
     doc
 }
 
+fn types<'a>(doc: &Obj<'a>) -> Types<'a> {
+    let schemas = match doc.get("components") {
+        Some(J::Object(c)) => c.get("schemas"),
+        _ => None,
+    };
+    let mut out = Types::new();
+    if let Some(J::Object(schemas)) = schemas {
+        for (name, s) in schemas.entries() {
+            let ty = match s {
+                J::Object(o) => o.get("type").cloned(),
+                _ => None,
+            };
+            out.insert(name.to_string(), ty.unwrap_or(J::Str("object".into())));
+        }
+    }
+    out
+}
+
 /// Every `schema` under a path item, an operation, a response or a parameter.
-fn schemas_in(value: &mut Value, types: &Types) {
+fn schemas_in<'a>(value: &mut J<'a>, types: &Types<'a>) {
     match value {
-        Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
-                match key.as_str() {
+        J::Object(map) => {
+            for (key, v) in map.entries_mut() {
+                match key {
                     "schema" => schema(v, types),
                     _ => schemas_in(v, types),
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| schemas_in(v, types)),
+        J::Array(items) => items.iter_mut().for_each(|v| schemas_in(v, types)),
         _ => {}
     }
 }
 
+fn is_str(value: Option<&J<'_>>, text: &str) -> bool {
+    matches!(value, Some(J::Str(s)) if s == text)
+}
+
 /// One schema and the schemas in it, 3.1 -> 3.0.
-fn schema(value: &mut Value, types: &Types) {
-    if value == &Value::Bool(false) {
-        *value = json!({ "not": {} });
+fn schema<'a>(value: &mut J<'a>, types: &Types<'a>) {
+    if matches!(value, J::Bool(false)) {
+        *value = J::Object(Obj::from_entries([("not", J::Object(Obj::default()))]));
         return;
     }
-    let Value::Object(map) = value else {
+    let J::Object(map) = value else {
         return;
     };
-    for key in ["items", "additionalProperties", "not"] {
-        if let Some(v) = map.get_mut(key) {
-            schema(v, types);
-        }
-    }
-    if let Some(Value::Object(props)) = map.get_mut("properties") {
-        props.values_mut().for_each(|p| schema(p, types));
-    }
-    for key in ["oneOf", "anyOf", "allOf"] {
-        if let Some(Value::Array(items)) = map.get_mut(key) {
-            items.iter_mut().for_each(|i| schema(i, types));
+    for (key, v) in map.entries_mut() {
+        match key {
+            "items" | "additionalProperties" | "not" => schema(v, types),
+            "properties" => {
+                if let J::Object(props) = v {
+                    props.entries_mut().for_each(|(_, p)| schema(p, types));
+                }
+            }
+            "oneOf" | "anyOf" | "allOf" => {
+                if let J::Array(items) = v {
+                    items.iter_mut().for_each(|i| schema(i, types));
+                }
+            }
+            _ => {}
         }
     }
     // 3.0 wants at least one name in `required`.
-    if map
-        .get("required")
-        .and_then(Value::as_array)
-        .is_some_and(Vec::is_empty)
-    {
+    if matches!(map.get("required"), Some(J::Array(r)) if r.is_empty()) {
         map.remove("required");
     }
     if let Some(names) = map.remove("propertyNames") {
-        map.insert("x-property-names".into(), names);
+        map.insert("x-property-names", names);
     }
     if map.remove("contentMediaType").is_some() {
-        map.insert("format".into(), json!("binary"));
+        map.insert("format", J::Str("binary".into()));
     }
     nullable(map, types);
-    if map.contains_key("$ref") && map.len() > 1 {
+    if map.get("$ref").is_some() && map.len() > 1 {
         let reference = map.remove("$ref").expect("checked");
-        map.insert("allOf".into(), json!([{ "$ref": reference }]));
+        let inner = Obj::from_entries([("$ref", reference)]);
+        map.insert("allOf", J::Array(vec![J::Object(inner)]));
     }
 }
 
 /// `type: [X, "null"]` and `anyOf: [X, {type: null}]` -> `X`, `nullable: true`.
-fn nullable(map: &mut Map<String, Value>, types: &Types) {
-    if let Some(Value::Array(types)) = map.get("type") {
-        let named: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
-        if named.len() < types.len() {
-            map.insert("nullable".into(), json!(true));
+fn nullable<'a>(map: &mut Obj<'a>, types: &Types<'a>) {
+    if let Some(J::Array(list)) = map.get("type") {
+        let named: Vec<J<'a>> = (list.iter())
+            .filter(|t| !matches!(t, J::Str(s) if s == "null"))
+            .cloned()
+            .collect();
+        if named.len() < list.len() {
+            map.insert("nullable", J::Bool(true));
         }
         if let [one] = named.as_slice() {
-            map.insert("type".into(), one.clone());
+            map.insert("type", one.clone());
         }
     }
-    let Some(Value::Array(any)) = map.get("anyOf") else {
-        return;
+    let is_null = |v: &J<'_>| matches!(v, J::Object(o) if is_str(o.get("type"), "null"));
+    let other = match map.get("anyOf") {
+        Some(J::Array(any)) if any.len() == 2 && any.iter().any(is_null) => {
+            any.iter().find(|v| !is_null(v)).cloned()
+        }
+        _ => return,
     };
-    let is_null = |v: &Value| v.get("type") == Some(&json!("null"));
-    if any.len() == 2 && any.iter().any(is_null) {
-        let other = any
-            .iter()
-            .find(|v| !is_null(v))
-            .cloned()
-            .unwrap_or_default();
-        map.remove("anyOf");
-        match other {
-            Value::Object(inner) if !inner.contains_key("$ref") => map.extend(inner),
-            other => {
-                let target = other
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                let ty = types
-                    .get(target)
-                    .cloned()
-                    .unwrap_or_else(|| json!("object"));
-                map.insert("type".into(), ty);
-                map.insert("allOf".into(), json!([other]));
+    map.remove("anyOf");
+    match other {
+        Some(J::Object(inner)) if inner.get("$ref").is_none() => {
+            for (key, v) in inner.into_entries() {
+                map.insert(key, v);
             }
         }
-        map.insert("nullable".into(), json!(true));
+        Some(other) => {
+            let target = match &other {
+                J::Object(o) => match o.get("$ref") {
+                    Some(J::SchemaRef(name)) => types.get(*name).cloned(),
+                    _ => None,
+                },
+                _ => None,
+            };
+            map.insert("type", target.unwrap_or(J::Str(Cow::Borrowed("object"))));
+            map.insert("allOf", J::Array(vec![other]));
+        }
+        None => {}
     }
+    map.insert("nullable", J::Bool(true));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    /// A 3.1 document as the tree `render` takes (every string owned).
+    fn tree(value: &serde_json::Value) -> J<'static> {
+        match value {
+            serde_json::Value::Null => J::Null,
+            serde_json::Value::Bool(b) => J::Bool(*b),
+            serde_json::Value::Number(n) => J::Int(n.as_i64().unwrap_or_default()),
+            serde_json::Value::String(s) => J::Str(s.clone().into()),
+            serde_json::Value::Array(items) => J::Array(items.iter().map(tree).collect()),
+            serde_json::Value::Object(map) => {
+                let mut obj = Obj::default();
+                for (k, v) in map {
+                    obj.insert(k.clone(), tree(v));
+                }
+                J::Object(obj)
+            }
+        }
+    }
 
     #[test]
     fn what_3_0_cannot_say_is_said_its_way() {
@@ -174,19 +209,21 @@ mod tests {
             "info": {"title": "t", "summary": "S.", "description": "D.", "version": "1",
                      "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}},
             "paths": {"/x": {"get": {"responses": {"200": {"description": "ok", "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/A"}}}}}}}},
+                "application/json": {"schema": {"type": ["string", "null"]}}}}}}}},
             "components": {"schemas": {"A": {"type": "object", "properties": {
                 "n": {"type": ["string", "null"], "description": "n"},
                 "r": {"$ref": "#/components/schemas/B", "description": "r"},
-                "o": {"anyOf": [{"$ref": "#/components/schemas/B"}, {"type": "null"}]},
                 "p": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]},
-                "k": {"type": "object", "propertyNames": {"$ref": "#/components/schemas/B"}},
+                "k": {"type": "object", "propertyNames": {"type": "string"}},
                 "f": false,
                 "e": {"type": "object", "required": []},
                 "file": {"type": "string", "contentMediaType": "application/java-archive"}
             }}, "B": {"type": "string", "enum": ["x"]}}}
         });
-        let out = render(doc);
+        let J::Object(doc) = tree(&doc) else {
+            panic!("an object")
+        };
+        let out = serde_json::to_value(render(doc)).unwrap();
         let props = &out["components"]["schemas"]["A"]["properties"];
         assert_eq!(out["openapi"], "3.0.3");
         assert_eq!(out["info"]["description"], "S. D.");
@@ -194,15 +231,11 @@ mod tests {
         assert!(out["info"]["license"].get("identifier").is_none());
         assert_eq!(
             props["n"],
-            json!({"type": "string", "nullable": true, "description": "n"})
+            json!({"type": "string", "description": "n", "nullable": true})
         );
         assert_eq!(
             props["r"],
             json!({"description": "r", "allOf": [{"$ref": "#/components/schemas/B"}]})
-        );
-        assert_eq!(
-            props["o"],
-            json!({"type": "string", "allOf": [{"$ref": "#/components/schemas/B"}], "nullable": true})
         );
         assert_eq!(
             props["p"],
@@ -214,8 +247,35 @@ mod tests {
         assert_eq!(props["file"], json!({"type": "string", "format": "binary"}));
         let success = &out["paths"]["/x"]["get"]["responses"]["200"]["content"];
         assert_eq!(
-            success["application/json"]["schema"]["$ref"],
-            "#/components/schemas/A"
+            success["application/json"]["schema"],
+            json!({"type": "string", "nullable": true})
         );
+    }
+
+    #[test]
+    fn a_nullable_reference_gets_the_type_of_what_it_refers_to() {
+        let mut schemas = Obj::default();
+        schemas.insert("B", tree(&json!({"type": "string", "enum": ["x"]})));
+        schemas.insert("C", tree(&json!({"oneOf": [{"type": "object"}]})));
+        let field = |name: &'static str| {
+            let reference = Obj::from_entries([("$ref", J::SchemaRef(name))]);
+            let null = Obj::from_entries([("type", J::Str("null".into()))]);
+            J::Object(Obj::from_entries([(
+                "anyOf",
+                J::Array(vec![J::Object(reference), J::Object(null)]),
+            )]))
+        };
+        let a = Obj::from_entries([(
+            "properties",
+            J::Object(Obj::from_entries([("b", field("B")), ("c", field("C"))])),
+        )]);
+        schemas.insert("A", J::Object(a));
+        let components = Obj::from_entries([("schemas", J::Object(schemas))]);
+        let doc = Obj::from_entries([("components", J::Object(components))]);
+        let out = serde_json::to_value(render(doc)).unwrap();
+        let props = &out["components"]["schemas"]["A"]["properties"];
+        let expect = |ty: &str, name: &str| json!({"type": ty, "allOf": [{"$ref": format!("#/components/schemas/{name}")}], "nullable": true});
+        assert_eq!(props["b"], expect("string", "B"));
+        assert_eq!(props["c"], expect("object", "C"));
     }
 }
