@@ -48,7 +48,7 @@ impl RecordedRequest {
         match self.body.as_ref()? {
             RequestBody::Json(v) => Some(v),
             RequestBody::Multipart(parts) => parts.iter().find_map(|p| p.json.as_ref()),
-            RequestBody::Text(_) => None,
+            RequestBody::Text(_) | RequestBody::Described { .. } => None,
         }
     }
 
@@ -70,6 +70,11 @@ pub enum RequestBody {
     Text(String),
     /// Multipart form: what each part was, not its bytes.
     Multipart(Vec<PartRecord>),
+    /// Bytes too many or too odd to keep (a huge body, invalid UTF-8): how many, and what they were.
+    Described {
+        bytes: usize,
+        about: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -239,6 +244,7 @@ impl Redactor {
         match &mut e.request.body {
             Some(RequestBody::Json(v)) => self.value(v),
             Some(RequestBody::Text(t)) => *t = self.string(t),
+            Some(RequestBody::Described { .. }) => {}
             Some(RequestBody::Multipart(parts)) => {
                 for p in parts {
                     if let Some(v) = &mut p.json {

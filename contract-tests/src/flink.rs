@@ -253,7 +253,11 @@ impl Cluster {
                 }
                 Err(e) => last = e.to_string(),
             }
-            progress.set(&last);
+            // Not answering yet is what starting looks like; the error is kept for a failure.
+            match last.starts_with("REST answers") {
+                true => progress.set(&last),
+                false => progress.set("waiting for the REST endpoint"),
+            }
             // The scripts write pid files at once; none alive after a few seconds means it died.
             if start.elapsed() > Duration::from_secs(5) && self.pids().is_empty() {
                 bail!("Flink {} exited during start ({last})", self.version);

@@ -55,7 +55,11 @@ impl fmt::Display for CallError {
 
 impl From<flink_rest::Error> for CallError {
     fn from(e: flink_rest::Error) -> Self {
-        CallError::Client(e)
+        match e {
+            // The client refused an argument before sending (an id `..`, a hostile file name).
+            flink_rest::Error::InvalidId(e) => CallError::Argument(e.to_string()),
+            e => CallError::Client(e),
+        }
     }
 }
 
@@ -144,7 +148,9 @@ impl Args {
             Some(RequestBody::Json(v)) => {
                 serde_json::from_value(v.clone()).map_err(|e| argument("JSON body", e))
             }
-            Some(RequestBody::Text(_)) => Err(argument("body", "not JSON")),
+            Some(RequestBody::Text(_) | RequestBody::Described { .. }) => {
+                Err(argument("body", "not JSON"))
+            }
             // A body the page marks optional may be left out.
             _ => serde_json::from_value(json!({})).map_err(|e| argument("JSON body", e)),
         }

@@ -579,3 +579,19 @@ async fn an_answer_past_the_size_limit_is_too_large() {
     assert_eq!(limited(size).list_jobs().await.unwrap().jobs.len(), 2000);
     assert_eq!(flink_rest::DEFAULT_MAX_ANSWER_BYTES, 64 << 20);
 }
+
+/// A body past `rest.server.max-content-length` is refused by Flink's HTTP layer with 413 and no body
+/// (recorded on every version): the typed error has the status and no error strings.
+#[tokio::test]
+async fn an_error_without_a_body_is_an_api_error_with_none() {
+    let (server, client) = server().await;
+    Mock::given(method("GET"))
+        .and(path("/jobs"))
+        .respond_with(ResponseTemplate::new(413))
+        .mount(&server)
+        .await;
+    match client.list_jobs().await {
+        Err(Error::Api { status, errors, .. }) => assert_eq!((status, errors.len()), (413, 0)),
+        other => panic!("{other:?}"),
+    }
+}

@@ -110,6 +110,14 @@ async fn bad_input_answers_decode_as_typed_errors() {
                 Err(m) => failures.push(format!("{version}/{name}: {m}")),
                 Ok(()) => {}
             }
+            // A body past `rest.server.max-content-length` is refused by Flink's HTTP layer before
+            // its handlers: 413 and no body.
+            if e.response.status == 413 {
+                if e.response.body.is_some() {
+                    failures.push(format!("{version}/{name}: a 413 with a body"));
+                }
+                continue;
+            }
             if e.response.status >= 400 {
                 let errors = e.response.body.as_ref().and_then(|b| b.get("errors"));
                 if !errors.is_some_and(Value::is_array) {

@@ -536,9 +536,13 @@ fn api_error(endpoint: &'static str, status: u16, body: &[u8]) -> Error {
     struct FlinkErrors {
         errors: Vec<String>,
     }
+    let text = String::from_utf8_lossy(body);
     let errors = match serde_json::from_slice::<FlinkErrors>(body) {
         Ok(e) => e.errors,
-        Err(_) => vec![String::from_utf8_lossy(body).trim().to_string()],
+        // No body at all: Flink's HTTP layer refused before its handlers (413 past
+        // `rest.server.max-content-length`).
+        Err(_) if text.trim().is_empty() => Vec::new(),
+        Err(_) => vec![text.trim().to_string()],
     };
     let known = (crate::client::KNOWN_ERRORS.iter())
         .find(|(pair, code, _)| *pair == endpoint && *code == status)

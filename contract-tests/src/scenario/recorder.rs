@@ -26,6 +26,11 @@ pub enum Body {
     /// Sent with `content-type: application/json` but not JSON.
     Text(String),
     Multipart(Vec<Part>),
+    /// Sent with `content-type: application/json`, recorded as its size and `about`.
+    Raw {
+        bytes: Vec<u8>,
+        about: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +128,16 @@ impl Recorder {
                     .header("content-type", "application/json")
                     .body(t.clone());
                 Some(RequestBody::Text(t.clone()))
+            }
+            Some(Body::Raw { bytes, about }) => {
+                headers.insert("content-type".into(), "application/json".into());
+                builder = builder
+                    .header("content-type", "application/json")
+                    .body(bytes.clone());
+                Some(RequestBody::Described {
+                    bytes: bytes.len(),
+                    about: about.clone(),
+                })
             }
             Some(Body::Multipart(parts)) => {
                 headers.insert("content-type".into(), "multipart/form-data".into());

@@ -512,6 +512,65 @@ async fn bad_inputs(s: &mut State) -> Result<()> {
         .await?;
     r.bad(post(format!("/jobs/{job}/savepoints")).json(json!({"cancel-job": "yes"})))
         .await?;
+    hostile_inputs(r, job, jar, &s.tms).await?;
+    // Nothing of that hurt the server.
+    let overview = r.peek("/overview").await?;
+    if overview["taskmanagers"].as_u64().unwrap_or(0) == 0 {
+        bail!("the cluster is not healthy after the bad inputs: {overview}");
+    }
+    Ok(())
+}
+
+/// Inputs meant to do harm: a way out of the log directory, line breaks and overflowing numbers in
+/// parameters, bodies that are invalid UTF-8, deeply nested or larger than the server takes, and upload
+/// file names that climb directories or break a header.
+async fn hostile_inputs(r: &mut Recorder, job: &str, jar: &str, tms: &str) -> Result<()> {
+    let post = |path: String| Req::new(Method::POST, path);
+    let raw = |path: String, bytes: Vec<u8>, about: &str| Req {
+        body: Some(Body::Raw {
+            bytes,
+            about: about.into(),
+        }),
+        ..post(path)
+    };
+    r.bad(Req::get("/jobmanager/logs/..%2F..%2F..%2Fetc%2Fpasswd"))
+        .await?;
+    if let Some(tm) = tms.split(',').next().filter(|t| !t.is_empty()) {
+        r.bad(Req::get(format!(
+            "/taskmanagers/{tm}/logs/..%2F..%2Fconf%2Fconfig.yaml"
+        )))
+        .await?;
+    }
+    r.bad(Req::get(format!("/jobs/{job}%0D%0AX-Injected:%201")))
+        .await?;
+    r.bad(Req::get(format!("/jobs/{job}/exceptions")).q("maxExceptions", "99999999999999999999"))
+        .await?;
+    r.bad(Req::get(format!("/jobs/{job}/{}", "x".repeat(3000))))
+        .await?;
+    let plan = format!("/jars/{jar}/plan");
+    let bad_utf8 = [&b"{\"parallelism\": \""[..], &[0xff, 0xfe], b"\"}"].concat();
+    r.bad(raw(plan.clone(), bad_utf8, "invalid UTF-8 in a string"))
+        .await?;
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    r.bad(raw(
+        plan.clone(),
+        deep.into_bytes(),
+        "arrays nested 100,000 deep",
+    ))
+    .await?;
+    // Past `rest.server.max-content-length` (100 MiB by default).
+    let huge = vec![b' '; 101 << 20];
+    r.bad(raw(plan, huge, "101 MiB of spaces")).await?;
+    for file_name in ["../../../escape.jar", "quote\"d.jar"] {
+        let part = Part {
+            name: "jarfile".into(),
+            file_name: Some(file_name.into()),
+            content_type: "application/x-java-archive".into(),
+            bytes: b"PK\x03\x04 not a jar".to_vec(),
+        };
+        r.bad(post("/jars/upload".into()).multipart(vec![part]))
+            .await?;
+    }
     Ok(())
 }
 
