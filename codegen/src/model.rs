@@ -847,7 +847,14 @@ impl Builder<'_> {
 
 /// `start-time` -> `start_time`, `isStoppable` -> `is_stoppable`, `type` -> `type_`.
 pub fn rust_field_name(wire: &str) -> String {
-    let snake = identifier(&wire.to_snake_case(), "field");
+    let snake = wire.to_snake_case();
+    // The common case, without a pass over its characters: an ASCII name that starts with a letter.
+    let plain = snake.starts_with(|c: char| c.is_ascii_lowercase())
+        && (snake.bytes()).all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let snake = match plain {
+        true => snake,
+        false => identifier(&snake, "field"),
+    };
     match KEYWORDS.contains(&snake.as_str()) {
         true => format!("{snake}_"),
         false => snake,

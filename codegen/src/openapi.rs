@@ -54,6 +54,11 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// Adds `key` last; for keys known to be new (a map's own keys, one loop over distinct names).
+    fn push(&mut self, key: impl Into<Cow<'a, str>>, value: J<'a>) {
+        self.0.push((key.into(), value));
+    }
+
     pub(crate) fn get(&self, key: &str) -> Option<&J<'a>> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
@@ -170,7 +175,7 @@ pub fn document(api: &Api) -> Obj<'_> {
         .iter()
         .filter(|(name, _)| used.contains(name.as_str()))
     {
-        schemas.insert(name.as_str(), type_def(def));
+        schemas.push(name.as_str(), type_def(def));
     }
     for (name, id) in api
         .ids
@@ -181,7 +186,7 @@ pub fn document(api: &Api) -> Obj<'_> {
         if let Some(pattern) = &id.pattern {
             schema.insert("pattern", s(pattern));
         }
-        schemas.insert(name.as_str(), schema.into());
+        schemas.push(name.as_str(), schema.into());
     }
     let tags: Vec<J<'_>> = tags_of(api)
         .into_iter()
