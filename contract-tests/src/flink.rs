@@ -249,14 +249,14 @@ impl Cluster {
                     last = format!(
                         "REST answers, {} of {} TaskManagers registered",
                         o.taskmanagers, self.taskmanagers
-                    )
+                    );
+                    progress.set(&last);
                 }
-                Err(e) => last = e.to_string(),
-            }
-            // Not answering yet is what starting looks like; the error is kept for a failure.
-            match last.starts_with("REST answers") {
-                true => progress.set(&last),
-                false => progress.set("waiting for the REST endpoint"),
+                // Not answering yet is what starting looks like; the error is kept for a failure.
+                Err(e) => {
+                    last = e.to_string();
+                    progress.set("waiting for the REST endpoint");
+                }
             }
             // The scripts write pid files at once; none alive after a few seconds means it died.
             if start.elapsed() > Duration::from_secs(5) && self.pids().is_empty() {

@@ -68,6 +68,12 @@ async fn in_turn(server: &MockServer, at: &str, answers: &[(u16, Value)]) {
     }
 }
 
+/// A savepoint trigger at `POST /jobs/JOB/savepoints` whose status then answers `answers` in turn.
+async fn savepoint_answers(server: &MockServer, answers: &[(u16, Value)]) {
+    let trigger = format!("/jobs/{JOB}/savepoints");
+    operation(server, ("POST", &trigger), &savepoint_status(), answers).await;
+}
+
 fn savepoint_status() -> String {
     format!("/jobs/{JOB}/savepoints/{TRIGGER}")
 }
@@ -95,11 +101,8 @@ async fn a_savepoint_is_polled_until_written_and_its_location_returned() {
     let (server, client) = start().await;
     let done =
         json!({"status": {"id": "COMPLETED"}, "operation": {"location": "file:/sp/savepoint-1"}});
-    let trigger = ("POST", format!("/jobs/{JOB}/savepoints"));
-    operation(
+    savepoint_answers(
         &server,
-        (trigger.0, &trigger.1),
-        &savepoint_status(),
         &[(200, in_progress()), (200, in_progress()), (200, done)],
     )
     .await;
@@ -115,15 +118,8 @@ async fn a_savepoint_is_polled_until_written_and_its_location_returned() {
 #[tokio::test]
 async fn a_failed_savepoint_is_a_typed_failure_with_flinks_cause() {
     let (server, client) = start().await;
-    let trigger = ("POST", format!("/jobs/{JOB}/savepoints"));
     let failed = recorded_failed_savepoint();
-    operation(
-        &server,
-        (trigger.0, &trigger.1),
-        &savepoint_status(),
-        &[(200, in_progress()), (200, failed)],
-    )
-    .await;
+    savepoint_answers(&server, &[(200, in_progress()), (200, failed)]).await;
     let err = client
         .savepoint(&job(), &SavepointTriggerRequestBody::default())
         .await
@@ -147,14 +143,7 @@ async fn a_failed_savepoint_is_a_typed_failure_with_flinks_cause() {
 #[tokio::test]
 async fn an_operation_that_never_ends_times_out() {
     let (server, client) = start().await;
-    let trigger = ("POST", format!("/jobs/{JOB}/savepoints"));
-    operation(
-        &server,
-        (trigger.0, &trigger.1),
-        &savepoint_status(),
-        &[(200, in_progress())],
-    )
-    .await;
+    savepoint_answers(&server, &[(200, in_progress())]).await;
     let poll = Poll {
         timeout: Duration::from_millis(100),
         ..fast()
@@ -177,15 +166,8 @@ async fn an_operation_that_never_ends_times_out() {
 #[tokio::test]
 async fn a_server_error_mid_way_ends_the_wait_with_that_error() {
     let (server, client) = start().await;
-    let trigger = ("POST", format!("/jobs/{JOB}/savepoints"));
     let broken = json!({"errors": ["Internal server error."]});
-    operation(
-        &server,
-        (trigger.0, &trigger.1),
-        &savepoint_status(),
-        &[(200, in_progress()), (500, broken)],
-    )
-    .await;
+    savepoint_answers(&server, &[(200, in_progress()), (500, broken)]).await;
     let err = client
         .savepoint(&job(), &SavepointTriggerRequestBody::default())
         .await
@@ -196,14 +178,7 @@ async fn a_server_error_mid_way_ends_the_wait_with_that_error() {
 #[tokio::test]
 async fn a_wait_dropped_mid_way_stops_polling() {
     let (server, client) = start().await;
-    let trigger = ("POST", format!("/jobs/{JOB}/savepoints"));
-    operation(
-        &server,
-        (trigger.0, &trigger.1),
-        &savepoint_status(),
-        &[(200, in_progress())],
-    )
-    .await;
+    savepoint_answers(&server, &[(200, in_progress())]).await;
     let (job, body) = (job(), SavepointTriggerRequestBody::default());
     let waiting = client.savepoint(&job, &body);
     assert!(tokio::time::timeout(Duration::from_millis(50), waiting)
@@ -219,10 +194,9 @@ async fn stop_waits_for_the_savepoint_and_then_for_the_job_to_finish() {
     let (server, client) = start().await;
     let done =
         json!({"status": {"id": "COMPLETED"}, "operation": {"location": "file:/sp/savepoint-2"}});
-    let trigger = ("POST", format!("/jobs/{JOB}/stop"));
     operation(
         &server,
-        (trigger.0, &trigger.1),
+        ("POST", &format!("/jobs/{JOB}/stop")),
         &savepoint_status(),
         &[(200, in_progress()), (200, done)],
     )
@@ -246,11 +220,11 @@ async fn stop_waits_for_the_savepoint_and_then_for_the_job_to_finish() {
 async fn a_checkpoint_returns_its_id_or_its_failure() {
     let (server, client) = start().await;
     let status = format!("/jobs/{JOB}/checkpoints/{TRIGGER}");
-    let trigger = ("POST", format!("/jobs/{JOB}/checkpoints"));
+    let trigger = format!("/jobs/{JOB}/checkpoints");
     let done = json!({"status": {"id": "COMPLETED"}, "operation": {"checkpointId": 42}});
     operation(
         &server,
-        (trigger.0, &trigger.1),
+        ("POST", &trigger),
         &status,
         &[(200, in_progress()), (200, done)],
     )
@@ -265,7 +239,7 @@ async fn a_checkpoint_returns_its_id_or_its_failure() {
         "serialized-throwable": "rO0="
     });
     let failed = json!({"status": {"id": "COMPLETED"}, "operation": {"failureCause": cause}});
-    operation(&server, (trigger.0, &trigger.1), &status, &[(200, failed)]).await;
+    operation(&server, ("POST", &trigger), &status, &[(200, failed)]).await;
     match client.checkpoint(&job(), &body).await.unwrap_err() {
         Error::Failed { failure, .. } => {
             assert_eq!(failure.message, "Checkpoint expired before completing.");
