@@ -315,8 +315,8 @@ const HEX32: &str = "^[0-9a-fA-F]{32}$";
 pub const BASELINE: &str = "1.10";
 
 /// Gives the string fields the names file lists (`fields`) their named type: an id type of its `ids`
-/// or an enum of its `enums` (added to `api` with every value the names file lists). Every entry must
-/// name a string field of `api`. (An API with no types at all, the crate's union where the ledger names
+/// or an enum of its `enums` (added to `api` with every value the names file lists); a map field listed
+/// with an enum gets keys of that enum. Every entry must name a string or map field of `api`. (An API with no types at all, the crate's union where the ledger names
 /// no version, has nothing to mark.)
 pub fn name_string_fields(api: &mut Api, names: &Names) -> Result<(), Problems> {
     let mut problems = Problems::default();
@@ -338,10 +338,26 @@ pub fn name_string_fields(api: &mut Api, names: &Names) -> Result<(), Problems> 
                 continue;
             }
         };
-        match field_at(api, at) {
-            Some(f) if f.ty == Ty::String => f.string_type = Some(string_type),
-            Some(f) => problems.push(loc, format!("{at} is {:?}, not a string", f.ty)),
-            None => problems.push(loc, format!("the crate has no field {at}")),
+        match (field_at(api, at), string_type) {
+            (Some(f), string_type) if f.ty == Ty::String => f.string_type = Some(string_type),
+            // A map whose keys are the enum's values (Jackson writes no key type): typed keys, and
+            // reading a known key costs no allocation.
+            (Some(f), StringType::Enum(key)) if matches!(f.ty, Ty::Map(_)) => {
+                if let Ty::Map(value) = &f.ty {
+                    f.ty = Ty::KeyedMap {
+                        key,
+                        value: value.clone(),
+                    };
+                }
+            }
+            (Some(f), _) => problems.push(
+                loc,
+                format!(
+                    "{at} is {:?}, not a string (or a map, for an enum of its keys)",
+                    f.ty
+                ),
+            ),
+            (None, _) => problems.push(loc, format!("the crate has no field {at}")),
         }
     }
     problems.into_result(())

@@ -6,6 +6,8 @@ mod common;
 
 use std::time::Duration;
 
+use flink_rest::types::TaskCountKey;
+
 #[tokio::main]
 async fn main() -> common::Result {
     let rounds: Option<u32> = std::env::args().nth(1).map(|n| n.parse()).transpose()?;
@@ -14,8 +16,8 @@ async fn main() -> common::Result {
     let mut round = 0;
     loop {
         for job in client.get_jobs_overview().await?.jobs {
-            let running = job.tasks.get("running").copied().unwrap_or_default();
-            let total = job.tasks.get("total").copied().unwrap_or_default();
+            let count = |key| job.tasks.get(&key).copied().unwrap_or_default();
+            let (running, total) = (count(TaskCountKey::Running), count(TaskCountKey::Total));
             let seconds = job.duration / 1000;
             println!(
                 "{} {:<12} {running}/{total} tasks running, {seconds} s  {}",

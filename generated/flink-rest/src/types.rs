@@ -1791,7 +1791,7 @@ pub struct JobDetails {
     pub state: JobStatus,
     /// `tasks`: How many of the job's tasks (the subtasks of all its vertices) are in each execution state, by lower-case state name (`running`, `finished`, …), and their `total`.
     #[serde(rename = "tasks")]
-    pub tasks: std::collections::BTreeMap<String, i64>,
+    pub tasks: std::collections::BTreeMap<TaskCountKey, i64>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -3694,6 +3694,88 @@ pub struct TaskCheckpointStatisticsWithSubtaskDetailsSummary {
     #[serde(rename = "state_size")]
     pub state_size: StatsSummaryDto,
 }
+/// Used by JobDetails.tasks.
+///
+/// Open: a value this crate does not know decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TaskCountKey {
+    /// `total`
+    Total,
+    /// `created`
+    Created,
+    /// `scheduled`
+    Scheduled,
+    /// `deploying`
+    Deploying,
+    /// `running`
+    Running,
+    /// `finished`
+    Finished,
+    /// `canceling`
+    Canceling,
+    /// `canceled`
+    Canceled,
+    /// `failed`
+    Failed,
+    /// `reconciling`
+    Reconciling,
+    /// `initializing`
+    Initializing,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl TaskCountKey {
+    /// Every known value, in the documented order.
+    pub const KNOWN: &'static [TaskCountKey] = &[
+        TaskCountKey::Total,
+        TaskCountKey::Created,
+        TaskCountKey::Scheduled,
+        TaskCountKey::Deploying,
+        TaskCountKey::Running,
+        TaskCountKey::Finished,
+        TaskCountKey::Canceling,
+        TaskCountKey::Canceled,
+        TaskCountKey::Failed,
+        TaskCountKey::Reconciling,
+        TaskCountKey::Initializing,
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TaskCountKey::Total => "total",
+            TaskCountKey::Created => "created",
+            TaskCountKey::Scheduled => "scheduled",
+            TaskCountKey::Deploying => "deploying",
+            TaskCountKey::Running => "running",
+            TaskCountKey::Finished => "finished",
+            TaskCountKey::Canceling => "canceling",
+            TaskCountKey::Canceled => "canceled",
+            TaskCountKey::Failed => "failed",
+            TaskCountKey::Reconciling => "reconciling",
+            TaskCountKey::Initializing => "initializing",
+            TaskCountKey::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for TaskCountKey {
+    fn from(value: &str) -> Self {
+        match value {
+            "total" => TaskCountKey::Total,
+            "created" => TaskCountKey::Created,
+            "scheduled" => TaskCountKey::Scheduled,
+            "deploying" => TaskCountKey::Deploying,
+            "running" => TaskCountKey::Running,
+            "finished" => TaskCountKey::Finished,
+            "canceling" => TaskCountKey::Canceling,
+            "canceled" => TaskCountKey::Canceled,
+            "failed" => TaskCountKey::Failed,
+            "reconciling" => TaskCountKey::Reconciling,
+            "initializing" => TaskCountKey::Initializing,
+            other => TaskCountKey::Unknown(other.to_string()),
+        }
+    }
+}
+crate::open_enum!(TaskCountKey);
 /// `org.apache.flink.runtime.taskexecutor.TaskExecutorMemoryConfiguration`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskExecutorMemoryConfiguration {
