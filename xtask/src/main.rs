@@ -1,6 +1,7 @@
 //! `cargo xtask …`: the project's own commands (see `cargo xtask --help`).
 
 mod conformance;
+mod fuzz;
 mod gen;
 mod ledger;
 
@@ -87,6 +88,15 @@ enum Command {
     Coverage,
     /// Render an HTML report to PNG with headless Chromium.
     Screenshot { html: PathBuf, png: PathBuf },
+    /// Short libFuzzer runs of the generator's and the crate's fuzz targets (codegen/fuzz), seeded
+    /// from every source and every recorded answer. Exit 1 if any target fails.
+    Fuzz {
+        /// How long each target runs.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// The targets (default: all of import, pipeline, decode).
+        targets: Vec<String>,
+    },
     /// Time `gen` in-process (no file I/O) over many runs and report the distribution.
     Bench {
         #[arg(long, default_value_t = 200)]
@@ -182,6 +192,13 @@ fn main() -> ExitCode {
         }),
         Command::Gen { check } => gen::gen(&root, check),
         Command::Bench { runs } => gen::bench(&root, runs),
+        Command::Fuzz { seconds, targets } => {
+            let targets = match targets.is_empty() {
+                true => fuzz::TARGETS.map(String::from).to_vec(),
+                false => targets,
+            };
+            fuzz::run(&root, &targets, seconds)
+        }
         Command::Conformance {
             version,
             url,
