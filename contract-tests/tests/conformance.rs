@@ -136,3 +136,25 @@ async fn a_ledger_entry_the_server_no_longer_bears_out_is_resolved() {
         Class::Conforms
     );
 }
+
+#[tokio::test]
+async fn a_pair_class_does_not_depend_on_whether_a_poll_caught_the_operation_in_progress() {
+    // A disposal answers `operation: null` while in progress (a nullable entry); a run whose polls all
+    // land after it completes sees no null. Both runs give the pair one class.
+    let pair = "GET /savepoint-disposal/:triggerid";
+    let all = exchanges();
+    let in_progress = |e: &Exchange| {
+        e.endpoint.as_deref() == Some(pair)
+            && (e.response.body.as_ref()).is_some_and(|b| b["status"]["id"] == "IN_PROGRESS")
+    };
+    assert!(
+        all.iter().any(in_progress),
+        "the recording has a poll in progress"
+    );
+    let late: Vec<Exchange> = all.iter().filter(|e| !in_progress(e)).cloned().collect();
+    let (early, late) = (classify(&all).await, classify(&late).await);
+    assert_eq!(class_of(&early, pair), Class::Explained);
+    assert_eq!(class_of(&late, pair), Class::Explained);
+    assert_eq!(early.raw_conforming(), late.raw_conforming());
+    assert!(!late.failed());
+}
