@@ -95,3 +95,38 @@ fn truncated_pages_never_panic() {
     // Most cuts land inside a schema or an endpoint block and must be reported.
     assert!(failures > 100, "only {failures} cuts were reported as bad");
 }
+
+#[test]
+fn classes_whose_names_collide_are_reported_at_their_lines() {
+    // Two packages, one class name: the names cannot tell them apart.
+    let page = r#"Intro text
+/a
+Verb: GET
+Response code: 200 OK
+Returns a.
+Request
+Response
+{
+"type" : "object",
+"id" : "urn:jsonschema:org:one:Thing",
+"properties" : { "x" : { "type" : "string" } }
+}
+/b
+Verb: GET
+Response code: 200 OK
+Returns b.
+Request
+Response
+{
+"type" : "object",
+"id" : "urn:jsonschema:org:two:Thing",
+"properties" : { "y" : { "type" : "integer" } }
+}
+"#;
+    let problems = docs::import("page.txt", page).unwrap_err();
+    let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        lines,
+        ["page.txt:19: urn:jsonschema:org:one:Thing (line 8) and urn:jsonschema:org:two:Thing are different classes with the same name"]
+    );
+}

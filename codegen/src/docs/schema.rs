@@ -563,11 +563,20 @@ fn name_variants(
     let base = base_names(&paths);
     // One class path, two urns in one source: two classes the names cannot tell apart.
     let mut urn_of: HashMap<(usize, Vec<&str>), &str> = HashMap::new();
-    for (source, urn) in variants.keys() {
+    // The line of a variant's first definition.
+    let line_of = |lifter: &Lifter, list: &[usize], i: usize| {
+        list.get(i).map_or(0, |&o| lifter.occurrences[o].line)
+    };
+    for ((source, urn), (lifter, list)) in variants {
         if let Some(other) = urn_of.insert((*source, class_path(urn)), urn) {
+            let first = variants
+                .get(&(*source, other))
+                .map_or(0, |(l, list)| line_of(l, list, 0));
             problems.push(
-                Location::file(inputs[*source].file),
-                format!("{other} and {urn} are different classes with the same name"),
+                Location::at(inputs[*source].file, line_of(lifter, list, 0)),
+                format!(
+                    "{other} (line {first}) and {urn} are different classes with the same name"
+                ),
             );
         }
     }
@@ -602,10 +611,11 @@ fn name_variants(
             };
             if let Some(other) = taken.insert(name.clone(), i) {
                 problems.push(
-                    Location::file(inputs[*source].file),
+                    Location::at(inputs[*source].file, line_of(lifter, list, i)),
                     format!(
-                        "definitions {} and {} of {urn} both get the name {name}",
+                        "definitions {} (line {}) and {} of {urn} both get the name {name}",
                         other + 1,
+                        line_of(lifter, list, other),
                         i + 1
                     ),
                 );
