@@ -281,6 +281,25 @@ async fn decode_errors_name_the_json_path() {
     }
 }
 
+#[test]
+fn decode_reads_a_body_as_the_client_does_and_says_where_it_fails() {
+    use flink_rest::types::JobIdsWithStatusOverview;
+    let good = format!(r#"{{"jobs": [{{"id": "{JOB}", "status": "RUNNING"}}]}}"#);
+    let read: JobIdsWithStatusOverview = flink_rest::decode(good.as_bytes()).unwrap();
+    assert_eq!(read.jobs[0].id.as_str(), JOB);
+    // Read again with path tracking only when the fast read fails: a wrong type, and bytes that are
+    // not UTF-8, each at its place.
+    let wrong = format!(r#"{{"jobs": [{{"id": "{JOB}", "status": 7}}]}}"#);
+    let e = flink_rest::decode::<JobIdsWithStatusOverview>(wrong.as_bytes()).unwrap_err();
+    assert_eq!(e.path, "jobs[0].status");
+    let mut bytes = good.into_bytes();
+    let at = bytes.iter().position(|b| *b == b'R').unwrap();
+    bytes[at] = 0xff;
+    let e = flink_rest::decode::<JobIdsWithStatusOverview>(&bytes).unwrap_err();
+    assert_eq!(e.path, "jobs[0].status");
+    assert!(e.to_string().starts_with("at jobs[0].status: "), "{e}");
+}
+
 #[tokio::test]
 async fn required_fields_are_required() {
     let job: JobId = JOB.parse().unwrap();

@@ -52,7 +52,9 @@ pub use ids::{
 #[cfg(feature = "client")]
 pub use reqwest;
 #[cfg(feature = "client")]
-pub use runtime::{Client, ClientBuilder, Error, Result, UploadFile, DEFAULT_MAX_ANSWER_BYTES};
+pub use runtime::{
+    decode, Client, ClientBuilder, DecodeError, Error, Result, UploadFile, DEFAULT_MAX_ANSWER_BYTES,
+};
 #[cfg(feature = "client")]
 pub use wait::{Failure, Poll};
 

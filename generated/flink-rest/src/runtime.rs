@@ -502,7 +502,7 @@ impl Client {
         } else {
             &body
         };
-        decode(bytes).map_err(|(path, source)| Error::Decode {
+        decode(bytes).map_err(|DecodeError { path, source }| Error::Decode {
             endpoint,
             status,
             path,
@@ -526,10 +526,39 @@ fn check_segment(segment: &str) -> Result<()> {
     }
 }
 
-/// Decodes `bytes` as `T`; on failure, the JSON path where it failed.
-pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, (String, serde_json::Error)> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| (e.path().to_string(), e.into_inner()))
+/// Reads an answer's body as `T` the way the client does, for bodies that come from elsewhere (a
+/// recording, a proxy, a test). On failure: where in the JSON it failed, and why.
+///
+/// The body is checked as UTF-8 once, as a whole, and read without tracking the path; only a body that
+/// fails is read again to find where (tracking the path costs a `String` per key read).
+pub fn decode<T: DeserializeOwned>(body: &[u8]) -> std::result::Result<T, DecodeError> {
+    if let Ok(Ok(value)) = std::str::from_utf8(body).map(serde_json::from_str) {
+        return Ok(value);
+    }
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| DecodeError {
+        path: e.path().to_string(),
+        source: e.into_inner(),
+    })
+}
+
+/// Why [`decode`] failed: the JSON path (`jobs[1].status`, `.` for the whole body) and serde_json's error.
+#[derive(Debug)]
+pub struct DecodeError {
+    pub path: String,
+    pub source: serde_json::Error,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at {}: {}", self.path, self.source)
+    }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
 }
 
 fn api_error(endpoint: &'static str, status: u16, body: &[u8]) -> Error {
