@@ -134,8 +134,7 @@ impl Client {
             })
             .await?;
         self.wait("stop with savepoint", || async {
-            let status = self.get_job_status(job).await?;
-            Ok(match status.status {
+            Ok(match self.job_state(job).await? {
                 JobStatus::Finished => Step::Done(()),
                 _ => Step::Running,
             })
@@ -209,6 +208,11 @@ impl Client {
         Ok(job)
     }
 
+    /// A job's status, by the call every version has (`GET /jobs/:jobid/status` is 1.16's).
+    async fn job_state(&self, job: &JobId) -> Result<JobStatus> {
+        Ok(self.get_job(job).await?.state)
+    }
+
     /// Cancels a job and waits until it is cancelled (or has ended otherwise: finished is fine, failed
     /// is [`Error::Failed`] with its root exception).
     pub async fn cancel(&self, job: &JobId) -> Result<()> {
@@ -217,9 +221,9 @@ impl Client {
         };
         self.terminate_job(job, &query).await?;
         self.wait("job cancellation", || async {
-            let status = self.get_job_status(job).await?;
-            let ended = matches!(status.status, JobStatus::Canceled | JobStatus::Finished);
-            self.job_step(job, &status.status, ended).await
+            let state = self.job_state(job).await?;
+            let ended = matches!(state, JobStatus::Canceled | JobStatus::Finished);
+            self.job_step(job, &state, ended).await
         })
         .await
     }

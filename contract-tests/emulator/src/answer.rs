@@ -1,0 +1,112 @@
+//! Answers: a status and a JSON body (or none), and the rewriting that turns a recorded answer into
+//! one about the emulator's own jobs, jars and operations.
+
+use serde_json::{json, Value};
+
+use crate::recorded::Exchange;
+
+/// What the emulator sends back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub status: u16,
+    /// JSON, or nothing (Flink's 413 has no body).
+    pub body: Option<Value>,
+    /// A body that is not JSON (a log file).
+    pub text: Option<String>,
+}
+
+impl Answer {
+    pub fn json(status: u16, body: Value) -> Answer {
+        Answer {
+            status,
+            body: Some(body),
+            text: None,
+        }
+    }
+
+    pub fn empty(status: u16) -> Answer {
+        Answer {
+            status,
+            body: None,
+            text: None,
+        }
+    }
+
+    /// Flink's error body, `{"errors": [...]}`.
+    pub fn error(status: u16, message: impl Into<String>) -> Answer {
+        Answer::json(status, json!({ "errors": [message.into()] }))
+    }
+
+    /// A recorded answer as it was.
+    pub fn recorded(e: &Exchange) -> Answer {
+        Answer {
+            status: e.response.status,
+            body: e.response.body.clone(),
+            text: e.response.text.clone(),
+        }
+    }
+
+    /// Every occurrence of each `from` in the body's strings and keys becomes its `to`.
+    pub fn remapped(mut self, pairs: &[(String, String)]) -> Answer {
+        let pairs: Vec<&(String, String)> = pairs
+            .iter()
+            .filter(|(f, t)| f != t && !f.is_empty())
+            .collect();
+        if pairs.is_empty() {
+            return self;
+        }
+        if let Some(body) = &mut self.body {
+            remap(body, &pairs);
+        }
+        if let Some(text) = &mut self.text {
+            *text = replace_all(text, &pairs);
+        }
+        self
+    }
+}
+
+fn remap(v: &mut Value, pairs: &[&(String, String)]) {
+    match v {
+        Value::String(s) if pairs.iter().any(|(f, _)| s.contains(f.as_str())) => {
+            *s = replace_all(s, pairs);
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| remap(i, pairs)),
+        Value::Object(map) => {
+            let renamed = map
+                .keys()
+                .any(|k| pairs.iter().any(|(f, _)| k.contains(f.as_str())));
+            if renamed {
+                let old = std::mem::take(map);
+                for (k, val) in old {
+                    map.insert(replace_all(&k, pairs), val);
+                }
+            }
+            map.values_mut().for_each(|i| remap(i, pairs));
+        }
+        _ => {}
+    }
+}
+
+fn replace_all(s: &str, pairs: &[&(String, String)]) -> String {
+    pairs
+        .iter()
+        .fold(s.to_string(), |s, (from, to)| s.replace(from.as_str(), to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remapping_reaches_strings_inside_strings_and_keys() {
+        let a = Answer::json(
+            200,
+            json!({"jid": "old", "url": "/jobs/old/x", "map": {"old": 1}, "n": 3}),
+        );
+        let a = a.remapped(&[("old".into(), "new".into())]);
+        assert_eq!(
+            a.body.unwrap(),
+            json!({"jid": "new", "url": "/jobs/new/x", "map": {"new": 1}, "n": 3})
+        );
+    }
+}

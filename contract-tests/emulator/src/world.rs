@@ -1,0 +1,768 @@
+//! The emulated cluster's state and how it answers: jars, jobs moving through their states, async
+//! operations (savepoints, stops, checkpoints, disposals) in progress then done, and for everything
+//! else the version's recorded answer about the same kind of thing, its ids rewritten to the ones
+//! asked about.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::answer::Answer;
+use crate::clock::Clock;
+use crate::recorded::{Exchange, Recorded, Route};
+
+/// A request as the world sees it: the body already read (multipart parts split).
+#[derive(Debug, Default)]
+pub struct Incoming {
+    pub method: String,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub json: Option<Result<Value, String>>,
+    pub parts: Vec<Part>,
+}
+
+/// One part of a multipart body.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub name: String,
+    pub file_name: Option<String>,
+    /// A part without a file name, read as JSON.
+    pub json: Option<Result<Value, String>>,
+}
+
+/// How long things take, in emulated time.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// A job from submission to RUNNING (INITIALIZING, then CREATED, before).
+    pub start: Duration,
+    /// A savepoint, a checkpoint, a disposal.
+    pub operation: Duration,
+    /// A job from cancel to CANCELED.
+    pub cancel: Duration,
+    /// A failing job (`--fail-after`) from RUNNING to FAILED; a finite one (`--count`) to FINISHED.
+    pub run_out: Duration,
+}
+
+impl Default for Timing {
+    fn default() -> Timing {
+        Timing {
+            start: Duration::from_millis(150),
+            operation: Duration::from_millis(100),
+            cancel: Duration::from_millis(50),
+            run_out: Duration::from_millis(400),
+        }
+    }
+}
+
+impl Timing {
+    /// Everything done by the next request.
+    pub fn instant() -> Timing {
+        Timing {
+            start: Duration::ZERO,
+            operation: Duration::ZERO,
+            cancel: Duration::ZERO,
+            run_out: Duration::ZERO,
+        }
+    }
+}
+
+/// What a test can make go wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// The next `times` requests to the pair (`GET /jobs/:jobid`) get this status and Flink's error
+    /// body instead of their answer.
+    Status {
+        pair: String,
+        status: u16,
+        times: usize,
+    },
+    /// The next async operation of this kind (`savepoint`, `checkpoint`, `disposal`) fails.
+    FailOperation { kind: String },
+}
+
+#[derive(Debug, Clone)]
+struct Jar {
+    id: String,
+    name: String,
+    uploaded: u64,
+}
+
+/// What the job does on its own, from its program arguments (the scenario job's, see
+/// `contract-tests/job/FlinkRestScenario.java`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Behaviour {
+    RunsUntilStopped,
+    Fails,
+    Finishes,
+}
+
+#[derive(Debug, Clone)]
+struct Job {
+    id: String,
+    name: String,
+    /// The recorded job whose answers this one gives, ids rewritten.
+    recorded: String,
+    behaviour: Behaviour,
+    submitted: u64,
+    /// Set when the job ends, or is asked to: the state it reaches and when.
+    ending: Option<(String, u64)>,
+}
+
+#[derive(Debug, Clone)]
+struct Operation {
+    /// `savepoint`, `checkpoint`, `disposal`.
+    kind: &'static str,
+    job: Option<String>,
+    done_at: u64,
+    result: Result<Value, String>,
+}
+
+pub struct World {
+    rec: Recorded,
+    clock: Clock,
+    timing: Timing,
+    next_id: u64,
+    jars: Vec<Jar>,
+    jobs: Vec<Job>,
+    operations: BTreeMap<String, Operation>,
+    faults: Vec<Fault>,
+}
+
+impl World {
+    pub fn new(rec: Recorded, clock: Clock, timing: Timing) -> World {
+        World {
+            rec,
+            clock,
+            timing,
+            next_id: 0,
+            jars: Vec::new(),
+            jobs: Vec::new(),
+            operations: BTreeMap::new(),
+            faults: Vec::new(),
+        }
+    }
+
+    pub fn inject(&mut self, fault: Fault) {
+        self.faults.push(fault);
+    }
+
+    pub fn version(&self) -> &str {
+        &self.rec.version
+    }
+
+    pub fn handle(&mut self, req: &Incoming) -> Answer {
+        let (template, params) = match self.rec.route(&req.method, &req.path) {
+            Route::Pair(t, params) => (t.key.clone(), params),
+            Route::WrongVerb => return Answer::error(404, format!("Not found: {}", req.path)),
+            Route::Unknown if req.method == "GET" => {
+                return Answer::error(404, format!("Unable to load requested file {}.", req.path))
+            }
+            Route::Unknown => return Answer::error(404, format!("Not found: {}", req.path)),
+        };
+        if let Some(answer) = self.injected(&template) {
+            return answer;
+        }
+        let at = Params(params);
+        if let Some(job) = at.get("jobid") {
+            if !self.jobs.iter().any(|j| j.id == job) {
+                return self.job_not_found(&template, job);
+            }
+        }
+        self.answer(&template, &at, req)
+    }
+
+    /// The pair's answer: a named function for what the emulator models, the recorded answer for the
+    /// rest.
+    fn answer(&mut self, key: &str, at: &Params, req: &Incoming) -> Answer {
+        match key {
+            "POST /jars/upload" => self.upload_jar(req),
+            "GET /jars" => self.list_jars(),
+            "DELETE /jars/:jarid" => self.delete_jar(at.get("jarid").unwrap_or_default()),
+            "POST /jars/:jarid/run" => self.run_jar(key, at, req),
+            "GET /jobs" => self.list_jobs(),
+            "GET /jobs/overview" => self.jobs_overview(),
+            "GET /overview" => self.cluster_overview(),
+            "GET /jobs/:jobid" | "GET /jobs/:jobid/status" => self.job_answer(key, at),
+            "PATCH /jobs/:jobid" => self.terminate(key, at, req),
+            "POST /jobs/:jobid/savepoints" => self.trigger(key, at, req, "savepoint"),
+            "POST /jobs/:jobid/stop" => self.trigger(key, at, req, "stop"),
+            "POST /jobs/:jobid/checkpoints" => self.trigger(key, at, req, "checkpoint"),
+            "POST /savepoint-disposal" => self.trigger(key, at, req, "disposal"),
+            "GET /jobs/:jobid/savepoints/:triggerid"
+            | "GET /jobs/:jobid/checkpoints/:triggerid"
+            | "GET /savepoint-disposal/:triggerid" => self.operation_status(key, at),
+            _ => self.replay(key, at),
+        }
+    }
+
+    fn injected(&mut self, key: &str) -> Option<Answer> {
+        let i = self.faults.iter().position(
+            |f| matches!(f, Fault::Status { pair, times, .. } if pair == key && *times > 0),
+        )?;
+        let Fault::Status { status, times, .. } = &mut self.faults[i] else {
+            return None;
+        };
+        *times -= 1;
+        let status = *status;
+        if *times == 0 {
+            self.faults.remove(i);
+        }
+        Some(Answer::error(
+            status,
+            format!("Injected by the emulator: {status} for {key}"),
+        ))
+    }
+
+    fn fresh_id(&mut self) -> String {
+        self.next_id += 1;
+        format!("e0{:030x}", self.next_id)
+    }
+
+    fn now(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    fn ms(d: Duration) -> u64 {
+        d.as_millis() as u64
+    }
+
+    // --- jars ---------------------------------------------------------------------------------
+
+    fn upload_jar(&mut self, req: &Incoming) -> Answer {
+        let Some(part) = req.parts.iter().find(|p| p.name == "jarfile") else {
+            return Answer::error(400, "Exactly 1 file must be sent, received 0.");
+        };
+        let name = part
+            .file_name
+            .clone()
+            .unwrap_or_else(|| "upload.jar".into());
+        let uuid = self.fresh_uuid();
+        let jar = Jar {
+            id: format!("{uuid}_{name}"),
+            name,
+            uploaded: self.now(),
+        };
+        let template = self.rec.ok("POST /jars/upload");
+        let dir = template
+            .and_then(|e| {
+                e.response.body.as_ref()?["filename"]
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .and_then(|f| f.rsplit_once('/').map(|(dir, _)| dir.to_string()))
+            .unwrap_or_else(|| "/tmp/flink-web-upload".into());
+        let body = json!({ "filename": format!("{dir}/{}", jar.id), "status": "success" });
+        self.jars.push(jar);
+        Answer::json(200, body)
+    }
+
+    fn fresh_uuid(&mut self) -> String {
+        let id = self.fresh_id();
+        format!(
+            "{}-{}-4{}-8{}-{}",
+            &id[0..8],
+            &id[8..12],
+            &id[13..16],
+            &id[17..20],
+            &id[20..32]
+        )
+    }
+
+    fn list_jars(&self) -> Answer {
+        let template = self
+            .rec
+            .ok_where("GET /jars", |b| {
+                b["files"].as_array().is_some_and(|f| !f.is_empty())
+            })
+            .or_else(|| self.rec.ok("GET /jars"));
+        let mut body = template
+            .and_then(|e| e.response.body.clone())
+            .unwrap_or_else(|| json!({ "address": "", "files": [] }));
+        let entry = body["files"]
+            .as_array()
+            .and_then(|f| {
+                f.iter()
+                    .find(|f| f["entry"].as_array().is_some_and(|e| !e.is_empty()))
+            })
+            .map(|f| f["entry"].clone())
+            .unwrap_or_else(|| json!([]));
+        let files: Vec<Value> = (self.jars.iter().rev())
+            .map(|j| json!({ "id": j.id, "name": j.name, "uploaded": j.uploaded, "entry": entry }))
+            .collect();
+        body["files"] = Value::Array(files);
+        Answer::json(200, body)
+    }
+
+    fn delete_jar(&mut self, id: &str) -> Answer {
+        match self.jars.iter().position(|j| j.id == id) {
+            Some(i) => {
+                self.jars.remove(i);
+                Answer::json(200, json!({}))
+            }
+            None => Answer::error(
+                400,
+                format!("File {id} does not exist in the jar upload directory."),
+            ),
+        }
+    }
+
+    fn run_jar(&mut self, key: &str, at: &Params, req: &Incoming) -> Answer {
+        let jar_id = at.get("jarid").unwrap_or_default();
+        if !self.jars.iter().any(|j| j.id == jar_id) {
+            return Answer::error(400, format!("Jar file {jar_id} does not exist"));
+        }
+        let body = match &req.json {
+            Some(Ok(body)) => body.clone(),
+            Some(Err(e)) => {
+                return Answer::error(400, format!("Request did not match expected format: {e}"))
+            }
+            None => json!({}),
+        };
+        let args: Vec<String> = (body["programArgsList"].as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let recorded = self.recorded_run(key, &body).unwrap_or_default();
+        let behaviour = match args.first().map(String::as_str) {
+            Some("--fail-after") => Behaviour::Fails,
+            Some("--count") => Behaviour::Finishes,
+            _ => Behaviour::RunsUntilStopped,
+        };
+        let id = match body["jobId"].as_str() {
+            Some(id) if !self.jobs.iter().any(|j| j.id == id) => id.to_string(),
+            Some(id) => return Answer::error(409, format!("Job has already been submitted: {id}")),
+            None => self.fresh_id(),
+        };
+        let name = self
+            .recorded_name(&recorded)
+            .unwrap_or_else(|| "emulated job".into());
+        self.jobs.push(Job {
+            id: id.clone(),
+            name,
+            recorded,
+            behaviour,
+            submitted: self.now(),
+            ending: None,
+        });
+        Answer::json(200, json!({ "jobid": id }))
+    }
+
+    /// The recorded job started with the same program arguments (and restore or not), else the first.
+    fn recorded_run(&self, key: &str, body: &Value) -> Option<String> {
+        let runs: Vec<&Exchange> = (self.rec.answers(key).iter())
+            .filter(|e| e.is_scenario() && e.ok())
+            .collect();
+        let same = |e: &&&Exchange| {
+            let sent = recorded_json(e);
+            sent["programArgsList"] == body["programArgsList"]
+                && sent["savepointPath"].is_null() == body["savepointPath"].is_null()
+        };
+        let run = runs.iter().find(same).or(runs.first())?;
+        run.response.body.as_ref()?["jobid"]
+            .as_str()
+            .map(str::to_string)
+    }
+
+    fn recorded_name(&self, recorded: &str) -> Option<String> {
+        let overview = self.rec.ok_where("GET /jobs/overview", |b| {
+            b["jobs"]
+                .as_array()
+                .is_some_and(|j| j.iter().any(|j| j["jid"] == recorded))
+        })?;
+        let jobs = overview.response.body.as_ref()?["jobs"].as_array()?;
+        let job = jobs.iter().find(|j| j["jid"] == recorded)?;
+        job["name"].as_str().map(str::to_string)
+    }
+
+    // --- jobs ---------------------------------------------------------------------------------
+
+    /// The job's state now, and when it ended (or -1).
+    fn state(&self, job: &Job) -> (&'static str, i64) {
+        let now = self.now();
+        if let Some((state, at)) = &job.ending {
+            let end = *at as i64;
+            return match (now >= *at, state.as_str()) {
+                (true, "CANCELED") => ("CANCELED", end),
+                (true, "FINISHED") => ("FINISHED", end),
+                (true, _) => ("FAILED", end),
+                (false, "CANCELED") => ("CANCELLING", -1),
+                (false, _) => ("RUNNING", -1),
+            };
+        }
+        let running_at = job.submitted + Self::ms(self.timing.start);
+        let ends_at = running_at + Self::ms(self.timing.run_out);
+        match job.behaviour {
+            _ if now < running_at => ("INITIALIZING", -1),
+            Behaviour::Fails if now >= ends_at => ("FAILED", ends_at as i64),
+            Behaviour::Finishes if now >= ends_at => ("FINISHED", ends_at as i64),
+            _ => ("RUNNING", -1),
+        }
+    }
+
+    fn job(&self, id: &str) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.id == id)
+    }
+
+    fn list_jobs(&self) -> Answer {
+        let jobs: Vec<Value> = (self.jobs.iter())
+            .map(|j| json!({ "id": j.id, "status": self.state(j).0 }))
+            .collect();
+        Answer::json(200, json!({ "jobs": jobs }))
+    }
+
+    fn jobs_overview(&self) -> Answer {
+        let template = self.rec.ok_where("GET /jobs/overview", |b| {
+            b["jobs"].as_array().is_some_and(|j| !j.is_empty())
+        });
+        let item = template
+            .and_then(|e| {
+                e.response.body.as_ref()?["jobs"]
+                    .as_array()?
+                    .first()
+                    .cloned()
+            })
+            .unwrap_or_else(|| json!({}));
+        let jobs: Vec<Value> = (self.jobs.iter().rev())
+            .map(|j| {
+                let mut v = item.clone();
+                let (state, end) = self.state(j);
+                v["jid"] = json!(j.id);
+                v["name"] = json!(j.name);
+                v["state"] = json!(state);
+                self.times(&mut v, j, end);
+                if let Some(tasks) = v["tasks"].as_object_mut() {
+                    let total = tasks.get("total").and_then(Value::as_i64).unwrap_or(0);
+                    tasks.values_mut().for_each(|n| *n = json!(0));
+                    tasks.insert("total".into(), json!(total));
+                    tasks.insert(task_state(state).to_lowercase(), json!(total));
+                }
+                v
+            })
+            .collect();
+        Answer::json(200, json!({ "jobs": jobs }))
+    }
+
+    fn cluster_overview(&self) -> Answer {
+        let mut body = (self.rec.ok("GET /overview"))
+            .and_then(|e| e.response.body.clone())
+            .unwrap_or_else(|| json!({}));
+        let count = |states: &[&str]| {
+            (self.jobs.iter())
+                .filter(|j| states.contains(&self.state(j).0))
+                .count()
+        };
+        body["jobs-running"] = json!(count(&["INITIALIZING", "CREATED", "RUNNING", "CANCELLING"]));
+        body["jobs-finished"] = json!(count(&["FINISHED"]));
+        body["jobs-cancelled"] = json!(count(&["CANCELED"]));
+        body["jobs-failed"] = json!(count(&["FAILED"]));
+        Answer::json(200, body)
+    }
+
+    /// Start, end, duration (and `now`, `last-modification`) of a job answer.
+    fn times(&self, v: &mut Value, job: &Job, end: i64) {
+        let now = self.now() as i64;
+        let start = job.submitted as i64;
+        let until = if end >= 0 { end } else { now };
+        for (field, value) in [
+            ("start-time", start),
+            ("end-time", end),
+            ("duration", until - start),
+            ("now", now),
+            ("last-modification", until),
+        ] {
+            if v.get(field).is_some() {
+                v[field] = json!(value);
+            }
+        }
+    }
+
+    /// A job's details or status: the recorded job's answer in the same state where there is one,
+    /// ids, state and times made the job's own.
+    fn job_answer(&self, key: &str, at: &Params) -> Answer {
+        let Some(job) = at.get("jobid").and_then(|id| self.job(id)) else {
+            return Answer::error(404, "Job not found");
+        };
+        let (state, end) = self.state(job);
+        let field = if key.ends_with("/status") {
+            "status"
+        } else {
+            "state"
+        };
+        let answers: Vec<&Exchange> = (self.rec.answers(key).iter())
+            .filter(|e| e.is_scenario() && e.ok())
+            .collect();
+        let recorded_job = |e: &&&Exchange| e.params().iter().any(|(_, v)| *v == job.recorded);
+        let in_state = |e: &&&Exchange| e.response.body.as_ref().is_some_and(|b| b[field] == state);
+        let template = (answers.iter().find(|e| recorded_job(e) && in_state(e)))
+            .or_else(|| answers.iter().find(recorded_job))
+            .or_else(|| answers.iter().find(in_state))
+            .or(answers.first());
+        let Some(template) = template else {
+            return Answer::json(200, json!({ field: state }));
+        };
+        let mut answer = Answer::recorded(template).remapped(&self.rewrites(template, at));
+        if let Some(body) = &mut answer.body {
+            body[field] = json!(state);
+            if field == "state" {
+                body["name"] = json!(job.name);
+                self.times(body, job, end);
+                set_vertex_states(body, task_state(state));
+            }
+        }
+        answer
+    }
+
+    fn terminate(&mut self, key: &str, at: &Params, req: &Incoming) -> Answer {
+        let mode = req
+            .query
+            .iter()
+            .find(|(k, _)| k == "mode")
+            .map(|(_, v)| v.as_str());
+        if mode.is_some_and(|m| m != "cancel") {
+            return self.replay(key, at);
+        }
+        let id = at.get("jobid").unwrap_or_default();
+        let done_at = self.now() + Self::ms(self.timing.cancel);
+        let job = self.job(id).cloned();
+        if let Some(job) = job {
+            if self.state(&job).1 < 0 {
+                if let Some(j) = self.jobs.iter_mut().find(|j| j.id == id) {
+                    j.ending = Some(("CANCELED".into(), done_at));
+                }
+            }
+        }
+        Answer::json(202, json!({}))
+    }
+
+    // --- async operations ---------------------------------------------------------------------
+
+    fn trigger(&mut self, key: &str, at: &Params, req: &Incoming, what: &'static str) -> Answer {
+        let body = match &req.json {
+            Some(Ok(body)) => body.clone(),
+            Some(Err(e)) => {
+                return Answer::error(400, format!("Request did not match expected format: {e}"))
+            }
+            None => json!({}),
+        };
+        let trigger =
+            (body["triggerId"].as_str().map(str::to_string)).unwrap_or_else(|| self.fresh_id());
+        let job = at.get("jobid").map(str::to_string);
+        let kind = match what {
+            "stop" => "savepoint",
+            other => other,
+        };
+        let fail = self.take_failure(kind);
+        let done_at = self.now() + Self::ms(self.timing.operation);
+        let result = match (fail, what) {
+            (true, _) => Err(format!("Injected by the emulator: the {kind} failed")),
+            (false, "checkpoint") => Ok(json!({ "checkpointId": self.next_id })),
+            (false, "disposal") => Ok(json!({})),
+            (false, _) => match body["targetDirectory"]
+                .as_str()
+                .or(body["target-directory"].as_str())
+            {
+                Some(dir) => Ok(
+                    json!({ "location": format!("file:{}/savepoint-{}", dir.trim_start_matches("file:"), &trigger[26..]) }),
+                ),
+                None => Err("No savepoint directory configured".into()),
+            },
+        };
+        if what == "stop" && result.is_ok() {
+            if let Some(j) = job
+                .as_deref()
+                .and_then(|id| self.jobs.iter_mut().find(|j| j.id == id))
+            {
+                j.ending = Some(("FINISHED".into(), done_at));
+            }
+        }
+        if what == "savepoint" && result.is_ok() && body["cancel-job"] == true {
+            if let Some(j) = job
+                .as_deref()
+                .and_then(|id| self.jobs.iter_mut().find(|j| j.id == id))
+            {
+                j.ending = Some(("CANCELED".into(), done_at));
+            }
+        }
+        self.operations.insert(
+            trigger.clone(),
+            Operation {
+                kind,
+                job,
+                done_at,
+                result,
+            },
+        );
+        let status = self.rec.ok(key).map_or(202, |e| e.response.status);
+        Answer::json(status, json!({ "request-id": trigger }))
+    }
+
+    fn take_failure(&mut self, kind: &str) -> bool {
+        let i = self
+            .faults
+            .iter()
+            .position(|f| matches!(f, Fault::FailOperation { kind: k } if k == kind));
+        i.map(|i| self.faults.remove(i)).is_some()
+    }
+
+    fn operation_status(&self, key: &str, at: &Params) -> Answer {
+        let trigger = at.get("triggerid").unwrap_or_default();
+        let job = at.get("jobid");
+        let Some(op) = self
+            .operations
+            .get(trigger)
+            .filter(|op| job.is_none() || op.job.as_deref() == job)
+        else {
+            return self.not_found(key, at);
+        };
+        if self.now() < op.done_at {
+            return Answer::json(
+                200,
+                json!({ "status": { "id": "IN_PROGRESS" }, "operation": null }),
+            );
+        }
+        let operation = match &op.result {
+            Ok(v) => v.clone(),
+            Err(message) => {
+                let field = if op.kind == "checkpoint" && self.has_camel_failure(key) {
+                    "failureCause"
+                } else {
+                    "failure-cause"
+                };
+                json!({ field: {
+                    "class": "org.apache.flink.util.FlinkException",
+                    "stack-trace": format!("org.apache.flink.util.FlinkException: {message}\n\tat emulated Flink"),
+                    "serialized-throwable": "",
+                } })
+            }
+        };
+        Answer::json(
+            200,
+            json!({ "status": { "id": "COMPLETED" }, "operation": operation }),
+        )
+    }
+
+    /// Whether the version names a failed checkpoint's cause `failureCause` (as recorded).
+    fn has_camel_failure(&self, key: &str) -> bool {
+        self.rec.answers(key).iter().any(|e| {
+            e.response
+                .body
+                .as_ref()
+                .is_some_and(|b| b["operation"].get("failureCause").is_some())
+        })
+    }
+
+    // --- everything else ----------------------------------------------------------------------
+
+    /// The recorded answer of the pair (the recorded job's where the path names a job), its ids
+    /// rewritten to the ones asked about.
+    fn replay(&self, key: &str, at: &Params) -> Answer {
+        let job = at.get("jobid").and_then(|id| self.job(id));
+        let answers = self.rec.answers(key);
+        let own =
+            |e: &&Exchange| job.is_none_or(|j| e.params().iter().any(|(_, v)| *v == j.recorded));
+        let template = (answers
+            .iter()
+            .filter(|e| e.is_scenario())
+            .find(|e| own(e) && e.ok()))
+        .or_else(|| answers.iter().find(|e| e.is_scenario() && e.ok()))
+        .or_else(|| answers.iter().find(|e| e.is_scenario()))
+        .or(answers.first());
+        match template {
+            Some(e) => Answer::recorded(e).remapped(&self.rewrites(e, at)),
+            None => Answer::error(404, format!("Not found: {key}")),
+        }
+    }
+
+    /// Recorded id -> the one asked about, for each path parameter.
+    fn rewrites(&self, e: &Exchange, at: &Params) -> Vec<(String, String)> {
+        (e.params().into_iter())
+            .filter_map(|(name, recorded)| Some((recorded, at.get(&name)?.to_string())))
+            .collect()
+    }
+
+    fn job_not_found(&self, key: &str, job: &str) -> Answer {
+        let recorded = self
+            .rec
+            .with_status(key, 404)
+            .or_else(|| self.rec.with_status("GET /jobs/:jobid", 404));
+        match recorded {
+            Some(e) => {
+                let rewrites: Vec<(String, String)> = (e.params().into_iter())
+                    .filter(|(name, _)| name == "jobid")
+                    .map(|(_, v)| (v, job.to_string()))
+                    .collect();
+                Answer::recorded(e).remapped(&rewrites)
+            }
+            None => Answer::error(
+                404,
+                format!("org.apache.flink.runtime.rest.NotFoundException: Job {job} not found"),
+            ),
+        }
+    }
+
+    fn not_found(&self, key: &str, at: &Params) -> Answer {
+        match self.rec.with_status(key, 404) {
+            Some(e) => Answer::recorded(e).remapped(&self.rewrites(e, at)),
+            None => Answer::error(404, format!("Not found: {key}")),
+        }
+    }
+}
+
+/// A request's path parameters by name.
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The JSON body a recorded request sent, or null.
+fn recorded_json(e: &Exchange) -> Value {
+    (e.request.body.as_ref())
+        .map(|b| b["json"].clone())
+        .unwrap_or(Value::Null)
+}
+
+/// The state a job's tasks are in, for its state.
+fn task_state(job_state: &str) -> &'static str {
+    match job_state {
+        "INITIALIZING" | "CREATED" => "CREATED",
+        "RUNNING" => "RUNNING",
+        "CANCELLING" => "CANCELING",
+        "CANCELED" => "CANCELED",
+        "FINISHED" => "FINISHED",
+        "FAILED" | "FAILING" => "FAILED",
+        _ => "RUNNING",
+    }
+}
+
+/// Every vertex of job details in one state, its task counts too.
+fn set_vertex_states(body: &mut Value, state: &str) {
+    let Some(vertices) = body["vertices"].as_array_mut() else {
+        return;
+    };
+    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    for v in vertices {
+        v["status"] = json!(state);
+        let parallelism = v["parallelism"].as_i64().unwrap_or(1);
+        if let Some(tasks) = v["tasks"].as_object_mut() {
+            tasks.values_mut().for_each(|n| *n = json!(0));
+            tasks.insert(state.into(), json!(parallelism));
+        }
+        *counts.entry(state.to_string()).or_default() += 1;
+    }
+    if let Some(status_counts) = body["status-counts"].as_object_mut() {
+        status_counts.values_mut().for_each(|n| *n = json!(0));
+        for (state, n) in counts {
+            status_counts.insert(state, json!(n));
+        }
+    }
+}
