@@ -1,7 +1,7 @@
 //! What one Flink version answered: its recorded exchanges (`contract-tests/fixtures/<V>/`), by pair,
 //! and the path templates of its pairs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -123,7 +123,13 @@ pub struct Recorded {
     /// Exchanges no pair has (unknown paths, wrong verbs): how the version says "not found".
     pub unmatched: Vec<Exchange>,
     templates: Vec<Template>,
+    /// Every value a path parameter had in a successful answer (vertex ids, subtask indexes,
+    /// checkpoint ids, TaskManager ids …): what the version knows.
+    seen: BTreeMap<String, BTreeSet<String>>,
 }
+
+/// Steps of the recording scenario that ran against its adaptive-scheduler twin, not the main cluster.
+const TWIN_STEPS: [&str; 1] = ["adaptive scheduler"];
 
 /// A fixture directory that cannot be read.
 #[derive(Debug)]
@@ -176,7 +182,18 @@ impl Recorded {
     pub fn new(version: &str, exchanges: Vec<Exchange>) -> Recorded {
         let mut by_key: BTreeMap<String, Vec<Exchange>> = BTreeMap::new();
         let mut unmatched = Vec::new();
-        for e in exchanges {
+        let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        // The emulator is the recorded main cluster (the default scheduler): what the scenario asked
+        // its adaptive-scheduler twin is another cluster's answer.
+        let main = exchanges
+            .into_iter()
+            .filter(|e| !TWIN_STEPS.contains(&e.step.as_str()));
+        for e in main {
+            if e.is_scenario() && e.ok() {
+                for (name, value) in e.params() {
+                    seen.entry(name).or_default().insert(value);
+                }
+            }
             match e.endpoint.clone() {
                 Some(key) => by_key.entry(key).or_default().push(e),
                 None => unmatched.push(e),
@@ -189,6 +206,7 @@ impl Recorded {
             by_key,
             unmatched,
             templates,
+            seen,
         }
     }
 
@@ -234,6 +252,41 @@ impl Recorded {
 
     pub fn has(&self, key: &str) -> bool {
         self.by_key.contains_key(key)
+    }
+
+    /// Whether a path parameter had this value in a successful answer.
+    pub fn seen(&self, name: &str, value: &str) -> bool {
+        self.seen
+            .get(name)
+            .is_some_and(|values| values.contains(value))
+    }
+
+    /// How the version answered a request at this pair naming a `param` it did not know: the
+    /// recorded bad input about that parameter, else its first error there.
+    pub fn refusal(&self, key: &str, param: &str) -> Option<&Exchange> {
+        let answers = self.answers(key);
+        let about = |e: &&Exchange| {
+            !e.is_scenario() && (e.params().iter()).any(|(n, v)| n == param && !self.seen(n, v))
+        };
+        (answers.iter().find(about)).or_else(|| answers.iter().find(|e| e.response.status >= 400))
+    }
+
+    /// The recorded bad input at this pair that sent this body (JSON), or, for a body that is not
+    /// JSON, the one that sent such a body.
+    pub fn refused_body(&self, key: &str, body: Option<&Value>) -> Option<&Exchange> {
+        fn sent(e: &Exchange) -> Option<(Option<&Value>, bool)> {
+            let b = e.request.body.as_ref()?;
+            Some((
+                b.get("json"),
+                b.get("text").or(b.get("described")).is_some(),
+            ))
+        }
+        let answers = self.answers(key).iter().filter(|e| !e.is_scenario());
+        answers.into_iter().find(|e| match (sent(e), body) {
+            (Some((Some(json), _)), Some(body)) => json == body,
+            (Some((None, true)), None) => true,
+            _ => false,
+        })
     }
 }
 

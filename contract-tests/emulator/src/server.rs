@@ -122,7 +122,8 @@ async fn multipart(content_type: &str, bytes: Bytes) -> Result<Vec<Part>, Answer
     Ok(parts)
 }
 
-fn decode(s: &str) -> String {
+/// Percent-decoding of a query's name or value (`+` is a space).
+pub(crate) fn decode(s: &str) -> String {
     let s = s.replace('+', " ");
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

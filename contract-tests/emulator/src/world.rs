@@ -95,6 +95,10 @@ enum Behaviour {
     RunsUntilStopped,
     Fails,
     Finishes,
+    /// Fails and is restarted this many times (RESTARTING between runs), then fails for good.
+    Restarts(u64),
+    /// Runs, but its checkpoints time out (`--slow-checkpoints`): every one triggered fails.
+    SlowCheckpoints,
 }
 
 #[derive(Debug, Clone)]
@@ -109,10 +113,16 @@ struct Job {
     ending: Option<(String, u64)>,
 }
 
+/// A 2.3 application: one job run as an application (every run is one there, named after its job).
+#[derive(Debug, Clone)]
+struct Application {
+    id: String,
+    name: String,
+    job: String,
+}
+
 #[derive(Debug, Clone)]
 struct Operation {
-    /// `savepoint`, `checkpoint`, `disposal`.
-    kind: &'static str,
     job: Option<String>,
     done_at: u64,
     result: Result<Value, String>,
@@ -126,6 +136,7 @@ pub struct World {
     jars: Vec<Jar>,
     jobs: Vec<Job>,
     operations: BTreeMap<String, Operation>,
+    applications: Vec<Application>,
     faults: Vec<Fault>,
 }
 
@@ -139,6 +150,7 @@ impl World {
             jars: Vec::new(),
             jobs: Vec::new(),
             operations: BTreeMap::new(),
+            applications: Vec::new(),
             faults: Vec::new(),
         }
     }
@@ -169,6 +181,12 @@ impl World {
                 return self.job_not_found(&template, job);
             }
         }
+        if let Some(answer) = self.unknown_param(&template, &at) {
+            return answer;
+        }
+        if let Some(answer) = self.refused_body(&template, &at, req) {
+            return answer;
+        }
         self.answer(&template, &at, req)
     }
 
@@ -180,7 +198,12 @@ impl World {
             "GET /jars" => self.list_jars(),
             "DELETE /jars/:jarid" => self.delete_jar(at.get("jarid").unwrap_or_default()),
             "POST /jars/:jarid/run" => self.run_jar(key, at, req),
+            "POST /jars/:jarid/run-application" => self.run_application(key, at, req),
+            "GET /applications/overview" => self.applications_overview(key),
+            "GET /applications/:applicationid" => self.application_details(key, at),
+            "POST /applications/:applicationid/cancel" => self.cancel_application(key, at),
             "GET /jobs" => self.list_jobs(),
+            "POST /jobs" => self.submit_job(key, req),
             "GET /jobs/overview" => self.jobs_overview(),
             "GET /overview" => self.cluster_overview(),
             "GET /jobs/:jobid" | "GET /jobs/:jobid/status" => self.job_answer(key, at),
@@ -192,7 +215,34 @@ impl World {
             "GET /jobs/:jobid/savepoints/:triggerid"
             | "GET /jobs/:jobid/checkpoints/:triggerid"
             | "GET /savepoint-disposal/:triggerid" => self.operation_status(key, at),
-            _ => self.replay(key, at),
+            _ => self.replay(key, at, req),
+        }
+    }
+
+    /// A path parameter the cluster does not know (a jar it does not have; a vertex, subtask,
+    /// checkpoint or TaskManager no recorded answer had): the version's recorded refusal at that
+    /// pair. Jobs and triggers are checked where they are used.
+    fn unknown_param(&self, key: &str, at: &Params) -> Option<Answer> {
+        let (name, _) = (at.0.iter()).find(|(name, value)| match name.as_str() {
+            "jobid" | "triggerid" => false,
+            "jarid" => !self.jars.iter().any(|j| j.id == *value),
+            "applicationid" => self.application(value).is_none(),
+            _ => !self.rec.seen(name, value),
+        })?;
+        let refusal = self.rec.refusal(key, name)?;
+        Some(Answer::recorded(refusal).remapped(&self.rewrites(refusal, at)))
+    }
+
+    /// A body the version refused at this pair: not JSON, or one a recorded bad input sent.
+    fn refused_body(&self, key: &str, at: &Params, req: &Incoming) -> Option<Answer> {
+        let body = req.json.as_ref()?.as_ref().ok();
+        match self.rec.refused_body(key, body) {
+            Some(e) => Some(Answer::recorded(e).remapped(&self.rewrites(e, at))),
+            None if body.is_none() => Some(Answer::error(
+                400,
+                "org.apache.flink.runtime.rest.handler.RestHandlerException: Request did not match expected format.",
+            )),
+            None => None,
         }
     }
 
@@ -327,9 +377,12 @@ impl World {
             })
             .unwrap_or_default();
         let recorded = self.recorded_run(key, &body).unwrap_or_default();
+        let number = || args.get(1).and_then(|n| n.parse().ok()).unwrap_or(0);
         let behaviour = match args.first().map(String::as_str) {
             Some("--fail-after") => Behaviour::Fails,
             Some("--count") => Behaviour::Finishes,
+            Some("--restarts") => Behaviour::Restarts(number()),
+            Some("--slow-checkpoints") => Behaviour::SlowCheckpoints,
             _ => Behaviour::RunsUntilStopped,
         };
         let id = match body["jobId"].as_str() {
@@ -337,18 +390,74 @@ impl World {
             Some(id) => return Answer::error(409, format!("Job has already been submitted: {id}")),
             None => self.fresh_id(),
         };
-        let name = self
-            .recorded_name(&recorded)
-            .unwrap_or_else(|| "emulated job".into());
+        self.add_job(&id, recorded, behaviour);
+        // The recorded answer's shape (2.3 adds the job's application), made this job's.
+        let mut answer = (self.rec.ok(key).map(Answer::recorded))
+            .unwrap_or_else(|| Answer::json(200, json!({})));
+        if let Some(body) = &mut answer.body {
+            body["jobid"] = json!(id);
+            if body.get("applicationId").is_some() {
+                body["applicationId"] = json!(id);
+            }
+        }
+        answer
+    }
+
+    fn add_job(&mut self, id: &str, recorded: String, behaviour: Behaviour) {
+        let name = (self.recorded_name(&recorded)).unwrap_or_else(|| "emulated job".into());
+        if self.rec.has("GET /applications/overview") {
+            self.applications.push(Application {
+                id: id.to_string(),
+                name: format!("SingleJobApplication({name})"),
+                job: id.to_string(),
+            });
+        }
         self.jobs.push(Job {
-            id: id.clone(),
+            id: id.to_string(),
             name,
             recorded,
             behaviour,
             submitted: self.now(),
             ending: None,
         });
-        Answer::json(200, json!({ "jobid": id }))
+    }
+
+    /// `POST /jobs`: a serialized JobGraph and its jars (which the emulator does not read). The job
+    /// behaves as the one submitted so when recorded.
+    fn submit_job(&mut self, key: &str, req: &Incoming) -> Answer {
+        let request = match &req.json {
+            Some(Ok(request)) => request.clone(),
+            _ => {
+                return Answer::error(
+                    400,
+                    "Request did not match expected format JobSubmitRequestBody.",
+                )
+            }
+        };
+        let named = |field: &str| request[field].as_str().map(str::to_string);
+        let files: Vec<&str> = req
+            .parts
+            .iter()
+            .filter_map(|p| p.file_name.as_deref())
+            .collect();
+        match named("jobGraphFileName") {
+            Some(graph) if files.contains(&graph.as_str()) => {}
+            _ => {
+                return Answer::error(
+                    400,
+                    "Could not find the job graph file among the uploaded files.",
+                )
+            }
+        }
+        let template = self.rec.ok(key);
+        let recorded = (template.and_then(|e| e.response.body.as_ref()?["jobUrl"].as_str()))
+            .and_then(|url| url.rsplit('/').next())
+            .unwrap_or_default()
+            .to_string();
+        let status = template.map_or(202, |e| e.response.status);
+        let id = self.fresh_id();
+        self.add_job(&id, recorded, Behaviour::RunsUntilStopped);
+        Answer::json(status, json!({ "jobUrl": format!("/jobs/{id}") }))
     }
 
     /// The recorded job started with the same program arguments (and restore or not), else the first.
@@ -399,6 +508,18 @@ impl World {
             _ if now < running_at => ("INITIALIZING", -1),
             Behaviour::Fails if now >= ends_at => ("FAILED", ends_at as i64),
             Behaviour::Finishes if now >= ends_at => ("FINISHED", ends_at as i64),
+            Behaviour::Restarts(n) => {
+                // Runs for `run_out`, restarts for as long, n times; then fails.
+                let period = 2 * Self::ms(self.timing.run_out).max(1);
+                let (round, into) = ((now - running_at) / period, (now - running_at) % period);
+                match (round >= n, into < period / 2) {
+                    (true, _) if into >= period / 2 || round > n => {
+                        ("FAILED", (running_at + n * period + period / 2) as i64)
+                    }
+                    (_, true) => ("RUNNING", -1),
+                    (_, false) => ("RESTARTING", -1),
+                }
+            }
             _ => ("RUNNING", -1),
         }
     }
@@ -415,35 +536,160 @@ impl World {
     }
 
     fn jobs_overview(&self) -> Answer {
+        let jobs: Vec<Value> = self
+            .jobs
+            .iter()
+            .rev()
+            .map(|j| self.overview_item(j))
+            .collect();
+        Answer::json(200, json!({ "jobs": jobs }))
+    }
+
+    /// A job as the overview lists it (the recorded item, made this job's).
+    fn overview_item(&self, job: &Job) -> Value {
         let template = self.rec.ok_where("GET /jobs/overview", |b| {
             b["jobs"].as_array().is_some_and(|j| !j.is_empty())
         });
-        let item = template
+        let first = |e: &Exchange| {
+            e.response.body.as_ref()?["jobs"]
+                .as_array()?
+                .first()
+                .cloned()
+        };
+        let mut v = template.and_then(first).unwrap_or_else(|| json!({}));
+        let (state, end) = self.state(job);
+        v["jid"] = json!(job.id);
+        v["name"] = json!(job.name);
+        v["state"] = json!(state);
+        self.times(&mut v, job, end);
+        if let Some(tasks) = v["tasks"].as_object_mut() {
+            let total = tasks.get("total").and_then(Value::as_i64).unwrap_or(0);
+            tasks.values_mut().for_each(|n| *n = json!(0));
+            tasks.insert("total".into(), json!(total));
+            tasks.insert(task_state(state).to_lowercase(), json!(total));
+        }
+        v
+    }
+
+    // --- applications (2.3) ------------------------------------------------------------------
+
+    fn application(&self, id: &str) -> Option<&Application> {
+        self.applications.iter().find(|a| a.id == id)
+    }
+
+    /// An application's status, from its job's.
+    fn application_status(&self, app: &Application) -> (&'static str, i64) {
+        let Some(job) = self.job(&app.job) else {
+            return ("FAILED", -1);
+        };
+        let (state, end) = self.state(job);
+        let status = match state {
+            "CANCELLING" => "CANCELING",
+            "CANCELED" => "CANCELED",
+            "FAILED" => "FAILED",
+            "FINISHED" => "FINISHED",
+            _ => "RUNNING",
+        };
+        (status, end)
+    }
+
+    fn run_application(&mut self, key: &str, at: &Params, req: &Incoming) -> Answer {
+        let given = match &req.json {
+            Some(Ok(body)) => body["applicationId"].as_str().map(str::to_string),
+            _ => None,
+        };
+        let answer = self.run_jar(key, at, req);
+        let Some(job) = answer
+            .body
+            .as_ref()
+            .and_then(|b| b["jobid"].as_str())
+            .map(str::to_string)
+        else {
+            return answer;
+        };
+        let id = given.unwrap_or_else(|| self.fresh_id());
+        let name = (self.rec.ok("GET /applications/:applicationid"))
             .and_then(|e| {
-                e.response.body.as_ref()?["jobs"]
-                    .as_array()?
-                    .first()
-                    .cloned()
+                e.response.body.as_ref()?["name"]
+                    .as_str()
+                    .map(str::to_string)
             })
-            .unwrap_or_else(|| json!({}));
-        let jobs: Vec<Value> = (self.jobs.iter().rev())
-            .map(|j| {
+            .unwrap_or_else(|| "application".into());
+        self.applications.push(Application {
+            id: id.clone(),
+            name,
+            job,
+        });
+        let status = self.rec.ok(key).map_or(202, |e| e.response.status);
+        Answer::json(status, json!({ "applicationid": id }))
+    }
+
+    fn application_details(&self, key: &str, at: &Params) -> Answer {
+        let Some(app) = at.get("applicationid").and_then(|id| self.application(id)) else {
+            return self.not_found(key, at);
+        };
+        let (status, end) = self.application_status(app);
+        let template =
+            (self.rec.ok_where(key, |b| b["status"] == status)).or_else(|| self.rec.ok(key));
+        let Some(template) = template else {
+            return Answer::error(404, "no recorded application");
+        };
+        let mut answer = Answer::recorded(template).remapped(&self.rewrites(template, at));
+        if let (Some(body), Some(job)) = (&mut answer.body, self.job(&app.job)) {
+            body["id"] = json!(app.id);
+            body["name"] = json!(app.name);
+            body["status"] = json!(status);
+            self.times(body, job, end);
+            body["jobs"] = json!([self.overview_item(job)]);
+        }
+        answer
+    }
+
+    fn applications_overview(&self, key: &str) -> Answer {
+        let template = self.rec.ok_where(key, |b| {
+            b["applications"].as_array().is_some_and(|a| !a.is_empty())
+        });
+        let first = |e: &Exchange| {
+            e.response.body.as_ref()?["applications"]
+                .as_array()?
+                .first()
+                .cloned()
+        };
+        let item = template.and_then(first).unwrap_or_else(|| json!({}));
+        let apps: Vec<Value> = (self.applications.iter().rev())
+            .filter_map(|app| {
+                let job = self.job(&app.job)?;
+                let (status, end) = self.application_status(app);
                 let mut v = item.clone();
-                let (state, end) = self.state(j);
-                v["jid"] = json!(j.id);
-                v["name"] = json!(j.name);
-                v["state"] = json!(state);
-                self.times(&mut v, j, end);
-                if let Some(tasks) = v["tasks"].as_object_mut() {
-                    let total = tasks.get("total").and_then(Value::as_i64).unwrap_or(0);
-                    tasks.values_mut().for_each(|n| *n = json!(0));
-                    tasks.insert("total".into(), json!(total));
-                    tasks.insert(task_state(state).to_lowercase(), json!(total));
-                }
-                v
+                v["id"] = json!(app.id);
+                v["name"] = json!(app.name);
+                v["status"] = json!(status);
+                self.times(&mut v, job, end);
+                v["jobs"] = json!({ self.state(job).0: 1 });
+                Some(v)
             })
             .collect();
-        Answer::json(200, json!({ "jobs": jobs }))
+        Answer::json(200, json!({ "applications": apps }))
+    }
+
+    fn cancel_application(&mut self, key: &str, at: &Params) -> Answer {
+        let Some(job) = at
+            .get("applicationid")
+            .and_then(|id| self.application(id))
+            .map(|a| a.job.clone())
+        else {
+            return self.not_found(key, at);
+        };
+        let done_at = self.now() + Self::ms(self.timing.cancel);
+        if let Some(j) = self
+            .jobs
+            .iter_mut()
+            .find(|j| j.id == job && j.ending.is_none())
+        {
+            j.ending = Some(("CANCELED".into(), done_at));
+        }
+        let status = self.rec.ok(key).map_or(202, |e| e.response.status);
+        Answer::json(status, json!({}))
     }
 
     fn cluster_overview(&self) -> Answer {
@@ -523,7 +769,7 @@ impl World {
             .find(|(k, _)| k == "mode")
             .map(|(_, v)| v.as_str());
         if mode.is_some_and(|m| m != "cancel") {
-            return self.replay(key, at);
+            return self.replay(key, at, req);
         }
         let id = at.get("jobid").unwrap_or_default();
         let done_at = self.now() + Self::ms(self.timing.cancel);
@@ -555,21 +801,21 @@ impl World {
             "stop" => "savepoint",
             other => other,
         };
-        let fail = self.take_failure(kind);
+        let slow = (job.as_deref().and_then(|id| self.job(id)))
+            .is_some_and(|j| j.behaviour == Behaviour::SlowCheckpoints);
+        let fail = self.take_failure(kind) || (kind == "checkpoint" && slow);
         let done_at = self.now() + Self::ms(self.timing.operation);
         let result = match (fail, what) {
+            (true, "checkpoint") if slow => Err("Checkpoint expired before completing.".into()),
             (true, _) => Err(format!("Injected by the emulator: the {kind} failed")),
             (false, "checkpoint") => Ok(json!({ "checkpointId": self.next_id })),
-            (false, "disposal") => Ok(json!({})),
-            (false, _) => match body["targetDirectory"]
-                .as_str()
-                .or(body["target-directory"].as_str())
-            {
-                Some(dir) => Ok(
-                    json!({ "location": format!("file:{}/savepoint-{}", dir.trim_start_matches("file:"), &trigger[26..]) }),
-                ),
-                None => Err("No savepoint directory configured".into()),
-            },
+            (false, "disposal") => dispose(body["savepoint-path"].as_str().unwrap_or_default()),
+            (false, _) => {
+                let dir = body["targetDirectory"].as_str();
+                let dir = dir.or(body["target-directory"].as_str());
+                let id = (job.as_deref()).unwrap_or_default();
+                write_savepoint(dir, id, &trigger)
+            }
         };
         if what == "stop" && result.is_ok() {
             if let Some(j) = job
@@ -590,7 +836,6 @@ impl World {
         self.operations.insert(
             trigger.clone(),
             Operation {
-                kind,
                 job,
                 done_at,
                 result,
@@ -626,18 +871,7 @@ impl World {
         }
         let operation = match &op.result {
             Ok(v) => v.clone(),
-            Err(message) => {
-                let field = if op.kind == "checkpoint" && self.has_camel_failure(key) {
-                    "failureCause"
-                } else {
-                    "failure-cause"
-                };
-                json!({ field: {
-                    "class": "org.apache.flink.util.FlinkException",
-                    "stack-trace": format!("org.apache.flink.util.FlinkException: {message}\n\tat emulated Flink"),
-                    "serialized-throwable": "",
-                } })
-            }
+            Err(message) => self.failure(key, message),
         };
         Answer::json(
             200,
@@ -645,32 +879,58 @@ impl World {
         )
     }
 
-    /// Whether the version names a failed checkpoint's cause `failureCause` (as recorded).
-    fn has_camel_failure(&self, key: &str) -> bool {
-        self.rec.answers(key).iter().any(|e| {
-            e.response
-                .body
-                .as_ref()
-                .is_some_and(|b| b["operation"].get("failureCause").is_some())
-        })
+    /// A failed operation as the version writes one at this pair (its recorded failure: the field's
+    /// name, the exception's class, its serialized form), with `message` as the trace. A real Java
+    /// stack trace is what the emulator cannot give.
+    fn failure(&self, key: &str, message: &str) -> Value {
+        let recorded = (self.rec.answers(key).iter())
+            .filter_map(|e| e.response.body.as_ref()?.get("operation"))
+            .find_map(|op| {
+                let field = ["failure-cause", "failureCause"]
+                    .into_iter()
+                    .find(|f| op.get(*f).is_some())?;
+                Some((field, op[field].clone()))
+            });
+        let (field, mut cause) = recorded.unwrap_or_else(|| {
+            ("failure-cause", json!({ "class": "org.apache.flink.util.FlinkException", "serialized-throwable": "" }))
+        });
+        let class = cause["class"]
+            .as_str()
+            .unwrap_or("org.apache.flink.util.FlinkException")
+            .to_string();
+        cause["stack-trace"] = json!(format!(
+            "{class}: {message}\n\tat (emulated Flink: no Java stack)"
+        ));
+        json!({ field: cause })
     }
 
     // --- everything else ----------------------------------------------------------------------
 
     /// The recorded answer of the pair (the recorded job's where the path names a job), its ids
     /// rewritten to the ones asked about.
-    fn replay(&self, key: &str, at: &Params) -> Answer {
+    fn replay(&self, key: &str, at: &Params, req: &Incoming) -> Answer {
         let job = at.get("jobid").and_then(|id| self.job(id));
-        let answers = self.rec.answers(key);
         let own =
-            |e: &&Exchange| job.is_none_or(|j| e.params().iter().any(|(_, v)| *v == j.recorded));
-        let template = (answers
-            .iter()
-            .filter(|e| e.is_scenario())
-            .find(|e| own(e) && e.ok()))
-        .or_else(|| answers.iter().find(|e| e.is_scenario() && e.ok()))
-        .or_else(|| answers.iter().find(|e| e.is_scenario()))
-        .or(answers.first());
+            |e: &Exchange| job.is_some_and(|j| e.params().iter().any(|(_, v)| *v == j.recorded));
+        let mut asked: Vec<String> = (req.query.iter())
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        asked.sort_unstable();
+        let same_query = |e: &Exchange| {
+            let recorded = e.request.query.as_deref().unwrap_or_default();
+            let mut recorded: Vec<String> = (recorded.split('&'))
+                .filter(|p| !p.is_empty())
+                .map(decode_pair)
+                .collect();
+            recorded.sort_unstable();
+            recorded == asked
+        };
+        // The answer to the same question (its query: a bad one gets its refusal) about the same
+        // recorded job, a successful scenario answer before a bad input's; of equals, the latest
+        // (metrics and statistics fill up over a run).
+        let template = (self.rec.answers(key).iter().enumerate())
+            .max_by_key(|(i, e)| (same_query(e), e.is_scenario(), e.ok(), own(e), *i))
+            .map(|(_, e)| e);
         match template {
             Some(e) => Answer::recorded(e).remapped(&self.rewrites(e, at)),
             None => Answer::error(404, format!("Not found: {key}")),
@@ -724,11 +984,70 @@ impl Params {
     }
 }
 
+/// `name=value` of a recorded query, percent-decoded as the server reads it.
+fn decode_pair(pair: &str) -> String {
+    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+    format!("{}={}", crate::server::decode(k), crate::server::decode(v))
+}
+
 /// The JSON body a recorded request sent, or null.
 fn recorded_json(e: &Exchange) -> Value {
     (e.request.body.as_ref())
         .map(|b| b["json"].clone())
         .unwrap_or(Value::Null)
+}
+
+/// A savepoint as Flink writes one: `<dir>/savepoint-<job id's first 6>-<12 hex>/_metadata`, on the
+/// local file system for a `file:` (or plain) path, so that it can be disposed of and a directory that
+/// cannot be written fails as in Flink. Other schemes are taken as written.
+fn write_savepoint(dir: Option<&str>, job: &str, trigger: &str) -> Result<Value, String> {
+    let Some(dir) = dir else {
+        return Err(
+            "No savepoint directory configured: none given and no default \
+                    (execution.checkpointing.savepoint-dir)"
+                .into(),
+        );
+    };
+    let name = format!(
+        "savepoint-{}-{}",
+        job.get(..6).unwrap_or(job),
+        &trigger[trigger.len().saturating_sub(12)..]
+    );
+    let location = format!("{}/{name}", dir.trim_end_matches('/'));
+    if let Some(path) = local_path(&location) {
+        std::fs::create_dir_all(&path)
+            .and_then(|()| std::fs::write(path.join("_metadata"), b"emulated savepoint"))
+            .map_err(|e| {
+                format!(
+                    "java.io.IOException: Failed to create savepoint directory at {location}: {e}"
+                )
+            })?;
+    }
+    let location = match location.contains(':') {
+        true => location,
+        false => format!("file:{location}"),
+    };
+    Ok(json!({ "location": location }))
+}
+
+/// Disposes of a savepoint the emulator wrote (or any directory at a local path).
+fn dispose(location: &str) -> Result<Value, String> {
+    let Some(path) = local_path(location) else {
+        return Ok(json!({}));
+    };
+    std::fs::remove_dir_all(&path)
+        .map(|()| json!({}))
+        .map_err(|e| format!("Could not dispose savepoint {location}: {e}"))
+}
+
+/// The local path of a `file:` URI or a plain path; none for another scheme (`s3://`).
+fn local_path(location: &str) -> Option<std::path::PathBuf> {
+    let path = match location.strip_prefix("file:") {
+        Some(rest) => format!("/{}", rest.trim_start_matches('/')),
+        None if location.starts_with('/') => location.to_string(),
+        None => return None,
+    };
+    Some(std::path::PathBuf::from(path))
 }
 
 /// The state a job's tasks are in, for its state.
@@ -740,6 +1059,7 @@ fn task_state(job_state: &str) -> &'static str {
         "CANCELED" => "CANCELED",
         "FINISHED" => "FINISHED",
         "FAILED" | "FAILING" => "FAILED",
+        "RESTARTING" => "CANCELED",
         _ => "RUNNING",
     }
 }

@@ -43,6 +43,9 @@ pub struct Setup {
     pub shutdown: bool,
     /// How to reach the clusters (TLS, a client identity, headers).
     pub connection: Connection,
+    /// The job's jar and serialized JobGraph, where they are not to be built with javac from `dist`
+    /// (an emulated Flink, which runs no Java, takes any bytes).
+    pub artifacts: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 impl Setup {
@@ -66,6 +69,7 @@ impl Setup {
             savepoints: run_dir.join("savepoints"),
             shutdown,
             connection: Connection::default(),
+            artifacts: None,
         }
     }
 }

@@ -138,6 +138,10 @@ pub const STEPS: &[Step] = &[
 
 /// The job, built against this distribution (nothing recorded).
 async fn build_job(s: &mut State) -> Result<()> {
+    if let Some((jar, graph)) = &s.setup.artifacts {
+        (s.jar, s.graph) = (jar.clone(), graph.clone());
+        return Ok(());
+    }
     let (dist, work) = (&s.setup.dist, &s.setup.work);
     s.jar = crate::job::build_jar(dist, work)?;
     s.graph = crate::job::job_graph(dist, work, crate::flink::JAVA_OPTS)?;

@@ -1,0 +1,46 @@
+//! The gate against the emulated Flink: the same scenario as against a real cluster, run in-process
+//! with no JVM (the job's jar and graph are any bytes), every answer checked and classified.
+
+use std::path::{Path, PathBuf};
+
+use contract_tests::conformance;
+use contract_tests::scenario::{self, Setup};
+use flink_rest_emulator::Emulator;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+async fn gate(apis: &flink_rest_codegen::Apis, version: &str) -> conformance::Report {
+    let root = root();
+    let flink = Emulator::start(version).await.unwrap();
+    let run_dir = std::env::temp_dir().join(format!("flink-rest-emulated-{version}"));
+    let mut setup = Setup::new(&root, version, flink.url(), &run_dir, &run_dir, false);
+    setup.artifacts = Some((
+        b"PK\x05\x06 emulated jar".to_vec(),
+        b"emulated graph".to_vec(),
+    ));
+    let sources = scenario::sources(&root).unwrap();
+    let recording = scenario::run(&setup, &sources).await.unwrap();
+    conformance::evaluate(&root, apis, version, &recording.exchanges)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gate_passes_against_the_emulator() {
+    let apis =
+        flink_rest_codegen::apis(&flink_rest_codegen::Inputs::read(&root()).unwrap()).unwrap();
+    let versions = std::env::var("EMULATED_VERSIONS").unwrap_or_else(|_| "1.15.4,2.3.0".into());
+    for version in versions.split(',') {
+        let report = gate(&apis, version).await;
+        assert!(
+            !report.failed(),
+            "{}",
+            conformance::markdown(std::slice::from_ref(&report))
+        );
+    }
+}
