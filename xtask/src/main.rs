@@ -88,6 +88,15 @@ enum Command {
     Coverage,
     /// Render an HTML report to PNG with headless Chromium.
     Screenshot { html: PathBuf, png: PathBuf },
+    /// Serve an emulated Flink of that version (built from its recorded answers; no JVM) until
+    /// Ctrl-C; prints its base URL. `conformance --url` gates it like a real cluster.
+    Emulate {
+        #[arg(long, default_value = flink::DEFAULT_VERSION)]
+        version: String,
+        /// The port (default: any free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
     /// Short libFuzzer runs of the generator's and the crate's fuzz targets (codegen/fuzz), seeded
     /// from every source and every recorded answer. Exit 1 if any target fails.
     Fuzz {
@@ -192,6 +201,7 @@ fn main() -> ExitCode {
         }),
         Command::Gen { check } => gen::gen(&root, check),
         Command::Bench { runs } => gen::bench(&root, runs),
+        Command::Emulate { version, port } => emulate(&version, port),
         Command::Fuzz { seconds, targets } => {
             let targets = match targets.is_empty() {
                 true => fuzz::TARGETS.map(String::from).to_vec(),
@@ -324,4 +334,22 @@ fn record_all(root: &std::path::Path, versions: &[String]) -> anyhow::Result<Exi
 fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// `cargo xtask emulate`: serves until Ctrl-C.
+fn emulate(version: &str, port: u16) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let flink = flink_rest_emulator::Emulator::builder(version)
+            .port(port)
+            .start()
+            .await?;
+        println!("{}", flink.url());
+        eprintln!(
+            "emulating Flink {version} at {} (Ctrl-C stops it)",
+            flink.url()
+        );
+        tokio::signal::ctrl_c().await?;
+        Ok(ExitCode::SUCCESS)
+    })
 }
