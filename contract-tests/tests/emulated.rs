@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use contract_tests::conformance;
 use contract_tests::scenario::{self, Setup};
-use flink_rest_emulator::Emulator;
+use flink_rest_emulator::{Emulator, Scheduler};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -14,9 +14,17 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
-async fn gate(apis: &flink_rest_codegen::Apis, version: &str) -> conformance::Report {
+async fn gate(
+    apis: &flink_rest_codegen::Apis,
+    version: &str,
+    scheduler: Scheduler,
+) -> conformance::Report {
     let root = root();
-    let flink = Emulator::start(version).await.unwrap();
+    let flink = Emulator::builder(version)
+        .scheduler(scheduler)
+        .start()
+        .await
+        .unwrap();
     let run_dir = std::env::temp_dir().join(format!("flink-rest-emulated-{version}"));
     let mut setup = Setup::new(&root, version, flink.url(), &run_dir, &run_dir, false);
     setup.artifacts = Some((
@@ -36,11 +44,46 @@ async fn the_gate_passes_against_the_emulator() {
         flink_rest_codegen::apis(&flink_rest_codegen::Inputs::read(&root()).unwrap()).unwrap();
     let versions = std::env::var("EMULATED_VERSIONS").unwrap_or_else(|_| "1.15.4,2.3.0".into());
     for version in versions.split(',') {
-        let report = gate(&apis, version).await;
+        let report = gate(&apis, version, Scheduler::Default).await;
         assert!(
             !report.failed(),
             "{}",
             conformance::markdown(std::slice::from_ref(&report))
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_adaptive_scheduler_a_job_is_rescaled_and_every_pair_is_reached() {
+    let apis =
+        flink_rest_codegen::apis(&flink_rest_codegen::Inputs::read(&root()).unwrap()).unwrap();
+    let report = gate(&apis, "2.3.0", Scheduler::Adaptive).await;
+    let markdown = conformance::markdown(std::slice::from_ref(&report));
+    // No drift and no server error; the entries only a default-scheduler cluster bears out (its
+    // refusals of resource requirements and rescale histories) are not borne out here, as on any
+    // cluster that runs the adaptive scheduler alone.
+    assert!(
+        report.endpoints.iter().all(|e| !e.class.fails()),
+        "{markdown}"
+    );
+    for id in &report.resolved {
+        assert!(
+            id.contains("resource-requirements") || id.contains("/rescales/"),
+            "{id}\n{markdown}"
+        );
+    }
+    let reached = |pair: &str| {
+        report
+            .endpoints
+            .iter()
+            .any(|e| e.endpoint == pair && e.class != conformance::Class::NotExercised)
+    };
+    assert!(
+        reached("PUT /jobs/:jobid/resource-requirements"),
+        "{markdown}"
+    );
+    assert!(
+        reached("GET /jobs/:jobid/rescales/details/:rescaleuuid"),
+        "{markdown}"
+    );
 }

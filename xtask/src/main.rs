@@ -96,6 +96,9 @@ enum Command {
         /// The port (default: any free one).
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// Run jobs with the adaptive scheduler (resource requirements change; a job rescales).
+        #[arg(long)]
+        adaptive: bool,
     },
     /// Short libFuzzer runs of the generator's and the crate's fuzz targets (codegen/fuzz), seeded
     /// from every source and every recorded answer. Exit 1 if any target fails.
@@ -201,7 +204,11 @@ fn main() -> ExitCode {
         }),
         Command::Gen { check } => gen::gen(&root, check),
         Command::Bench { runs } => gen::bench(&root, runs),
-        Command::Emulate { version, port } => emulate(&version, port),
+        Command::Emulate {
+            version,
+            port,
+            adaptive,
+        } => emulate(&version, port, adaptive),
         Command::Fuzz { seconds, targets } => {
             let targets = match targets.is_empty() {
                 true => fuzz::TARGETS.map(String::from).to_vec(),
@@ -337,11 +344,17 @@ fn workspace_root() -> PathBuf {
 }
 
 /// `cargo xtask emulate`: serves until Ctrl-C.
-fn emulate(version: &str, port: u16) -> anyhow::Result<ExitCode> {
+fn emulate(version: &str, port: u16, adaptive: bool) -> anyhow::Result<ExitCode> {
+    use flink_rest_emulator::{Emulator, Scheduler};
+    let scheduler = match adaptive {
+        true => Scheduler::Adaptive,
+        false => Scheduler::Default,
+    };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
-        let flink = flink_rest_emulator::Emulator::builder(version)
+        let flink = Emulator::builder(version)
             .port(port)
+            .scheduler(scheduler)
             .start()
             .await?;
         println!("{}", flink.url());

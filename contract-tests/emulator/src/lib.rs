@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex};
 
 pub use answer::Answer;
 pub use clock::Clock;
-pub use recorded::{LoadError, Recorded};
+pub use recorded::{LoadError, Recorded, Scheduler};
 pub use world::{Fault, Timing};
 
 /// Where the recorded answers are when the emulator is used from this repository (or a git or path
@@ -60,9 +60,16 @@ pub struct Builder {
     port: u16,
     clock: Clock,
     timing: Timing,
+    scheduler: Scheduler,
 }
 
 impl Builder {
+    /// The scheduler its jobs run with (default: Flink's default one).
+    pub fn scheduler(mut self, scheduler: Scheduler) -> Builder {
+        self.scheduler = scheduler;
+        self
+    }
+
     /// Another directory of recorded answers (`<dir>/<version>/*.json`).
     pub fn fixtures(mut self, dir: impl Into<PathBuf>) -> Builder {
         self.fixtures = dir.into();
@@ -88,16 +95,14 @@ impl Builder {
     /// Loads the version's answers and listens; answers from the first request on. Needs a tokio
     /// runtime.
     pub async fn start(self) -> Result<Emulator, Error> {
-        let recorded = Recorded::load(&self.fixtures, &self.version).map_err(Error::Fixtures)?;
+        let recorded = Recorded::load(&self.fixtures, &self.version, self.scheduler)
+            .map_err(Error::Fixtures)?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
             .await
             .map_err(Error::Io)?;
         let addr = listener.local_addr().map_err(Error::Io)?;
-        let world = Arc::new(Mutex::new(world::World::new(
-            recorded,
-            self.clock.clone(),
-            self.timing,
-        )));
+        let world = world::World::new(recorded, self.clock.clone(), self.timing, self.scheduler);
+        let world = Arc::new(Mutex::new(world));
         let (stop, stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(server::serve(listener, world.clone(), stopped));
         Ok(Emulator {
@@ -132,6 +137,7 @@ impl Emulator {
             port: 0,
             clock: Clock::system(),
             timing: Timing::default(),
+            scheduler: Scheduler::Default,
         }
     }
 

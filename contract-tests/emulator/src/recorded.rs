@@ -128,6 +128,17 @@ pub struct Recorded {
     seen: BTreeMap<String, BTreeSet<String>>,
 }
 
+/// The scheduler the emulated cluster runs jobs with (`jobmanager.scheduler`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scheduler {
+    /// Flink's default: a job's parallelism is fixed; resource requirements cannot be changed.
+    #[default]
+    Default,
+    /// The adaptive scheduler: a job runs at the upper bound of its resource requirements, which
+    /// `PUT /jobs/:jobid/resource-requirements` changes (how a running job is rescaled).
+    Adaptive,
+}
+
 /// Steps of the recording scenario that ran against its adaptive-scheduler twin, not the main cluster.
 const TWIN_STEPS: [&str; 1] = ["adaptive scheduler"];
 
@@ -148,7 +159,11 @@ impl std::error::Error for LoadError {}
 
 impl Recorded {
     /// Every fixture of `dir/<version>/`; every file that cannot be read is named in the error.
-    pub fn load(dir: &Path, version: &str) -> Result<Recorded, Vec<LoadError>> {
+    pub fn load(
+        dir: &Path,
+        version: &str,
+        scheduler: Scheduler,
+    ) -> Result<Recorded, Vec<LoadError>> {
         let at = dir.join(version);
         let error = |path: &Path, message: String| LoadError {
             path: path.to_path_buf(),
@@ -174,20 +189,19 @@ impl Recorded {
             errors.push(error(&at, "no recorded exchange".into()));
         }
         match errors.is_empty() {
-            true => Ok(Recorded::new(version, exchanges)),
+            true => Ok(Recorded::new(version, exchanges, scheduler)),
             false => Err(errors),
         }
     }
 
-    pub fn new(version: &str, exchanges: Vec<Exchange>) -> Recorded {
+    pub fn new(version: &str, exchanges: Vec<Exchange>, scheduler: Scheduler) -> Recorded {
         let mut by_key: BTreeMap<String, Vec<Exchange>> = BTreeMap::new();
         let mut unmatched = Vec::new();
         let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        // The emulator is the recorded main cluster (the default scheduler): what the scenario asked
-        // its adaptive-scheduler twin is another cluster's answer.
-        let main = exchanges
-            .into_iter()
-            .filter(|e| !TWIN_STEPS.contains(&e.step.as_str()));
+        // With the default scheduler the emulator is the recorded main cluster: what the scenario asked
+        // its adaptive-scheduler twin is another cluster's answer. With the adaptive one it is both.
+        let main = (exchanges.into_iter())
+            .filter(|e| scheduler == Scheduler::Adaptive || !TWIN_STEPS.contains(&e.step.as_str()));
         for e in main {
             if e.is_scenario() && e.ok() {
                 for (name, value) in e.params() {
@@ -319,6 +333,7 @@ mod tests {
                 e("GET /jobs/overview"),
                 e("PATCH /jobs/:jobid"),
             ],
+            Scheduler::Default,
         );
         match r.route("GET", "/jobs/overview") {
             Route::Pair(t, params) => {

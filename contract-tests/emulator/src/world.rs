@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::answer::Answer;
 use crate::clock::Clock;
-use crate::recorded::{Exchange, Recorded, Route};
+use crate::recorded::{Exchange, Recorded, Route, Scheduler};
 
 /// A request as the world sees it: the body already read (multipart parts split).
 #[derive(Debug, Default)]
@@ -111,6 +111,20 @@ struct Job {
     submitted: u64,
     /// Set when the job ends, or is asked to: the state it reaches and when.
     ending: Option<(String, u64)>,
+    /// The parallelism it was run with (the recorded job's where not given).
+    parallelism: Option<i64>,
+    /// Per vertex: (lower, upper) bound of its parallelism, once changed (adaptive scheduler).
+    requirements: BTreeMap<String, (i64, i64)>,
+}
+
+impl Job {
+    /// The parallelism a vertex runs at: its upper bound once its requirements are changed.
+    fn parallelism_of(&self, vertex: &str, recorded: i64) -> i64 {
+        match self.requirements.get(vertex) {
+            Some((_, upper)) => *upper,
+            None => self.parallelism.unwrap_or(recorded),
+        }
+    }
 }
 
 /// A 2.3 application: one job run as an application (every run is one there, named after its job).
@@ -130,6 +144,7 @@ struct Operation {
 
 pub struct World {
     rec: Recorded,
+    scheduler: Scheduler,
     clock: Clock,
     timing: Timing,
     next_id: u64,
@@ -141,9 +156,10 @@ pub struct World {
 }
 
 impl World {
-    pub fn new(rec: Recorded, clock: Clock, timing: Timing) -> World {
+    pub fn new(rec: Recorded, clock: Clock, timing: Timing, scheduler: Scheduler) -> World {
         World {
             rec,
+            scheduler,
             clock,
             timing,
             next_id: 0,
@@ -207,6 +223,10 @@ impl World {
             "GET /jobs/overview" => self.jobs_overview(),
             "GET /overview" => self.cluster_overview(),
             "GET /jobs/:jobid" | "GET /jobs/:jobid/status" => self.job_answer(key, at),
+            "GET /jobs/:jobid/resource-requirements" | "PUT /jobs/:jobid/resource-requirements" => {
+                self.resource_requirements(key, at, req)
+            }
+            "GET /jobmanager/config" => self.jobmanager_config(key, at, req),
             "PATCH /jobs/:jobid" => self.terminate(key, at, req),
             "POST /jobs/:jobid/savepoints" => self.trigger(key, at, req, "savepoint"),
             "POST /jobs/:jobid/stop" => self.trigger(key, at, req, "stop"),
@@ -390,7 +410,7 @@ impl World {
             Some(id) => return Answer::error(409, format!("Job has already been submitted: {id}")),
             None => self.fresh_id(),
         };
-        self.add_job(&id, recorded, behaviour);
+        self.add_job(&id, recorded, behaviour, body["parallelism"].as_i64());
         // The recorded answer's shape (2.3 adds the job's application), made this job's.
         let mut answer = (self.rec.ok(key).map(Answer::recorded))
             .unwrap_or_else(|| Answer::json(200, json!({})));
@@ -403,7 +423,13 @@ impl World {
         answer
     }
 
-    fn add_job(&mut self, id: &str, recorded: String, behaviour: Behaviour) {
+    fn add_job(
+        &mut self,
+        id: &str,
+        recorded: String,
+        behaviour: Behaviour,
+        parallelism: Option<i64>,
+    ) {
         let name = (self.recorded_name(&recorded)).unwrap_or_else(|| "emulated job".into());
         if self.rec.has("GET /applications/overview") {
             self.applications.push(Application {
@@ -419,6 +445,8 @@ impl World {
             behaviour,
             submitted: self.now(),
             ending: None,
+            parallelism,
+            requirements: BTreeMap::new(),
         });
     }
 
@@ -456,7 +484,7 @@ impl World {
             .to_string();
         let status = template.map_or(202, |e| e.response.status);
         let id = self.fresh_id();
-        self.add_job(&id, recorded, Behaviour::RunsUntilStopped);
+        self.add_job(&id, recorded, Behaviour::RunsUntilStopped, None);
         Answer::json(status, json!({ "jobUrl": format!("/jobs/{id}") }))
     }
 
@@ -756,6 +784,11 @@ impl World {
             if field == "state" {
                 body["name"] = json!(job.name);
                 self.times(body, job, end);
+                for v in body["vertices"].as_array_mut().into_iter().flatten() {
+                    let recorded = v["parallelism"].as_i64().unwrap_or(1);
+                    let id = v["id"].as_str().unwrap_or_default().to_string();
+                    v["parallelism"] = json!(job.parallelism_of(&id, recorded));
+                }
                 set_vertex_states(body, task_state(state));
             }
         }
@@ -782,6 +815,100 @@ impl World {
             }
         }
         Answer::json(202, json!({}))
+    }
+
+    // --- the adaptive scheduler ---------------------------------------------------------------
+
+    /// Resource requirements: with the adaptive scheduler each vertex's bounds (PUT changes them and
+    /// the job runs at the new upper bound); with the default one, the version's refusal.
+    fn resource_requirements(&mut self, key: &str, at: &Params, req: &Incoming) -> Answer {
+        if self.scheduler == Scheduler::Default {
+            let refusal = (self
+                .rec
+                .answers("GET /jobs/:jobid/resource-requirements")
+                .iter())
+            .find(|e| e.response.status >= 500);
+            return match refusal {
+                Some(e) => Answer::recorded(e).remapped(&self.rewrites(e, at)),
+                None => Answer::error(500, "Internal server error."),
+            };
+        }
+        let id = at.get("jobid").unwrap_or_default().to_string();
+        let vertices = self.vertices(&id);
+        let Some(job) = self.jobs.iter_mut().find(|j| j.id == id) else {
+            return Answer::error(404, "Job not found");
+        };
+        if key.starts_with("PUT") {
+            let Some(Ok(body)) = &req.json else {
+                return Answer::error(
+                    400,
+                    "Request did not match expected format JobResourceRequirementsBody.",
+                );
+            };
+            for (vertex, bounds) in body.as_object().into_iter().flatten() {
+                let bound = |b: &str| bounds["parallelism"][b].as_i64();
+                match (bound("lowerBound"), bound("upperBound")) {
+                    (Some(lower), Some(upper)) if 0 < upper && lower <= upper => {
+                        job.requirements.insert(vertex.clone(), (lower, upper));
+                    }
+                    _ => {
+                        return Answer::error(
+                            400,
+                            format!("Invalid resource requirements for vertex {vertex}."),
+                        )
+                    }
+                }
+            }
+            return Answer::json(200, json!({}));
+        }
+        let body: serde_json::Map<String, Value> = (vertices.into_iter())
+            .map(|(vertex, recorded)| {
+                let (lower, upper) = job
+                    .requirements
+                    .get(&vertex)
+                    .copied()
+                    .unwrap_or((1, job.parallelism.unwrap_or(recorded)));
+                (
+                    vertex,
+                    json!({ "parallelism": { "lowerBound": lower, "upperBound": upper } }),
+                )
+            })
+            .collect();
+        Answer::json(200, Value::Object(body))
+    }
+
+    /// The vertices of a job (the recorded job's) and the parallelism each was recorded at.
+    fn vertices(&self, job: &str) -> Vec<(String, i64)> {
+        let recorded = self
+            .job(job)
+            .map(|j| j.recorded.clone())
+            .unwrap_or_default();
+        let details = (self.rec.answers("GET /jobs/:jobid").iter())
+            .filter(|e| e.is_scenario() && e.ok())
+            .find(|e| e.params().iter().any(|(_, v)| *v == recorded))
+            .or_else(|| self.rec.ok("GET /jobs/:jobid"));
+        let vertices =
+            details.and_then(|e| e.response.body.as_ref()?["vertices"].as_array().cloned());
+        (vertices.into_iter().flatten())
+            .filter_map(|v| {
+                Some((
+                    v["id"].as_str()?.to_string(),
+                    v["parallelism"].as_i64().unwrap_or(1),
+                ))
+            })
+            .collect()
+    }
+
+    /// The JobManager's configuration; with the adaptive scheduler, saying so.
+    fn jobmanager_config(&self, key: &str, at: &Params, req: &Incoming) -> Answer {
+        let mut answer = self.replay(key, at, req);
+        if self.scheduler == Scheduler::Adaptive {
+            if let Some(entries) = answer.body.as_mut().and_then(Value::as_array_mut) {
+                entries.retain(|e| e["key"] != "jobmanager.scheduler");
+                entries.push(json!({ "key": "jobmanager.scheduler", "value": "adaptive" }));
+            }
+        }
+        answer
     }
 
     // --- async operations ---------------------------------------------------------------------
