@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use contract_tests::conformance;
 use contract_tests::scenario::{self, Setup};
-use flink_rest_emulator::{Emulator, Scheduler};
+use std::time::Duration;
+
+use flink_rest_emulator::{Emulator, Scheduler, Timing};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -20,8 +22,16 @@ async fn gate(
     scheduler: Scheduler,
 ) -> conformance::Report {
     let root = root();
+    // Things happen in tens of milliseconds, polled every 5.
+    let timing = Timing {
+        start: Duration::from_millis(20),
+        operation: Duration::from_millis(10),
+        cancel: Duration::from_millis(10),
+        run_out: Duration::from_millis(40),
+    };
     let flink = Emulator::builder(version)
         .scheduler(scheduler)
+        .timing(timing)
         .start()
         .await
         .unwrap();
@@ -31,8 +41,12 @@ async fn gate(
         b"PK\x05\x06 emulated jar".to_vec(),
         b"emulated graph".to_vec(),
     ));
+    setup.poll = Some(Duration::from_millis(5));
     let sources = scenario::sources(&root).unwrap();
     let recording = scenario::run(&setup, &sources).await.unwrap();
+    for (step, took) in &recording.steps {
+        eprintln!("{version} {step}: {} ms", took.as_millis());
+    }
     conformance::evaluate(&root, apis, version, &recording.exchanges)
         .await
         .unwrap()

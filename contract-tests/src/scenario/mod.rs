@@ -46,6 +46,8 @@ pub struct Setup {
     /// The job's jar and serialized JobGraph, where they are not to be built with javac from `dist`
     /// (an emulated Flink, which runs no Java, takes any bytes).
     pub artifacts: Option<(Vec<u8>, Vec<u8>)>,
+    /// Between polls, where not the real cluster's 200–300 ms.
+    pub poll: Option<Duration>,
 }
 
 impl Setup {
@@ -70,6 +72,7 @@ impl Setup {
             shutdown,
             connection: Connection::default(),
             artifacts: None,
+            poll: None,
         }
     }
 }
@@ -108,12 +111,15 @@ impl When {
 pub async fn run(setup: &Setup, sources: &[Source]) -> Result<Recording> {
     let templates = pairs::templates_of(sources);
     let pairs = Pairs::of(sources, &setup.version)?;
-    let recorder = Recorder::new(
+    let mut recorder = Recorder::new(
         &setup.base_url,
         &setup.version,
         templates,
         &setup.connection,
     )?;
+    if let Some(pause) = setup.poll {
+        recorder = recorder.polling_every(pause);
+    }
     let mut state = steps::State::new(setup.clone(), pairs, recorder);
     let mut timings = Vec::new();
     let holding: Vec<&steps::Step> = (steps::STEPS.iter())

@@ -75,7 +75,12 @@ pub struct Recorder {
     templates: Vec<Template>,
     step: String,
     pub exchanges: Vec<Exchange>,
+    /// Between polls: (waiting, recording a state that comes and goes).
+    pauses: (Duration, Duration),
 }
+
+/// How long the scenario pauses between polls of a real cluster.
+const PAUSES: (Duration, Duration) = (Duration::from_millis(300), Duration::from_millis(200));
 
 impl Recorder {
     pub fn new(
@@ -92,7 +97,14 @@ impl Recorder {
             templates,
             step: String::new(),
             exchanges: Vec::new(),
+            pauses: PAUSES,
         })
+    }
+
+    /// Polls every `pause` (an emulated cluster moves in milliseconds).
+    pub fn polling_every(mut self, pause: Duration) -> Recorder {
+        self.pauses = (pause, pause);
+        self
     }
 
     pub fn step(&mut self, name: &str) {
@@ -248,8 +260,9 @@ impl Recorder {
         limit: Duration,
         done: impl Fn(&Value) -> bool,
     ) -> Result<Value> {
-        let pause = Duration::from_millis(300);
-        let e = self.poll_until(&req, what, limit, pause, done).await?;
+        let e = self
+            .poll_until(&req, what, limit, self.pauses.0, done)
+            .await?;
         Ok(e.response.body.unwrap_or(Value::Null))
     }
 
@@ -262,8 +275,9 @@ impl Recorder {
         limit: Duration,
         done: impl Fn(&Value) -> bool,
     ) -> Result<Value> {
-        let pause = Duration::from_millis(200);
-        let e = self.poll_until(&req, what, limit, pause, done).await?;
+        let e = self
+            .poll_until(&req, what, limit, self.pauses.1, done)
+            .await?;
         let body = e.response.body.clone().unwrap_or(Value::Null);
         self.exchanges.push(e);
         Ok(body)
