@@ -1,5 +1,6 @@
 //! The gate against the emulated Flink: the same scenario as against a real cluster, run in-process
-//! with no JVM (the job's jar and graph are any bytes), every answer checked and classified.
+//! with no JVM (the job's jar and graph are any bytes), every answer checked and classified, on every
+//! version there are recorded answers of.
 
 use std::path::{Path, PathBuf};
 
@@ -56,8 +57,13 @@ async fn gate(
 async fn the_gate_passes_against_the_emulator() {
     let apis =
         flink_rest_codegen::apis(&flink_rest_codegen::Inputs::read(&root()).unwrap()).unwrap();
-    let versions = std::env::var("EMULATED_VERSIONS").unwrap_or_else(|_| "1.15.4,2.3.0".into());
-    for version in versions.split(',') {
+    // Every version there are answers of (EMULATED_VERSIONS=1.15.4,2.3.0 for some).
+    let versions: Vec<String> = match std::env::var("EMULATED_VERSIONS") {
+        Ok(some) => some.split(',').map(str::to_string).collect(),
+        Err(_) => flink_rest_emulator::versions(),
+    };
+    assert!(!versions.is_empty());
+    for version in &versions {
         let report = gate(&apis, version, Scheduler::Default).await;
         assert!(
             !report.failed(),
