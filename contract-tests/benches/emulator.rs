@@ -60,12 +60,8 @@ fn whole_scenario(c: &mut Criterion) {
         .unwrap()
         .to_path_buf();
     let sources = scenario::sources(&root).unwrap();
-    let timing = Timing {
-        start: Duration::from_millis(20),
-        operation: Duration::from_millis(10),
-        cancel: Duration::from_millis(10),
-        run_out: Duration::from_millis(40),
-    };
+    // Things happen in tens of milliseconds, polled every 5.
+    let timing = Timing::brisk();
     let mut group = c.benchmark_group("emulator");
     group.sample_size(10);
     group.bench_function("the gate's whole scenario", |b| {

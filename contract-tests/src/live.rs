@@ -25,6 +25,11 @@ pub enum Target {
         shutdown: bool,
         connection: Connection,
     },
+    /// The emulated Flink of this version, started in-process (no JVM: the job is any bytes).
+    Emulated {
+        version: String,
+        scheduler: flink_rest_emulator::Scheduler,
+    },
 }
 
 impl Target {
@@ -75,6 +80,9 @@ pub fn run(root: &Path, target: Target) -> Result<Live> {
         .enable_all()
         .build()?;
     let (version, url, shutdown, security, connection) = match target {
+        Target::Emulated { version, scheduler } => {
+            return runtime.block_on(emulated(root, &version, scheduler))
+        }
         Target::Version { version, security } => (version, None, true, security, None),
         Target::Url {
             url,
@@ -141,6 +149,38 @@ pub fn run(root: &Path, target: Target) -> Result<Live> {
         dist: cluster.dist.clone(),
         download,
         scenario,
+    })
+}
+
+/// The scenario against the emulated Flink of `version`, polled every 5 ms.
+async fn emulated(
+    root: &Path,
+    version: &str,
+    scheduler: flink_rest_emulator::Scheduler,
+) -> Result<Live> {
+    let flink = flink_rest_emulator::Emulator::builder(version)
+        .scheduler(scheduler)
+        .timing(flink_rest_emulator::Timing::brisk())
+        .start()
+        .await?;
+    let run_dir = root.join("target/conformance/emulated").join(version);
+    std::fs::create_dir_all(&run_dir)?;
+    let run_dir = run_dir.canonicalize()?;
+    let mut setup = Setup::new(root, version, flink.url(), Path::new(""), &run_dir, false);
+    setup.artifacts = Some((b"PK\x05\x06 any jar".to_vec(), b"any job graph".to_vec()));
+    setup.poll = Some(Duration::from_millis(5));
+    let sources = scenario::sources(root)?;
+    let started = Instant::now();
+    let recording = scenario::run(&setup, &sources).await?;
+    Ok(Live {
+        version: version.to_string(),
+        base_url: flink.url().to_string(),
+        recording,
+        run_dir,
+        dist: PathBuf::new(),
+        download: Duration::ZERO,
+        ready: None,
+        scenario: started.elapsed(),
     })
 }
 

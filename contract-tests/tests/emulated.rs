@@ -24,12 +24,7 @@ async fn gate(
 ) -> conformance::Report {
     let root = root();
     // Things happen in tens of milliseconds, polled every 5.
-    let timing = Timing {
-        start: Duration::from_millis(20),
-        operation: Duration::from_millis(10),
-        cancel: Duration::from_millis(10),
-        run_out: Duration::from_millis(40),
-    };
+    let timing = Timing::brisk();
     let flink = Emulator::builder(version)
         .scheduler(scheduler)
         .timing(timing)

@@ -20,6 +20,8 @@ pub struct Options {
     pub shutdown: bool,
     pub all: bool,
     pub fixtures: bool,
+    /// Against the emulated Flink of each version instead of a real one.
+    pub emulated: bool,
     pub out: PathBuf,
 }
 
@@ -32,6 +34,7 @@ impl Options {
             shutdown: false,
             all: false,
             fixtures: false,
+            emulated: false,
             out,
             security: Security::Plain,
             connection: Connection::default(),
@@ -72,10 +75,19 @@ pub fn run(root: &Path, o: Options) -> Result<ExitCode> {
         bail!("say --version V, --all, --url U or --fixtures");
     } else {
         for v in versions {
-            eprintln!("== Flink {v}");
-            let target = Target::Version {
-                version: v.clone(),
-                security: o.security,
+            eprintln!(
+                "== Flink {v}{}",
+                if o.emulated { " (emulated)" } else { "" }
+            );
+            let target = match o.emulated {
+                true => Target::Emulated {
+                    version: v.clone(),
+                    scheduler: flink_rest_emulator::Scheduler::Default,
+                },
+                false => Target::Version {
+                    version: v.clone(),
+                    security: o.security,
+                },
             };
             let report = conformance::run(root, &apis, target)?;
             eprintln!(

@@ -77,6 +77,9 @@ enum Command {
         /// Classify the checked-in fixtures instead of a live run (offline, seconds).
         #[arg(long, conflicts_with = "url")]
         fixtures: bool,
+        /// Run the scenario against the emulated Flink of the version(s), in-process (no JVM).
+        #[arg(long, conflicts_with_all = ["url", "fixtures"])]
+        emulated: bool,
         /// Where the reports go: report.{json,md,html}, junit.xml.
         #[arg(long, default_value = "target/conformance")]
         out: PathBuf,
@@ -222,6 +225,7 @@ fn main() -> ExitCode {
             shutdown,
             all,
             fixtures,
+            emulated,
             out,
             tls,
         } => {
@@ -238,6 +242,7 @@ fn main() -> ExitCode {
                         shutdown,
                         all,
                         fixtures,
+                        emulated,
                         out,
                         security: tls.security(),
                         connection,

@@ -56,6 +56,17 @@ impl Default for Timing {
 }
 
 impl Timing {
+    /// Tens of milliseconds: for a client that polls every few (the gate's scenario then runs in about
+    /// a second).
+    pub fn brisk() -> Timing {
+        Timing {
+            start: Duration::from_millis(20),
+            operation: Duration::from_millis(10),
+            cancel: Duration::from_millis(10),
+            run_out: Duration::from_millis(40),
+        }
+    }
+
     /// Everything done by the next request.
     pub fn instant() -> Timing {
         Timing {
