@@ -102,6 +102,9 @@ enum Command {
         /// Run jobs with the adaptive scheduler (resource requirements change; a job rescales).
         #[arg(long)]
         adaptive: bool,
+        /// Print what it models, what it replays and where it is not Flink, and exit.
+        #[arg(long)]
+        fidelity: bool,
     },
     /// Short libFuzzer runs of the generator's and the crate's fuzz targets (codegen/fuzz), seeded
     /// from every source and every recorded answer. Exit 1 if any target fails.
@@ -209,8 +212,19 @@ fn main() -> ExitCode {
         Command::Bench { runs } => gen::bench(&root, runs),
         Command::Emulate {
             version,
+            fidelity: true,
+            ..
+        } => flink_rest_emulator::fidelity(&flink_rest_emulator::default_fixtures(), &version)
+            .map(|report| {
+                print!("{report}");
+                ExitCode::SUCCESS
+            })
+            .map_err(anyhow::Error::from),
+        Command::Emulate {
+            version,
             port,
             adaptive,
+            ..
         } => emulate(&version, port, adaptive),
         Command::Fuzz { seconds, targets } => {
             let targets = match targets.is_empty() {

@@ -52,6 +52,43 @@ pub fn versions() -> Vec<String> {
     versions
 }
 
+/// What the emulated `version` answers how: each pair it models and what it does, each pair it answers
+/// with the recorded answer, and where it is not Flink (Markdown).
+pub fn fidelity(fixtures: &std::path::Path, version: &str) -> Result<String, Error> {
+    use std::fmt::Write;
+    let rec = Recorded::load(fixtures, version, Scheduler::Adaptive).map_err(Error::Fixtures)?;
+    let mut out = format!("# The emulated Flink {version}\n\n");
+    let pairs = rec.pairs();
+    let modelled: Vec<&world::Modelled> = (world::MODELLED.iter())
+        .filter(|m| pairs.contains(&m.pair))
+        .collect();
+    let _ = writeln!(
+        out,
+        "## Modelled: {} pairs, from the emulator's own state\n",
+        modelled.len()
+    );
+    for m in &modelled {
+        let _ = writeln!(out, "- `{}`: {}", m.pair, m.what);
+    }
+    let replayed: Vec<&&str> = (pairs.iter())
+        .filter(|p| !modelled.iter().any(|m| m.pair == **p))
+        .collect();
+    let _ = writeln!(
+        out,
+        "\n## Recorded: {} pairs, the recorded answer to the same question, its ids the ones asked about\n",
+        replayed.len()
+    );
+    for pair in replayed {
+        let n = rec.answers(pair).len();
+        let _ = writeln!(out, "- `{pair}` ({n} recorded)");
+    }
+    let _ = writeln!(out, "\n## Where it is not Flink\n");
+    for d in world::DIFFERENCES {
+        let _ = writeln!(out, "- {d}");
+    }
+    Ok(out)
+}
+
 /// How to start one.
 #[derive(Debug, Clone)]
 pub struct Builder {

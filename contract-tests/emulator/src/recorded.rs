@@ -264,6 +264,11 @@ impl Recorded {
             .find(|e| e.response.status == status)
     }
 
+    /// Every pair there is an answer of, in order.
+    pub fn pairs(&self) -> Vec<&str> {
+        self.by_key.keys().map(String::as_str).collect()
+    }
+
     pub fn has(&self, key: &str) -> bool {
         self.by_key.contains_key(key)
     }

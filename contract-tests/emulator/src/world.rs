@@ -217,36 +217,11 @@ impl World {
         self.answer(&template, &at, req)
     }
 
-    /// The pair's answer: a named function for what the emulator models, the recorded answer for the
-    /// rest.
+    /// The pair's answer: its handler in [`MODELLED`], else the recorded answer.
     fn answer(&mut self, key: &str, at: &Params, req: &Incoming) -> Answer {
-        match key {
-            "POST /jars/upload" => self.upload_jar(req),
-            "GET /jars" => self.list_jars(),
-            "DELETE /jars/:jarid" => self.delete_jar(at.get("jarid").unwrap_or_default()),
-            "POST /jars/:jarid/run" => self.run_jar(key, at, req),
-            "POST /jars/:jarid/run-application" => self.run_application(key, at, req),
-            "GET /applications/overview" => self.applications_overview(key),
-            "GET /applications/:applicationid" => self.application_details(key, at),
-            "POST /applications/:applicationid/cancel" => self.cancel_application(key, at),
-            "GET /jobs" => self.list_jobs(),
-            "POST /jobs" => self.submit_job(key, req),
-            "GET /jobs/overview" => self.jobs_overview(),
-            "GET /overview" => self.cluster_overview(),
-            "GET /jobs/:jobid" | "GET /jobs/:jobid/status" => self.job_answer(key, at),
-            "GET /jobs/:jobid/resource-requirements" | "PUT /jobs/:jobid/resource-requirements" => {
-                self.resource_requirements(key, at, req)
-            }
-            "GET /jobmanager/config" => self.jobmanager_config(key, at, req),
-            "PATCH /jobs/:jobid" => self.terminate(key, at, req),
-            "POST /jobs/:jobid/savepoints" => self.trigger(key, at, req, "savepoint"),
-            "POST /jobs/:jobid/stop" => self.trigger(key, at, req, "stop"),
-            "POST /jobs/:jobid/checkpoints" => self.trigger(key, at, req, "checkpoint"),
-            "POST /savepoint-disposal" => self.trigger(key, at, req, "disposal"),
-            "GET /jobs/:jobid/savepoints/:triggerid"
-            | "GET /jobs/:jobid/checkpoints/:triggerid"
-            | "GET /savepoint-disposal/:triggerid" => self.operation_status(key, at),
-            _ => self.replay(key, at, req),
+        match MODELLED.iter().find(|m| m.pair == key) {
+            Some(m) => (m.handler)(self, key, at, req),
+            None => self.replay(key, at, req),
         }
     }
 
@@ -1110,8 +1085,154 @@ impl World {
     }
 }
 
+/// A pair the emulator answers from its own state, and what it does.
+pub struct Modelled {
+    pub pair: &'static str,
+    pub what: &'static str,
+    handler: fn(&mut World, &str, &Params, &Incoming) -> Answer,
+}
+
+/// Every pair the emulator models (the rest get the recorded answer to the same question, its ids the
+/// ones asked about). One table: the dispatch and the fidelity report read it.
+pub const MODELLED: &[Modelled] = &[
+    Modelled {
+        pair: "POST /jars/upload",
+        what: "keeps the jar (its name; the bytes are not read)",
+        handler: |w, _, _, req| w.upload_jar(req),
+    },
+    Modelled {
+        pair: "GET /jars",
+        what: "the jars uploaded, newest first",
+        handler: |w, _, _, _| w.list_jars(),
+    },
+    Modelled {
+        pair: "DELETE /jars/:jarid",
+        what: "forgets the jar",
+        handler: |w, _, at, _| w.delete_jar(at.get("jarid").unwrap_or_default()),
+    },
+    Modelled {
+        pair: "POST /jars/:jarid/run",
+        what: "a job with a fresh (or the given) id, behaving as its program arguments say",
+        handler: |w, key, at, req| w.run_jar(key, at, req),
+    },
+    Modelled {
+        pair: "POST /jars/:jarid/run-application",
+        what: "an application of one such job",
+        handler: |w, key, at, req| w.run_application(key, at, req),
+    },
+    Modelled {
+        pair: "GET /applications/overview",
+        what: "every application, its status its job's",
+        handler: |w, key, _, _| w.applications_overview(key),
+    },
+    Modelled {
+        pair: "GET /applications/:applicationid",
+        what: "the application, its status and job",
+        handler: |w, key, at, _| w.application_details(key, at),
+    },
+    Modelled {
+        pair: "POST /applications/:applicationid/cancel",
+        what: "cancels its job",
+        handler: |w, key, at, _| w.cancel_application(key, at),
+    },
+    Modelled {
+        pair: "GET /jobs",
+        what: "every job and its status",
+        handler: |w, _, _, _| w.list_jobs(),
+    },
+    Modelled {
+        pair: "POST /jobs",
+        what: "a job from a JobGraph (not read) and its jars",
+        handler: |w, key, _, req| w.submit_job(key, req),
+    },
+    Modelled {
+        pair: "GET /jobs/overview",
+        what: "every job: state, times, task counts",
+        handler: |w, _, _, _| w.jobs_overview(),
+    },
+    Modelled {
+        pair: "GET /overview",
+        what: "jobs running, finished, cancelled, failed counted",
+        handler: |w, _, _, _| w.cluster_overview(),
+    },
+    Modelled {
+        pair: "GET /jobs/:jobid",
+        what: "the recorded job's details in its state: state, times, vertex states, parallelism",
+        handler: |w, key, at, _| w.job_answer(key, at),
+    },
+    Modelled {
+        pair: "GET /jobs/:jobid/status",
+        what: "the job's state",
+        handler: |w, key, at, _| w.job_answer(key, at),
+    },
+    Modelled {
+        pair: "GET /jobs/:jobid/resource-requirements",
+        what: "adaptive: each vertex's bounds; default: the recorded refusal",
+        handler: |w, key, at, req| w.resource_requirements(key, at, req),
+    },
+    Modelled {
+        pair: "PUT /jobs/:jobid/resource-requirements",
+        what: "adaptive: new bounds, the job runs at the upper one",
+        handler: |w, key, at, req| w.resource_requirements(key, at, req),
+    },
+    Modelled {
+        pair: "GET /jobmanager/config",
+        what: "the recorded configuration; the adaptive scheduler named where it runs",
+        handler: |w, key, at, req| w.jobmanager_config(key, at, req),
+    },
+    Modelled {
+        pair: "PATCH /jobs/:jobid",
+        what: "cancel: CANCELLING, then CANCELED; other modes as recorded",
+        handler: |w, key, at, req| w.terminate(key, at, req),
+    },
+    Modelled {
+        pair: "POST /jobs/:jobid/savepoints",
+        what: "a savepoint written under the target directory (a local path), or failed",
+        handler: |w, key, at, req| w.trigger(key, at, req, "savepoint"),
+    },
+    Modelled {
+        pair: "POST /jobs/:jobid/stop",
+        what: "a savepoint, then the job FINISHED",
+        handler: |w, key, at, req| w.trigger(key, at, req, "stop"),
+    },
+    Modelled {
+        pair: "POST /jobs/:jobid/checkpoints",
+        what: "a checkpoint (failed for a job whose checkpoints time out)",
+        handler: |w, key, at, req| w.trigger(key, at, req, "checkpoint"),
+    },
+    Modelled {
+        pair: "POST /savepoint-disposal",
+        what: "removes the savepoint's directory (a local path), or fails",
+        handler: |w, key, at, req| w.trigger(key, at, req, "disposal"),
+    },
+    Modelled {
+        pair: "GET /jobs/:jobid/savepoints/:triggerid",
+        what: "IN_PROGRESS, then COMPLETED with the location or the failure",
+        handler: |w, key, at, _| w.operation_status(key, at),
+    },
+    Modelled {
+        pair: "GET /jobs/:jobid/checkpoints/:triggerid",
+        what: "IN_PROGRESS, then COMPLETED with the id or the failure",
+        handler: |w, key, at, _| w.operation_status(key, at),
+    },
+    Modelled {
+        pair: "GET /savepoint-disposal/:triggerid",
+        what: "IN_PROGRESS, then COMPLETED or the failure",
+        handler: |w, key, at, _| w.operation_status(key, at),
+    },
+];
+
+/// Where the emulator is not the Flink it emulates (the fidelity report's last part).
+pub const DIFFERENCES: &[&str] = &[
+    "A failed operation carries the version's recorded exception class and serialized form, with the emulator's message as its trace: there is no Java stack trace to give.",
+    "A replayed answer keeps its recorded values (metric values, checkpoint counts and statistics, the times inside them, TaskManager resources, log contents): they do not change over time.",
+    "Jars and job graphs are not read: a job behaves as its program arguments say (the scenario job's `--fail-after`, `--count`, `--restarts`, `--slow-checkpoints`), and its vertices are the recorded job's (Flink derives vertex ids from the job graph, so a re-run of one job keeps them too).",
+    "Query parameters and bodies are refused only as the version refused them in the recording (the same query or body gets the same refusal); any other gets the answer to the nearest recorded question.",
+    "One cluster with the recorded TaskManagers and slots: a job never waits for resources; with the adaptive scheduler it runs at the upper bound of its requirements at once.",
+];
+
 /// A request's path parameters by name.
-struct Params(Vec<(String, String)>);
+pub struct Params(Vec<(String, String)>);
 
 impl Params {
     fn get(&self, name: &str) -> Option<&str> {
