@@ -90,6 +90,8 @@ pub enum Fault {
     },
     /// The next async operation of this kind (`savepoint`, `checkpoint`, `disposal`) fails.
     FailOperation { kind: String },
+    /// The next async operation of this kind takes this much longer.
+    SlowOperation { kind: String, by: Duration },
 }
 
 #[derive(Debug, Clone)]
@@ -917,7 +919,7 @@ impl World {
         let slow = (job.as_deref().and_then(|id| self.job(id)))
             .is_some_and(|j| j.behaviour == Behaviour::SlowCheckpoints);
         let fail = self.take_failure(kind) || (kind == "checkpoint" && slow);
-        let done_at = self.now() + Self::ms(self.timing.operation);
+        let done_at = self.now() + Self::ms(self.timing.operation + self.take_delay(kind));
         let result = match (fail, what) {
             (true, "checkpoint") if slow => Err("Checkpoint expired before completing.".into()),
             (true, _) => Err(format!("Injected by the emulator: the {kind} failed")),
@@ -956,6 +958,15 @@ impl World {
         );
         let status = self.rec.ok(key).map_or(202, |e| e.response.status);
         Answer::json(status, json!({ "request-id": trigger }))
+    }
+
+    fn take_delay(&mut self, kind: &str) -> Duration {
+        let i = (self.faults.iter())
+            .position(|f| matches!(f, Fault::SlowOperation { kind: k, .. } if k == kind));
+        match i.map(|i| self.faults.remove(i)) {
+            Some(Fault::SlowOperation { by, .. }) => by,
+            _ => Duration::ZERO,
+        }
     }
 
     fn take_failure(&mut self, kind: &str) -> bool {

@@ -167,3 +167,30 @@ async fn reqwest_free_get(url: &str, path: &str) -> String {
     stream.read_to_string(&mut out).await.unwrap();
     out
 }
+
+#[tokio::test]
+async fn a_slow_checkpoint_completes_when_the_clock_has_moved() {
+    let clock = Clock::manual(1_800_000_000_000);
+    let flink = Emulator::builder("1.20.3")
+        .clock(clock.clone())
+        .timing(Timing::instant())
+        .start()
+        .await
+        .unwrap();
+    let client = client(&flink);
+    let job = started_job(&client).await;
+    flink.inject(Fault::SlowOperation {
+        kind: "checkpoint".into(),
+        by: Duration::from_secs(60),
+    });
+    let body = flink_rest::types::CheckpointTriggerRequestBody::default();
+    let checkpoint = tokio::spawn({
+        let (client, job) = (client.clone(), job.clone());
+        async move { client.checkpoint(&job, &body).await }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(!checkpoint.is_finished(), "done before its minute");
+    clock.advance(Duration::from_secs(60));
+    let id = checkpoint.await.unwrap().unwrap();
+    assert!(id > 0, "{id}");
+}
