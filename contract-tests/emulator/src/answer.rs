@@ -1,6 +1,8 @@
 //! Answers: a status and a JSON body (or none), and the rewriting that turns a recorded answer into
 //! one about the emulator's own jobs, jars and operations.
 
+use std::time::Duration;
+
 use serde_json::{json, Value};
 
 use crate::recorded::Exchange;
@@ -13,23 +15,29 @@ pub struct Answer {
     pub body: Option<Value>,
     /// A body that is not JSON (a log file).
     pub text: Option<String>,
+    /// Sent this much later (an injected slow answer).
+    pub(crate) delay: Duration,
+    /// The server stops once it is sent (`DELETE /cluster`).
+    pub(crate) shutdown: bool,
 }
 
 impl Answer {
-    pub fn json(status: u16, body: Value) -> Answer {
+    fn new(status: u16, body: Option<Value>, text: Option<String>) -> Answer {
         Answer {
             status,
-            body: Some(body),
-            text: None,
+            body,
+            text,
+            delay: Duration::ZERO,
+            shutdown: false,
         }
     }
 
+    pub fn json(status: u16, body: Value) -> Answer {
+        Answer::new(status, Some(body), None)
+    }
+
     pub fn empty(status: u16) -> Answer {
-        Answer {
-            status,
-            body: None,
-            text: None,
-        }
+        Answer::new(status, None, None)
     }
 
     /// Flink's error body, `{"errors": [...]}`.
@@ -39,11 +47,8 @@ impl Answer {
 
     /// A recorded answer as it was.
     pub fn recorded(e: &Exchange) -> Answer {
-        Answer {
-            status: e.response.status,
-            body: e.response.body.clone(),
-            text: e.response.text.clone(),
-        }
+        let r = &e.response;
+        Answer::new(r.status, r.body.clone(), r.text.clone())
     }
 
     /// Every occurrence of each `from` in the body's strings and keys becomes its `to`.

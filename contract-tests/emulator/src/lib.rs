@@ -140,8 +140,8 @@ impl Builder {
         let addr = listener.local_addr().map_err(Error::Io)?;
         let world = world::World::new(recorded, self.clock.clone(), self.timing, self.scheduler);
         let world = Arc::new(Mutex::new(world));
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        tokio::spawn(server::serve(listener, world.clone(), stopped));
+        let stop = Arc::new(tokio::sync::watch::channel(false).0);
+        tokio::spawn(server::serve(listener, world.clone(), stop.clone()));
         Ok(Emulator {
             addr,
             url: format!("http://{addr}"),
@@ -158,7 +158,7 @@ pub struct Emulator {
     url: String,
     clock: Clock,
     world: Arc<Mutex<world::World>>,
-    stop: tokio::sync::watch::Sender<bool>,
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Emulator {

@@ -20,8 +20,9 @@ const MAX_BODY: usize = 104_857_600;
 pub async fn serve(
     listener: TcpListener,
     world: Arc<Mutex<World>>,
-    mut stop: watch::Receiver<bool>,
+    stopper: Arc<watch::Sender<bool>>,
 ) {
+    let mut stop = stopper.subscribe();
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -32,10 +33,11 @@ pub async fn serve(
         };
         let world = world.clone();
         let mut stop = stop.clone();
+        let stopper = stopper.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
-                let world = world.clone();
-                async move { Ok::<_, Infallible>(respond(&world, req).await) }
+                let (world, stopper) = (world.clone(), stopper.clone());
+                async move { Ok::<_, Infallible>(respond(&world, &stopper, req).await) }
             });
             let io = hyper_util::rt::TokioIo::new(stream);
             let conn = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
@@ -47,7 +49,11 @@ pub async fn serve(
     }
 }
 
-async fn respond(world: &Mutex<World>, req: Request<Body>) -> Response<Full<Bytes>> {
+async fn respond(
+    world: &Mutex<World>,
+    stopper: &Arc<watch::Sender<bool>>,
+    req: Request<Body>,
+) -> Response<Full<Bytes>> {
     let answer = match read(req).await {
         Ok(incoming) => match world.lock() {
             Ok(mut world) => world.handle(&incoming),
@@ -55,6 +61,17 @@ async fn respond(world: &Mutex<World>, req: Request<Body>) -> Response<Full<Byte
         },
         Err(answer) => answer,
     };
+    if !answer.delay.is_zero() {
+        tokio::time::sleep(answer.delay).await;
+    }
+    if answer.shutdown {
+        // Once this answer is on its way, as Flink's cluster shuts down after answering.
+        let stopper = stopper.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            let _ = stopper.send(true);
+        });
+    }
     write(answer)
 }
 

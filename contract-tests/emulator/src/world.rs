@@ -92,6 +92,12 @@ pub enum Fault {
     FailOperation { kind: String },
     /// The next async operation of this kind takes this much longer.
     SlowOperation { kind: String, by: Duration },
+    /// The next `times` answers of the pair come this much later.
+    SlowAnswer {
+        pair: String,
+        by: Duration,
+        times: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -201,22 +207,46 @@ impl World {
             }
             Route::Unknown => return Answer::error(404, format!("Not found: {}", req.path)),
         };
-        if let Some(answer) = self.injected(&template) {
+        let delay = self.slowed(&template);
+        let mut answer = self.answer_at(&template, params, req);
+        answer.delay = delay;
+        answer
+    }
+
+    /// A pair's answer: an injected fault, a refusal of what the cluster does not know, or its own.
+    fn answer_at(&mut self, key: &str, params: Vec<(String, String)>, req: &Incoming) -> Answer {
+        if let Some(answer) = self.injected(key) {
             return answer;
         }
         let at = Params(params);
         if let Some(job) = at.get("jobid") {
             if !self.jobs.iter().any(|j| j.id == job) {
-                return self.job_not_found(&template, job);
+                return self.job_not_found(key, job);
             }
         }
-        if let Some(answer) = self.unknown_param(&template, &at) {
+        if let Some(answer) = self.unknown_param(key, &at) {
             return answer;
         }
-        if let Some(answer) = self.refused_body(&template, &at, req) {
+        if let Some(answer) = self.refused_body(key, &at, req) {
             return answer;
         }
-        self.answer(&template, &at, req)
+        self.answer(key, &at, req)
+    }
+
+    /// How much later an injected slow answer comes (once per time it was injected for).
+    fn slowed(&mut self, key: &str) -> Duration {
+        let i = self.faults.iter().position(
+            |f| matches!(f, Fault::SlowAnswer { pair, times, .. } if pair == key && *times > 0),
+        );
+        let Some(Fault::SlowAnswer { by, times, .. }) = i.map(|i| &mut self.faults[i]) else {
+            return Duration::ZERO;
+        };
+        *times -= 1;
+        let by = *by;
+        if let Some(i) = i.filter(|_| *times == 0) {
+            self.faults.remove(i);
+        }
+        by
     }
 
     /// The pair's answer: its handler in [`MODELLED`], else the recorded answer.
@@ -283,6 +313,12 @@ impl World {
 
     fn ms(d: Duration) -> u64 {
         d.as_millis() as u64
+    }
+
+    fn shutdown(&mut self, key: &str, at: &Params, req: &Incoming) -> Answer {
+        let mut answer = self.replay(key, at, req);
+        answer.shutdown = true;
+        answer
     }
 
     // --- jars ---------------------------------------------------------------------------------
@@ -1107,6 +1143,11 @@ pub struct Modelled {
 /// ones asked about). One table: the dispatch and the fidelity report read it.
 pub const MODELLED: &[Modelled] = &[
     Modelled {
+        pair: "DELETE /cluster",
+        what: "the recorded answer, then the server stops",
+        handler: |w, key, at, req| w.shutdown(key, at, req),
+    },
+    Modelled {
         pair: "POST /jars/upload",
         what: "keeps the jar (its name; the bytes are not read)",
         handler: |w, _, _, req| w.upload_jar(req),
@@ -1240,6 +1281,7 @@ pub const DIFFERENCES: &[&str] = &[
     "Jars and job graphs are not read: a job behaves as its program arguments say (the scenario job's `--fail-after`, `--count`, `--restarts`, `--slow-checkpoints`), and its vertices are the recorded job's (Flink derives vertex ids from the job graph, so a re-run of one job keeps them too).",
     "Query parameters and bodies are refused only as the version refused them in the recording (the same query or body gets the same refusal); any other gets the answer to the nearest recorded question.",
     "One cluster with the recorded TaskManagers and slots: a job never waits for resources; with the adaptive scheduler it runs at the upper bound of its requirements at once.",
+    "Checkpoint statistics are the recorded job's: checkpoints triggered through the API complete, but the periodic ones do not add to the counts or the history.",
 ];
 
 /// A request's path parameters by name.

@@ -194,3 +194,28 @@ async fn a_slow_checkpoint_completes_when_the_clock_has_moved() {
     let id = checkpoint.await.unwrap().unwrap();
     assert!(id > 0, "{id}");
 }
+
+#[tokio::test]
+async fn a_slow_answer_comes_late_and_delete_cluster_stops_the_server() {
+    let flink = Emulator::start("1.20.3").await.unwrap();
+    let client = client(&flink);
+    flink.inject(Fault::SlowAnswer {
+        pair: "GET /overview".into(),
+        by: Duration::from_millis(300),
+        times: 1,
+    });
+    let started = std::time::Instant::now();
+    client.get_cluster_overview().await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    client.get_cluster_overview().await.unwrap();
+    assert!(started.elapsed() < Duration::from_millis(300), "only once");
+
+    client.shutdown_cluster().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let gone = Client::new(flink.url())
+        .unwrap()
+        .get_cluster_overview()
+        .await;
+    assert!(matches!(gone, Err(Error::Transport { .. })), "{gone:?}");
+}
