@@ -1085,11 +1085,27 @@ impl World {
             recorded.sort_unstable();
             recorded == asked
         };
+        // Path parameters that are not ids (a subtask index, a checkpoint id, an attempt) asked as
+        // recorded: such values are not rewritten, so the template must have them.
+        let same_values = |e: &Exchange| {
+            (e.params().iter())
+                .filter(|(_, v)| !is_id(v))
+                .all(|(name, v)| at.get(name) == Some(v.as_str()))
+        };
         // The answer to the same question (its query: a bad one gets its refusal) about the same
         // recorded job, a successful scenario answer before a bad input's; of equals, the latest
         // (metrics and statistics fill up over a run).
         let template = (self.rec.answers(key).iter().enumerate())
-            .max_by_key(|(i, e)| (same_query(e), e.is_scenario(), e.ok(), own(e), *i))
+            .max_by_key(|(i, e)| {
+                (
+                    same_query(e),
+                    same_values(e),
+                    e.is_scenario(),
+                    e.ok(),
+                    own(e),
+                    *i,
+                )
+            })
             .map(|(_, e)| e);
         match template {
             Some(e) => Answer::recorded(e).remapped(&self.rewrites(e, at)),
@@ -1098,8 +1114,10 @@ impl World {
     }
 
     /// Recorded id -> the one asked about, for each path parameter.
+    /// (Ids only: a short value such as a subtask index `0` would rewrite every `0` in the body.)
     fn rewrites(&self, e: &Exchange, at: &Params) -> Vec<(String, String)> {
         (e.params().into_iter())
+            .filter(|(_, recorded)| is_id(recorded))
             .filter_map(|(name, recorded)| Some((recorded, at.get(&name)?.to_string())))
             .collect()
     }
@@ -1294,6 +1312,12 @@ impl Params {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// Whether a path parameter's value is an id (a job, vertex, trigger, jar, TaskManager …: long enough
+/// to rewrite wherever it appears) rather than a number or a short name.
+fn is_id(value: &str) -> bool {
+    value.len() >= 8
 }
 
 /// `name=value` of a recorded query, percent-decoded as the server reads it.
