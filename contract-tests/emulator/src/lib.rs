@@ -18,6 +18,7 @@
 //! ```
 
 mod answer;
+mod checkpoints;
 mod clock;
 mod recorded;
 mod server;

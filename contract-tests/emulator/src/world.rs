@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::answer::Answer;
+use crate::checkpoints::{self, Added};
 use crate::clock::Clock;
 use crate::recorded::{Exchange, Recorded, Route, Scheduler};
 
@@ -265,6 +266,7 @@ impl World {
             "jobid" | "triggerid" => false,
             "jarid" => !self.jars.iter().any(|j| j.id == *value),
             "applicationid" => self.application(value).is_none(),
+            "checkpointid" if self.added_checkpoint(at, value).is_some() => false,
             _ => !self.rec.seen(name, value),
         })?;
         let refusal = self.rec.refusal(key, name)?;
@@ -517,9 +519,15 @@ impl World {
         let runs: Vec<&Exchange> = (self.rec.answers(key).iter())
             .filter(|e| e.is_scenario() && e.ok())
             .collect();
+        // Program arguments alike (none given is an empty list), and a restore or not.
+        let args = |v: &Value| -> Vec<String> {
+            (v["programArgsList"].as_array().into_iter().flatten())
+                .filter_map(|a| a.as_str().map(str::to_string))
+                .collect()
+        };
         let same = |e: &&&Exchange| {
             let sent = recorded_json(e);
-            sent["programArgsList"] == body["programArgsList"]
+            args(&sent) == args(body)
                 && sent["savepointPath"].is_null() == body["savepointPath"].is_null()
         };
         let run = runs.iter().find(same).or(runs.first())?;
@@ -839,6 +847,76 @@ impl World {
             }
         }
         Answer::json(202, json!({}))
+    }
+
+    // --- periodic checkpoints ------------------------------------------------------------------
+
+    /// The checkpoints a job has completed since it runs, beyond those of the recorded statistics it
+    /// answers with (none for a job whose checkpoints time out).
+    fn added_checkpoints(&self, job: &Job) -> Vec<Added> {
+        if job.behaviour == Behaviour::SlowCheckpoints {
+            return Vec::new();
+        }
+        let interval = (self.rec.ok("GET /jobs/:jobid/checkpoints/config"))
+            .and_then(|e| e.response.body.as_ref()?["interval"].as_u64())
+            .unwrap_or(0);
+        let Some(last) = self.latest_recorded_checkpoint(job) else {
+            return Vec::new();
+        };
+        let running_at = job.submitted + Self::ms(self.timing.start);
+        let until = match self.state(job) {
+            (_, end) if end >= 0 => end as u64,
+            _ => self.now(),
+        };
+        checkpoints::added(last, running_at, until, interval)
+    }
+
+    /// The id of the latest completed checkpoint in the recorded statistics the job answers with.
+    fn latest_recorded_checkpoint(&self, job: &Job) -> Option<u64> {
+        let at = Params(vec![("jobid".into(), job.id.clone())]);
+        let recorded = self.replay("GET /jobs/:jobid/checkpoints", &at, &Incoming::default());
+        recorded.body?["latest"]["completed"]["id"].as_u64()
+    }
+
+    /// The added checkpoint `value` names for the job the path names.
+    fn added_checkpoint(&self, at: &Params, value: &str) -> Option<Added> {
+        let job = self.job(at.get("jobid")?)?;
+        let id: u64 = value.parse().ok()?;
+        self.added_checkpoints(job).into_iter().find(|a| a.id == id)
+    }
+
+    fn checkpoint_statistics(&self, key: &str, at: &Params, req: &Incoming) -> Answer {
+        let mut answer = self.replay(key, at, req);
+        let job = at.get("jobid").and_then(|id| self.job(id));
+        if let (Some(body), Some(job)) = (&mut answer.body, job) {
+            *body = checkpoints::statistics(body, &self.added_checkpoints(job));
+        }
+        answer
+    }
+
+    /// An added checkpoint answers as the recorded latest completed one, made its own.
+    fn checkpoint_details(&self, key: &str, at: &Params, req: &Incoming) -> Answer {
+        let id = at.get("checkpointid").unwrap_or_default();
+        let Some(added) = self.added_checkpoint(at, id) else {
+            return self.replay(key, at, req);
+        };
+        let job = at.get("jobid").and_then(|j| self.job(j));
+        let latest = job
+            .and_then(|j| self.latest_recorded_checkpoint(j))
+            .unwrap_or(0);
+        let recorded = Params(
+            (at.0.iter())
+                .map(|(n, v)| match n.as_str() {
+                    "checkpointid" => (n.clone(), latest.to_string()),
+                    _ => (n.clone(), v.clone()),
+                })
+                .collect(),
+        );
+        let mut answer = self.replay(key, &recorded, req);
+        if let Some(body) = &mut answer.body {
+            *body = checkpoints::as_added(body, added);
+        }
+        answer
     }
 
     // --- the adaptive scheduler ---------------------------------------------------------------
@@ -1161,6 +1239,21 @@ pub struct Modelled {
 /// ones asked about). One table: the dispatch and the fidelity report read it.
 pub const MODELLED: &[Modelled] = &[
     Modelled {
+        pair: "GET /jobs/:jobid/checkpoints",
+        what: "the recorded statistics, and a completed checkpoint every interval the job has run since",
+        handler: |w, key, at, req| w.checkpoint_statistics(key, at, req),
+    },
+    Modelled {
+        pair: "GET /jobs/:jobid/checkpoints/details/:checkpointid",
+        what: "a periodic checkpoint's details (the recorded latest one's, made its own), or as recorded",
+        handler: |w, key, at, req| w.checkpoint_details(key, at, req),
+    },
+    Modelled {
+        pair: "GET /jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid",
+        what: "a periodic checkpoint's subtasks (the recorded latest one's), or as recorded",
+        handler: |w, key, at, req| w.checkpoint_details(key, at, req),
+    },
+    Modelled {
         pair: "DELETE /cluster",
         what: "the recorded answer, then the server stops",
         handler: |w, key, at, req| w.shutdown(key, at, req),
@@ -1299,7 +1392,7 @@ pub const DIFFERENCES: &[&str] = &[
     "Jars and job graphs are not read: a job behaves as its program arguments say (the scenario job's `--fail-after`, `--count`, `--restarts`, `--slow-checkpoints`), and its vertices are the recorded job's (Flink derives vertex ids from the job graph, so a re-run of one job keeps them too).",
     "Query parameters and bodies are refused only as the version refused them in the recording (the same query or body gets the same refusal); any other gets the answer to the nearest recorded question.",
     "One cluster with the recorded TaskManagers and slots: a job never waits for resources; with the adaptive scheduler it runs at the upper bound of its requirements at once.",
-    "Checkpoint statistics are the recorded job's: checkpoints triggered through the API complete, but the periodic ones do not add to the counts or the history.",
+    "A running job completes a checkpoint every recorded interval, each a copy of the recorded latest completed one (its id, times and path its own); the summary statistics, failed and in-progress checkpoints, and those triggered through the API stay out of the counts and the history.",
 ];
 
 /// A request's path parameters by name.

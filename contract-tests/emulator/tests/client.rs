@@ -219,3 +219,31 @@ async fn a_slow_answer_comes_late_and_delete_cluster_stops_the_server() {
         .await;
     assert!(matches!(gone, Err(Error::Transport { .. })), "{gone:?}");
 }
+
+#[tokio::test]
+async fn a_running_job_completes_a_checkpoint_every_interval() {
+    let clock = Clock::manual(1_800_000_000_000);
+    let flink = Emulator::builder("1.20.3")
+        .clock(clock.clone())
+        .timing(Timing::instant())
+        .start()
+        .await
+        .unwrap();
+    let client = client(&flink);
+    let job = started_job(&client).await;
+    let before = client.get_job_checkpoints(&job).await.unwrap();
+    let interval = client
+        .get_job_checkpoint_config(&job)
+        .await
+        .unwrap()
+        .interval;
+    clock.advance(Duration::from_millis(5 * interval as u64));
+    let after = client.get_job_checkpoints(&job).await.unwrap();
+    assert_eq!(after.counts.completed, before.counts.completed + 5);
+    let latest = after.latest.completed.as_ref().unwrap();
+    let previous = before.latest.completed.as_ref().map_or(0, |c| c.id);
+    assert_eq!(latest.id, previous + 5);
+    assert_eq!(after.history[0].id, latest.id);
+    let details = client.get_job_checkpoint(&job, latest.id).await.unwrap();
+    assert_eq!(details.id, latest.id);
+}
