@@ -147,6 +147,39 @@ impl Job {
     }
 }
 
+/// An async operation the API starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Op {
+    Savepoint,
+    /// A savepoint, then the job finished.
+    Stop,
+    Checkpoint,
+    Disposal,
+}
+
+impl Op {
+    /// Its kind, as [`Fault`]s name it.
+    fn kind(self) -> &'static str {
+        match self {
+            Op::Savepoint | Op::Stop => "savepoint",
+            Op::Checkpoint => "checkpoint",
+            Op::Disposal => "disposal",
+        }
+    }
+}
+
+/// A request's JSON body (`{}` when it has none), or the answer Flink gives one that is not JSON.
+fn json_body(req: &Incoming) -> Result<Value, Answer> {
+    match &req.json {
+        Some(Ok(body)) => Ok(body.clone()),
+        Some(Err(e)) => Err(Answer::error(
+            400,
+            format!("Request did not match expected format: {e}"),
+        )),
+        None => Ok(json!({})),
+    }
+}
+
 /// A 2.3 application: one job run as an application (every run is one there, named after its job).
 #[derive(Debug, Clone)]
 struct Application {
@@ -408,12 +441,9 @@ impl World {
         if !self.jars.iter().any(|j| j.id == jar_id) {
             return Answer::error(400, format!("Jar file {jar_id} does not exist"));
         }
-        let body = match &req.json {
-            Some(Ok(body)) => body.clone(),
-            Some(Err(e)) => {
-                return Answer::error(400, format!("Request did not match expected format: {e}"))
-            }
-            None => json!({}),
+        let body = match json_body(req) {
+            Ok(body) => body,
+            Err(refused) => return refused,
         };
         let args: Vec<String> = (body["programArgsList"].as_array())
             .map(|a| {
@@ -1015,63 +1045,71 @@ impl World {
 
     // --- async operations ---------------------------------------------------------------------
 
-    fn trigger(&mut self, key: &str, at: &Params, req: &Incoming, what: &'static str) -> Answer {
-        let body = match &req.json {
-            Some(Ok(body)) => body.clone(),
-            Some(Err(e)) => {
-                return Answer::error(400, format!("Request did not match expected format: {e}"))
-            }
-            None => json!({}),
+    /// Starts an async operation: in progress until its time has passed, then its result.
+    fn trigger(&mut self, key: &str, at: &Params, req: &Incoming, op: Op) -> Answer {
+        let body = match json_body(req) {
+            Ok(body) => body,
+            Err(refused) => return refused,
         };
         let trigger =
             (body["triggerId"].as_str().map(str::to_string)).unwrap_or_else(|| self.fresh_id());
         let job = at.get("jobid").map(str::to_string);
-        let kind = match what {
-            "stop" => "savepoint",
-            other => other,
-        };
-        let slow = (job.as_deref().and_then(|id| self.job(id)))
-            .is_some_and(|j| j.behaviour == Behaviour::SlowCheckpoints);
-        let fail = self.take_failure(kind) || (kind == "checkpoint" && slow);
-        let done_at = self.now() + Self::ms(self.timing.operation + self.take_delay(kind));
-        let result = match (fail, what) {
-            (true, "checkpoint") if slow => Err("Checkpoint expired before completing.".into()),
-            (true, _) => Err(format!("Injected by the emulator: the {kind} failed")),
-            (false, "checkpoint") => Ok(json!({ "checkpointId": self.next_id })),
-            (false, "disposal") => dispose(body["savepoint-path"].as_str().unwrap_or_default()),
-            (false, _) => {
-                let dir = body["targetDirectory"].as_str();
-                let dir = dir.or(body["target-directory"].as_str());
-                let id = (job.as_deref()).unwrap_or_default();
-                write_savepoint(dir, id, &trigger)
-            }
-        };
-        if what == "stop" && result.is_ok() {
-            if let Some(j) = job
-                .as_deref()
-                .and_then(|id| self.jobs.iter_mut().find(|j| j.id == id))
-            {
-                j.ending = Some(("FINISHED".into(), done_at));
-            }
+        let delay = self.take_delay(op.kind());
+        let done_at = self.now() + Self::ms(self.timing.operation + delay);
+        let result = self.outcome(op, &body, job.as_deref(), &trigger);
+        if result.is_ok() {
+            self.end_job_with(op, &body, job.as_deref(), done_at);
         }
-        if what == "savepoint" && result.is_ok() && body["cancel-job"] == true {
-            if let Some(j) = job
-                .as_deref()
-                .and_then(|id| self.jobs.iter_mut().find(|j| j.id == id))
-            {
-                j.ending = Some(("CANCELED".into(), done_at));
-            }
-        }
-        self.operations.insert(
-            trigger.clone(),
-            Operation {
-                job,
-                done_at,
-                result,
-            },
-        );
+        let operation = Operation {
+            job,
+            done_at,
+            result,
+        };
+        self.operations.insert(trigger.clone(), operation);
         let status = self.rec.ok(key).map_or(202, |e| e.response.status);
         Answer::json(status, json!({ "request-id": trigger }))
+    }
+
+    /// What an operation comes to: a failure injected, a checkpoint of a job whose checkpoints time
+    /// out, or what it does (a savepoint written, a directory disposed of).
+    fn outcome(
+        &mut self,
+        op: Op,
+        body: &Value,
+        job: Option<&str>,
+        trigger: &str,
+    ) -> Result<Value, String> {
+        if self.take_failure(op.kind()) {
+            return Err(format!(
+                "Injected by the emulator: the {} failed",
+                op.kind()
+            ));
+        }
+        let slow = (job.and_then(|id| self.job(id)))
+            .is_some_and(|j| j.behaviour == Behaviour::SlowCheckpoints);
+        match op {
+            Op::Checkpoint if slow => Err("Checkpoint expired before completing.".into()),
+            Op::Checkpoint => Ok(json!({ "checkpointId": self.next_id })),
+            Op::Disposal => dispose(body["savepoint-path"].as_str().unwrap_or_default()),
+            Op::Savepoint | Op::Stop => {
+                let dir = body["targetDirectory"]
+                    .as_str()
+                    .or(body["target-directory"].as_str());
+                write_savepoint(dir, job.unwrap_or_default(), trigger)
+            }
+        }
+    }
+
+    /// A stop ends the job FINISHED, a savepoint with `cancel-job` CANCELED, once done.
+    fn end_job_with(&mut self, op: Op, body: &Value, job: Option<&str>, done_at: u64) {
+        let state = match op {
+            Op::Stop => "FINISHED",
+            Op::Savepoint if body["cancel-job"] == true => "CANCELED",
+            _ => return,
+        };
+        if let Some(j) = job.and_then(|id| self.jobs.iter_mut().find(|j| j.id == id)) {
+            j.ending = Some((state.into(), done_at));
+        }
     }
 
     fn take_delay(&mut self, kind: &str) -> Duration {
@@ -1351,22 +1389,22 @@ pub const MODELLED: &[Modelled] = &[
     Modelled {
         pair: "POST /jobs/:jobid/savepoints",
         what: "a savepoint written under the target directory (a local path), or failed",
-        handler: |w, key, at, req| w.trigger(key, at, req, "savepoint"),
+        handler: |w, key, at, req| w.trigger(key, at, req, Op::Savepoint),
     },
     Modelled {
         pair: "POST /jobs/:jobid/stop",
         what: "a savepoint, then the job FINISHED",
-        handler: |w, key, at, req| w.trigger(key, at, req, "stop"),
+        handler: |w, key, at, req| w.trigger(key, at, req, Op::Stop),
     },
     Modelled {
         pair: "POST /jobs/:jobid/checkpoints",
         what: "a checkpoint (failed for a job whose checkpoints time out)",
-        handler: |w, key, at, req| w.trigger(key, at, req, "checkpoint"),
+        handler: |w, key, at, req| w.trigger(key, at, req, Op::Checkpoint),
     },
     Modelled {
         pair: "POST /savepoint-disposal",
         what: "removes the savepoint's directory (a local path), or fails",
-        handler: |w, key, at, req| w.trigger(key, at, req, "disposal"),
+        handler: |w, key, at, req| w.trigger(key, at, req, Op::Disposal),
     },
     Modelled {
         pair: "GET /jobs/:jobid/savepoints/:triggerid",
