@@ -147,6 +147,27 @@ impl Job {
     }
 }
 
+/// A run request's program arguments (none given: none).
+fn program_args(body: &Value) -> Vec<String> {
+    (body["programArgsList"].as_array().into_iter().flatten())
+        .filter_map(|a| a.as_str().map(str::to_string))
+        .collect()
+}
+
+impl Behaviour {
+    /// What the scenario job does with these program arguments.
+    fn of(args: &[String]) -> Behaviour {
+        let number = || args.get(1).and_then(|n| n.parse().ok()).unwrap_or(0);
+        match args.first().map(String::as_str) {
+            Some("--fail-after") => Behaviour::Fails,
+            Some("--count") => Behaviour::Finishes,
+            Some("--restarts") => Behaviour::Restarts(number()),
+            Some("--slow-checkpoints") => Behaviour::SlowCheckpoints,
+            _ => Behaviour::RunsUntilStopped,
+        }
+    }
+}
+
 /// An async operation the API starts.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Op {
@@ -445,22 +466,8 @@ impl World {
             Ok(body) => body,
             Err(refused) => return refused,
         };
-        let args: Vec<String> = (body["programArgsList"].as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
         let recorded = self.recorded_run(key, &body).unwrap_or_default();
-        let number = || args.get(1).and_then(|n| n.parse().ok()).unwrap_or(0);
-        let behaviour = match args.first().map(String::as_str) {
-            Some("--fail-after") => Behaviour::Fails,
-            Some("--count") => Behaviour::Finishes,
-            Some("--restarts") => Behaviour::Restarts(number()),
-            Some("--slow-checkpoints") => Behaviour::SlowCheckpoints,
-            _ => Behaviour::RunsUntilStopped,
-        };
+        let behaviour = Behaviour::of(&program_args(&body));
         let id = match body["jobId"].as_str() {
             Some(id) if !self.jobs.iter().any(|j| j.id == id) => id.to_string(),
             Some(id) => return Answer::error(409, format!("Job has already been submitted: {id}")),
@@ -550,14 +557,9 @@ impl World {
             .filter(|e| e.is_scenario() && e.ok())
             .collect();
         // Program arguments alike (none given is an empty list), and a restore or not.
-        let args = |v: &Value| -> Vec<String> {
-            (v["programArgsList"].as_array().into_iter().flatten())
-                .filter_map(|a| a.as_str().map(str::to_string))
-                .collect()
-        };
         let same = |e: &&&Exchange| {
             let sent = recorded_json(e);
-            args(&sent) == args(body)
+            program_args(&sent) == program_args(body)
                 && sent["savepointPath"].is_null() == body["savepointPath"].is_null()
         };
         let run = runs.iter().find(same).or(runs.first())?;
