@@ -953,62 +953,64 @@ impl World {
 
     // --- the adaptive scheduler ---------------------------------------------------------------
 
-    /// Resource requirements: with the adaptive scheduler each vertex's bounds (PUT changes them and
-    /// the job runs at the new upper bound); with the default one, the version's refusal.
-    fn resource_requirements(&mut self, key: &str, at: &Params, req: &Incoming) -> Answer {
+    /// A job's resource requirements: each vertex's bounds (adaptive scheduler), or the default
+    /// scheduler's recorded refusal.
+    fn requirements(&self, at: &Params) -> Answer {
         if self.scheduler == Scheduler::Default {
-            let refusal = (self
-                .rec
-                .answers("GET /jobs/:jobid/resource-requirements")
-                .iter())
-            .find(|e| e.response.status >= 500);
-            return match refusal {
-                Some(e) => Answer::recorded(e).remapped(&self.rewrites(e, at)),
-                None => Answer::error(500, "Internal server error."),
-            };
+            return self.requirements_refused(at);
         }
-        let id = at.get("jobid").unwrap_or_default().to_string();
-        let vertices = self.vertices(&id);
-        let Some(job) = self.jobs.iter_mut().find(|j| j.id == id) else {
+        let id = at.get("jobid").unwrap_or_default();
+        let Some(job) = self.job(id) else {
             return Answer::error(404, "Job not found");
         };
-        if key.starts_with("PUT") {
-            let Some(Ok(body)) = &req.json else {
-                return Answer::error(
-                    400,
-                    "Request did not match expected format JobResourceRequirementsBody.",
-                );
-            };
-            for (vertex, bounds) in body.as_object().into_iter().flatten() {
-                let bound = |b: &str| bounds["parallelism"][b].as_i64();
-                match (bound("lowerBound"), bound("upperBound")) {
-                    (Some(lower), Some(upper)) if 0 < upper && lower <= upper => {
-                        job.requirements.insert(vertex.clone(), (lower, upper));
-                    }
-                    _ => {
-                        return Answer::error(
-                            400,
-                            format!("Invalid resource requirements for vertex {vertex}."),
-                        )
-                    }
-                }
-            }
-            return Answer::json(200, json!({}));
-        }
-        let body: serde_json::Map<String, Value> = (vertices.into_iter())
+        let body: serde_json::Map<String, Value> = (self.vertices(id).into_iter())
             .map(|(vertex, recorded)| {
-                let (lower, upper) = job
-                    .requirements
-                    .get(&vertex)
-                    .copied()
+                let (lower, upper) = (job.requirements.get(&vertex).copied())
                     .unwrap_or((1, job.parallelism.unwrap_or(recorded)));
-                (
-                    vertex,
-                    json!({ "parallelism": { "lowerBound": lower, "upperBound": upper } }),
-                )
+                let bounds = json!({ "parallelism": { "lowerBound": lower, "upperBound": upper } });
+                (vertex, bounds)
             })
             .collect();
         Answer::json(200, Value::Object(body))
+    }
+
+    /// New bounds (adaptive scheduler): the job runs at each vertex's new upper bound. All or none.
+    fn set_requirements(&mut self, at: &Params, req: &Incoming) -> Answer {
+        if self.scheduler == Scheduler::Default {
+            return self.requirements_refused(at);
+        }
+        let Some(Ok(body)) = &req.json else {
+            let expected = "Request did not match expected format JobResourceRequirementsBody.";
+            return Answer::error(400, expected);
+        };
+        let mut bounds = Vec::new();
+        for (vertex, given) in body.as_object().into_iter().flatten() {
+            let bound = |b: &str| given["parallelism"][b].as_i64();
+            match (bound("lowerBound"), bound("upperBound")) {
+                (Some(lower), Some(upper)) if 0 < upper && lower <= upper => {
+                    bounds.push((vertex.clone(), (lower, upper)))
+                }
+                _ => {
+                    let message = format!("Invalid resource requirements for vertex {vertex}.");
+                    return Answer::error(400, message);
+                }
+            }
+        }
+        let id = at.get("jobid").unwrap_or_default();
+        let Some(job) = self.jobs.iter_mut().find(|j| j.id == id) else {
+            return Answer::error(404, "Job not found");
+        };
+        job.requirements.extend(bounds);
+        Answer::json(200, json!({}))
+    }
+
+    /// How the default scheduler answers anything about resource requirements (recorded: a 500).
+    fn requirements_refused(&self, at: &Params) -> Answer {
+        let recorded = self.rec.answers("GET /jobs/:jobid/resource-requirements");
+        match recorded.iter().find(|e| e.response.status >= 500) {
+            Some(e) => Answer::recorded(e).remapped(&self.rewrites(e, at)),
+            None => Answer::error(500, "Internal server error."),
+        }
     }
 
     /// The vertices of a job (the recorded job's) and the parallelism each was recorded at.
@@ -1371,12 +1373,12 @@ pub const MODELLED: &[Modelled] = &[
     Modelled {
         pair: "GET /jobs/:jobid/resource-requirements",
         what: "adaptive: each vertex's bounds; default: the recorded refusal",
-        handler: |w, key, at, req| w.resource_requirements(key, at, req),
+        handler: |w, _, at, _| w.requirements(at),
     },
     Modelled {
         pair: "PUT /jobs/:jobid/resource-requirements",
         what: "adaptive: new bounds, the job runs at the upper one",
-        handler: |w, key, at, req| w.resource_requirements(key, at, req),
+        handler: |w, _, at, req| w.set_requirements(at, req),
     },
     Modelled {
         pair: "GET /jobmanager/config",
