@@ -846,17 +846,23 @@ impl World {
         if let Some(body) = &mut answer.body {
             body[field] = json!(state);
             if field == "state" {
-                body["name"] = json!(job.name);
-                self.times(body, job, end);
-                for v in body["vertices"].as_array_mut().into_iter().flatten() {
-                    let recorded = v["parallelism"].as_i64().unwrap_or(1);
-                    let id = v["id"].as_str().unwrap_or_default().to_string();
-                    v["parallelism"] = json!(job.parallelism_of(&id, recorded));
-                }
-                set_vertex_states(body, task_state(state));
+                self.details_of(body, job, state, end);
             }
         }
         answer
+    }
+
+    /// Recorded job details made the job's: its name and times, each vertex at its parallelism and
+    /// every task in the state the job's state implies.
+    fn details_of(&self, body: &mut Value, job: &Job, state: &str, end: i64) {
+        body["name"] = json!(job.name);
+        self.times(body, job, end);
+        for v in body["vertices"].as_array_mut().into_iter().flatten() {
+            let recorded = v["parallelism"].as_i64().unwrap_or(1);
+            let id = v["id"].as_str().unwrap_or_default().to_string();
+            v["parallelism"] = json!(job.parallelism_of(&id, recorded));
+        }
+        set_vertex_states(body, task_state(state));
     }
 
     fn terminate(&mut self, key: &str, at: &Params, req: &Incoming) -> Answer {
