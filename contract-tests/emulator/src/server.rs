@@ -29,6 +29,8 @@ pub async fn serve(
             _ = stop.changed() => return,
         };
         let Ok((stream, _)) = accepted else {
+            // Out of file descriptors, say: give the connections open a moment to close.
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
             continue;
         };
         let world = world.clone();
