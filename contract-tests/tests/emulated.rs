@@ -102,3 +102,27 @@ async fn with_the_adaptive_scheduler_a_job_is_rescaled_and_every_pair_is_reached
         "{markdown}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scenario_runs_twice_against_one_server() {
+    // A long-lived cluster keeps the jobs of an earlier run: the ids a run chooses are its own.
+    let root = root();
+    let flink = Emulator::builder("1.20.3")
+        .timing(Timing::brisk())
+        .start()
+        .await
+        .unwrap();
+    let run_dir = std::env::temp_dir().join("flink-rest-emulated-twice");
+    let mut setup = Setup::new(&root, "1.20.3", flink.url(), &run_dir, &run_dir, false);
+    setup.artifacts = Some((b"jar".to_vec(), b"graph".to_vec()));
+    setup.poll = Some(Duration::from_millis(5));
+    let sources = scenario::sources(&root).unwrap();
+    for run in 1..=2 {
+        let recording = scenario::run(&setup, &sources).await;
+        assert!(
+            recording.is_ok(),
+            "run {run}: {:#}",
+            recording.err().unwrap()
+        );
+    }
+}

@@ -43,6 +43,8 @@ pub struct State {
     drained: Option<String>,
     /// Ids the scenario chose itself, so far (see [`State::fresh_id`]).
     ids: u32,
+    /// This run's part of every id it chooses.
+    run: u32,
 }
 
 impl State {
@@ -63,15 +65,25 @@ impl State {
             restored: String::new(),
             drained: None,
             ids: 0,
+            run: run_nonce(),
         }
     }
 
     /// A new 32-hex id for a request that lets the client choose one (a job's, a trigger's): the
-    /// servers' answers then show they take ids as strings.
+    /// servers' answers then show they take ids as strings. Each run's are its own (a server that
+    /// kept an earlier run's jobs refuses their ids again); recorded, they redact alike.
     fn fresh_id(&mut self) -> String {
         self.ids += 1;
-        format!("f11c{:028x}", self.ids)
+        // The run last: the first digits, which savepoint directories are named by, stay stable.
+        format!("f11c{:020x}{:08x}", self.ids, self.run)
     }
+}
+
+/// A number this run is unlikely to share with another (the clock's nanoseconds and the process).
+fn run_nonce() -> u32 {
+    let nanos = (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH))
+        .map_or(0, |d| d.subsec_nanos());
+    nanos ^ std::process::id().rotate_left(16)
 }
 
 pub type StepFuture<'s> = Pin<Box<dyn Future<Output = Result<()>> + 's>>;
