@@ -101,6 +101,23 @@ pub enum Fault {
     },
 }
 
+impl Fault {
+    /// How many more times it applies, for a fault that counts them.
+    fn times(&self) -> Option<usize> {
+        match self {
+            Fault::Status { times, .. } | Fault::SlowAnswer { times, .. } => Some(*times),
+            _ => None,
+        }
+    }
+
+    fn times_mut(&mut self) -> Option<&mut usize> {
+        match self {
+            Fault::Status { times, .. } | Fault::SlowAnswer { times, .. } => Some(times),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Jar {
     id: String,
@@ -288,20 +305,26 @@ impl World {
         self.answer(key, &at, req)
     }
 
-    /// How much later an injected slow answer comes (once per time it was injected for).
+    /// How much later an injected slow answer comes.
     fn slowed(&mut self, key: &str) -> Duration {
-        let i = self.faults.iter().position(
-            |f| matches!(f, Fault::SlowAnswer { pair, times, .. } if pair == key && *times > 0),
-        );
-        let Some(Fault::SlowAnswer { by, times, .. }) = i.map(|i| &mut self.faults[i]) else {
-            return Duration::ZERO;
-        };
-        *times -= 1;
-        let by = *by;
-        if let Some(i) = i.filter(|_| *times == 0) {
-            self.faults.remove(i);
+        match self.take_fault(|f| matches!(f, Fault::SlowAnswer { pair, .. } if pair == key)) {
+            Some(Fault::SlowAnswer { by, .. }) => by,
+            _ => Duration::ZERO,
         }
-        by
+    }
+
+    /// The first injected fault `wanted` picks, used once: one that counts its times is kept until
+    /// they are spent, any other is gone.
+    fn take_fault(&mut self, wanted: impl Fn(&Fault) -> bool) -> Option<Fault> {
+        let i = (self.faults.iter()).position(|f| wanted(f) && f.times() != Some(0))?;
+        let fault = self.faults[i].clone();
+        match self.faults[i].times_mut() {
+            Some(times) if *times > 1 => *times -= 1,
+            _ => {
+                self.faults.remove(i);
+            }
+        }
+        Some(fault)
     }
 
     /// The pair's answer: its handler in [`MODELLED`], else the recorded answer.
@@ -341,21 +364,13 @@ impl World {
     }
 
     fn injected(&mut self, key: &str) -> Option<Answer> {
-        let i = self.faults.iter().position(
-            |f| matches!(f, Fault::Status { pair, times, .. } if pair == key && *times > 0),
-        )?;
-        let Fault::Status { status, times, .. } = &mut self.faults[i] else {
-            return None;
-        };
-        *times -= 1;
-        let status = *status;
-        if *times == 0 {
-            self.faults.remove(i);
+        match self.take_fault(|f| matches!(f, Fault::Status { pair, .. } if pair == key))? {
+            Fault::Status { status, .. } => {
+                let message = format!("Injected by the emulator: {status} for {key}");
+                Some(Answer::error(status, message))
+            }
+            _ => None,
         }
-        Some(Answer::error(
-            status,
-            format!("Injected by the emulator: {status} for {key}"),
-        ))
     }
 
     fn fresh_id(&mut self) -> String {
@@ -1123,20 +1138,14 @@ impl World {
     }
 
     fn take_delay(&mut self, kind: &str) -> Duration {
-        let i = (self.faults.iter())
-            .position(|f| matches!(f, Fault::SlowOperation { kind: k, .. } if k == kind));
-        match i.map(|i| self.faults.remove(i)) {
+        match self.take_fault(|f| matches!(f, Fault::SlowOperation { kind: k, .. } if k == kind)) {
             Some(Fault::SlowOperation { by, .. }) => by,
             _ => Duration::ZERO,
         }
     }
 
     fn take_failure(&mut self, kind: &str) -> bool {
-        let i = self
-            .faults
-            .iter()
-            .position(|f| matches!(f, Fault::FailOperation { kind: k } if k == kind));
-        i.map(|i| self.faults.remove(i)).is_some()
+        (self.take_fault(|f| matches!(f, Fault::FailOperation { kind: k } if k == kind))).is_some()
     }
 
     fn operation_status(&self, key: &str, at: &Params) -> Answer {
