@@ -73,9 +73,7 @@ fn whole_scenario(c: &mut Criterion) {
                     .await
                     .unwrap();
                 let dir = std::env::temp_dir().join("flink-rest-emulator-bench");
-                let mut setup = Setup::new(&root, VERSION, flink.url(), &dir, &dir, false);
-                setup.artifacts = Some((b"jar".to_vec(), b"graph".to_vec()));
-                setup.poll = Some(Duration::from_millis(5));
+                let setup = Setup::emulated(&root, VERSION, flink.url(), &dir);
                 let recording = scenario::run(&setup, &sources).await.unwrap();
                 assert!(recording.exchanges.len() > 100);
             })

@@ -166,9 +166,7 @@ async fn emulated(
     let run_dir = root.join("target/conformance/emulated").join(version);
     std::fs::create_dir_all(&run_dir)?;
     let run_dir = run_dir.canonicalize()?;
-    let mut setup = Setup::new(root, version, flink.url(), Path::new(""), &run_dir, false);
-    setup.artifacts = Some((b"PK\x05\x06 any jar".to_vec(), b"any job graph".to_vec()));
-    setup.poll = Some(Duration::from_millis(5));
+    let setup = Setup::emulated(root, version, flink.url(), &run_dir);
     let sources = scenario::sources(root)?;
     let started = Instant::now();
     let recording = scenario::run(&setup, &sources).await?;

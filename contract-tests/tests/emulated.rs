@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 
 use contract_tests::conformance;
 use contract_tests::scenario::{self, Setup};
-use std::time::Duration;
-
 use flink_rest_emulator::{Emulator, Scheduler, Timing};
 
 fn root() -> PathBuf {
@@ -32,12 +30,7 @@ async fn gate(
         .await
         .unwrap();
     let run_dir = std::env::temp_dir().join(format!("flink-rest-emulated-{version}"));
-    let mut setup = Setup::new(&root, version, flink.url(), &run_dir, &run_dir, false);
-    setup.artifacts = Some((
-        b"PK\x05\x06 emulated jar".to_vec(),
-        b"emulated graph".to_vec(),
-    ));
-    setup.poll = Some(Duration::from_millis(5));
+    let setup = Setup::emulated(&root, version, flink.url(), &run_dir);
     let sources = scenario::sources(&root).unwrap();
     let recording = scenario::run(&setup, &sources).await.unwrap();
     for (step, took) in &recording.steps {
@@ -113,9 +106,7 @@ async fn the_scenario_runs_twice_against_one_server() {
         .await
         .unwrap();
     let run_dir = std::env::temp_dir().join("flink-rest-emulated-twice");
-    let mut setup = Setup::new(&root, "1.20.3", flink.url(), &run_dir, &run_dir, false);
-    setup.artifacts = Some((b"jar".to_vec(), b"graph".to_vec()));
-    setup.poll = Some(Duration::from_millis(5));
+    let setup = Setup::emulated(&root, "1.20.3", flink.url(), &run_dir);
     let sources = scenario::sources(&root).unwrap();
     for run in 1..=2 {
         let recording = scenario::run(&setup, &sources).await;

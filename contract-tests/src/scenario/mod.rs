@@ -75,6 +75,16 @@ impl Setup {
             poll: None,
         }
     }
+
+    /// The scenario against an emulated Flink at `base_url` (`flink-rest-emulator`): no distribution
+    /// and no javac (it takes any bytes as the job's jar and graph), polled every 5 ms, run files in
+    /// `run_dir`.
+    pub fn emulated(root: &Path, version: &str, base_url: &str, run_dir: &Path) -> Setup {
+        let mut setup = Setup::new(root, version, base_url, Path::new(""), run_dir, false);
+        setup.artifacts = Some((b"PK\x05\x06 any jar".to_vec(), b"any job graph".to_vec()));
+        setup.poll = Some(Duration::from_millis(5));
+        setup
+    }
 }
 
 /// The run's exchanges, how long each step took, and the pairs the version documents that the scenario
