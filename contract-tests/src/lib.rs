@@ -18,6 +18,7 @@ pub mod coverage;
 #[rustfmt::skip]
 pub mod dispatch;
 pub mod evidence;
+pub mod examples;
 pub mod fixture;
 pub mod flink;
 pub mod job;

@@ -3,7 +3,6 @@
 //! in `cargo test` and without Java. The jar is any bytes.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use flink_rest::types::JobStatus;
 use flink_rest::{Client, JobId};
@@ -18,23 +17,8 @@ fn root() -> PathBuf {
 
 /// Runs one example against `url`; its standard output (the test fails with its error output).
 fn example(url: &str, name: &str, args: &[&str]) -> String {
-    let out = tokio::task::block_in_place(|| {
-        Command::new(env!("CARGO"))
-            .current_dir(root())
-            .args(["run", "-q", "-p", "flink-rest", "--example", name, "--"])
-            .args(args)
-            .env("FLINK_REST_URL", url)
-            .output()
-            .unwrap()
-    });
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "example {name} {args:?} failed ({}):\n{stdout}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+    let env = [("FLINK_REST_URL", url)];
+    contract_tests::examples::run(&root(), name, args, &env).unwrap_or_else(|e| panic!("{e:#}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

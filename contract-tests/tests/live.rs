@@ -171,29 +171,12 @@ impl Live {
             .as_ref()
             .map(|t| t.certs.ca_pem())
             .context("TLS cluster")?;
-        let out = tokio::task::block_in_place(|| {
-            cargo(&self.root)
-                .args(["run", "-q", "-p", "flink-rest", "--example", name, "--"])
-                .args(args)
-                .env("FLINK_REST_URL", cluster.base_url())
-                .env("FLINK_REST_CA", ca)
-                .output()
-        })?;
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        ensure!(
-            out.status.success(),
-            "example {name} {args:?} failed ({}):\n{stdout}{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        eprint!(
-            "{}",
-            stdout
-                .lines()
-                .map(|l| format!("    {name}> {l}\n"))
-                .collect::<String>()
-        );
-        Ok(stdout)
+        let (url, ca) = (cluster.base_url(), ca.display().to_string());
+        let env = [
+            ("FLINK_REST_URL", url.as_str()),
+            ("FLINK_REST_CA", ca.as_str()),
+        ];
+        contract_tests::examples::run(&self.root, name, args, &env)
     }
 }
 
