@@ -82,13 +82,7 @@ async fn read(req: Request<Body>) -> Result<Incoming, Answer> {
     let (parts, body) = req.into_parts();
     let method = parts.method.as_str().to_string();
     let path = parts.uri.path().to_string();
-    let query: Vec<(String, String)> = (parts.uri.query().unwrap_or_default().split('&'))
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect();
+    let query = crate::world::query_pairs(parts.uri.query().unwrap_or_default());
     let content_type = (parts.headers.get(hyper::header::CONTENT_TYPE))
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
@@ -139,32 +133,6 @@ async fn multipart(content_type: &str, bytes: Bytes) -> Result<Vec<Part>, Answer
         });
     }
     Ok(parts)
-}
-
-/// Percent-decoding of a query's name or value (`+` is a space).
-pub(crate) fn decode(s: &str) -> String {
-    let s = s.replace('+', " ");
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn write(answer: Answer) -> Response<Full<Bytes>> {

@@ -1207,16 +1207,11 @@ impl World {
         let job = at.get("jobid").and_then(|id| self.job(id));
         let own =
             |e: &Exchange| job.is_some_and(|j| e.params().iter().any(|(_, v)| *v == j.recorded));
-        let mut asked: Vec<String> = (req.query.iter())
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
+        let mut asked = req.query.clone();
         asked.sort_unstable();
         let same_query = |e: &Exchange| {
             let recorded = e.request.query.as_deref().unwrap_or_default();
-            let mut recorded: Vec<String> = (recorded.split('&'))
-                .filter(|p| !p.is_empty())
-                .map(decode_pair)
-                .collect();
+            let mut recorded = query_pairs(recorded);
             recorded.sort_unstable();
             recorded == asked
         };
@@ -1470,10 +1465,11 @@ fn is_id(value: &str) -> bool {
     value.len() >= 8
 }
 
-/// `name=value` of a recorded query, percent-decoded as the server reads it.
-fn decode_pair(pair: &str) -> String {
-    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-    format!("{}={}", crate::server::decode(k), crate::server::decode(v))
+/// A query's name/value pairs, decoded (`+` a space, `%XX` a byte), in order.
+pub(crate) fn query_pairs(query: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
 }
 
 /// The JSON body a recorded request sent, or null.
