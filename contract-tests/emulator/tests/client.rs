@@ -22,6 +22,18 @@ fn client(flink: &Emulator) -> Client {
     Client::builder(flink.url()).poll(poll).build().unwrap()
 }
 
+/// An emulated 1.20.3 whose time moves only when the test advances the clock.
+async fn on_a_manual_clock(timing: Timing) -> (Clock, Emulator) {
+    let clock = Clock::manual(1_800_000_000_000);
+    let flink = Emulator::builder("1.20.3")
+        .clock(clock.clone())
+        .timing(timing)
+        .start()
+        .await
+        .unwrap();
+    (clock, flink)
+}
+
 async fn started_job(client: &Client) -> JobId {
     let jar = UploadFile::from_bytes("scenario.jar", b"PK\x05\x06".repeat(6));
     let jar = client.upload_jar(jar).await.unwrap().jar_id();
@@ -69,17 +81,11 @@ async fn a_job_runs_is_savepointed_and_stopped() {
 
 #[tokio::test]
 async fn a_cancel_takes_the_time_the_clock_says() {
-    let clock = Clock::manual(1_800_000_000_000);
     let timing = Timing {
         cancel: Duration::from_secs(30),
         ..Timing::instant()
     };
-    let flink = Emulator::builder("1.20.3")
-        .clock(clock.clone())
-        .timing(timing)
-        .start()
-        .await
-        .unwrap();
+    let (clock, flink) = on_a_manual_clock(timing).await;
     let client = client(&flink);
     let job = started_job(&client).await;
     let cancel = tokio::spawn({
@@ -170,13 +176,7 @@ async fn reqwest_free_get(url: &str, path: &str) -> String {
 
 #[tokio::test]
 async fn a_slow_checkpoint_completes_when_the_clock_has_moved() {
-    let clock = Clock::manual(1_800_000_000_000);
-    let flink = Emulator::builder("1.20.3")
-        .clock(clock.clone())
-        .timing(Timing::instant())
-        .start()
-        .await
-        .unwrap();
+    let (clock, flink) = on_a_manual_clock(Timing::instant()).await;
     let client = client(&flink);
     let job = started_job(&client).await;
     flink.inject(Fault::SlowOperation {
@@ -222,13 +222,7 @@ async fn a_slow_answer_comes_late_and_delete_cluster_stops_the_server() {
 
 #[tokio::test]
 async fn a_running_job_completes_a_checkpoint_every_interval() {
-    let clock = Clock::manual(1_800_000_000_000);
-    let flink = Emulator::builder("1.20.3")
-        .clock(clock.clone())
-        .timing(Timing::instant())
-        .start()
-        .await
-        .unwrap();
+    let (clock, flink) = on_a_manual_clock(Timing::instant()).await;
     let client = client(&flink);
     let job = started_job(&client).await;
     let before = client.get_job_checkpoints(&job).await.unwrap();
