@@ -906,16 +906,13 @@ impl World {
 
     /// The checkpoints a job has completed since it runs, beyond those of the recorded statistics it
     /// answers with (none for a job whose checkpoints time out).
-    fn added_checkpoints(&self, job: &Job) -> Vec<Added> {
+    fn added_checkpoints(&self, job: &Job, last: u64) -> Vec<Added> {
         if job.behaviour == Behaviour::SlowCheckpoints {
             return Vec::new();
         }
         let interval = (self.rec.ok("GET /jobs/:jobid/checkpoints/config"))
             .and_then(|e| e.response.body.as_ref()?["interval"].as_u64())
             .unwrap_or(0);
-        let Some(last) = self.latest_recorded_checkpoint(job) else {
-            return Vec::new();
-        };
         let running_at = job.submitted + Self::ms(self.timing.start);
         let until = match self.state(job) {
             (_, end) if end >= 0 => end as u64,
@@ -931,18 +928,27 @@ impl World {
         recorded.body?["latest"]["completed"]["id"].as_u64()
     }
 
-    /// The added checkpoint `value` names for the job the path names.
-    fn added_checkpoint(&self, at: &Params, value: &str) -> Option<Added> {
+    /// The added checkpoint `value` names for the job the path names, and the recorded latest one it
+    /// is a copy of.
+    fn added_checkpoint(&self, at: &Params, value: &str) -> Option<(Added, u64)> {
         let job = self.job(at.get("jobid")?)?;
         let id: u64 = value.parse().ok()?;
-        self.added_checkpoints(job).into_iter().find(|a| a.id == id)
+        let last = self.latest_recorded_checkpoint(job)?;
+        let added = self
+            .added_checkpoints(job, last)
+            .into_iter()
+            .find(|a| a.id == id)?;
+        Some((added, last))
     }
 
     fn checkpoint_statistics(&self, key: &str, at: &Params, req: &Incoming) -> Answer {
         let mut answer = self.replay(key, at, req);
         let job = at.get("jobid").and_then(|id| self.job(id));
         if let (Some(body), Some(job)) = (&mut answer.body, job) {
-            *body = checkpoints::statistics(body, &self.added_checkpoints(job));
+            // Numbered on from the latest of the very statistics answered.
+            if let Some(last) = body["latest"]["completed"]["id"].as_u64() {
+                *body = checkpoints::statistics(body, &self.added_checkpoints(job, last));
+            }
         }
         answer
     }
@@ -950,13 +956,9 @@ impl World {
     /// An added checkpoint answers as the recorded latest completed one, made its own.
     fn checkpoint_details(&self, key: &str, at: &Params, req: &Incoming) -> Answer {
         let id = at.get("checkpointid").unwrap_or_default();
-        let Some(added) = self.added_checkpoint(at, id) else {
+        let Some((added, latest)) = self.added_checkpoint(at, id) else {
             return self.replay(key, at, req);
         };
-        let job = at.get("jobid").and_then(|j| self.job(j));
-        let latest = job
-            .and_then(|j| self.latest_recorded_checkpoint(j))
-            .unwrap_or(0);
         let recorded = Params(
             (at.0.iter())
                 .map(|(n, v)| match n.as_str() {
