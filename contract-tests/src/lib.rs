@@ -16,6 +16,7 @@ pub use flink_rest::{Double, IntegerRange};
 pub mod conformance;
 pub mod coverage;
 #[rustfmt::skip]
+#[path = "generated/dispatch.rs"]
 pub mod dispatch;
 pub mod evidence;
 pub mod examples;
