@@ -7,6 +7,7 @@
 
 pub mod diag;
 pub mod docs;
+pub mod files;
 mod jsonpos;
 pub mod ledger;
 pub mod model;
@@ -285,6 +286,7 @@ pub fn outputs(inputs: Inputs) -> Result<BTreeMap<String, String>, Problems> {
     let mut jobs = vec![
         Render::Rust("flink-rest/src/generated/types.rs", rust::types),
         Render::Rust("flink-rest/src/generated/client.rs", rust::client),
+        Render::Rust("flink-rest/src/generated/pairs.rs", rust::pairs),
         Render::Rust("contract-tests/src/generated/dispatch.rs", rust::dispatch),
         Render::Spec(&apis.documented, true),
     ];

@@ -288,6 +288,104 @@ fn variant_names(values: &[String]) -> Vec<String> {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// pairs.rs
+
+/// The enum variant naming a pair: its client method's name, `get_job` -> `GetJob`.
+pub fn pair_variant(op: &Operation) -> Ident {
+    ident(&op.name.to_upper_camel_case())
+}
+
+fn pair_path(op: &Operation) -> TokenStream {
+    let variant = pair_variant(op);
+    quote!(Pair::#variant)
+}
+
+/// The vocabulary: one `Pair` per endpoint/verb pair of any version, its method, path template and
+/// the versions that document and serve it.
+pub fn pairs(api: &Api) -> TokenStream {
+    let opt = |v: &Option<String>| match v {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    };
+    let variants = api.operations.iter().map(|op| {
+        let docs = doc(&format!("`{}`: {}", op.key, op.description));
+        let variant = pair_variant(op);
+        quote! { #docs #variant, }
+    });
+    let all = api.operations.iter().map(pair_path);
+    let count = api.operations.len();
+    let methods = api.operations.iter().map(|op| {
+        let (pair, method) = (pair_path(op), ident(&op.method.to_upper_camel_case()));
+        quote!(#pair => Method::#method,)
+    });
+    let paths = api.operations.iter().map(|op| {
+        let (pair, path) = (pair_path(op), &op.path);
+        quote!(#pair => PathTemplate::new(#path),)
+    });
+    let keys = api.operations.iter().map(|op| {
+        let (pair, key) = (pair_path(op), &op.key);
+        quote!(#pair => #key,)
+    });
+    let names = api.operations.iter().map(|op| {
+        let (pair, name) = (pair_path(op), &op.name);
+        quote!(#pair => #name,)
+    });
+    let documented = api.operations.iter().map(|op| {
+        let (pair, since, until) = (pair_path(op), opt(&op.since), opt(&op.until));
+        quote!(#pair => Versions { since: #since, until: #until },)
+    });
+    let served = api.operations.iter().map(|op| {
+        let pair = pair_path(op);
+        let (since, until) = (opt(&op.served_since), opt(&op.served_until));
+        quote!(#pair => Versions { since: #since, until: #until },)
+    });
+    quote! {
+        //! Every endpoint/verb pair of Flink's REST API, of any version the crate knows.
+
+        use crate::pair::{Method, PathTemplate, Versions};
+
+        /// An endpoint/verb pair of Flink's REST API (`GET /jobs/:jobid` is [`Pair::GetJob`]), named
+        /// after the client method that calls it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Pair { #(#variants)* }
+
+        impl Pair {
+            /// Every pair, in the order of the docs' paths.
+            pub const ALL: &'static [Pair; #count] = &[#(#all),*];
+
+            pub const fn method(self) -> Method {
+                match self { #(#methods)* }
+            }
+
+            /// As the docs write it: `/jobs/:jobid`.
+            pub const fn path(self) -> PathTemplate {
+                match self { #(#paths)* }
+            }
+
+            /// `GET /jobs/:jobid`, as the docs write it.
+            pub const fn key(self) -> &'static str {
+                match self { #(#keys)* }
+            }
+
+            /// The client method that calls it (`get_job`).
+            pub const fn name(self) -> &'static str {
+                match self { #(#names)* }
+            }
+
+            /// The minors whose docs list it.
+            pub const fn documented(self) -> Versions {
+                match self { #(#documented)* }
+            }
+
+            /// The versions whose servers serve it (their docs, or the evidence ledger).
+            pub const fn served(self) -> Versions {
+                match self { #(#served)* }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
 // client.rs
 
 pub fn client(api: &Api) -> TokenStream {
@@ -303,14 +401,15 @@ pub fn client(api: &Api) -> TokenStream {
                 .map(move |a| (op, a))
         })
         .map(|(op, a)| {
-            let (key, status, why) = (&op.key, a.status, &a.why);
-            quote!((#key, #status, #why),)
+            let (pair, status, why) = (pair_path(op), a.status, &a.why);
+            quote!((#pair, #status, #why),)
         });
     quote! {
         //! One method per operation of the API, and the query parameters of those that take any.
         #![allow(clippy::too_many_arguments)]
 
         use crate::ids::*;
+        use crate::pair::Pair;
         use crate::runtime::{Client, Query, Result, UploadFile};
         use crate::types::*;
 
@@ -318,7 +417,7 @@ pub fn client(api: &Api) -> TokenStream {
 
         /// (pair, status, why) of each error answer the evidence ledger shows servers give to a valid
         /// request (a pair disabled on every version, a pair another scheduler serves …).
-        pub(crate) const KNOWN_ERRORS: &[(&str, u16, &str)] = &[#(#known)*];
+        pub(crate) const KNOWN_ERRORS: &[(Pair, u16, &str)] = &[#(#known)*];
 
         impl Client {
             #(#methods)*
@@ -419,24 +518,14 @@ fn method(op: &Operation) -> TokenStream {
         };
         args.push(quote!(#arg: #ty));
     }
-    let segments =
-        op.path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(|s| match s.strip_prefix(':') {
-                Some(param) => match op.path_params.iter().find(|p| p.name == param) {
-                    Some(p) => {
-                        let arg = ident(&p.rust_name);
-                        match p.ty {
-                            ParamTy::Id(_) => quote!(#arg.as_str()),
-                            ParamTy::String => quote!(#arg),
-                            _ => quote!(&#arg.to_string()),
-                        }
-                    }
-                    None => quote!(#param),
-                },
-                None => quote!(#s),
-            });
+    let values = op.path_params.iter().map(|p| {
+        let arg = ident(&p.rust_name);
+        match p.ty {
+            ParamTy::Id(_) => quote!(#arg.as_str()),
+            ParamTy::String => quote!(#arg),
+            _ => quote!(&#arg.to_string()),
+        }
+    });
     let query = (!op.query_params.is_empty()).then(|| {
         let qname = query_name(op);
         args.push(quote!(query: &#qname));
@@ -468,27 +557,20 @@ fn method(op: &Operation) -> TokenStream {
         Some(ty) => rust_ty(ty),
         None => quote!(serde_json::Value),
     };
-    let method = ident(&op.method);
-    let key = &op.key;
+    let pair = pair_path(op);
     // Where only some versions serve the pair, a client that knows its server's version says so
     // without sending.
-    let served = |v: &Option<String>| match v {
-        Some(v) => quote!(Some(#v)),
-        None => quote!(None),
-    };
-    let available = (op.served_since.is_some() || op.served_until.is_some()).then(|| {
-        let (since, until) = (served(&op.served_since), served(&op.served_until));
-        quote! { self.available(#key, #since, #until)?; }
-    });
+    let available = (op.served_since.is_some() || op.served_until.is_some())
+        .then(|| quote! { self.available(#pair)?; });
     quote! {
         #docs
         pub async fn #name(&self, #(#args),*) -> Result<#ret> {
             #available
             #[allow(unused_mut)]
-            let mut req = self.request(reqwest::Method::#method, &[#(#segments),*])?;
+            let mut req = self.request(#pair, &[#(#values),*])?;
             #query
             #body
-            self.send(#key, req).await
+            self.send(#pair, req).await
         }
     }
 }
@@ -523,22 +605,21 @@ pub fn dispatch(api: &Api) -> TokenStream {
 
         use crate::replay::{Args, CallError};
 
-        /// Calls the method of `endpoint` (`GET /jobs/:jobid`) with `args`.
+        /// Calls the method of `pair` with `args`.
         pub async fn call(
             client: &Client,
-            endpoint: &str,
+            pair: Pair,
             args: &Args,
         ) -> Result<serde_json::Value, CallError> {
-            match endpoint {
+            match pair {
                 #(#arms)*
-                other => Err(CallError::NotDocumented(other.to_string())),
             }
         }
     }
 }
 
 fn dispatch_arm(op: &Operation) -> TokenStream {
-    let key = &op.key;
+    let key = pair_path(op);
     let name = ident(&op.name);
     let mut lets = Vec::new();
     let mut args = Vec::new();

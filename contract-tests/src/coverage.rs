@@ -43,11 +43,11 @@ impl Coverage {
     /// Counts one recorded answer of `version`, read with `api` (the crate's types).
     pub fn add(&mut self, api: &Api, version: &str, e: &Exchange) {
         let (Kind::Scenario, Some(endpoint), Some(body)) =
-            (&e.kind, e.endpoint.as_deref(), e.response.body.as_ref())
+            (&e.kind, e.endpoint, e.response.body.as_ref())
         else {
             return;
         };
-        let Some(op) = api.operations.iter().find(|o| o.key == endpoint) else {
+        let Some(op) = api.operations.iter().find(|o| o.key == endpoint.key()) else {
             return;
         };
         let status = e.response.status;

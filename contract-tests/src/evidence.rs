@@ -19,7 +19,11 @@ use crate::fixture::{Exchange, Kind};
 /// Notes what one scenario exchange shows, against `api` (the API of the exchange's version). Bad
 /// input and pairs no docs list say nothing about the API.
 pub fn add(obs: &mut Observations, api: &Api, fixture: &str, e: &Exchange) {
-    let Some(endpoint) = e.endpoint.as_deref().filter(|_| e.kind == Kind::Scenario) else {
+    let Some(endpoint) = e
+        .endpoint
+        .map(|p| p.key())
+        .filter(|_| e.kind == Kind::Scenario)
+    else {
         return;
     };
     obs.add(

@@ -12,7 +12,7 @@ use serde_json::Value;
 pub struct Exchange {
     /// The documented pair exactly as the page writes it (`GET /jobs/:jobid`); `None` for a request that
     /// matches no documented pair (an unknown path, a wrong verb).
-    pub endpoint: Option<String>,
+    pub endpoint: Option<flink_rest::Pair>,
     /// `scenario` (a valid request made to reach a documented response) or `bad-input`.
     pub kind: Kind,
     /// The scenario step it was made in.

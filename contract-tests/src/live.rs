@@ -72,7 +72,7 @@ pub struct Live {
 }
 
 /// The pair only an adaptive scheduler answers as documented.
-const ADAPTIVE_PAIR: &str = "PUT /jobs/:jobid/resource-requirements";
+const ADAPTIVE_PAIR: flink_rest::Pair = flink_rest::Pair::SetJobResourceRequirements;
 
 pub fn run(root: &Path, target: Target) -> Result<Live> {
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -16,7 +16,7 @@ pub struct Summary {
     pub scenario: Duration,
     pub steps: Vec<(String, Duration)>,
     /// Pairs the version documents that the scenario did not reach.
-    pub unreached: Vec<String>,
+    pub unreached: Vec<flink_rest::Pair>,
     pub files: usize,
     pub bytes: u64,
     pub dir: PathBuf,
@@ -98,7 +98,7 @@ pub fn record(root: &Path, version: &str) -> Result<Summary> {
 fn slug(e: &Exchange) -> String {
     let text = e
         .endpoint
-        .clone()
+        .map(|pair| pair.to_string())
         .unwrap_or_else(|| format!("{} {}", e.request.method, e.request.path));
     let mut out = String::new();
     for c in text.chars() {

@@ -22,6 +22,7 @@ use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::fixture::{Exchange, RequestBody};
+use flink_rest::Pair;
 
 /// A recorded request's parameters, as the generated dispatch asks for them.
 #[derive(Debug, Clone, Default)]
@@ -74,14 +75,15 @@ fn argument(what: &str, e: impl fmt::Display) -> CallError {
 }
 
 impl Args {
-    /// The parameters of `exchange`, read against the documented path template.
-    pub fn of(template: &str, exchange: &Exchange) -> Args {
-        let mut path = BTreeMap::new();
-        for (t, s) in template.split('/').zip(exchange.request.path.split('/')) {
-            if let Some(name) = t.strip_prefix(':') {
-                path.insert(name.to_string(), s.to_string());
-            }
-        }
+    /// The parameters of `exchange`, read against `pair`'s path template.
+    pub fn of(pair: Pair, exchange: &Exchange) -> Args {
+        let params = pair
+            .path()
+            .matches(&exchange.request.path)
+            .unwrap_or_default();
+        let path = (params.iter())
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
         Args {
             path,
             query: exchange.request.query_pairs(),
@@ -260,7 +262,7 @@ pub struct Spec {
     doc: Value,
     /// Component schemas with every object closed.
     closed: Value,
-    validators: HashMap<(String, u16), Option<jsonschema::Validator>>,
+    validators: HashMap<(Pair, u16), Option<jsonschema::Validator>>,
 }
 
 impl Spec {
@@ -294,31 +296,22 @@ impl Spec {
         }
     }
 
-    fn operation(&self, endpoint: &str) -> Option<&Value> {
-        let (method, path) = endpoint.split_once(' ')?;
-        let path: Vec<String> = path
-            .split('/')
-            .map(|s| match s.strip_prefix(':') {
-                Some(p) => format!("{{{p}}}"),
-                None => s.to_string(),
-            })
-            .collect();
-        self.doc["paths"]
-            .get(path.join("/"))?
-            .get(method.to_lowercase())
+    fn operation(&self, pair: Pair) -> Option<&Value> {
+        let method = pair.method().as_str().to_lowercase();
+        self.doc["paths"].get(pair.path().openapi())?.get(method)
     }
 
-    /// The statuses the spec names for `endpoint`, besides the 4XX/5XX ranges.
-    pub fn statuses(&self, endpoint: &str) -> Vec<u16> {
-        self.operation(endpoint)
+    /// The statuses the spec names for `pair`, besides the 4XX/5XX ranges.
+    pub fn statuses(&self, pair: Pair) -> Vec<u16> {
+        self.operation(pair)
             .and_then(|op| op["responses"].as_object())
             .map(|r| r.keys().filter_map(|k| k.parse().ok()).collect())
             .unwrap_or_default()
     }
 
     /// The body schema for `status` (an explicit status, else its 4XX/5XX range).
-    fn response_schema(&self, endpoint: &str, status: u16) -> Option<Value> {
-        let responses = &self.operation(endpoint)?["responses"];
+    fn response_schema(&self, pair: Pair, status: u16) -> Option<Value> {
+        let responses = &self.operation(pair)?["responses"];
         let response = responses
             .get(status.to_string())
             .or_else(|| responses.get(format!("{}XX", status / 100)))?;
@@ -331,12 +324,12 @@ impl Spec {
             .cloned()
     }
 
-    /// Validation errors of `body` as the answer `status` of `endpoint`; `None`: the spec has no body
+    /// Validation errors of `body` as the answer `status` of `pair`; `None`: the spec has no body
     /// schema there (nothing to validate against).
-    pub fn validate(&mut self, endpoint: &str, status: u16, body: &Value) -> Option<Vec<String>> {
-        let key = (endpoint.to_string(), status);
+    pub fn validate(&mut self, pair: Pair, status: u16, body: &Value) -> Option<Vec<String>> {
+        let key = (pair, status);
         if !self.validators.contains_key(&key) {
-            let validator = self.response_schema(endpoint, status).and_then(|schema| {
+            let validator = self.response_schema(pair, status).and_then(|schema| {
                 let mut root = match schema {
                     Value::Object(map) => Value::Object(map),
                     other => json!({ "allOf": [other] }),
@@ -345,7 +338,7 @@ impl Spec {
                 root["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
                 jsonschema::validator_for(&root).ok()
             });
-            self.validators.insert(key.clone(), validator);
+            self.validators.insert(key, validator);
         }
         let validator = self.validators.get(&key)?.as_ref()?;
         Some(
@@ -405,8 +398,6 @@ fn walk_lost(original: &Value, typed: Option<&Value>, at: String, out: &mut Vec<
 pub struct Checker {
     server: MockServer,
     client: flink_rest::Client,
-    /// The documented path template of each pair.
-    templates: HashMap<String, String>,
 }
 
 /// Which spec an exchange is checked against.
@@ -418,29 +409,15 @@ pub fn spec_path(root: &Path, version: &str) -> PathBuf {
 }
 
 impl Checker {
-    pub async fn start(templates: &[crate::scenario::Template]) -> Result<Checker> {
+    pub async fn start() -> Result<Checker> {
         let server = MockServer::start().await;
         let client = flink_rest::Client::new(&server.uri()).map_err(|e| anyhow!("{e}"))?;
-        Ok(Checker {
-            server,
-            client,
-            templates: templates
-                .iter()
-                .map(|t| (t.key(), t.path.clone()))
-                .collect(),
-        })
+        Ok(Checker { server, client })
     }
 
     /// Checks one exchange of a documented pair against `spec`.
     pub async fn check(&self, e: &Exchange, spec: &mut Spec) -> Result<Outcome> {
-        let endpoint = e
-            .endpoint
-            .clone()
-            .ok_or_else(|| anyhow!("not a documented pair"))?;
-        let template = self
-            .templates
-            .get(&endpoint)
-            .ok_or_else(|| anyhow!("{endpoint} is not documented"))?;
+        let pair = e.endpoint.ok_or_else(|| anyhow!("not a documented pair"))?;
         let status = e.response.status;
         let mut outcome = Outcome::default();
 
@@ -458,8 +435,8 @@ impl Checker {
             .mount(&self.server)
             .await;
 
-        let args = Args::of(template, e);
-        let answer = crate::dispatch::call(&self.client, &endpoint, &args).await;
+        let args = Args::of(pair, e);
+        let answer = crate::dispatch::call(&self.client, pair, &args).await;
         let body = e.response.body.clone().unwrap_or(Value::Null);
         // A request the typed client refuses is never sent: there is nothing to compare.
         let sent = !matches!(answer, Err(CallError::Argument(_)));
@@ -484,7 +461,7 @@ impl Checker {
             outcome.request = self.compare_request(e).await;
         }
         if e.response.body.is_some() {
-            if let Some(errors) = spec.validate(&endpoint, status, &body) {
+            if let Some(errors) = spec.validate(pair, status, &body) {
                 outcome.invalid = errors;
             } else if e.response.body.as_ref().is_some_and(|b| !b.is_null())
                 && (200..300).contains(&status)
@@ -492,7 +469,7 @@ impl Checker {
                 outcome.invalid = vec![format!("{}: the spec has no body for {status}", spec.name)];
             }
         }
-        let statuses = spec.statuses(&endpoint);
+        let statuses = spec.statuses(pair);
         if !statuses.contains(&status) {
             outcome.status = Err(format!(
                 "{status} is not among {statuses:?} in {}",

@@ -1,6 +1,7 @@
 //! The gate's classification and reports, on recorded exchanges (the live run applies the same code to
 //! what a cluster answers now).
 
+use flink_rest::Pair;
 use std::path::{Path, PathBuf};
 
 use contract_tests::conformance::{self, Class, Report};
@@ -33,11 +34,11 @@ async fn classify(exchanges: &[Exchange]) -> Report {
         .unwrap()
 }
 
-fn class_of(report: &Report, endpoint: &str) -> Class {
+fn class_of(report: &Report, pair: Pair) -> Class {
     report
         .endpoints
         .iter()
-        .find(|e| e.endpoint == endpoint)
+        .find(|e| e.endpoint == pair.key())
         .unwrap()
         .class
 }
@@ -64,10 +65,7 @@ async fn recorded_exchanges_pass_and_the_reports_cover_every_pair() {
     // there: some pairs still answer only as the ledger explains.
     let own_docs = report.raw_conforming();
     assert!((25..pairs).contains(&own_docs), "{own_docs}");
-    assert_eq!(
-        class_of(&report, "PATCH /jobs/:jobid/rescaling"),
-        Class::Explained
-    );
+    assert_eq!(class_of(&report, Pair::TriggerRescaling), Class::Explained);
     assert!(report.findings.iter().any(|f| f.class == Class::BadInput));
 
     let reports = [report];
@@ -84,11 +82,11 @@ async fn an_undocumented_field_is_new_drift_and_fails_the_gate() {
     let mut list = exchanges();
     let e = list
         .iter_mut()
-        .find(|e| e.endpoint.as_deref() == Some("GET /overview"))
+        .find(|e| e.endpoint == Some(Pair::GetClusterOverview))
         .unwrap();
     e.response.body.as_mut().unwrap()["brand-new"] = json!(true);
     let report = classify(&list).await;
-    assert_eq!(class_of(&report, "GET /overview"), Class::NewDrift);
+    assert_eq!(class_of(&report, Pair::GetClusterOverview), Class::NewDrift);
     assert!(report.failed());
     assert!(conformance::junit(&[report]).contains("<failure type=\"new drift\""));
 }
@@ -98,15 +96,12 @@ async fn a_server_error_to_a_valid_request_fails_the_gate() {
     let mut list = exchanges();
     let e = list
         .iter_mut()
-        .find(|e| e.endpoint.as_deref() == Some("GET /jobs/:jobid/plan"))
+        .find(|e| e.endpoint == Some(Pair::GetJobPlan))
         .unwrap();
     e.response.status = 500;
     e.response.body = Some(json!({"errors": ["Internal server error.", "boom"]}));
     let report = classify(&list).await;
-    assert_eq!(
-        class_of(&report, "GET /jobs/:jobid/plan"),
-        Class::ServerError
-    );
+    assert_eq!(class_of(&report, Pair::GetJobPlan), Class::ServerError);
     assert!(report.failed());
 }
 
@@ -116,7 +111,7 @@ async fn a_ledger_entry_the_server_no_longer_bears_out_is_resolved() {
     let mut list = exchanges();
     for e in list
         .iter_mut()
-        .filter(|e| e.endpoint.as_deref() == Some("PATCH /jobs/:jobid/rescaling"))
+        .filter(|e| e.endpoint == Some(Pair::TriggerRescaling))
     {
         e.response.status = 200;
         e.response.body = Some(json!({"request-id": "00000000000000000000000000000042"}));
@@ -131,20 +126,17 @@ async fn a_ledger_entry_the_server_no_longer_bears_out_is_resolved() {
         report.resolved
     );
     assert!(report.failed());
-    assert_eq!(
-        class_of(&report, "PATCH /jobs/:jobid/rescaling"),
-        Class::Conforms
-    );
+    assert_eq!(class_of(&report, Pair::TriggerRescaling), Class::Conforms);
 }
 
 #[tokio::test]
 async fn a_pair_class_does_not_depend_on_whether_a_poll_caught_the_operation_in_progress() {
     // A disposal answers `operation: null` while in progress (a nullable entry); a run whose polls all
     // land after it completes sees no null. Both runs give the pair one class.
-    let pair = "GET /savepoint-disposal/:triggerid";
+    let pair = Pair::GetSavepointDisposalStatus;
     let all = exchanges();
     let in_progress = |e: &Exchange| {
-        e.endpoint.as_deref() == Some(pair)
+        e.endpoint == Some(pair)
             && (e.response.body.as_ref()).is_some_and(|b| b["status"]["id"] == "IN_PROGRESS")
     };
     assert!(

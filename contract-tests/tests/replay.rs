@@ -1,13 +1,13 @@
 //! The replay suite: every recorded exchange of every version, served by wiremock, called through the
 //! generated client, and put through the four checks (see `contract_tests::replay`).
 
+use flink_rest::Pair;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use contract_tests::evidence;
 use contract_tests::fixture::{self, Exchange, Kind};
 use contract_tests::replay::{spec_path, Checker, Spec};
-use contract_tests::scenario;
 use flink_rest_codegen::ledger::{self, AddField, Change, Entry, Response};
 use serde_json::{json, Value};
 
@@ -28,9 +28,7 @@ fn fixtures(version: &str) -> Vec<(String, Exchange)> {
 }
 
 async fn checker() -> Checker {
-    Checker::start(&scenario::templates(&root()).unwrap())
-        .await
-        .unwrap()
+    Checker::start().await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -53,7 +51,7 @@ async fn every_recorded_exchange_passes_the_four_checks() {
             }
             let outcome = checker.check(&e, &mut spec).await.unwrap();
             checked += 1;
-            endpoints.insert(e.endpoint.clone().unwrap());
+            endpoints.insert(e.endpoint.unwrap());
             for f in outcome.failures() {
                 failures.push(format!("{version}/{name}: {f}"));
             }
@@ -71,7 +69,7 @@ async fn every_recorded_exchange_passes_the_four_checks() {
                 e["path"].as_str().unwrap()
             )
         })
-        .filter(|k| !endpoints.contains(k))
+        .filter(|k| !endpoints.iter().any(|p: &Pair| p.key() == k))
         .collect();
     assert!(
         unreplayed.is_empty(),
@@ -145,7 +143,7 @@ fn job_details() -> (Exchange, Spec) {
     let (_, e) = fixtures("1.20.3")
         .into_iter()
         .find(|(_, e)| {
-            e.endpoint.as_deref() == Some("GET /jobs/:jobid")
+            e.endpoint == Some(Pair::GetJob)
                 && e.kind == Kind::Scenario
                 && e.response
                     .body
@@ -335,7 +333,7 @@ async fn a_failed_savepoint_decodes_as_the_typed_failure_on_every_version() {
                 .map(|(_, e)| e)
                 .filter(|e| {
                     e.step == step
-                        && e.endpoint.as_deref() == Some("GET /jobs/:jobid/savepoints/:triggerid")
+                        && e.endpoint == Some(Pair::GetSavepointStatus)
                         && e.response
                             .body
                             .as_ref()
@@ -402,8 +400,8 @@ fn pending_checkpoint_subtasks_decode_as_pending_on_every_version() {
     for version in versions() {
         let (mut pending, mut completed) = (0, 0);
         for (name, e) in fixtures(&version) {
-            let endpoint = "GET /jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid";
-            if e.endpoint.as_deref() != Some(endpoint) || e.response.status != 200 {
+            let endpoint = Pair::GetJobCheckpointSubtasks;
+            if e.endpoint != Some(endpoint) || e.response.status != 200 {
                 continue;
             }
             let body = e.response.body.unwrap();
@@ -442,11 +440,10 @@ fn every_recorded_enum_value_is_a_known_one() {
     let mut answers = 0;
     for version in versions() {
         for (name, e) in fixtures(&version) {
-            let (Some(endpoint), Some(body)) = (e.endpoint.as_deref(), e.response.body.as_ref())
-            else {
+            let (Some(endpoint), Some(body)) = (e.endpoint, e.response.body.as_ref()) else {
                 continue;
             };
-            let op = api.operations.iter().find(|o| o.key == endpoint);
+            let op = api.operations.iter().find(|o| o.key == endpoint.key());
             let Some(ty) = op.and_then(|op| body_type(op, e.response.status)) else {
                 continue;
             };
@@ -489,12 +486,12 @@ fn a_job_rescales_to_its_lowered_resource_requirements() {
         if steps.is_empty() {
             continue;
         }
-        let of = |key: &str| -> Vec<&(String, Exchange)> {
+        let of = |key: Pair| -> Vec<&(String, Exchange)> {
             (steps.iter())
-                .filter(|(_, e)| e.endpoint.as_deref() == Some(key))
+                .filter(|(_, e)| e.endpoint == Some(key))
                 .collect()
         };
-        let requirements = of("GET /jobs/:jobid/resource-requirements");
+        let requirements = of(Pair::GetJobResourceRequirements);
         assert_eq!(requirements.len(), 2, "{version}: before and after");
         let bounds = |(name, e): &&(String, Exchange)| -> Vec<i64> {
             let r: Requirements = body_of(&version, name, e);
@@ -508,8 +505,8 @@ fn a_job_rescales_to_its_lowered_resource_requirements() {
             bounds(&requirements[1]).iter().all(|b| *b == 1),
             "{version}"
         );
-        assert_eq!(of("PUT /jobs/:jobid/resource-requirements").len(), 1);
-        let details = of("GET /jobs/:jobid");
+        assert_eq!(of(Pair::SetJobResourceRequirements).len(), 1);
+        let details = of(Pair::GetJob);
         // Just submitted, waiting for resources: no execution graph yet, so an empty plan (`{}`, or on
         // 2.3 one with empty strings and no nodes).
         let (name, e) = details
@@ -543,12 +540,12 @@ fn a_restarting_job_and_its_exception_history_decode_on_every_version() {
     };
     for version in versions() {
         let steps = step_of(&version, "restarting job");
-        let of = |key: &str| -> Vec<&(String, Exchange)> {
+        let of = |key: Pair| -> Vec<&(String, Exchange)> {
             (steps.iter())
-                .filter(|(_, e)| e.endpoint.as_deref() == Some(key))
+                .filter(|(_, e)| e.endpoint == Some(key))
                 .collect()
         };
-        let states: Vec<JobStatus> = (of("GET /jobs/:jobid").into_iter())
+        let states: Vec<JobStatus> = (of(Pair::GetJob).into_iter())
             .map(|(name, e)| body_of::<JobDetailsInfo>(&version, name, e).state)
             .collect();
         assert_eq!(
@@ -556,7 +553,7 @@ fn a_restarting_job_and_its_exception_history_decode_on_every_version() {
             [JobStatus::Restarting, JobStatus::Failed],
             "{version}"
         );
-        let (name, e) = of("GET /jobs/:jobid/exceptions")[0];
+        let (name, e) = of(Pair::GetJobExceptions)[0];
         let history: JobExceptionsInfoWithHistory = body_of(&version, name, e);
         let entries = history.exception_history.entries;
         assert_eq!(entries.len(), 3, "{version}: one entry per failure");
@@ -564,7 +561,7 @@ fn a_restarting_job_and_its_exception_history_decode_on_every_version() {
             entries.iter().any(|e| !e.concurrent_exceptions.is_empty()),
             "{version}: no concurrent failure"
         );
-        let key = "GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/attempts/:attempt";
+        let key = Pair::GetSubtaskAttempt;
         let attempts: Vec<i64> = (of(key).into_iter())
             .map(|(name, e)| {
                 body_of::<SubtaskExecutionAttemptDetailsInfo>(&version, name, e).attempt

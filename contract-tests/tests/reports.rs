@@ -34,7 +34,7 @@ fn reports() -> Vec<Report> {
         ],
         findings: vec![Finding {
             class: Class::BadInput,
-            endpoint: Some("GET /jobs/:jobid".into()),
+            endpoint: Some(flink_rest::Pair::GetJob),
             request: "GET /jobs/not-a-job-id".into(),
             status: 400,
             step: "bad input".into(),

@@ -1,6 +1,7 @@
 //! Operations that wait, against wiremock sequences: in progress then completed, failed (with the
 //! failure a real Flink recorded), never completing (timeout), a server error mid-way, and dropped.
 
+use flink_rest::Pair;
 use std::path::Path;
 use std::time::Duration;
 
@@ -86,7 +87,7 @@ fn recorded_failed_savepoint() -> Value {
         .map(|(_, e)| e)
         .find(|e| {
             e.step == "failed savepoint"
-                && e.endpoint.as_deref() == Some("GET /jobs/:jobid/savepoints/:triggerid")
+                && e.endpoint == Some(Pair::GetSavepointStatus)
                 && e.response
                     .body
                     .as_ref()
@@ -294,19 +295,19 @@ async fn a_disposal_ends_done_or_failed() {
 }
 
 /// The first recorded answer (1.20.3) to `endpoint` in `step`.
-fn recorded(step: &str, endpoint: &str) -> Value {
+fn recorded(step: &str, endpoint: Pair) -> Value {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let dir = root.join("contract-tests/fixtures/1.20.3");
     (fixture::load_dir(&dir).unwrap().into_iter())
         .map(|(_, e)| e)
-        .find(|e| e.step == step && e.endpoint.as_deref() == Some(endpoint))
+        .find(|e| e.step == step && e.endpoint == Some(endpoint))
         .and_then(|e| e.response.body)
         .unwrap_or_else(|| panic!("no {endpoint} recorded in {step}"))
 }
 
 /// A job's details in `state`, every vertex `vertex_state` at `parallelism`.
 fn job_in(state: &str, vertex_state: &str, parallelism: i64) -> Value {
-    let mut details = recorded("running job", "GET /jobs/:jobid");
+    let mut details = recorded("running job", Pair::GetJob);
     details["state"] = json!(state);
     for v in details["vertices"].as_array_mut().unwrap() {
         v["status"] = json!(vertex_state);
@@ -351,7 +352,7 @@ async fn a_started_jar_is_waited_for_until_its_job_runs_or_fails() {
             .mount(&server)
             .await;
         answers(&server, &details, states).await;
-        let exceptions = recorded("failing job", "GET /jobs/:jobid/exceptions");
+        let exceptions = recorded("failing job", Pair::GetJobExceptions);
         answers(
             &server,
             &format!("/jobs/{JOB}/exceptions"),

@@ -28,6 +28,7 @@
 mod double;
 mod ids;
 mod open_enum;
+pub mod pair;
 #[cfg(feature = "client")]
 mod runtime;
 #[cfg(feature = "client")]
@@ -44,11 +45,16 @@ pub mod types;
 #[path = "generated/client.rs"]
 pub mod client;
 
+#[rustfmt::skip]
+#[path = "generated/pairs.rs"]
+mod pairs;
+
 pub use double::Double;
 pub use ids::{
     ApplicationId, DataSetId, IdError, IntegerRange, JarId, JobId, RescaleId, TaskManagerId,
     TriggerId, VertexId,
 };
+pub use pair::{Method, Pair, PathTemplate};
 /// The HTTP client underneath, for what [`ClientBuilder`] does not set (proxies …): build one and pass it
 /// to [`ClientBuilder::http_client`].
 #[cfg(feature = "client")]

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::ids::IdError;
+use crate::pair::{FillError, Method as PairMethod, Pair};
 use crate::wait::{Failure, Poll};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -399,31 +400,20 @@ impl Client {
         })
     }
 
-    /// Whether the server (where the client knows its version) has a pair that Flink `since` to
-    /// `until` have, documented or known to be served (by minor: `1.18.1` and `1.18.0` are both 1.18).
-    pub(crate) fn available(
-        &self,
-        endpoint: &'static str,
-        since: Option<&'static str>,
-        until: Option<&'static str>,
-    ) -> Result<()> {
+    /// Whether the server (where the client knows its version) has `pair`: documented or known to
+    /// be served (by minor: `1.18.1` and `1.18.0` are both 1.18).
+    pub(crate) fn available(&self, pair: Pair) -> Result<()> {
         let Some(version) = &self.version else {
             return Ok(());
         };
-        let minor = |v: &str| -> Vec<u64> {
-            (v.split('.').take(2))
-                .map(|p| p.parse().unwrap_or(0))
-                .collect()
-        };
-        let served = since.is_none_or(|s| minor(version) >= minor(s))
-            && until.is_none_or(|u| minor(version) <= minor(u));
-        match served {
+        let served = pair.served();
+        match served.contains(version) {
             true => Ok(()),
             false => Err(Error::NotAvailable {
-                endpoint,
+                endpoint: pair.key(),
                 version: version.clone(),
-                since,
-                until,
+                since: served.since,
+                until: served.until,
             }),
         }
     }
@@ -446,16 +436,29 @@ impl Client {
         &self.base
     }
 
-    /// A request to the base URL plus `segments`, each percent-encoded as one path segment.
-    pub(crate) fn request(&self, method: Method, segments: &[&str]) -> Result<RequestBuilder> {
-        for segment in segments {
-            check_segment(segment)?;
-        }
+    /// A request of `pair` to the base URL plus its path, filled with `values` (each percent-encoded
+    /// as one path segment).
+    pub(crate) fn request(&self, pair: Pair, values: &[&str]) -> Result<RequestBuilder> {
+        let path = pair.path().fill(values).map_err(|e| match e {
+            FillError::Segment { value, .. } => Error::InvalidId(IdError {
+                kind: "path segment",
+                value,
+                expected: "a non-empty segment other than `.` and `..`, without control characters",
+            }),
+            count => Error::InvalidUrl(format!("{pair}: {count}")),
+        })?;
         let mut url = self.base.clone();
-        url.path_segments_mut()
-            .map_err(|_| Error::InvalidUrl(self.base.to_string()))?
-            .pop_if_empty()
-            .extend(segments);
+        if url.cannot_be_a_base() {
+            return Err(Error::InvalidUrl(self.base.to_string()));
+        }
+        url.set_path(&format!("{}{path}", self.base.path().trim_end_matches('/')));
+        let method = match pair.method() {
+            PairMethod::Get => Method::GET,
+            PairMethod::Post => Method::POST,
+            PairMethod::Put => Method::PUT,
+            PairMethod::Patch => Method::PATCH,
+            PairMethod::Delete => Method::DELETE,
+        };
         Ok(self.http.request(method, url))
     }
 
@@ -473,9 +476,10 @@ impl Client {
     /// Sends, then decodes a success answer as `T` or turns any other into [`Error::Api`].
     pub(crate) async fn send<T: DeserializeOwned>(
         &self,
-        endpoint: &'static str,
+        pair: Pair,
         req: RequestBuilder,
     ) -> Result<T> {
+        let endpoint = pair.key();
         let transport = |source| Error::Transport { endpoint, source };
         let mut response = req.send().await.map_err(transport)?;
         let status = response.status().as_u16();
@@ -508,20 +512,6 @@ impl Client {
             source,
             body: String::from_utf8_lossy(&body).into_owned(),
         })
-    }
-}
-
-/// A path segment the URL keeps as given: not empty, `.` or `..` (which a URL resolves away, so the
-/// request would go elsewhere), and without control characters (which a URL drops).
-fn check_segment(segment: &str) -> Result<()> {
-    let bad = matches!(segment, "" | "." | "..") || segment.contains(char::is_control);
-    match bad {
-        true => Err(Error::InvalidId(IdError {
-            kind: "path segment",
-            value: segment.to_string(),
-            expected: "a non-empty segment other than `.` and `..`, without control characters",
-        })),
-        false => Ok(()),
     }
 }
 
@@ -574,7 +564,7 @@ fn api_error(endpoint: &'static str, status: u16, body: &[u8]) -> Error {
         Err(_) => vec![text.trim().to_string()],
     };
     let known = (crate::client::KNOWN_ERRORS.iter())
-        .find(|(pair, code, _)| *pair == endpoint && *code == status)
+        .find(|(pair, code, _)| pair.key() == endpoint && *code == status)
         .map(|(_, _, why)| *why);
     Error::Api {
         endpoint,

@@ -1,12 +1,12 @@
 //! `import`, `gen [--check]` and `bench`: the file side of the generator.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use flink_rest_codegen::{self as codegen, Inputs};
 
 pub fn inputs(root: &Path) -> Result<Inputs> {
@@ -27,7 +27,7 @@ pub fn import(root: &Path) -> Result<ExitCode> {
                     doc.id
                 );
             }
-            sync(root, &files, &["schemas/documented"], false)?;
+            codegen::files::sync(root, &files, &["schemas/documented"], false)?;
             Ok(ExitCode::SUCCESS)
         }
         Err(problems) => {
@@ -45,7 +45,7 @@ pub fn gen(root: &Path, check: bool) -> Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let stale = sync(root, &files, &codegen::OWNED_DIRS, check)?;
+    let stale = codegen::files::sync(root, &files, &codegen::OWNED_DIRS, check)?;
     if check {
         if stale.is_empty() {
             println!("{} generated files are up to date", files.len());
@@ -60,54 +60,6 @@ pub fn gen(root: &Path, check: bool) -> Result<ExitCode> {
     }
     println!("{} files generated, {} changed", files.len(), stale.len());
     Ok(ExitCode::SUCCESS)
-}
-
-/// Brings `owned` (files or folders) to exactly `files`; returns what differed. With `check`, writes nothing.
-fn sync(
-    root: &Path,
-    files: &BTreeMap<String, String>,
-    owned: &[&str],
-    check: bool,
-) -> Result<Vec<String>> {
-    let mut stale = Vec::new();
-    for (rel, contents) in files {
-        let path = root.join(rel);
-        if fs::read_to_string(&path).ok().as_deref() == Some(contents.as_str()) {
-            continue;
-        }
-        stale.push(rel.clone());
-        if !check {
-            if let Some(dir) = path.parent() {
-                fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-            }
-            fs::write(&path, contents).with_context(|| format!("writing {rel}"))?;
-        }
-    }
-    let mut existing = BTreeSet::new();
-    for dir in owned {
-        list_files(root, &root.join(dir), &mut existing)?;
-    }
-    for rel in existing {
-        if !files.contains_key(&rel) {
-            stale.push(format!("{rel} (no longer generated)"));
-            if !check {
-                fs::remove_file(root.join(&rel)).with_context(|| format!("removing {rel}"))?;
-            }
-        }
-    }
-    Ok(stale)
-}
-
-fn list_files(root: &Path, path: &Path, out: &mut BTreeSet<String>) -> Result<()> {
-    if path.is_file() {
-        let rel = path.strip_prefix(root).unwrap_or(path);
-        out.insert(rel.to_string_lossy().replace('\\', "/"));
-    } else if path.is_dir() {
-        for entry in fs::read_dir(path).with_context(|| format!("listing {}", path.display()))? {
-            list_files(root, &entry?.path(), out)?;
-        }
-    }
-    Ok(())
 }
 
 /// Times the whole pipeline in-process, inputs already in memory: what `gen` costs beyond file I/O.

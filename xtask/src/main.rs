@@ -340,7 +340,9 @@ fn record_all(root: &std::path::Path, versions: &[String]) -> anyhow::Result<Exi
                 );
                 println!("  steps (s): {}", steps.join(", "));
                 if !s.unreached.is_empty() {
-                    println!("  documented, not reached yet: {}", s.unreached.join(", "));
+                    let unreached: Vec<String> =
+                        s.unreached.iter().map(|p| p.to_string()).collect();
+                    println!("  documented, not reached yet: {}", unreached.join(", "));
                 }
             }
             Err(e) => {

@@ -1,6 +1,7 @@
 //! The live conformance gate: the scenario against a real cluster, every exchange through the four
 //! checks (see [`crate::replay`]), each finding classified, and reports for people and for CI.
 
+use flink_rest::Pair;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
@@ -14,7 +15,6 @@ use crate::evidence::{self, Observations};
 use crate::fixture::{Exchange, Kind};
 pub use crate::live::Target;
 use crate::replay::{spec_path, Checker, Outcome, Spec};
-use crate::scenario;
 
 mod render;
 pub use render::{html, junit, markdown, write_reports};
@@ -59,7 +59,7 @@ impl Class {
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub class: Class,
-    pub endpoint: Option<String>,
+    pub endpoint: Option<Pair>,
     pub request: String,
     pub status: u16,
     pub step: String,
@@ -165,7 +165,7 @@ pub struct Checks {
 
 /// One exchange and what the checks found.
 pub struct Checked {
-    pub endpoint: Option<String>,
+    pub endpoint: Option<Pair>,
     /// `GET /jobs/…?query`.
     pub request: String,
     pub status: u16,
@@ -202,8 +202,7 @@ pub async fn check(
         "generated/openapi/flink-rest-{}.json",
         docs.variant
     )))?;
-    let templates = scenario::templates(root)?;
-    let checker = Checker::start(&templates).await?;
+    let checker = Checker::start().await?;
     let mut checked = Vec::new();
     let mut observations = Observations::default();
     for (i, e) in exchanges.iter().enumerate() {
@@ -211,14 +210,14 @@ pub async fn check(
         e.flink_version = ledger_version.to_string();
         evidence::add(&mut observations, api, &format!("live-{i:03}"), &e);
         let query = e.request.query.as_deref().map(|q| format!("?{q}"));
-        let result = match e.endpoint.clone().filter(|_| e.kind == Kind::Scenario) {
+        let result = match e.endpoint.filter(|_| e.kind == Kind::Scenario) {
             None => CheckResult::BadInput {
                 error: first_error(&e),
             },
             Some(endpoint) => {
-                let documented = raw.statuses(&endpoint).contains(&e.response.status);
+                let documented = raw.statuses(endpoint).contains(&e.response.status);
                 let valid = e.response.body.as_ref().is_none_or(|b| {
-                    raw.validate(&endpoint, e.response.status, b)
+                    raw.validate(endpoint, e.response.status, b)
                         .is_some_and(|errors| errors.is_empty())
                 });
                 CheckResult::Answered {
@@ -306,7 +305,7 @@ fn finding(c: &Checked) -> Finding {
     };
     Finding {
         class,
-        endpoint: c.endpoint.clone(),
+        endpoint: c.endpoint,
         request: c.request.clone(),
         status: c.status,
         step: c.step.clone(),
@@ -325,7 +324,7 @@ fn weigh_ledger(
 ) -> (Vec<String>, Vec<String>, usize) {
     let versions: BTreeSet<String> = [checks.ledger_version.clone()].into();
     let exercised: BTreeSet<&str> = (findings.iter())
-        .filter_map(|f| f.endpoint.as_deref())
+        .filter_map(|f| f.endpoint.map(Pair::key))
         .collect();
     let applied: BTreeSet<&str> = (apis.versions.iter())
         .filter(|c| c.version == checks.ledger_version)
@@ -361,7 +360,7 @@ fn endpoint_result(
     findings: &[Finding],
 ) -> EndpointResult {
     let mine: Vec<&Finding> = (findings.iter())
-        .filter(|f| f.endpoint.as_deref() == Some(key) && f.class != Class::BadInput)
+        .filter(|f| f.endpoint.map(Pair::key) == Some(key) && f.class != Class::BadInput)
         .collect();
     let worst = (mine.iter().map(|f| f.class).max()).unwrap_or(Class::NotExercised);
     // A pair whose answers differ from its docs only some of the time (a null while an operation is in

@@ -7,74 +7,74 @@ use flink_rest::client::*;
 use flink_rest::types::*;
 use flink_rest::*;
 use crate::replay::{Args, CallError};
-/// Calls the method of `endpoint` (`GET /jobs/:jobid`) with `args`.
+/// Calls the method of `pair` with `args`.
 pub async fn call(
     client: &Client,
-    endpoint: &str,
+    pair: Pair,
     args: &Args,
 ) -> Result<serde_json::Value, CallError> {
-    match endpoint {
-        "GET /applications/overview" => {
+    match pair {
+        Pair::GetApplicationsOverview => {
             let answer = client.get_applications_overview().await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /applications/:applicationid" => {
+        Pair::GetApplication => {
             let applicationid: ApplicationId = args.path("applicationid")?;
             let answer = client.get_application(&applicationid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "POST /applications/:applicationid/cancel" => {
+        Pair::CancelApplication => {
             let applicationid: ApplicationId = args.path("applicationid")?;
             let answer = client.cancel_application(&applicationid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /applications/:applicationid/exceptions" => {
+        Pair::GetApplicationExceptions => {
             let applicationid: ApplicationId = args.path("applicationid")?;
             let answer = client.get_application_exceptions(&applicationid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /applications/:applicationid/jobmanager/config" => {
+        Pair::GetApplicationJobmanagerConfig => {
             let applicationid: ApplicationId = args.path("applicationid")?;
             let answer = client.get_application_jobmanager_config(&applicationid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "DELETE /cluster" => {
+        Pair::ShutdownCluster => {
             let answer = client.shutdown_cluster().await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /config" => {
+        Pair::GetDashboardConfig => {
             let answer = client.get_dashboard_config().await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /datasets" => {
+        Pair::ListDatasets => {
             let answer = client.list_datasets().await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /datasets/delete/:triggerid" => {
+        Pair::GetDatasetDeletionStatus => {
             let triggerid: TriggerId = args.path("triggerid")?;
             let answer = client.get_dataset_deletion_status(&triggerid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "DELETE /datasets/:datasetid" => {
+        Pair::TriggerDatasetDeletion => {
             let datasetid: DataSetId = args.path("datasetid")?;
             let answer = client.trigger_dataset_deletion(&datasetid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jars" => {
+        Pair::ListJars => {
             let answer = client.list_jars().await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "POST /jars/upload" => {
+        Pair::UploadJar => {
             let file = args.file()?;
             let answer = client.upload_jar(file).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "DELETE /jars/:jarid" => {
+        Pair::DeleteJar => {
             let jarid: JarId = args.path("jarid")?;
             let answer = client.delete_jar(&jarid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "POST /jars/:jarid/plan" => {
+        Pair::PostJarPlan => {
             let jarid: JarId = args.path("jarid")?;
             #[allow(deprecated)]
             let query = PostJarPlanQuery {
@@ -87,7 +87,7 @@ pub async fn call(
             let answer = client.post_jar_plan(&jarid, &query, &body).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "POST /jars/:jarid/run" => {
+        Pair::RunJar => {
             let jarid: JarId = args.path("jarid")?;
             #[allow(deprecated)]
             let query = RunJarQuery {
@@ -102,7 +102,7 @@ pub async fn call(
             let answer = client.run_jar(&jarid, &query, &body).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "POST /jars/:jarid/run-application" => {
+        Pair::RunJarApplication => {
             let jarid: JarId = args.path("jarid")?;
             let query = RunJarApplicationQuery {
                 allow_non_restored_state: args.opt("allowNonRestoredState")?,
@@ -115,34 +115,34 @@ pub async fn call(
             let answer = client.run_jar_application(&jarid, &query, &body).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobmanager/config" => {
+        Pair::GetJobmanagerConfig => {
             let answer = client.get_jobmanager_config().await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobmanager/environment" => {
+        Pair::GetJobmanagerEnvironment => {
             let answer = client.get_jobmanager_environment().await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobmanager/logs" => {
+        Pair::ListJobmanagerLogs => {
             let answer = client.list_jobmanager_logs().await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobmanager/metrics" => {
+        Pair::GetJobmanagerMetrics => {
             let query = GetJobmanagerMetricsQuery {
                 get: args.list("get")?,
             };
             let answer = client.get_jobmanager_metrics(&query).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobmanager/thread-dump" => {
+        Pair::GetJobmanagerThreadDump => {
             let answer = client.get_jobmanager_thread_dump().await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs" => {
+        Pair::ListJobs => {
             let answer = client.list_jobs().await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/metrics" => {
+        Pair::GetJobsMetrics => {
             let query = GetJobsMetricsQuery {
                 get: args.list("get")?,
                 agg: args.list("agg")?,
@@ -151,16 +151,16 @@ pub async fn call(
             let answer = client.get_jobs_metrics(&query).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/overview" => {
+        Pair::GetJobsOverview => {
             let answer = client.get_jobs_overview().await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid" => {
+        Pair::GetJob => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "PATCH /jobs/:jobid" => {
+        Pair::TerminateJob => {
             let jobid: JobId = args.path("jobid")?;
             let query = TerminateJobQuery {
                 mode: args.opt("mode")?,
@@ -168,7 +168,7 @@ pub async fn call(
             let answer = client.terminate_job(&jobid, &query).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/accumulators" => {
+        Pair::GetJobAccumulators => {
             let jobid: JobId = args.path("jobid")?;
             let query = GetJobAccumulatorsQuery {
                 include_serialized_value: args.opt("includeSerializedValue")?,
@@ -176,29 +176,29 @@ pub async fn call(
             let answer = client.get_job_accumulators(&jobid, &query).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/checkpoints" => {
+        Pair::GetJobCheckpoints => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_checkpoints(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "POST /jobs/:jobid/checkpoints" => {
+        Pair::TriggerCheckpoint => {
             let jobid: JobId = args.path("jobid")?;
             let body: CheckpointTriggerRequestBody = args.json()?;
             let answer = client.trigger_checkpoint(&jobid, &body).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/checkpoints/config" => {
+        Pair::GetJobCheckpointConfig => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_checkpoint_config(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/checkpoints/details/:checkpointid" => {
+        Pair::GetJobCheckpoint => {
             let jobid: JobId = args.path("jobid")?;
             let checkpointid: i64 = args.path("checkpointid")?;
             let answer = client.get_job_checkpoint(&jobid, checkpointid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid" => {
+        Pair::GetJobCheckpointSubtasks => {
             let jobid: JobId = args.path("jobid")?;
             let checkpointid: i64 = args.path("checkpointid")?;
             let vertexid: VertexId = args.path("vertexid")?;
@@ -207,24 +207,24 @@ pub async fn call(
                 .await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/checkpoints/:triggerid" => {
+        Pair::GetCheckpointStatus => {
             let jobid: JobId = args.path("jobid")?;
             let triggerid: TriggerId = args.path("triggerid")?;
             let answer = client.get_checkpoint_status(&jobid, &triggerid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "PATCH /jobs/:jobid/clientHeartbeat" => {
+        Pair::SendClientHeartbeat => {
             let jobid: JobId = args.path("jobid")?;
             let body: JobClientHeartbeatRequestBody = args.json()?;
             let answer = client.send_client_heartbeat(&jobid, &body).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/config" => {
+        Pair::GetJobConfig => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_config(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/exceptions" => {
+        Pair::GetJobExceptions => {
             let jobid: JobId = args.path("jobid")?;
             let query = GetJobExceptionsQuery {
                 max_exceptions: args.list("maxExceptions")?,
@@ -233,27 +233,27 @@ pub async fn call(
             let answer = client.get_job_exceptions(&jobid, &query).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/execution-result" => {
+        Pair::GetJobExecutionResult => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_execution_result(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/jobmanager/config" => {
+        Pair::GetJobJobmanagerConfig => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_jobmanager_config(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/jobmanager/environment" => {
+        Pair::GetJobJobmanagerEnvironment => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_jobmanager_environment(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/jobmanager/log-url" => {
+        Pair::GetJobJobmanagerLogUrl => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_jobmanager_log_url(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/metrics" => {
+        Pair::GetJobMetrics => {
             let jobid: JobId = args.path("jobid")?;
             let query = GetJobMetricsQuery {
                 get: args.list("get")?,
@@ -261,38 +261,38 @@ pub async fn call(
             let answer = client.get_job_metrics(&jobid, &query).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/plan" => {
+        Pair::GetJobPlan => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_plan(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/rescales/config" => {
+        Pair::GetJobRescaleConfig => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_rescale_config(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/rescales/details/:rescaleuuid" => {
+        Pair::GetJobRescale => {
             let jobid: JobId = args.path("jobid")?;
             let rescaleuuid: RescaleId = args.path("rescaleuuid")?;
             let answer = client.get_job_rescale(&jobid, &rescaleuuid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/rescales/history" => {
+        Pair::GetJobRescaleHistory => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_rescale_history(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/rescales/overview" => {
+        Pair::GetJobRescalesOverview => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_rescales_overview(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/rescales/summary" => {
+        Pair::GetJobRescalesSummary => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_rescales_summary(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "PATCH /jobs/:jobid/rescaling" => {
+        Pair::TriggerRescaling => {
             let jobid: JobId = args.path("jobid")?;
             let query = TriggerRescalingQuery {
                 parallelism: args.one("parallelism")?,
@@ -300,18 +300,18 @@ pub async fn call(
             let answer = client.trigger_rescaling(&jobid, &query).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/rescaling/:triggerid" => {
+        Pair::GetRescalingStatus => {
             let jobid: JobId = args.path("jobid")?;
             let triggerid: TriggerId = args.path("triggerid")?;
             let answer = client.get_rescaling_status(&jobid, &triggerid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/resource-requirements" => {
+        Pair::GetJobResourceRequirements => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_resource_requirements(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "PUT /jobs/:jobid/resource-requirements" => {
+        Pair::SetJobResourceRequirements => {
             let jobid: JobId = args.path("jobid")?;
             let body: std::collections::BTreeMap<
                 String,
@@ -320,30 +320,30 @@ pub async fn call(
             let answer = client.set_job_resource_requirements(&jobid, &body).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "POST /jobs/:jobid/savepoints" => {
+        Pair::TriggerSavepoint => {
             let jobid: JobId = args.path("jobid")?;
             let body: SavepointTriggerRequestBody = args.json()?;
             let answer = client.trigger_savepoint(&jobid, &body).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/savepoints/:triggerid" => {
+        Pair::GetSavepointStatus => {
             let jobid: JobId = args.path("jobid")?;
             let triggerid: TriggerId = args.path("triggerid")?;
             let answer = client.get_savepoint_status(&jobid, &triggerid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/status" => {
+        Pair::GetJobStatus => {
             let jobid: JobId = args.path("jobid")?;
             let answer = client.get_job_status(&jobid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "POST /jobs/:jobid/stop" => {
+        Pair::StopWithSavepoint => {
             let jobid: JobId = args.path("jobid")?;
             let body: StopWithSavepointRequestBody = args.json()?;
             let answer = client.stop_with_savepoint(&jobid, &body).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/taskmanagers/:taskmanagerid/log-url" => {
+        Pair::GetJobTaskmanagerLogUrl => {
             let jobid: JobId = args.path("jobid")?;
             let taskmanagerid: TaskManagerId = args.path("taskmanagerid")?;
             let answer = client
@@ -351,25 +351,25 @@ pub async fn call(
                 .await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/vertices/:vertexid" => {
+        Pair::GetJobVertex => {
             let jobid: JobId = args.path("jobid")?;
             let vertexid: VertexId = args.path("vertexid")?;
             let answer = client.get_job_vertex(&jobid, &vertexid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/vertices/:vertexid/accumulators" => {
+        Pair::GetJobVertexAccumulators => {
             let jobid: JobId = args.path("jobid")?;
             let vertexid: VertexId = args.path("vertexid")?;
             let answer = client.get_job_vertex_accumulators(&jobid, &vertexid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/vertices/:vertexid/backpressure" => {
+        Pair::GetJobVertexBackpressure => {
             let jobid: JobId = args.path("jobid")?;
             let vertexid: VertexId = args.path("vertexid")?;
             let answer = client.get_job_vertex_backpressure(&jobid, &vertexid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/vertices/:vertexid/flamegraph" => {
+        Pair::GetJobVertexFlameGraph => {
             let jobid: JobId = args.path("jobid")?;
             let vertexid: VertexId = args.path("vertexid")?;
             let query = GetJobVertexFlameGraphQuery {
@@ -381,7 +381,7 @@ pub async fn call(
                 .await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics" => {
+        Pair::GetJobVertexJmOperatorMetrics => {
             let jobid: JobId = args.path("jobid")?;
             let vertexid: VertexId = args.path("vertexid")?;
             let query = GetJobVertexJmOperatorMetricsQuery {
@@ -392,7 +392,7 @@ pub async fn call(
                 .await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/vertices/:vertexid/metrics" => {
+        Pair::GetJobVertexMetrics => {
             let jobid: JobId = args.path("jobid")?;
             let vertexid: VertexId = args.path("vertexid")?;
             let query = GetJobVertexMetricsQuery {
@@ -401,7 +401,7 @@ pub async fn call(
             let answer = client.get_job_vertex_metrics(&jobid, &vertexid, &query).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/vertices/:vertexid/subtasks/accumulators" => {
+        Pair::GetJobVertexSubtasksAccumulators => {
             let jobid: JobId = args.path("jobid")?;
             let vertexid: VertexId = args.path("vertexid")?;
             let answer = client
@@ -409,7 +409,7 @@ pub async fn call(
                 .await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/vertices/:vertexid/subtasks/metrics" => {
+        Pair::GetJobVertexSubtasksMetrics => {
             let jobid: JobId = args.path("jobid")?;
             let vertexid: VertexId = args.path("vertexid")?;
             let query = GetJobVertexSubtasksMetricsQuery {
@@ -422,14 +422,14 @@ pub async fn call(
                 .await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex" => {
+        Pair::GetSubtask => {
             let jobid: JobId = args.path("jobid")?;
             let vertexid: VertexId = args.path("vertexid")?;
             let subtaskindex: u32 = args.path("subtaskindex")?;
             let answer = client.get_subtask(&jobid, &vertexid, subtaskindex).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/attempts/:attempt" => {
+        Pair::GetSubtaskAttempt => {
             let jobid: JobId = args.path("jobid")?;
             let vertexid: VertexId = args.path("vertexid")?;
             let subtaskindex: u32 = args.path("subtaskindex")?;
@@ -439,7 +439,7 @@ pub async fn call(
                 .await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/attempts/:attempt/accumulators" => {
+        Pair::GetSubtaskAttemptAccumulators => {
             let jobid: JobId = args.path("jobid")?;
             let vertexid: VertexId = args.path("vertexid")?;
             let subtaskindex: u32 = args.path("subtaskindex")?;
@@ -454,7 +454,7 @@ pub async fn call(
                 .await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/metrics" => {
+        Pair::GetSubtaskMetrics => {
             let jobid: JobId = args.path("jobid")?;
             let vertexid: VertexId = args.path("vertexid")?;
             let subtaskindex: u32 = args.path("subtaskindex")?;
@@ -466,43 +466,43 @@ pub async fn call(
                 .await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/vertices/:vertexid/subtasktimes" => {
+        Pair::GetJobVertexSubtaskTimes => {
             let jobid: JobId = args.path("jobid")?;
             let vertexid: VertexId = args.path("vertexid")?;
             let answer = client.get_job_vertex_subtask_times(&jobid, &vertexid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/vertices/:vertexid/taskmanagers" => {
+        Pair::GetJobVertexTaskmanagers => {
             let jobid: JobId = args.path("jobid")?;
             let vertexid: VertexId = args.path("vertexid")?;
             let answer = client.get_job_vertex_taskmanagers(&jobid, &vertexid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jobs/:jobid/vertices/:vertexid/watermarks" => {
+        Pair::GetJobVertexWatermarks => {
             let jobid: JobId = args.path("jobid")?;
             let vertexid: VertexId = args.path("vertexid")?;
             let answer = client.get_job_vertex_watermarks(&jobid, &vertexid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /overview" => {
+        Pair::GetClusterOverview => {
             let answer = client.get_cluster_overview().await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "POST /savepoint-disposal" => {
+        Pair::TriggerSavepointDisposal => {
             let body: SavepointDisposalRequest = args.json()?;
             let answer = client.trigger_savepoint_disposal(&body).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /savepoint-disposal/:triggerid" => {
+        Pair::GetSavepointDisposalStatus => {
             let triggerid: TriggerId = args.path("triggerid")?;
             let answer = client.get_savepoint_disposal_status(&triggerid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /taskmanagers" => {
+        Pair::ListTaskmanagers => {
             let answer = client.list_taskmanagers().await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /taskmanagers/metrics" => {
+        Pair::GetTaskmanagersMetrics => {
             let query = GetTaskmanagersMetricsQuery {
                 get: args.list("get")?,
                 agg: args.list("agg")?,
@@ -511,17 +511,17 @@ pub async fn call(
             let answer = client.get_taskmanagers_metrics(&query).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /taskmanagers/:taskmanagerid" => {
+        Pair::GetTaskmanager => {
             let taskmanagerid: TaskManagerId = args.path("taskmanagerid")?;
             let answer = client.get_taskmanager(&taskmanagerid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /taskmanagers/:taskmanagerid/logs" => {
+        Pair::ListTaskmanagerLogs => {
             let taskmanagerid: TaskManagerId = args.path("taskmanagerid")?;
             let answer = client.list_taskmanager_logs(&taskmanagerid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /taskmanagers/:taskmanagerid/metrics" => {
+        Pair::GetTaskmanagerMetrics => {
             let taskmanagerid: TaskManagerId = args.path("taskmanagerid")?;
             let query = GetTaskmanagerMetricsQuery {
                 get: args.list("get")?,
@@ -529,12 +529,12 @@ pub async fn call(
             let answer = client.get_taskmanager_metrics(&taskmanagerid, &query).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /taskmanagers/:taskmanagerid/thread-dump" => {
+        Pair::GetTaskmanagerThreadDump => {
             let taskmanagerid: TaskManagerId = args.path("taskmanagerid")?;
             let answer = client.get_taskmanager_thread_dump(&taskmanagerid).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "GET /jars/:jarid/plan" => {
+        Pair::GetJarPlan => {
             let jarid: JarId = args.path("jarid")?;
             #[allow(deprecated)]
             let query = GetJarPlanQuery {
@@ -547,12 +547,11 @@ pub async fn call(
             let answer = client.get_jar_plan(&jarid, &query, &body).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        "POST /jobs" => {
+        Pair::SubmitJob => {
             let body: JobSubmitRequestBody = args.json_part("request")?;
             let files = args.files();
             let answer = client.submit_job(&body, files).await?;
             Ok(serde_json::to_value(answer)?)
         }
-        other => Err(CallError::NotDocumented(other.to_string())),
     }
 }

@@ -18,8 +18,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use flink_rest::Pair;
 
-pub use pairs::{endpoint_of, sources, templates, Pairs, Source, Template};
+pub use pairs::{sources, Pairs, Source};
 pub use recorder::{Body, Part, Recorder, Req};
 
 use crate::fixture::{Exchange, Kind};
@@ -92,7 +93,7 @@ impl Setup {
 pub struct Recording {
     pub exchanges: Vec<Exchange>,
     pub steps: Vec<(String, Duration)>,
-    pub unreached: Vec<String>,
+    pub unreached: Vec<Pair>,
 }
 
 /// Whether a step runs on this version and setup.
@@ -100,7 +101,7 @@ pub struct Recording {
 pub enum When {
     Always,
     /// Where the version's own docs list this pair.
-    Documents(&'static str),
+    Documents(Pair),
     /// Where the run ends the cluster (`DELETE /cluster`).
     Shutdown,
 }
@@ -109,7 +110,7 @@ impl When {
     fn holds(self, setup: &Setup, pairs: &Pairs) -> bool {
         match self {
             When::Always => true,
-            When::Documents(key) => pairs.documents(key),
+            When::Documents(pair) => pairs.documents(pair),
             When::Shutdown => setup.shutdown,
         }
     }
@@ -119,14 +120,8 @@ impl When {
 /// the setup says so. Fails if a pair of the 1.10 page was not reached. `sources`: every source's docs
 /// ([`sources`]), which the pairs a run is held to come from.
 pub async fn run(setup: &Setup, sources: &[Source]) -> Result<Recording> {
-    let templates = pairs::templates_of(sources);
     let pairs = Pairs::of(sources, &setup.version)?;
-    let mut recorder = Recorder::new(
-        &setup.base_url,
-        &setup.version,
-        templates,
-        &setup.connection,
-    )?;
+    let mut recorder = Recorder::new(&setup.base_url, &setup.version, &setup.connection)?;
     if let Some(pause) = setup.poll {
         recorder = recorder.polling_every(pause);
     }
@@ -160,21 +155,20 @@ pub async fn run(setup: &Setup, sources: &[Source]) -> Result<Recording> {
 
 /// The version's documented pairs no scenario exchange reached; an error if one of them is on the 1.10
 /// page (every version answers those).
-fn unreached(setup: &Setup, pairs: &Pairs, exchanges: &[Exchange]) -> Result<Vec<String>> {
-    let reached = |key: &str| {
-        (exchanges.iter()).any(|e| e.kind == Kind::Scenario && e.endpoint.as_deref() == Some(key))
+fn unreached(setup: &Setup, pairs: &Pairs, exchanges: &[Exchange]) -> Result<Vec<Pair>> {
+    let reached = |pair: Pair| {
+        (exchanges.iter()).any(|e| e.kind == Kind::Scenario && e.endpoint == Some(pair))
     };
-    let expected = |key: &&String| setup.shutdown || *key != "DELETE /cluster";
-    let missing: Vec<&str> = (pairs.baseline.iter())
-        .filter(|k| expected(k) && !reached(k))
-        .map(String::as_str)
+    let expected = |pair: Pair| setup.shutdown || pair != Pair::ShutdownCluster;
+    let missing: Vec<String> = (pairs.baseline.iter().copied())
+        .filter(|&p| expected(p) && !reached(p))
+        .map(|p| p.to_string())
         .collect();
     if !missing.is_empty() {
         bail!("the scenario did not reach: {}", missing.join(", "));
     }
-    Ok((pairs.own.iter())
-        .filter(|k| !reached(k))
-        .cloned()
+    Ok((pairs.own.iter().copied())
+        .filter(|&p| !reached(p))
         .collect())
 }
 
@@ -190,36 +184,10 @@ mod tests {
         let new = Pairs::of(&sources, "2.3.0").unwrap();
         assert_eq!(old.baseline.len(), 50);
         assert_eq!((old.own.len(), new.own.len()), (59, 80));
-        assert!(new.documents("GET /applications/overview"));
-        assert!(!old.documents("POST /jobs/:jobid/checkpoints"));
+        assert!(new.documents(Pair::GetApplicationsOverview));
+        assert!(!old.documents(Pair::TriggerCheckpoint));
         assert_eq!(old.agg, "min,max,sum,avg");
         assert_eq!(new.agg, "min,max,sum,avg,skew");
-    }
-
-    #[test]
-    fn concrete_paths_map_to_the_most_literal_documented_pair() {
-        let t = vec![
-            Template::new("GET", "/jobs/:jobid"),
-            Template::new("GET", "/jobs/overview"),
-            Template::new("PATCH", "/jobs/:jobid"),
-            Template::new("GET", "/taskmanagers/:taskmanagerid/metrics"),
-        ];
-        let key = |m, p| endpoint_of(&t, m, p).map(Template::key);
-        assert_eq!(
-            key("GET", "/jobs/overview").as_deref(),
-            Some("GET /jobs/overview")
-        );
-        assert_eq!(key("GET", "/jobs/abc").as_deref(), Some("GET /jobs/:jobid"));
-        assert_eq!(
-            key("PATCH", "/jobs/abc").as_deref(),
-            Some("PATCH /jobs/:jobid")
-        );
-        assert_eq!(
-            key("GET", "/taskmanagers/localhost:1-abcdef/metrics").as_deref(),
-            Some("GET /taskmanagers/:taskmanagerid/metrics")
-        );
-        assert_eq!(key("PUT", "/jobs/overview"), None);
-        assert_eq!(key("GET", "/jobs/a/b/c"), None);
     }
 
     #[test]

@@ -1,73 +1,18 @@
-//! The pairs a run is held to and how a concrete request maps to its documented pair, from
+//! The pairs a run is held to, from
 //! `schemas/documented/<source>/endpoints.json`.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
+use flink_rest::Pair;
 use serde_json::Value;
-
-/// One documented endpoint/verb pair, as the page writes it.
-#[derive(Debug, Clone)]
-pub struct Template {
-    pub method: String,
-    pub path: String,
-    segments: Vec<String>,
-}
-
-impl Template {
-    pub fn new(method: &str, path: &str) -> Template {
-        Template {
-            method: method.to_string(),
-            path: path.to_string(),
-            segments: path.split('/').skip(1).map(str::to_string).collect(),
-        }
-    }
-
-    /// How many literal segments match, if the whole path matches.
-    fn score(&self, method: &str, segments: &[&str]) -> Option<usize> {
-        if self.method != method || self.segments.len() != segments.len() {
-            return None;
-        }
-        let mut literal = 0;
-        for (t, s) in self.segments.iter().zip(segments) {
-            if t.starts_with(':') {
-                continue;
-            }
-            if t != s {
-                return None;
-            }
-            literal += 1;
-        }
-        Some(literal)
-    }
-
-    pub fn key(&self) -> String {
-        format!("{} {}", self.method, self.path)
-    }
-}
-
-/// Every pair any source documents (`schemas/documented/<source>/endpoints.json`): what a concrete request
-/// is matched against.
-pub fn templates(root: &Path) -> Result<Vec<Template>> {
-    Ok(templates_of(&sources(root)?))
-}
-
-pub(super) fn templates_of(sources: &[Source]) -> Vec<Template> {
-    let mut out: Vec<Template> = Vec::new();
-    for (method, path) in sources.iter().flat_map(|s| &s.pairs) {
-        if !out.iter().any(|t| &t.method == method && &t.path == path) {
-            out.push(Template::new(method, path));
-        }
-    }
-    out
-}
 
 /// What one source's docs say that a run needs, read once.
 pub struct Source {
     /// `1.10`, `1.15` … `2.3`.
     id: String,
-    /// Each documented pair's (method, path).
-    pairs: Vec<(String, String)>,
+    /// Each documented pair.
+    pairs: Vec<Pair>,
     /// The values it lists for `agg` of `GET /jobs/metrics`, if it lists them.
     agg: Option<Vec<String>>,
     /// Where it was read from, for errors.
@@ -96,19 +41,20 @@ fn source(id: String, file: PathBuf) -> Result<Source> {
     let endpoints = doc["endpoints"]
         .as_array()
         .ok_or_else(|| anyhow!("{}: no endpoints array", file.display()))?;
-    let pairs = endpoints
-        .iter()
-        .map(|e| match (e["method"].as_str(), e["path"].as_str()) {
-            (Some(m), Some(p)) => Ok((m.to_string(), p.to_string())),
+    let pairs = (endpoints.iter().enumerate())
+        .map(|(i, e)| match (e["method"].as_str(), e["path"].as_str()) {
+            (Some(m), Some(p)) => format!("{m} {p}")
+                .parse::<Pair>()
+                .map_err(|unknown| anyhow!("{}: /endpoints/{i}: {unknown}", file.display())),
             _ => Err(anyhow!(
-                "{}: endpoint without method or path",
+                "{}: /endpoints/{i}: endpoint without method or path",
                 file.display()
             )),
         })
-        .collect::<Result<_>>()?;
-    let agg = (endpoints.iter())
-        .filter(|e| e["method"] == "GET" && e["path"] == "/jobs/metrics")
-        .flat_map(|e| e["query_params"].as_array().into_iter().flatten())
+        .collect::<Result<Vec<Pair>>>()?;
+    let agg = (endpoints.iter().zip(&pairs))
+        .filter(|(_, pair)| **pair == Pair::GetJobsMetrics)
+        .flat_map(|(e, _)| e["query_params"].as_array().into_iter().flatten())
         .find(|q| q["name"] == "agg")
         .and_then(|q| q["type"]["items"]["values"].as_array())
         .map(|values| (values.iter().filter_map(|v| v.as_str().map(str::to_string))).collect());
@@ -121,27 +67,26 @@ fn source(id: String, file: PathBuf) -> Result<Source> {
 }
 
 /// The pairs a run is held to: the 1.10 page's and the version's own docs' (its minor's, or the newest
-/// older minor's), as keys (`GET /jobs`).
+/// older minor's).
 pub struct Pairs {
-    pub baseline: Vec<String>,
-    pub own: Vec<String>,
+    pub baseline: Vec<Pair>,
+    pub own: Vec<Pair>,
     /// Every `agg` value the version's docs list for aggregated metrics (`min,max,sum,avg[,skew]`).
     pub agg: String,
 }
 
 impl Pairs {
     pub fn of(sources: &[Source], version: &str) -> Result<Pairs> {
-        let keys = |s: &Source| -> Vec<String> {
-            s.pairs.iter().map(|(m, p)| format!("{m} {p}")).collect()
-        };
+        let keys = |s: &Source| s.pairs.clone();
         let minor = flink_rest_codegen::ledger::minor(version);
         let own = (sources.iter())
             .rfind(|s| flink_rest_codegen::ledger::compare_versions(&s.id, &minor).is_le());
         let agg = match own {
             Some(s) => s.agg.as_ref().ok_or_else(|| {
                 anyhow!(
-                    "{}: no `agg` values for GET /jobs/metrics",
-                    s.file.display()
+                    "{}: no `agg` values for {}",
+                    s.file.display(),
+                    Pair::GetJobsMetrics
                 )
             })?,
             None => &Vec::new(),
@@ -153,23 +98,8 @@ impl Pairs {
         })
     }
 
-    /// Whether the version's own docs list `key`.
-    pub fn documents(&self, key: &str) -> bool {
-        self.own.iter().any(|k| k == key)
+    /// Whether the version's own docs list `pair`.
+    pub fn documents(&self, pair: Pair) -> bool {
+        self.own.contains(&pair)
     }
-}
-
-/// The documented pair a concrete request is an instance of: the match with most literal segments wins
-/// (`/jobs/overview` is not `/jobs/:jobid`).
-pub fn endpoint_of<'a>(
-    templates: &'a [Template],
-    method: &str,
-    path: &str,
-) -> Option<&'a Template> {
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
-    templates
-        .iter()
-        .filter_map(|t| t.score(method, &segments).map(|s| (s, t)))
-        .max_by_key(|(s, _)| *s)
-        .map(|(_, t)| t)
 }

@@ -2,13 +2,13 @@
 //! for the states a step needs.
 
 use crate::tls::Connection;
+use flink_rest::pair::{Pair, Route};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use reqwest::Method;
 use serde_json::Value;
 
-use super::pairs::{endpoint_of, Template};
 use crate::fixture::{Exchange, Kind, PartRecord, RecordedRequest, RecordedResponse, RequestBody};
 
 /// A request as a step writes it.
@@ -72,7 +72,6 @@ pub struct Recorder {
     http: reqwest::Client,
     base: String,
     version: String,
-    templates: Vec<Template>,
     step: String,
     pub exchanges: Vec<Exchange>,
     /// Between polls: (waiting, recording a state that comes and goes).
@@ -83,18 +82,12 @@ pub struct Recorder {
 const PAUSES: (Duration, Duration) = (Duration::from_millis(300), Duration::from_millis(200));
 
 impl Recorder {
-    pub fn new(
-        base: &str,
-        version: &str,
-        templates: Vec<Template>,
-        connection: &Connection,
-    ) -> Result<Recorder> {
+    pub fn new(base: &str, version: &str, connection: &Connection) -> Result<Recorder> {
         let http = connection.http(Duration::from_secs(60))?;
         Ok(Recorder {
             http,
             base: base.trim_end_matches('/').to_string(),
             version: version.to_string(),
-            templates,
             step: String::new(),
             exchanges: Vec::new(),
             pauses: PAUSES,
@@ -198,7 +191,10 @@ impl Recorder {
         };
         let method = req.method.as_str();
         Ok(Exchange {
-            endpoint: endpoint_of(&self.templates, method, &req.path).map(Template::key),
+            endpoint: match Pair::route(Pair::ALL, method, &req.path) {
+                Route::Pair(pair, _) => Some(pair),
+                Route::WrongVerb | Route::Unknown => None,
+            },
             kind: Kind::Scenario,
             step: self.step.clone(),
             flink_version: self.version.clone(),

@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Result};
+use flink_rest::Pair;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -121,7 +122,7 @@ pub const STEPS: &[Step] = &[
     step!("failed savepoint", When::Always, failed_savepoint),
     step!(
         "checkpoint",
-        When::Documents("POST /jobs/:jobid/checkpoints"),
+        When::Documents(Pair::TriggerCheckpoint),
         checkpoint
     ),
     step!("stop without drain", When::Always, stop_without_drain),
@@ -136,12 +137,12 @@ pub const STEPS: &[Step] = &[
     step!("job graph submission", When::Always, job_graph),
     step!(
         "adaptive scheduler",
-        When::Documents("PUT /jobs/:jobid/resource-requirements"),
+        When::Documents(Pair::SetJobResourceRequirements),
         adaptive_scheduler
     ),
     step!(
         "application",
-        When::Documents("POST /jars/:jarid/run-application"),
+        When::Documents(Pair::RunJarApplication),
         application
     ),
     step!("cleanup", When::Always, cleanup),
@@ -292,86 +293,35 @@ async fn vertex(s: &mut State) -> Result<()> {
 
 /// The read-only pairs the 1.10 page did not have, each where the version's docs list it.
 async fn newer_pairs(s: &mut State) -> Result<()> {
-    let (job, tm) = (s.job.clone(), s.tm.clone());
-    let v = format!("/jobs/{job}/vertices/{}", s.vertex);
-    let pairs = [
-        ("GET /jobs/:jobid/status", format!("/jobs/{job}/status")),
-        (
-            "GET /jobs/:jobid/jobmanager/config",
-            format!("/jobs/{job}/jobmanager/config"),
-        ),
-        (
-            "GET /jobs/:jobid/jobmanager/environment",
-            format!("/jobs/{job}/jobmanager/environment"),
-        ),
-        (
-            "GET /jobs/:jobid/jobmanager/log-url",
-            format!("/jobs/{job}/jobmanager/log-url"),
-        ),
-        (
-            "GET /jobs/:jobid/taskmanagers/:taskmanagerid/log-url",
-            format!("/jobs/{job}/taskmanagers/{tm}/log-url"),
-        ),
-        (
-            "GET /jobs/:jobid/resource-requirements",
-            format!("/jobs/{job}/resource-requirements"),
-        ),
-        (
-            "GET /jobs/:jobid/vertices/:vertexid/watermarks",
-            format!("{v}/watermarks"),
-        ),
-        (
-            "GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics",
-            format!("{v}/jm-operator-metrics"),
-        ),
-        (
-            "GET /jobs/:jobid/vertices/:vertexid/flamegraph",
-            format!("{v}/flamegraph"),
-        ),
-        (
-            "GET /jobmanager/environment",
-            "/jobmanager/environment".into(),
-        ),
-        ("GET /jobmanager/logs", "/jobmanager/logs".into()),
-        (
-            "GET /jobmanager/thread-dump",
-            "/jobmanager/thread-dump".into(),
-        ),
-        (
-            "GET /taskmanagers/:taskmanagerid/logs",
-            format!("/taskmanagers/{tm}/logs"),
-        ),
-        (
-            "GET /taskmanagers/:taskmanagerid/thread-dump",
-            format!("/taskmanagers/{tm}/thread-dump"),
-        ),
-        ("GET /datasets", "/datasets".into()),
-        (
-            "GET /jobs/:jobid/rescales/config",
-            format!("/jobs/{job}/rescales/config"),
-        ),
-        (
-            "GET /jobs/:jobid/rescales/history",
-            format!("/jobs/{job}/rescales/history"),
-        ),
-        (
-            "GET /jobs/:jobid/rescales/overview",
-            format!("/jobs/{job}/rescales/overview"),
-        ),
-        (
-            "GET /jobs/:jobid/rescales/summary",
-            format!("/jobs/{job}/rescales/summary"),
-        ),
-        (
-            "GET /applications/overview",
-            "/applications/overview".into(),
-        ),
+    let (job, tm, vertex) = (s.job.clone(), s.tm.clone(), s.vertex.clone());
+    let (job, tm) = (job.as_str(), tm.as_str());
+    let pairs: [(Pair, &[&str]); 20] = [
+        (Pair::GetJobStatus, &[job]),
+        (Pair::GetJobJobmanagerConfig, &[job]),
+        (Pair::GetJobJobmanagerEnvironment, &[job]),
+        (Pair::GetJobJobmanagerLogUrl, &[job]),
+        (Pair::GetJobTaskmanagerLogUrl, &[job, tm]),
+        (Pair::GetJobResourceRequirements, &[job]),
+        (Pair::GetJobVertexWatermarks, &[job, &vertex]),
+        (Pair::GetJobVertexJmOperatorMetrics, &[job, &vertex]),
+        (Pair::GetJobVertexFlameGraph, &[job, &vertex]),
+        (Pair::GetJobmanagerEnvironment, &[]),
+        (Pair::ListJobmanagerLogs, &[]),
+        (Pair::GetJobmanagerThreadDump, &[]),
+        (Pair::ListTaskmanagerLogs, &[tm]),
+        (Pair::GetTaskmanagerThreadDump, &[tm]),
+        (Pair::ListDatasets, &[]),
+        (Pair::GetJobRescaleConfig, &[job]),
+        (Pair::GetJobRescaleHistory, &[job]),
+        (Pair::GetJobRescalesOverview, &[job]),
+        (Pair::GetJobRescalesSummary, &[job]),
+        (Pair::GetApplicationsOverview, &[]),
     ];
     let mut application = None;
-    for (key, path) in pairs {
-        if s.pairs.documents(key) {
-            let answer = s.r.call(Req::get(path)).await?;
-            if key == "GET /applications/overview" {
+    for (pair, values) in pairs {
+        if s.pairs.documents(pair) {
+            let answer = s.r.call(Req::get(pair.path().fill(values)?)).await?;
+            if pair == Pair::GetApplicationsOverview {
                 application = answer["applications"][0]["id"].as_str().map(str::to_string);
             }
         }
@@ -383,7 +333,7 @@ async fn newer_pairs(s: &mut State) -> Result<()> {
                 .await?;
         }
     }
-    if s.pairs.documents("PATCH /jobs/:jobid/clientHeartbeat") {
+    if s.pairs.documents(Pair::SendClientHeartbeat) {
         let in_a_minute = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)?
             .as_millis()
@@ -394,7 +344,7 @@ async fn newer_pairs(s: &mut State) -> Result<()> {
         )
         .await?;
     }
-    if s.pairs.documents("DELETE /datasets/:datasetid") {
+    if s.pairs.documents(Pair::TriggerDatasetDeletion) {
         delete_dataset(&mut s.r).await?;
     }
     Ok(())
@@ -455,9 +405,7 @@ async fn metrics(s: &mut State) -> Result<()> {
         }
         s.r.ok(req).await?;
     }
-    if s.pairs
-        .documents("GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics")
-    {
+    if s.pairs.documents(Pair::GetJobVertexJmOperatorMetrics) {
         jm_operator_metrics(s).await?;
     }
     let v = format!("/jobs/{}/vertices/{}", s.job, s.vertex);
@@ -839,7 +787,7 @@ async fn checkpoint_failures(s: &mut State) -> Result<()> {
             }
         }
     }
-    if s.pairs.documents("POST /jobs/:jobid/checkpoints") {
+    if s.pairs.documents(Pair::TriggerCheckpoint) {
         // Its snapshots outlast the checkpoint timeout: a triggered checkpoint fails with its cause.
         let checkpoints = format!("/jobs/{slow}/checkpoints");
         let full = json!({"checkpointType": "FULL"});
@@ -957,7 +905,7 @@ async fn rescale(s: &mut State) -> Result<()> {
     wait_job(&s.r, &job, "job rescaled to parallelism 1", at_1).await?;
     s.r.ok(Req::get(format!("/jobs/{job}"))).await?;
     s.r.ok(Req::get(requirements)).await?;
-    if s.pairs.documents("GET /jobs/:jobid/rescales/history") {
+    if s.pairs.documents(Pair::GetJobRescaleHistory) {
         rescale_history(&mut s.r, &job).await?;
     }
     cancel_quietly(&s.r, &job).await

@@ -3,6 +3,7 @@
 //! One method per operation of the API, and the query parameters of those that take any.
 #![allow(clippy::too_many_arguments)]
 use crate::ids::*;
+use crate::pair::Pair;
 use crate::runtime::{Client, Query, Result, UploadFile};
 use crate::types::*;
 /// Query parameters of `POST /jars/:jarid/plan`.
@@ -206,49 +207,49 @@ pub struct GetJarPlanQuery {
 }
 /// (pair, status, why) of each error answer the evidence ledger shows servers give to a valid
 /// request (a pair disabled on every version, a pair another scheduler serves …).
-pub(crate) const KNOWN_ERRORS: &[(&str, u16, &str)] = &[
+pub(crate) const KNOWN_ERRORS: &[(Pair, u16, &str)] = &[
     (
-        "PATCH /jobs/:jobid",
+        Pair::TerminateJob,
         308u16,
         "`mode=stop` is gone: servers answer 308 with an error body that points to `/jobs/:jobid/stop` and `mode=cancel`. The page still documents the value.",
     ),
     (
-        "PATCH /jobs/:jobid/clientHeartbeat",
+        Pair::SendClientHeartbeat,
         400u16,
         "Flink 1.17.2 to 1.19.3 reject the body their docs document (`{\"expiredTimestamp\": <ms>}`) with 400 `Request did not match expected format JobClientHeartbeatRequestBody`; 1.20.3 and later accept it (202).",
     ),
     (
-        "GET /jobs/:jobid/rescales/config",
+        Pair::GetJobRescaleConfig,
         404u16,
         "Without the adaptive scheduler (the scenario's cluster runs the default one) Flink 2.3.0 answers 404: `AdaptiveScheduler is not enabled for this job` / `RescalesUnavailableException`. On the adaptive-scheduler cluster the same pairs answer 200 (recorded in the step `adaptive scheduler`).",
     ),
     (
-        "GET /jobs/:jobid/rescales/history",
+        Pair::GetJobRescaleHistory,
         404u16,
         "Without the adaptive scheduler (the scenario's cluster runs the default one) Flink 2.3.0 answers 404: `AdaptiveScheduler is not enabled for this job` / `RescalesUnavailableException`. On the adaptive-scheduler cluster the same pairs answer 200 (recorded in the step `adaptive scheduler`).",
     ),
     (
-        "GET /jobs/:jobid/rescales/overview",
+        Pair::GetJobRescalesOverview,
         404u16,
         "Without the adaptive scheduler (the scenario's cluster runs the default one) Flink 2.3.0 answers 404: `AdaptiveScheduler is not enabled for this job` / `RescalesUnavailableException`. On the adaptive-scheduler cluster the same pairs answer 200 (recorded in the step `adaptive scheduler`).",
     ),
     (
-        "GET /jobs/:jobid/rescales/summary",
+        Pair::GetJobRescalesSummary,
         404u16,
         "Without the adaptive scheduler (the scenario's cluster runs the default one) Flink 2.3.0 answers 404: `AdaptiveScheduler is not enabled for this job` / `RescalesUnavailableException`. On the adaptive-scheduler cluster the same pairs answer 200 (recorded in the step `adaptive scheduler`).",
     ),
     (
-        "PATCH /jobs/:jobid/rescaling",
+        Pair::TriggerRescaling,
         503u16,
         "Rescaling through REST is disabled on every recorded version (FLINK-12312): servers answer 503 with Flink's error body. A running job is rescaled by changing its resource requirements (`PUT /jobs/:jobid/resource-requirements`, adaptive scheduler, 1.18+; `Client::rescale` waits for it).",
     ),
     (
-        "GET /jobs/:jobid/rescaling/:triggerid",
+        Pair::GetRescalingStatus,
         503u16,
         "Rescaling through REST is disabled on every recorded version (FLINK-12312): the status handler answers 503 too.",
     ),
     (
-        "GET /jobs/:jobid/resource-requirements",
+        Pair::GetJobResourceRequirements,
         500u16,
         "With the default scheduler Flink 1.18.1 to 2.3.0 answer 500 (`UnsupportedOperationException: The DefaultScheduler does not support changing the parallelism without a job restart`): resource requirements are the adaptive scheduler's. Under the adaptive scheduler (the scenario's second cluster) the same pair answers 200 and a PUT really rescales the job.",
     ),
@@ -262,10 +263,10 @@ impl Client {
     pub async fn get_applications_overview(
         &self,
     ) -> Result<MultipleApplicationsDetails> {
-        self.available("GET /applications/overview", Some("2.3.0"), None)?;
+        self.available(Pair::GetApplicationsOverview)?;
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["applications", "overview"])?;
-        self.send("GET /applications/overview", req).await
+        let mut req = self.request(Pair::GetApplicationsOverview, &[])?;
+        self.send(Pair::GetApplicationsOverview, req).await
     }
     /// Returns details of an application.
     ///
@@ -276,11 +277,10 @@ impl Client {
         &self,
         applicationid: &ApplicationId,
     ) -> Result<ApplicationDetailsInfo> {
-        self.available("GET /applications/:applicationid", Some("2.3.0"), None)?;
+        self.available(Pair::GetApplication)?;
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["applications", applicationid.as_str()])?;
-        self.send("GET /applications/:applicationid", req).await
+        let mut req = self.request(Pair::GetApplication, &[applicationid.as_str()])?;
+        self.send(Pair::GetApplication, req).await
     }
     /// Terminates an application.
     ///
@@ -291,14 +291,10 @@ impl Client {
         &self,
         applicationid: &ApplicationId,
     ) -> Result<EmptyResponseBody> {
-        self.available("POST /applications/:applicationid/cancel", Some("2.3.0"), None)?;
+        self.available(Pair::CancelApplication)?;
         #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::POST,
-                &["applications", applicationid.as_str(), "cancel"],
-            )?;
-        self.send("POST /applications/:applicationid/cancel", req).await
+        let mut req = self.request(Pair::CancelApplication, &[applicationid.as_str()])?;
+        self.send(Pair::CancelApplication, req).await
     }
     /// Returns exception history for an application.
     ///
@@ -309,18 +305,11 @@ impl Client {
         &self,
         applicationid: &ApplicationId,
     ) -> Result<ApplicationExceptionsInfoWithHistory> {
-        self.available(
-            "GET /applications/:applicationid/exceptions",
-            Some("2.3.0"),
-            None,
-        )?;
+        self.available(Pair::GetApplicationExceptions)?;
         #[allow(unused_mut)]
         let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["applications", applicationid.as_str(), "exceptions"],
-            )?;
-        self.send("GET /applications/:applicationid/exceptions", req).await
+            .request(Pair::GetApplicationExceptions, &[applicationid.as_str()])?;
+        self.send(Pair::GetApplicationExceptions, req).await
     }
     /// Returns the jobmanager's configuration of a specific application.
     ///
@@ -331,42 +320,35 @@ impl Client {
         &self,
         applicationid: &ApplicationId,
     ) -> Result<Vec<ConfigurationInfoEntry>> {
-        self.available(
-            "GET /applications/:applicationid/jobmanager/config",
-            Some("2.3.0"),
-            None,
-        )?;
+        self.available(Pair::GetApplicationJobmanagerConfig)?;
         #[allow(unused_mut)]
         let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["applications", applicationid.as_str(), "jobmanager", "config"],
-            )?;
-        self.send("GET /applications/:applicationid/jobmanager/config", req).await
+            .request(Pair::GetApplicationJobmanagerConfig, &[applicationid.as_str()])?;
+        self.send(Pair::GetApplicationJobmanagerConfig, req).await
     }
     /// Shuts down the cluster
     ///
     /// `DELETE /cluster`, documented answer: 200 OK.
     pub async fn shutdown_cluster(&self) -> Result<EmptyResponseBody> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::DELETE, &["cluster"])?;
-        self.send("DELETE /cluster", req).await
+        let mut req = self.request(Pair::ShutdownCluster, &[])?;
+        self.send(Pair::ShutdownCluster, req).await
     }
     /// Returns the configuration of the WebUI.
     ///
     /// `GET /config`, documented answer: 200 OK.
     pub async fn get_dashboard_config(&self) -> Result<DashboardConfiguration> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["config"])?;
-        self.send("GET /config", req).await
+        let mut req = self.request(Pair::GetDashboardConfig, &[])?;
+        self.send(Pair::GetDashboardConfig, req).await
     }
     /// Returns all cluster data sets.
     ///
     /// `GET /datasets`, documented answer: 200 OK.
     pub async fn list_datasets(&self) -> Result<ClusterDataSetListResponseBody> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["datasets"])?;
-        self.send("GET /datasets", req).await
+        let mut req = self.request(Pair::ListDatasets, &[])?;
+        self.send(Pair::ListDatasets, req).await
     }
     /// Returns the status for the delete operation of a cluster data set.
     ///
@@ -377,8 +359,8 @@ impl Client {
     ) -> Result<AsynchronousOperationResultOfAsynchronousOperationInfo> {
         #[allow(unused_mut)]
         let mut req = self
-            .request(reqwest::Method::GET, &["datasets", "delete", triggerid.as_str()])?;
-        self.send("GET /datasets/delete/:triggerid", req).await
+            .request(Pair::GetDatasetDeletionStatus, &[triggerid.as_str()])?;
+        self.send(Pair::GetDatasetDeletionStatus, req).await
     }
     /// Triggers the deletion of a cluster data set. This async operation would return a 'triggerid' for further query identifier.
     ///
@@ -388,34 +370,33 @@ impl Client {
         datasetid: &DataSetId,
     ) -> Result<TriggerResponse> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::DELETE, &["datasets", datasetid.as_str()])?;
-        self.send("DELETE /datasets/:datasetid", req).await
+        let mut req = self.request(Pair::TriggerDatasetDeletion, &[datasetid.as_str()])?;
+        self.send(Pair::TriggerDatasetDeletion, req).await
     }
     /// Returns a list of all jars previously uploaded via '/jars/upload'.
     ///
     /// `GET /jars`, documented answer: 200 OK.
     pub async fn list_jars(&self) -> Result<JarListInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["jars"])?;
-        self.send("GET /jars", req).await
+        let mut req = self.request(Pair::ListJars, &[])?;
+        self.send(Pair::ListJars, req).await
     }
     /// Uploads a jar to the cluster. The jar must be sent as multi-part data. Make sure that the "Content-Type" header is set to "application/x-java-archive", as some http libraries do not add the header by default. Using 'curl' you can upload a jar via 'curl -X POST -H "Expect:" -F "jarfile=@path/to/flink-job.jar" http://hostname:port/jars/upload'.
     ///
     /// `POST /jars/upload`, documented answer: 200 OK.
     pub async fn upload_jar(&self, file: UploadFile) -> Result<JarUploadResponseBody> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::POST, &["jars", "upload"])?;
+        let mut req = self.request(Pair::UploadJar, &[])?;
         req = req.multipart(file.into_form("jarfile", "application/x-java-archive")?);
-        self.send("POST /jars/upload", req).await
+        self.send(Pair::UploadJar, req).await
     }
     /// Deletes a jar previously uploaded via '/jars/upload'.
     ///
     /// `DELETE /jars/:jarid`, documented answer: 200 OK.
     pub async fn delete_jar(&self, jarid: &JarId) -> Result<EmptyResponseBody> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::DELETE, &["jars", jarid.as_str()])?;
-        self.send("DELETE /jars/:jarid", req).await
+        let mut req = self.request(Pair::DeleteJar, &[jarid.as_str()])?;
+        self.send(Pair::DeleteJar, req).await
     }
     /// Returns the dataflow plan of a job contained in a jar previously uploaded via '/jars/upload'. Program arguments can be passed both via the JSON request (recommended) or query parameters.
     ///
@@ -427,8 +408,7 @@ impl Client {
         body: &JarPlanRequestBody,
     ) -> Result<JobPlanInfo> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::POST, &["jars", jarid.as_str(), "plan"])?;
+        let mut req = self.request(Pair::PostJarPlan, &[jarid.as_str()])?;
         let mut q = Query::default();
         q.list("programArg", &query.program_arg);
         q.opt("entry-class", query.entry_class.as_ref());
@@ -436,7 +416,7 @@ impl Client {
         #[allow(deprecated)] q.opt("program-args", query.program_args.as_ref());
         req = q.apply(req)?;
         req = self.json_body(req, body)?;
-        self.send("POST /jars/:jarid/plan", req).await
+        self.send(Pair::PostJarPlan, req).await
     }
     /// Submits a job by running a jar previously uploaded via '/jars/upload'. Program arguments can be passed both via the JSON request (recommended) or query parameters.
     ///
@@ -448,8 +428,7 @@ impl Client {
         body: &JarRunRequestBody,
     ) -> Result<JarRunResponseBody> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::POST, &["jars", jarid.as_str(), "run"])?;
+        let mut req = self.request(Pair::RunJar, &[jarid.as_str()])?;
         let mut q = Query::default();
         q.opt("allowNonRestoredState", query.allow_non_restored_state.as_ref());
         q.opt("savepointPath", query.savepoint_path.as_ref());
@@ -459,7 +438,7 @@ impl Client {
         #[allow(deprecated)] q.opt("program-args", query.program_args.as_ref());
         req = q.apply(req)?;
         req = self.json_body(req, body)?;
-        self.send("POST /jars/:jarid/run", req).await
+        self.send(Pair::RunJar, req).await
     }
     /// Submits an application by running a jar previously uploaded via '/jars/upload'.
     ///
@@ -472,13 +451,9 @@ impl Client {
         query: &RunJarApplicationQuery,
         body: &JarRunApplicationRequestBody,
     ) -> Result<JarRunApplicationResponseBody> {
-        self.available("POST /jars/:jarid/run-application", Some("2.3.0"), None)?;
+        self.available(Pair::RunJarApplication)?;
         #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::POST,
-                &["jars", jarid.as_str(), "run-application"],
-            )?;
+        let mut req = self.request(Pair::RunJarApplication, &[jarid.as_str()])?;
         let mut q = Query::default();
         q.opt("allowNonRestoredState", query.allow_non_restored_state.as_ref());
         q.opt("savepointPath", query.savepoint_path.as_ref());
@@ -487,15 +462,15 @@ impl Client {
         q.opt("parallelism", query.parallelism.as_ref());
         req = q.apply(req)?;
         req = self.json_body(req, body)?;
-        self.send("POST /jars/:jarid/run-application", req).await
+        self.send(Pair::RunJarApplication, req).await
     }
     /// Returns the cluster configuration.
     ///
     /// `GET /jobmanager/config`, documented answer: 200 OK.
     pub async fn get_jobmanager_config(&self) -> Result<Vec<ConfigurationInfoEntry>> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["jobmanager", "config"])?;
-        self.send("GET /jobmanager/config", req).await
+        let mut req = self.request(Pair::GetJobmanagerConfig, &[])?;
+        self.send(Pair::GetJobmanagerConfig, req).await
     }
     /// Returns the jobmanager environment.
     ///
@@ -503,19 +478,18 @@ impl Client {
     ///
     /// In the docs since Flink 1.16.
     pub async fn get_jobmanager_environment(&self) -> Result<EnvironmentInfo> {
-        self.available("GET /jobmanager/environment", Some("1.16.3"), None)?;
+        self.available(Pair::GetJobmanagerEnvironment)?;
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["jobmanager", "environment"])?;
-        self.send("GET /jobmanager/environment", req).await
+        let mut req = self.request(Pair::GetJobmanagerEnvironment, &[])?;
+        self.send(Pair::GetJobmanagerEnvironment, req).await
     }
     /// Returns the list of log files on the JobManager.
     ///
     /// `GET /jobmanager/logs`, documented answer: 200 OK.
     pub async fn list_jobmanager_logs(&self) -> Result<LogListInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["jobmanager", "logs"])?;
-        self.send("GET /jobmanager/logs", req).await
+        let mut req = self.request(Pair::ListJobmanagerLogs, &[])?;
+        self.send(Pair::ListJobmanagerLogs, req).await
     }
     /// Provides access to job manager metrics.
     ///
@@ -525,28 +499,27 @@ impl Client {
         query: &GetJobmanagerMetricsQuery,
     ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["jobmanager", "metrics"])?;
+        let mut req = self.request(Pair::GetJobmanagerMetrics, &[])?;
         let mut q = Query::default();
         q.list("get", &query.get);
         req = q.apply(req)?;
-        self.send("GET /jobmanager/metrics", req).await
+        self.send(Pair::GetJobmanagerMetrics, req).await
     }
     /// Returns the thread dump of the JobManager.
     ///
     /// `GET /jobmanager/thread-dump`, documented answer: 200 OK.
     pub async fn get_jobmanager_thread_dump(&self) -> Result<ThreadDumpInfo> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["jobmanager", "thread-dump"])?;
-        self.send("GET /jobmanager/thread-dump", req).await
+        let mut req = self.request(Pair::GetJobmanagerThreadDump, &[])?;
+        self.send(Pair::GetJobmanagerThreadDump, req).await
     }
     /// Returns an overview over all jobs and their current state.
     ///
     /// `GET /jobs`, documented answer: 200 OK.
     pub async fn list_jobs(&self) -> Result<JobIdsWithStatusOverview> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["jobs"])?;
-        self.send("GET /jobs", req).await
+        let mut req = self.request(Pair::ListJobs, &[])?;
+        self.send(Pair::ListJobs, req).await
     }
     /// Provides access to aggregated job metrics.
     ///
@@ -556,29 +529,29 @@ impl Client {
         query: &GetJobsMetricsQuery,
     ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["jobs", "metrics"])?;
+        let mut req = self.request(Pair::GetJobsMetrics, &[])?;
         let mut q = Query::default();
         q.list("get", &query.get);
         q.list("agg", &query.agg);
         q.list("jobs", &query.jobs);
         req = q.apply(req)?;
-        self.send("GET /jobs/metrics", req).await
+        self.send(Pair::GetJobsMetrics, req).await
     }
     /// Returns an overview over all jobs.
     ///
     /// `GET /jobs/overview`, documented answer: 200 OK.
     pub async fn get_jobs_overview(&self) -> Result<MultipleJobsDetails> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["jobs", "overview"])?;
-        self.send("GET /jobs/overview", req).await
+        let mut req = self.request(Pair::GetJobsOverview, &[])?;
+        self.send(Pair::GetJobsOverview, req).await
     }
     /// Returns details of a job.
     ///
     /// `GET /jobs/:jobid`, documented answer: 200 OK.
     pub async fn get_job(&self, jobid: &JobId) -> Result<JobDetailsInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["jobs", jobid.as_str()])?;
-        self.send("GET /jobs/:jobid", req).await
+        let mut req = self.request(Pair::GetJob, &[jobid.as_str()])?;
+        self.send(Pair::GetJob, req).await
     }
     /// Terminates a job.
     ///
@@ -591,11 +564,11 @@ impl Client {
         query: &TerminateJobQuery,
     ) -> Result<EmptyResponseBody> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::PATCH, &["jobs", jobid.as_str()])?;
+        let mut req = self.request(Pair::TerminateJob, &[jobid.as_str()])?;
         let mut q = Query::default();
         q.opt("mode", query.mode.as_ref());
         req = q.apply(req)?;
-        self.send("PATCH /jobs/:jobid", req).await
+        self.send(Pair::TerminateJob, req).await
     }
     /// Returns the accumulators for all tasks of a job, aggregated across the respective subtasks.
     ///
@@ -606,12 +579,11 @@ impl Client {
         query: &GetJobAccumulatorsQuery,
     ) -> Result<JobAccumulatorsInfo> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "accumulators"])?;
+        let mut req = self.request(Pair::GetJobAccumulators, &[jobid.as_str()])?;
         let mut q = Query::default();
         q.opt("includeSerializedValue", query.include_serialized_value.as_ref());
         req = q.apply(req)?;
-        self.send("GET /jobs/:jobid/accumulators", req).await
+        self.send(Pair::GetJobAccumulators, req).await
     }
     /// Returns checkpointing statistics for a job.
     ///
@@ -621,9 +593,8 @@ impl Client {
         jobid: &JobId,
     ) -> Result<CheckpointingStatistics> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "checkpoints"])?;
-        self.send("GET /jobs/:jobid/checkpoints", req).await
+        let mut req = self.request(Pair::GetJobCheckpoints, &[jobid.as_str()])?;
+        self.send(Pair::GetJobCheckpoints, req).await
     }
     /// Triggers a checkpoint. The 'checkpointType' parameter does not support 'INCREMENTAL' option for now. See FLINK-33723. This async operation would return a 'triggerid' for further query identifier.
     ///
@@ -635,12 +606,11 @@ impl Client {
         jobid: &JobId,
         body: &CheckpointTriggerRequestBody,
     ) -> Result<TriggerResponse> {
-        self.available("POST /jobs/:jobid/checkpoints", Some("1.17.2"), None)?;
+        self.available(Pair::TriggerCheckpoint)?;
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::POST, &["jobs", jobid.as_str(), "checkpoints"])?;
+        let mut req = self.request(Pair::TriggerCheckpoint, &[jobid.as_str()])?;
         req = self.json_body(req, body)?;
-        self.send("POST /jobs/:jobid/checkpoints", req).await
+        self.send(Pair::TriggerCheckpoint, req).await
     }
     /// Returns the checkpointing configuration.
     ///
@@ -650,12 +620,8 @@ impl Client {
         jobid: &JobId,
     ) -> Result<CheckpointConfigInfo> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "checkpoints", "config"],
-            )?;
-        self.send("GET /jobs/:jobid/checkpoints/config", req).await
+        let mut req = self.request(Pair::GetJobCheckpointConfig, &[jobid.as_str()])?;
+        self.send(Pair::GetJobCheckpointConfig, req).await
     }
     /// Returns details for a checkpoint.
     ///
@@ -668,16 +634,10 @@ impl Client {
         #[allow(unused_mut)]
         let mut req = self
             .request(
-                reqwest::Method::GET,
-                &[
-                    "jobs",
-                    jobid.as_str(),
-                    "checkpoints",
-                    "details",
-                    &checkpointid.to_string(),
-                ],
+                Pair::GetJobCheckpoint,
+                &[jobid.as_str(), &checkpointid.to_string()],
             )?;
-        self.send("GET /jobs/:jobid/checkpoints/details/:checkpointid", req).await
+        self.send(Pair::GetJobCheckpoint, req).await
     }
     /// Returns checkpoint statistics for a task and its subtasks.
     ///
@@ -691,22 +651,10 @@ impl Client {
         #[allow(unused_mut)]
         let mut req = self
             .request(
-                reqwest::Method::GET,
-                &[
-                    "jobs",
-                    jobid.as_str(),
-                    "checkpoints",
-                    "details",
-                    &checkpointid.to_string(),
-                    "subtasks",
-                    vertexid.as_str(),
-                ],
+                Pair::GetJobCheckpointSubtasks,
+                &[jobid.as_str(), &checkpointid.to_string(), vertexid.as_str()],
             )?;
-        self.send(
-                "GET /jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid",
-                req,
-            )
-            .await
+        self.send(Pair::GetJobCheckpointSubtasks, req).await
     }
     /// Returns the status of a checkpoint trigger operation.
     ///
@@ -718,14 +666,11 @@ impl Client {
         jobid: &JobId,
         triggerid: &TriggerId,
     ) -> Result<AsynchronousOperationResultOfCheckpointInfo> {
-        self.available("GET /jobs/:jobid/checkpoints/:triggerid", Some("1.17.2"), None)?;
+        self.available(Pair::GetCheckpointStatus)?;
         #[allow(unused_mut)]
         let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "checkpoints", triggerid.as_str()],
-            )?;
-        self.send("GET /jobs/:jobid/checkpoints/:triggerid", req).await
+            .request(Pair::GetCheckpointStatus, &[jobid.as_str(), triggerid.as_str()])?;
+        self.send(Pair::GetCheckpointStatus, req).await
     }
     /// Report the jobClient's aliveness.
     ///
@@ -739,24 +684,19 @@ impl Client {
         jobid: &JobId,
         body: &JobClientHeartbeatRequestBody,
     ) -> Result<EmptyResponseBody> {
-        self.available("PATCH /jobs/:jobid/clientHeartbeat", Some("1.17.2"), None)?;
+        self.available(Pair::SendClientHeartbeat)?;
         #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::PATCH,
-                &["jobs", jobid.as_str(), "clientHeartbeat"],
-            )?;
+        let mut req = self.request(Pair::SendClientHeartbeat, &[jobid.as_str()])?;
         req = self.json_body(req, body)?;
-        self.send("PATCH /jobs/:jobid/clientHeartbeat", req).await
+        self.send(Pair::SendClientHeartbeat, req).await
     }
     /// Returns the configuration of a job.
     ///
     /// `GET /jobs/:jobid/config`, documented answer: 200 OK.
     pub async fn get_job_config(&self, jobid: &JobId) -> Result<GetJobConfigBody> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "config"])?;
-        self.send("GET /jobs/:jobid/config", req).await
+        let mut req = self.request(Pair::GetJobConfig, &[jobid.as_str()])?;
+        self.send(Pair::GetJobConfig, req).await
     }
     /// Returns the most recent exceptions that have been handled by Flink for this job. The 'exceptionHistory.truncated' flag defines whether exceptions were filtered out through the GET parameter. The backend collects only a specific amount of most recent exceptions per job. This can be configured through web.exception-history-size in the Flink configuration. The following first-level members are deprecated: 'root-exception', 'timestamp', 'all-exceptions', and 'truncated'. Use the data provided through 'exceptionHistory', instead.
     ///
@@ -767,13 +707,12 @@ impl Client {
         query: &GetJobExceptionsQuery,
     ) -> Result<JobExceptionsInfoWithHistory> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "exceptions"])?;
+        let mut req = self.request(Pair::GetJobExceptions, &[jobid.as_str()])?;
         let mut q = Query::default();
         q.list("maxExceptions", &query.max_exceptions);
         q.list("failureLabelFilter", &query.failure_label_filter);
         req = q.apply(req)?;
-        self.send("GET /jobs/:jobid/exceptions", req).await
+        self.send(Pair::GetJobExceptions, req).await
     }
     /// Returns the result of a job execution. Gives access to the execution time of the job and to all accumulators created by this job.
     ///
@@ -783,12 +722,8 @@ impl Client {
         jobid: &JobId,
     ) -> Result<JobExecutionResultResponseBody> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "execution-result"],
-            )?;
-        self.send("GET /jobs/:jobid/execution-result", req).await
+        let mut req = self.request(Pair::GetJobExecutionResult, &[jobid.as_str()])?;
+        self.send(Pair::GetJobExecutionResult, req).await
     }
     /// Returns the jobmanager's configuration of a specific job.
     ///
@@ -799,14 +734,10 @@ impl Client {
         &self,
         jobid: &JobId,
     ) -> Result<Vec<ConfigurationInfoEntry>> {
-        self.available("GET /jobs/:jobid/jobmanager/config", Some("1.16.3"), None)?;
+        self.available(Pair::GetJobJobmanagerConfig)?;
         #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "jobmanager", "config"],
-            )?;
-        self.send("GET /jobs/:jobid/jobmanager/config", req).await
+        let mut req = self.request(Pair::GetJobJobmanagerConfig, &[jobid.as_str()])?;
+        self.send(Pair::GetJobJobmanagerConfig, req).await
     }
     /// Returns the jobmanager's environment of a specific job.
     ///
@@ -817,14 +748,11 @@ impl Client {
         &self,
         jobid: &JobId,
     ) -> Result<EnvironmentInfo> {
-        self.available("GET /jobs/:jobid/jobmanager/environment", Some("1.16.3"), None)?;
+        self.available(Pair::GetJobJobmanagerEnvironment)?;
         #[allow(unused_mut)]
         let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "jobmanager", "environment"],
-            )?;
-        self.send("GET /jobs/:jobid/jobmanager/environment", req).await
+            .request(Pair::GetJobJobmanagerEnvironment, &[jobid.as_str()])?;
+        self.send(Pair::GetJobJobmanagerEnvironment, req).await
     }
     /// Returns the log url of jobmanager of a specific job.
     ///
@@ -835,14 +763,10 @@ impl Client {
         &self,
         jobid: &JobId,
     ) -> Result<LogUrlResponse> {
-        self.available("GET /jobs/:jobid/jobmanager/log-url", Some("1.16.3"), None)?;
+        self.available(Pair::GetJobJobmanagerLogUrl)?;
         #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "jobmanager", "log-url"],
-            )?;
-        self.send("GET /jobs/:jobid/jobmanager/log-url", req).await
+        let mut req = self.request(Pair::GetJobJobmanagerLogUrl, &[jobid.as_str()])?;
+        self.send(Pair::GetJobJobmanagerLogUrl, req).await
     }
     /// Provides access to job metrics.
     ///
@@ -853,21 +777,19 @@ impl Client {
         query: &GetJobMetricsQuery,
     ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "metrics"])?;
+        let mut req = self.request(Pair::GetJobMetrics, &[jobid.as_str()])?;
         let mut q = Query::default();
         q.list("get", &query.get);
         req = q.apply(req)?;
-        self.send("GET /jobs/:jobid/metrics", req).await
+        self.send(Pair::GetJobMetrics, req).await
     }
     /// Returns the dataflow plan of a job.
     ///
     /// `GET /jobs/:jobid/plan`, documented answer: 200 OK.
     pub async fn get_job_plan(&self, jobid: &JobId) -> Result<JobPlanInfo> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "plan"])?;
-        self.send("GET /jobs/:jobid/plan", req).await
+        let mut req = self.request(Pair::GetJobPlan, &[jobid.as_str()])?;
+        self.send(Pair::GetJobPlan, req).await
     }
     /// Returns the job rescale configuration.
     ///
@@ -880,14 +802,10 @@ impl Client {
         &self,
         jobid: &JobId,
     ) -> Result<JobRescaleConfigInfo> {
-        self.available("GET /jobs/:jobid/rescales/config", Some("2.3.0"), None)?;
+        self.available(Pair::GetJobRescaleConfig)?;
         #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "rescales", "config"],
-            )?;
-        self.send("GET /jobs/:jobid/rescales/config", req).await
+        let mut req = self.request(Pair::GetJobRescaleConfig, &[jobid.as_str()])?;
+        self.send(Pair::GetJobRescaleConfig, req).await
     }
     /// Return a job rescale details.
     ///
@@ -899,18 +817,11 @@ impl Client {
         jobid: &JobId,
         rescaleuuid: &RescaleId,
     ) -> Result<JobRescaleDetails> {
-        self.available(
-            "GET /jobs/:jobid/rescales/details/:rescaleuuid",
-            Some("2.3.0"),
-            None,
-        )?;
+        self.available(Pair::GetJobRescale)?;
         #[allow(unused_mut)]
         let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "rescales", "details", rescaleuuid.as_str()],
-            )?;
-        self.send("GET /jobs/:jobid/rescales/details/:rescaleuuid", req).await
+            .request(Pair::GetJobRescale, &[jobid.as_str(), rescaleuuid.as_str()])?;
+        self.send(Pair::GetJobRescale, req).await
     }
     /// Return job rescales history.
     ///
@@ -923,14 +834,10 @@ impl Client {
         &self,
         jobid: &JobId,
     ) -> Result<Vec<JobRescaleDetails>> {
-        self.available("GET /jobs/:jobid/rescales/history", Some("2.3.0"), None)?;
+        self.available(Pair::GetJobRescaleHistory)?;
         #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "rescales", "history"],
-            )?;
-        self.send("GET /jobs/:jobid/rescales/history", req).await
+        let mut req = self.request(Pair::GetJobRescaleHistory, &[jobid.as_str()])?;
+        self.send(Pair::GetJobRescaleHistory, req).await
     }
     /// Return job rescales overview.
     ///
@@ -943,14 +850,10 @@ impl Client {
         &self,
         jobid: &JobId,
     ) -> Result<JobRescalesOverview> {
-        self.available("GET /jobs/:jobid/rescales/overview", Some("2.3.0"), None)?;
+        self.available(Pair::GetJobRescalesOverview)?;
         #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "rescales", "overview"],
-            )?;
-        self.send("GET /jobs/:jobid/rescales/overview", req).await
+        let mut req = self.request(Pair::GetJobRescalesOverview, &[jobid.as_str()])?;
+        self.send(Pair::GetJobRescalesOverview, req).await
     }
     /// Return job rescales summary.
     ///
@@ -963,14 +866,10 @@ impl Client {
         &self,
         jobid: &JobId,
     ) -> Result<JobRescalesSummary> {
-        self.available("GET /jobs/:jobid/rescales/summary", Some("2.3.0"), None)?;
+        self.available(Pair::GetJobRescalesSummary)?;
         #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "rescales", "summary"],
-            )?;
-        self.send("GET /jobs/:jobid/rescales/summary", req).await
+        let mut req = self.request(Pair::GetJobRescalesSummary, &[jobid.as_str()])?;
+        self.send(Pair::GetJobRescalesSummary, req).await
     }
     /// Triggers the rescaling of a job. This async operation would return a 'triggerid' for further query identifier.
     ///
@@ -983,12 +882,11 @@ impl Client {
         query: &TriggerRescalingQuery,
     ) -> Result<TriggerResponse> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::PATCH, &["jobs", jobid.as_str(), "rescaling"])?;
+        let mut req = self.request(Pair::TriggerRescaling, &[jobid.as_str()])?;
         let mut q = Query::default();
         q.one("parallelism", &query.parallelism);
         req = q.apply(req)?;
-        self.send("PATCH /jobs/:jobid/rescaling", req).await
+        self.send(Pair::TriggerRescaling, req).await
     }
     /// Returns the status of a rescaling operation.
     ///
@@ -1002,11 +900,8 @@ impl Client {
     ) -> Result<AsynchronousOperationResultOfAsynchronousOperationInfo> {
         #[allow(unused_mut)]
         let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "rescaling", triggerid.as_str()],
-            )?;
-        self.send("GET /jobs/:jobid/rescaling/:triggerid", req).await
+            .request(Pair::GetRescalingStatus, &[jobid.as_str(), triggerid.as_str()])?;
+        self.send(Pair::GetRescalingStatus, req).await
     }
     /// Request details on the job's resource requirements.
     ///
@@ -1019,14 +914,10 @@ impl Client {
         &self,
         jobid: &JobId,
     ) -> Result<std::collections::BTreeMap<String, JobVertexResourceRequirements>> {
-        self.available("GET /jobs/:jobid/resource-requirements", Some("1.18.1"), None)?;
+        self.available(Pair::GetJobResourceRequirements)?;
         #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "resource-requirements"],
-            )?;
-        self.send("GET /jobs/:jobid/resource-requirements", req).await
+        let mut req = self.request(Pair::GetJobResourceRequirements, &[jobid.as_str()])?;
+        self.send(Pair::GetJobResourceRequirements, req).await
     }
     /// Request to update job's resource requirements.
     ///
@@ -1038,15 +929,11 @@ impl Client {
         jobid: &JobId,
         body: &std::collections::BTreeMap<String, JobVertexResourceRequirements>,
     ) -> Result<EmptyResponseBody> {
-        self.available("PUT /jobs/:jobid/resource-requirements", Some("1.18.1"), None)?;
+        self.available(Pair::SetJobResourceRequirements)?;
         #[allow(unused_mut)]
-        let mut req = self
-            .request(
-                reqwest::Method::PUT,
-                &["jobs", jobid.as_str(), "resource-requirements"],
-            )?;
+        let mut req = self.request(Pair::SetJobResourceRequirements, &[jobid.as_str()])?;
         req = self.json_body(req, body)?;
-        self.send("PUT /jobs/:jobid/resource-requirements", req).await
+        self.send(Pair::SetJobResourceRequirements, req).await
     }
     /// Triggers a savepoint, and optionally cancels the job afterwards. This async operation would return a 'triggerid' for further query identifier.
     ///
@@ -1057,10 +944,9 @@ impl Client {
         body: &SavepointTriggerRequestBody,
     ) -> Result<TriggerResponse> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::POST, &["jobs", jobid.as_str(), "savepoints"])?;
+        let mut req = self.request(Pair::TriggerSavepoint, &[jobid.as_str()])?;
         req = self.json_body(req, body)?;
-        self.send("POST /jobs/:jobid/savepoints", req).await
+        self.send(Pair::TriggerSavepoint, req).await
     }
     /// Returns the status of a savepoint operation.
     ///
@@ -1072,11 +958,8 @@ impl Client {
     ) -> Result<AsynchronousOperationResultOfSavepointInfo> {
         #[allow(unused_mut)]
         let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "savepoints", triggerid.as_str()],
-            )?;
-        self.send("GET /jobs/:jobid/savepoints/:triggerid", req).await
+            .request(Pair::GetSavepointStatus, &[jobid.as_str(), triggerid.as_str()])?;
+        self.send(Pair::GetSavepointStatus, req).await
     }
     /// Returns the current status of a job execution.
     ///
@@ -1084,11 +967,10 @@ impl Client {
     ///
     /// In the docs since Flink 1.16.
     pub async fn get_job_status(&self, jobid: &JobId) -> Result<JobStatusInfo> {
-        self.available("GET /jobs/:jobid/status", Some("1.16.3"), None)?;
+        self.available(Pair::GetJobStatus)?;
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["jobs", jobid.as_str(), "status"])?;
-        self.send("GET /jobs/:jobid/status", req).await
+        let mut req = self.request(Pair::GetJobStatus, &[jobid.as_str()])?;
+        self.send(Pair::GetJobStatus, req).await
     }
     /// Stops a job with a savepoint. Optionally, it can also emit a MAX_WATERMARK before taking the savepoint to flush out any state waiting for timers to fire. This async operation would return a 'triggerid' for further query identifier.
     ///
@@ -1099,10 +981,9 @@ impl Client {
         body: &StopWithSavepointRequestBody,
     ) -> Result<TriggerResponse> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::POST, &["jobs", jobid.as_str(), "stop"])?;
+        let mut req = self.request(Pair::StopWithSavepoint, &[jobid.as_str()])?;
         req = self.json_body(req, body)?;
-        self.send("POST /jobs/:jobid/stop", req).await
+        self.send(Pair::StopWithSavepoint, req).await
     }
     /// Returns the log url of jobmanager of a specific job.
     ///
@@ -1114,24 +995,14 @@ impl Client {
         jobid: &JobId,
         taskmanagerid: &TaskManagerId,
     ) -> Result<LogUrlResponse> {
-        self.available(
-            "GET /jobs/:jobid/taskmanagers/:taskmanagerid/log-url",
-            Some("1.16.3"),
-            None,
-        )?;
+        self.available(Pair::GetJobTaskmanagerLogUrl)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
-                reqwest::Method::GET,
-                &[
-                    "jobs",
-                    jobid.as_str(),
-                    "taskmanagers",
-                    taskmanagerid.as_str(),
-                    "log-url",
-                ],
+                Pair::GetJobTaskmanagerLogUrl,
+                &[jobid.as_str(), taskmanagerid.as_str()],
             )?;
-        self.send("GET /jobs/:jobid/taskmanagers/:taskmanagerid/log-url", req).await
+        self.send(Pair::GetJobTaskmanagerLogUrl, req).await
     }
     /// Returns details for a task, with a summary for each of its subtasks.
     ///
@@ -1143,11 +1014,8 @@ impl Client {
     ) -> Result<JobVertexDetailsInfo> {
         #[allow(unused_mut)]
         let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "vertices", vertexid.as_str()],
-            )?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid", req).await
+            .request(Pair::GetJobVertex, &[jobid.as_str(), vertexid.as_str()])?;
+        self.send(Pair::GetJobVertex, req).await
     }
     /// Returns user-defined accumulators of a task, aggregated across all subtasks.
     ///
@@ -1160,10 +1028,10 @@ impl Client {
         #[allow(unused_mut)]
         let mut req = self
             .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "accumulators"],
+                Pair::GetJobVertexAccumulators,
+                &[jobid.as_str(), vertexid.as_str()],
             )?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid/accumulators", req).await
+        self.send(Pair::GetJobVertexAccumulators, req).await
     }
     /// Returns back-pressure information for a job, and may initiate back-pressure sampling if necessary.
     ///
@@ -1176,10 +1044,10 @@ impl Client {
         #[allow(unused_mut)]
         let mut req = self
             .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "backpressure"],
+                Pair::GetJobVertexBackpressure,
+                &[jobid.as_str(), vertexid.as_str()],
             )?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid/backpressure", req).await
+        self.send(Pair::GetJobVertexBackpressure, req).await
     }
     /// Returns flame graph information for a vertex, and may initiate flame graph sampling if necessary.
     ///
@@ -1193,14 +1061,14 @@ impl Client {
         #[allow(unused_mut)]
         let mut req = self
             .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "flamegraph"],
+                Pair::GetJobVertexFlameGraph,
+                &[jobid.as_str(), vertexid.as_str()],
             )?;
         let mut q = Query::default();
         q.opt("type", query.type_.as_ref());
         q.opt("subtaskindex", query.subtaskindex.as_ref());
         req = q.apply(req)?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid/flamegraph", req).await
+        self.send(Pair::GetJobVertexFlameGraph, req).await
     }
     /// Provides access to jobmanager operator metrics. This is an operator that executes on the jobmanager and the coordinator for FLIP 27 sources is one example of such an operator.
     ///
@@ -1213,27 +1081,17 @@ impl Client {
         vertexid: &VertexId,
         query: &GetJobVertexJmOperatorMetricsQuery,
     ) -> Result<Vec<Metric>> {
-        self.available(
-            "GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics",
-            Some("1.20.3"),
-            None,
-        )?;
+        self.available(Pair::GetJobVertexJmOperatorMetrics)?;
         #[allow(unused_mut)]
         let mut req = self
             .request(
-                reqwest::Method::GET,
-                &[
-                    "jobs",
-                    jobid.as_str(),
-                    "vertices",
-                    vertexid.as_str(),
-                    "jm-operator-metrics",
-                ],
+                Pair::GetJobVertexJmOperatorMetrics,
+                &[jobid.as_str(), vertexid.as_str()],
             )?;
         let mut q = Query::default();
         q.list("get", &query.get);
         req = q.apply(req)?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid/jm-operator-metrics", req).await
+        self.send(Pair::GetJobVertexJmOperatorMetrics, req).await
     }
     /// Provides access to task metrics.
     ///
@@ -1246,14 +1104,11 @@ impl Client {
     ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
         let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "metrics"],
-            )?;
+            .request(Pair::GetJobVertexMetrics, &[jobid.as_str(), vertexid.as_str()])?;
         let mut q = Query::default();
         q.list("get", &query.get);
         req = q.apply(req)?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid/metrics", req).await
+        self.send(Pair::GetJobVertexMetrics, req).await
     }
     /// Returns all user-defined accumulators for all subtasks of a task.
     ///
@@ -1266,17 +1121,10 @@ impl Client {
         #[allow(unused_mut)]
         let mut req = self
             .request(
-                reqwest::Method::GET,
-                &[
-                    "jobs",
-                    jobid.as_str(),
-                    "vertices",
-                    vertexid.as_str(),
-                    "subtasks",
-                    "accumulators",
-                ],
+                Pair::GetJobVertexSubtasksAccumulators,
+                &[jobid.as_str(), vertexid.as_str()],
             )?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid/subtasks/accumulators", req).await
+        self.send(Pair::GetJobVertexSubtasksAccumulators, req).await
     }
     /// Provides access to aggregated subtask metrics.
     ///
@@ -1290,22 +1138,15 @@ impl Client {
         #[allow(unused_mut)]
         let mut req = self
             .request(
-                reqwest::Method::GET,
-                &[
-                    "jobs",
-                    jobid.as_str(),
-                    "vertices",
-                    vertexid.as_str(),
-                    "subtasks",
-                    "metrics",
-                ],
+                Pair::GetJobVertexSubtasksMetrics,
+                &[jobid.as_str(), vertexid.as_str()],
             )?;
         let mut q = Query::default();
         q.list("get", &query.get);
         q.list("agg", &query.agg);
         q.list("subtasks", &query.subtasks);
         req = q.apply(req)?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid/subtasks/metrics", req).await
+        self.send(Pair::GetJobVertexSubtasksMetrics, req).await
     }
     /// Returns details of the current or latest execution attempt of a subtask.
     ///
@@ -1319,18 +1160,10 @@ impl Client {
         #[allow(unused_mut)]
         let mut req = self
             .request(
-                reqwest::Method::GET,
-                &[
-                    "jobs",
-                    jobid.as_str(),
-                    "vertices",
-                    vertexid.as_str(),
-                    "subtasks",
-                    &subtaskindex.to_string(),
-                ],
+                Pair::GetSubtask,
+                &[jobid.as_str(), vertexid.as_str(), &subtaskindex.to_string()],
             )?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex", req)
-            .await
+        self.send(Pair::GetSubtask, req).await
     }
     /// Returns details of an execution attempt of a subtask. Multiple execution attempts happen in case of failure/recovery.
     ///
@@ -1345,23 +1178,15 @@ impl Client {
         #[allow(unused_mut)]
         let mut req = self
             .request(
-                reqwest::Method::GET,
+                Pair::GetSubtaskAttempt,
                 &[
-                    "jobs",
                     jobid.as_str(),
-                    "vertices",
                     vertexid.as_str(),
-                    "subtasks",
                     &subtaskindex.to_string(),
-                    "attempts",
                     &attempt.to_string(),
                 ],
             )?;
-        self.send(
-                "GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/attempts/:attempt",
-                req,
-            )
-            .await
+        self.send(Pair::GetSubtaskAttempt, req).await
     }
     /// Returns the accumulators of an execution attempt of a subtask. Multiple execution attempts happen in case of failure/recovery.
     ///
@@ -1376,24 +1201,15 @@ impl Client {
         #[allow(unused_mut)]
         let mut req = self
             .request(
-                reqwest::Method::GET,
+                Pair::GetSubtaskAttemptAccumulators,
                 &[
-                    "jobs",
                     jobid.as_str(),
-                    "vertices",
                     vertexid.as_str(),
-                    "subtasks",
                     &subtaskindex.to_string(),
-                    "attempts",
                     &attempt.to_string(),
-                    "accumulators",
                 ],
             )?;
-        self.send(
-                "GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/attempts/:attempt/accumulators",
-                req,
-            )
-            .await
+        self.send(Pair::GetSubtaskAttemptAccumulators, req).await
     }
     /// Provides access to subtask metrics.
     ///
@@ -1408,25 +1224,13 @@ impl Client {
         #[allow(unused_mut)]
         let mut req = self
             .request(
-                reqwest::Method::GET,
-                &[
-                    "jobs",
-                    jobid.as_str(),
-                    "vertices",
-                    vertexid.as_str(),
-                    "subtasks",
-                    &subtaskindex.to_string(),
-                    "metrics",
-                ],
+                Pair::GetSubtaskMetrics,
+                &[jobid.as_str(), vertexid.as_str(), &subtaskindex.to_string()],
             )?;
         let mut q = Query::default();
         q.list("get", &query.get);
         req = q.apply(req)?;
-        self.send(
-                "GET /jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/metrics",
-                req,
-            )
-            .await
+        self.send(Pair::GetSubtaskMetrics, req).await
     }
     /// Returns time-related information for all subtasks of a task.
     ///
@@ -1439,10 +1243,10 @@ impl Client {
         #[allow(unused_mut)]
         let mut req = self
             .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "subtasktimes"],
+                Pair::GetJobVertexSubtaskTimes,
+                &[jobid.as_str(), vertexid.as_str()],
             )?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid/subtasktimes", req).await
+        self.send(Pair::GetJobVertexSubtaskTimes, req).await
     }
     /// Returns task information aggregated by task manager.
     ///
@@ -1455,10 +1259,10 @@ impl Client {
         #[allow(unused_mut)]
         let mut req = self
             .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "taskmanagers"],
+                Pair::GetJobVertexTaskmanagers,
+                &[jobid.as_str(), vertexid.as_str()],
             )?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid/taskmanagers", req).await
+        self.send(Pair::GetJobVertexTaskmanagers, req).await
     }
     /// Returns the watermarks for all subtasks of a task.
     ///
@@ -1471,18 +1275,18 @@ impl Client {
         #[allow(unused_mut)]
         let mut req = self
             .request(
-                reqwest::Method::GET,
-                &["jobs", jobid.as_str(), "vertices", vertexid.as_str(), "watermarks"],
+                Pair::GetJobVertexWatermarks,
+                &[jobid.as_str(), vertexid.as_str()],
             )?;
-        self.send("GET /jobs/:jobid/vertices/:vertexid/watermarks", req).await
+        self.send(Pair::GetJobVertexWatermarks, req).await
     }
     /// Returns an overview over the Flink cluster.
     ///
     /// `GET /overview`, documented answer: 200 OK.
     pub async fn get_cluster_overview(&self) -> Result<ClusterOverviewWithVersion> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["overview"])?;
-        self.send("GET /overview", req).await
+        let mut req = self.request(Pair::GetClusterOverview, &[])?;
+        self.send(Pair::GetClusterOverview, req).await
     }
     /// Triggers the desposal of a savepoint. This async operation would return a 'triggerid' for further query identifier.
     ///
@@ -1492,9 +1296,9 @@ impl Client {
         body: &SavepointDisposalRequest,
     ) -> Result<TriggerResponse> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::POST, &["savepoint-disposal"])?;
+        let mut req = self.request(Pair::TriggerSavepointDisposal, &[])?;
         req = self.json_body(req, body)?;
-        self.send("POST /savepoint-disposal", req).await
+        self.send(Pair::TriggerSavepointDisposal, req).await
     }
     /// Returns the status of a savepoint disposal operation.
     ///
@@ -1505,16 +1309,16 @@ impl Client {
     ) -> Result<AsynchronousOperationResultOfAsynchronousOperationInfo> {
         #[allow(unused_mut)]
         let mut req = self
-            .request(reqwest::Method::GET, &["savepoint-disposal", triggerid.as_str()])?;
-        self.send("GET /savepoint-disposal/:triggerid", req).await
+            .request(Pair::GetSavepointDisposalStatus, &[triggerid.as_str()])?;
+        self.send(Pair::GetSavepointDisposalStatus, req).await
     }
     /// Returns an overview over all task managers.
     ///
     /// `GET /taskmanagers`, documented answer: 200 OK.
     pub async fn list_taskmanagers(&self) -> Result<TaskManagersInfo> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["taskmanagers"])?;
-        self.send("GET /taskmanagers", req).await
+        let mut req = self.request(Pair::ListTaskmanagers, &[])?;
+        self.send(Pair::ListTaskmanagers, req).await
     }
     /// Provides access to aggregated task manager metrics.
     ///
@@ -1524,13 +1328,13 @@ impl Client {
         query: &GetTaskmanagersMetricsQuery,
     ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::GET, &["taskmanagers", "metrics"])?;
+        let mut req = self.request(Pair::GetTaskmanagersMetrics, &[])?;
         let mut q = Query::default();
         q.list("get", &query.get);
         q.list("agg", &query.agg);
         q.list("taskmanagers", &query.taskmanagers);
         req = q.apply(req)?;
-        self.send("GET /taskmanagers/metrics", req).await
+        self.send(Pair::GetTaskmanagersMetrics, req).await
     }
     /// Returns details for a task manager.
     ///
@@ -1540,9 +1344,8 @@ impl Client {
         taskmanagerid: &TaskManagerId,
     ) -> Result<TaskManagerDetailsInfo> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["taskmanagers", taskmanagerid.as_str()])?;
-        self.send("GET /taskmanagers/:taskmanagerid", req).await
+        let mut req = self.request(Pair::GetTaskmanager, &[taskmanagerid.as_str()])?;
+        self.send(Pair::GetTaskmanager, req).await
     }
     /// Returns the list of log files on a TaskManager.
     ///
@@ -1553,11 +1356,8 @@ impl Client {
     ) -> Result<LogListInfo> {
         #[allow(unused_mut)]
         let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["taskmanagers", taskmanagerid.as_str(), "logs"],
-            )?;
-        self.send("GET /taskmanagers/:taskmanagerid/logs", req).await
+            .request(Pair::ListTaskmanagerLogs, &[taskmanagerid.as_str()])?;
+        self.send(Pair::ListTaskmanagerLogs, req).await
     }
     /// Provides access to task manager metrics.
     ///
@@ -1569,14 +1369,11 @@ impl Client {
     ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
         let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["taskmanagers", taskmanagerid.as_str(), "metrics"],
-            )?;
+            .request(Pair::GetTaskmanagerMetrics, &[taskmanagerid.as_str()])?;
         let mut q = Query::default();
         q.list("get", &query.get);
         req = q.apply(req)?;
-        self.send("GET /taskmanagers/:taskmanagerid/metrics", req).await
+        self.send(Pair::GetTaskmanagerMetrics, req).await
     }
     /// Returns the thread dump of the requested TaskManager.
     ///
@@ -1587,11 +1384,8 @@ impl Client {
     ) -> Result<ThreadDumpInfo> {
         #[allow(unused_mut)]
         let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &["taskmanagers", taskmanagerid.as_str(), "thread-dump"],
-            )?;
-        self.send("GET /taskmanagers/:taskmanagerid/thread-dump", req).await
+            .request(Pair::GetTaskmanagerThreadDump, &[taskmanagerid.as_str()])?;
+        self.send(Pair::GetTaskmanagerThreadDump, req).await
     }
     /// Returns the dataflow plan of a job contained in a jar previously uploaded via '/jars/upload'. Program arguments can be passed both via the JSON request (recommended) or query parameters.
     ///
@@ -1607,8 +1401,7 @@ impl Client {
         body: &JarPlanRequestBody,
     ) -> Result<JobPlanInfo> {
         #[allow(unused_mut)]
-        let mut req = self
-            .request(reqwest::Method::GET, &["jars", jarid.as_str(), "plan"])?;
+        let mut req = self.request(Pair::GetJarPlan, &[jarid.as_str()])?;
         let mut q = Query::default();
         #[allow(deprecated)] q.opt("program-args", query.program_args.as_ref());
         q.list("programArg", &query.program_arg);
@@ -1616,7 +1409,7 @@ impl Client {
         q.opt("parallelism", query.parallelism.as_ref());
         req = q.apply(req)?;
         req = self.json_body(req, body)?;
-        self.send("GET /jars/:jarid/plan", req).await
+        self.send(Pair::GetJarPlan, req).await
     }
     /// Submits a job. This call is primarily intended to be used by the Flink client. This call expects a multipart/form-data request that consists of file uploads for the serialized JobGraph, jars and distributed cache artifacts and an attribute named "request" for the JSON payload.
     ///
@@ -1631,8 +1424,8 @@ impl Client {
         files: Vec<UploadFile>,
     ) -> Result<JobSubmitResponseBody> {
         #[allow(unused_mut)]
-        let mut req = self.request(reqwest::Method::POST, &["jobs"])?;
+        let mut req = self.request(Pair::SubmitJob, &[])?;
         req = req.multipart(UploadFile::form_with_json("request", body, files)?);
-        self.send("POST /jobs", req).await
+        self.send(Pair::SubmitJob, req).await
     }
 }
