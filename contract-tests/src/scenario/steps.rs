@@ -153,6 +153,11 @@ pub const STEPS: &[Step] = &[
 async fn build_job(s: &mut State) -> Result<()> {
     if let Some((jar, graph)) = &s.setup.artifacts {
         (s.jar, s.graph) = (jar.clone(), graph.clone());
+        if s.graph.is_empty() {
+            // An emulated Flink reads a graph's job id only: a stand-in with this run's own.
+            let id = s.fresh_id();
+            s.graph = flink_rest_emulator::graph::stand_in(&id).unwrap_or_default();
+        }
         return Ok(());
     }
     let (dist, work) = (&s.setup.dist, &s.setup.work);

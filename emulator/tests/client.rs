@@ -8,8 +8,8 @@ use flink_rest::client::RunJarQuery;
 use flink_rest::types::{
     JarRunRequestBody, SavepointTriggerRequestBody, StopWithSavepointRequestBody,
 };
-use flink_rest::{Client, Error, JobId, Poll, UploadFile};
-use flink_rest_emulator::{Clock, Emulator, Fault, Timing};
+use flink_rest::{Client, Error, JobId, Pair, Poll, UploadFile};
+use flink_rest_emulator::{Clock, Emulator, Fault, OperationKind, Timing};
 
 const VERSIONS: [&str; 2] = ["1.15.4", "2.3.0"];
 
@@ -112,7 +112,7 @@ async fn injected_failures_come_back_as_flink_would_send_them() {
     let client = client(&flink);
     let job = started_job(&client).await;
     flink.inject(Fault::FailOperation {
-        kind: "savepoint".into(),
+        kind: OperationKind::Savepoint,
     });
     let body = SavepointTriggerRequestBody {
         target_directory: Some("/tmp/x".into()),
@@ -125,7 +125,7 @@ async fn injected_failures_come_back_as_flink_would_send_them() {
         other => panic!("expected a failed savepoint, got {other:?}"),
     }
     flink.inject(Fault::Status {
-        pair: "GET /jobs/:jobid".into(),
+        pair: Pair::GetJob,
         status: 503,
         times: 1,
     });
@@ -180,7 +180,7 @@ async fn a_slow_checkpoint_completes_when_the_clock_has_moved() {
     let client = client(&flink);
     let job = started_job(&client).await;
     flink.inject(Fault::SlowOperation {
-        kind: "checkpoint".into(),
+        kind: OperationKind::Checkpoint,
         by: Duration::from_secs(60),
     });
     let body = flink_rest::types::CheckpointTriggerRequestBody::default();
@@ -200,7 +200,7 @@ async fn a_slow_answer_comes_late_and_delete_cluster_stops_the_server() {
     let flink = Emulator::start("1.20.3").await.unwrap();
     let client = client(&flink);
     flink.inject(Fault::SlowAnswer {
-        pair: "GET /overview".into(),
+        pair: Pair::GetClusterOverview,
         by: Duration::from_millis(300),
         times: 1,
     });

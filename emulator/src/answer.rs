@@ -36,6 +36,11 @@ impl Answer {
         Answer::new(status, Some(body), None)
     }
 
+    /// A plain-text body (a log file).
+    pub fn text(status: u16, text: String) -> Answer {
+        Answer::new(status, None, Some(text))
+    }
+
     pub fn empty(status: u16) -> Answer {
         Answer::new(status, None, None)
     }

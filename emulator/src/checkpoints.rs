@@ -2,7 +2,14 @@
 //! `GET /jobs/:jobid/checkpoints/config`'s), numbered on from the recorded job's last. Each is the
 //! recorded latest completed checkpoint, its id, times and path made its own.
 
+use flink_rest::pair::Params;
+use flink_rest::Pair;
 use serde_json::{json, Value};
+
+use crate::answer::Answer;
+use crate::cluster::{ms, Cluster};
+use crate::jobs::{Behaviour, Job};
+use crate::request::{Incoming, Req};
 
 /// A checkpoint the emulator added: its id and when it was triggered.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -73,6 +80,77 @@ pub fn statistics(recorded: &Value, added: &[Added]) -> Value {
         *history = all;
     }
     v
+}
+
+impl Cluster {
+    /// The checkpoints a job has completed since it runs, beyond those of the recorded statistics it
+    /// answers with (none for a job whose checkpoints time out).
+    fn added_checkpoints(&self, job: &Job, last: u64) -> Vec<Added> {
+        if job.behaviour == Behaviour::SlowCheckpoints {
+            return Vec::new();
+        }
+        let interval = (self.rec.ok(Pair::GetJobCheckpointConfig))
+            .and_then(|e| e.response.body.as_ref()?["interval"].as_u64())
+            .unwrap_or(0);
+        let running_at = job.submitted + ms(self.timing.start);
+        let until = match self.state(job) {
+            (_, end) if end >= 0 => end as u64,
+            _ => self.now(),
+        };
+        added(last, running_at, until, interval)
+    }
+
+    /// The id of the latest completed checkpoint in the recorded statistics the job answers with.
+    fn latest_recorded_checkpoint(&self, job: &Job) -> Option<u64> {
+        let incoming = Incoming::default();
+        let req = Req {
+            pair: Pair::GetJobCheckpoints,
+            at: Params(vec![("jobid", job.id.clone())]),
+            incoming: &incoming,
+        };
+        self.replay(&req).body?["latest"]["completed"]["id"].as_u64()
+    }
+
+    /// The added checkpoint `value` names for the job the path names, and the recorded latest one it
+    /// is a copy of.
+    pub(crate) fn added_checkpoint(&self, req: &Req, value: &str) -> Option<(Added, u64)> {
+        let job = self.job(req.at.get("jobid")?)?;
+        let id: u64 = value.parse().ok()?;
+        let last = self.latest_recorded_checkpoint(job)?;
+        let added = (self.added_checkpoints(job, last).into_iter()).find(|a| a.id == id)?;
+        Some((added, last))
+    }
+
+    pub(crate) fn checkpoint_statistics(&self, req: &Req) -> Answer {
+        let mut answer = self.replay(req);
+        if let (Some(body), Some(job)) = (&mut answer.body, self.job(req.param("jobid"))) {
+            // Numbered on from the latest of the very statistics answered.
+            if let Some(last) = body["latest"]["completed"]["id"].as_u64() {
+                *body = statistics(body, &self.added_checkpoints(job, last));
+            }
+        }
+        answer
+    }
+
+    /// An added checkpoint answers as the recorded latest completed one, made its own.
+    pub(crate) fn checkpoint_details(&self, req: &Req) -> Answer {
+        let Some((added, latest)) = self.added_checkpoint(req, req.param("checkpointid")) else {
+            return self.replay(req);
+        };
+        let recorded = Params(
+            (req.at.iter())
+                .map(|(n, v)| match n {
+                    "checkpointid" => (n, latest.to_string()),
+                    _ => (n, v.to_string()),
+                })
+                .collect(),
+        );
+        let mut answer = self.replay(&req.with_params(recorded));
+        if let Some(body) = &mut answer.body {
+            *body = as_added(body, added);
+        }
+        answer
+    }
 }
 
 #[cfg(test)]

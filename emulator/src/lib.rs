@@ -2,9 +2,12 @@
 //! every pair a Flink version has as that version does, with state. Built from the answers recorded
 //! from the real version (`contract-tests/fixtures/<V>/`): no JVM, no download.
 //!
-//! - Jars uploaded are listed, run and deleted; a run creates a job with a fresh id that goes
-//!   INITIALIZING -> RUNNING (and, as its program says, FAILED or FINISHED), and can be cancelled or
-//!   stopped with a savepoint.
+//! - It answers under `/` and `/v1`, as Flink's router does, with `access-control-allow-origin: *`;
+//!   Flink's own CLI and other REST clients can be pointed at it.
+//! - Jars uploaded (under any part name, streamed to disk) are listed, run and deleted; a run creates
+//!   a job with a fresh id, a submitted JobGraph one with its own, that goes INITIALIZING -> RUNNING
+//!   (and, as its program says, FAILED or FINISHED), and can be cancelled or stopped with a savepoint.
+//! - Metrics answer what is asked (`get=`), aggregated as asked (`agg=`).
 //! - Savepoints, stops, checkpoints and disposals are in progress, then done (or failed: [`Fault`]).
 //! - Everything else is the recorded answer about the same kind of thing, its ids made the ones asked
 //!   about; unknown ids, paths and verbs get the answers Flink gives.
@@ -18,25 +21,39 @@
 //! ```
 
 mod answer;
+mod applications;
 mod checkpoints;
 mod clock;
+mod cluster;
+mod fault;
+mod files;
+pub mod graph;
+mod jars;
+mod jobs;
+mod metrics;
+mod operations;
 mod recorded;
+mod replay;
+mod request;
+mod scheduler;
 mod server;
-mod world;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 pub use answer::Answer;
 pub use clock::Clock;
+pub use fault::{Fault, OperationKind, Timing};
 pub use recorded::{LoadError, Recorded, Scheduler};
-pub use world::{Fault, Timing};
 
 /// Where the recorded answers are when the emulator is used from this repository (or a git or path
 /// dependency on it).
 pub fn default_fixtures() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures"))
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../contract-tests/fixtures"
+    ))
 }
 
 /// The versions there are answers of.
@@ -59,32 +76,30 @@ pub fn fidelity(fixtures: &std::path::Path, version: &str) -> Result<String, Err
     use std::fmt::Write;
     let rec = Recorded::load(fixtures, version, Scheduler::Adaptive).map_err(Error::Fixtures)?;
     let mut out = format!("# The emulated Flink {version}\n\n");
-    let pairs = rec.pairs();
-    let modelled: Vec<&world::Modelled> = (world::MODELLED.iter())
-        .filter(|m| pairs.contains(&m.pair))
-        .collect();
+    let (mut modelled, mut replayed) = (Vec::new(), Vec::new());
+    for &pair in rec.pairs() {
+        match cluster::model(pair) {
+            cluster::Model::Own(what, _) => modelled.push(format!("- `{pair}`: {what}")),
+            cluster::Model::Replayed => {
+                let n = rec.answers(pair).len();
+                replayed.push(format!("- `{pair}` ({n} recorded)"));
+            }
+        }
+    }
     let _ = writeln!(
         out,
         "## Modelled: {} pairs, from the emulator's own state\n",
         modelled.len()
     );
-    for m in &modelled {
-        let _ = writeln!(out, "- `{}`: {}", m.pair, m.what);
-    }
-    let replayed: Vec<&&str> = (pairs.iter())
-        .filter(|p| !modelled.iter().any(|m| m.pair == **p))
-        .collect();
+    out.extend(modelled.iter().map(|m| format!("{m}\n")));
     let _ = writeln!(
         out,
         "\n## Recorded: {} pairs, the recorded answer to the same question, its ids the ones asked about\n",
         replayed.len()
     );
-    for pair in replayed {
-        let n = rec.answers(pair).len();
-        let _ = writeln!(out, "- `{pair}` ({n} recorded)");
-    }
+    out.extend(replayed.iter().map(|r| format!("{r}\n")));
     let _ = writeln!(out, "\n## Where it is not Flink\n");
-    for d in world::DIFFERENCES {
+    for d in cluster::DIFFERENCES {
         let _ = writeln!(out, "- {d}");
     }
     Ok(out)
@@ -139,16 +154,21 @@ impl Builder {
             .await
             .map_err(Error::Io)?;
         let addr = listener.local_addr().map_err(Error::Io)?;
-        let world = world::World::new(recorded, self.clock.clone(), self.timing, self.scheduler);
-        let world = Arc::new(Mutex::new(world));
-        let stop = Arc::new(tokio::sync::watch::channel(false).0);
-        tokio::spawn(server::serve(listener, world.clone(), stop.clone()));
+        let uploads = std::env::temp_dir().join(format!(
+            "flink-rest-emulator-{}-{}",
+            std::process::id(),
+            addr.port()
+        ));
+        std::fs::create_dir_all(&uploads).map_err(Error::Io)?;
+        let cluster =
+            cluster::Cluster::new(recorded, self.clock.clone(), self.timing, self.scheduler);
+        let shared = Arc::new(server::Shared::new(cluster, uploads));
+        tokio::spawn(server::serve(listener, shared.clone()));
         Ok(Emulator {
             addr,
             url: format!("http://{addr}"),
             clock: self.clock,
-            world,
-            stop,
+            shared,
         })
     }
 }
@@ -158,8 +178,7 @@ pub struct Emulator {
     addr: SocketAddr,
     url: String,
     clock: Clock,
-    world: Arc<Mutex<world::World>>,
-    stop: Arc<tokio::sync::watch::Sender<bool>>,
+    shared: Arc<server::Shared>,
 }
 
 impl Emulator {
@@ -186,9 +205,8 @@ impl Emulator {
 
     /// The Flink version it answers as.
     pub fn version(&self) -> String {
-        self.world
-            .lock()
-            .map(|w| w.version().to_string())
+        (self.shared.cluster.lock())
+            .map(|c| c.version().to_string())
             .unwrap_or_default()
     }
 
@@ -203,20 +221,21 @@ impl Emulator {
 
     /// Makes something go wrong (see [`Fault`]).
     pub fn inject(&self, fault: Fault) {
-        if let Ok(mut world) = self.world.lock() {
-            world.inject(fault);
+        if let Ok(mut cluster) = self.shared.cluster.lock() {
+            cluster.inject(fault);
         }
     }
 
     /// Stops answering (as dropping it does).
     pub fn stop(&self) {
-        let _ = self.stop.send(true);
+        let _ = self.shared.stop.send(true);
     }
 }
 
 impl Drop for Emulator {
     fn drop(&mut self) {
         self.stop();
+        let _ = std::fs::remove_dir_all(&self.shared.uploads);
     }
 }
 
