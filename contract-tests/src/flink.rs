@@ -3,7 +3,7 @@
 //! A distribution is the PyPI package `apache-flink` (bin/, conf/) plus `apache-flink-libraries`
 //! (lib/) of the same version. Downloads are cached in `~/.cache/flink-rest/downloads/<V>` and assembled
 //! distributions in `~/.cache/flink-rest/dist/<V>` (override the root with `FLINK_REST_CACHE`); each
-//! cluster runs from `target/flink/<V>/` with its own configuration, ports, pid, log and tmp dirs.
+//! cluster runs from `target/flink/<V>-<port>/` with its own configuration, ports, pid, log and tmp dirs.
 //! Only processes whose pid files are in that run directory are ever stopped.
 
 use std::fs;
@@ -72,17 +72,20 @@ pub struct Tls {
 
 impl Cluster {
     /// Two TaskManagers, the default scheduler. Default REST port: 18000 + 100·major + minor
-    /// (1.20 -> 18120), so versions can run side by side.
+    /// (1.20 -> 18120), so versions can run side by side; its run directory is
+    /// `target/flink/<V>-<port>`, so clusters of one version on other ports can too.
     pub fn new(root: &Path, version: &str, port: Option<u16>) -> Result<Cluster> {
         let mut parts = version.split('.').map(str::parse::<u16>);
         let (Some(Ok(major)), Some(Ok(minor))) = (parts.next(), parts.next()) else {
             bail!("{version:?} is not a Flink version like 1.20.3");
         };
+        let port = port.unwrap_or(18000 + 100 * major + minor);
         Ok(Cluster {
             version: version.to_string(),
             dist: cache_root().join("dist").join(version),
-            run: root.join("target/flink").join(version),
-            port: port.unwrap_or(18000 + 100 * major + minor),
+            // Per version and port: two clusters of one version never share (or stop) each other's.
+            run: root.join("target/flink").join(format!("{version}-{port}")),
+            port,
             taskmanagers: 2,
             adaptive: false,
             tls: None,
@@ -90,7 +93,7 @@ impl Cluster {
     }
 
     /// A cluster of this version that runs beside this one: its own run directory
-    /// `target/flink/<V>-<name>` and REST port (its other ports follow the REST port).
+    /// `target/flink/<V>-<port>-<name>` and REST port (its other ports follow the REST port).
     pub fn twin(&self, name: &str, port: u16) -> Cluster {
         let mut run = self.run.clone().into_os_string();
         run.push(format!("-{name}"));
@@ -691,6 +694,17 @@ mod tests {
         assert!(Cluster::new(root, "latest", None).is_err());
         let twin = Cluster::new(root, "1.20.3", None).unwrap().adaptive();
         assert_eq!((twin.port, twin.adaptive), (18170, true));
-        assert_eq!(twin.run, Path::new("/repo/target/flink/1.20.3-adaptive"));
+        assert_eq!(
+            twin.run,
+            Path::new("/repo/target/flink/1.20.3-18120-adaptive")
+        );
+        let (a, b) = (
+            Cluster::new(root, "1.20.3", None).unwrap(),
+            Cluster::new(root, "1.20.3", Some(19000)).unwrap(),
+        );
+        assert_ne!(
+            a.run, b.run,
+            "one version on two ports: two run directories"
+        );
     }
 }

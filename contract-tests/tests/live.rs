@@ -79,6 +79,10 @@ const STEPS: &[Step] = &[
         "dispose_savepoint: the final savepoint is gone",
         dispose_savepoint
     ),
+    step!(
+        "side by side: the cluster of the same version stopped, the other answers",
+        side_by_side
+    ),
 ];
 
 #[test]
@@ -115,16 +119,15 @@ impl Live {
         let base = Cluster::new(&root, &version, None)?;
         base.ensure_dist()?;
         let certs = Certs::ensure(&root.join("target/flink/certs"))?;
+        // Two clusters of one version side by side, each on its own port and run directory
+        // (`target/flink/<V>-<port>`): neither may stop the other's processes.
         let tls = Cluster {
             adaptive: true,
             taskmanagers: 1,
-            ..base
-                .twin("tls", base.port + 60)
-                .with_tls(certs.clone(), false)
+            ..Cluster::new(&root, &version, Some(base.port + 60))?.with_tls(certs.clone(), false)
         };
-        let mutual = base
-            .twin("mutual-tls", base.port + 70)
-            .with_tls(certs, true);
+        let mutual = Cluster::new(&root, &version, Some(base.port + 70))?.with_tls(certs, true);
+        ensure!(tls.run != mutual.run, "one run directory for two clusters");
         let work = root.join("target/flink/live");
         let jar = work.join(job::JAR_NAME);
         let (tls, mutual, built) = std::thread::scope(|s| {
@@ -388,5 +391,17 @@ async fn dispose_savepoint(s: &mut Live) -> Result<()> {
     ensure!(local.exists(), "{} before disposal", local.display());
     s.client.dispose_savepoint(&location).await?;
     ensure!(!local.exists(), "{} is still there", local.display());
+    Ok(())
+}
+
+/// The mutual-TLS cluster stopped (`down`, as `xtask flink down --port` does), the TLS one of the
+/// same version still answers: each stops only the processes of its own run directory.
+async fn side_by_side(s: &mut Live) -> Result<()> {
+    s.mutual.cluster.down()?;
+    let overview = s.client.get_cluster_overview().await?;
+    ensure!(
+        overview.taskmanagers == 1,
+        "the other cluster lost its TaskManager: {overview:?}"
+    );
     Ok(())
 }

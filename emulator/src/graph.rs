@@ -13,8 +13,34 @@ const TC_CLASSDESC: u8 = 0x72;
 const TC_STRING: u8 = 0x74;
 const TC_ENDBLOCKDATA: u8 = 0x78;
 
+/// What the emulator reads of a submitted graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Graph {
+    /// 32 hex digits.
+    pub id: String,
+    /// The job's name, where the string right after the id is one (a JobGraph's `jobName` field
+    /// follows its `jobID`).
+    pub name: Option<String>,
+}
+
+/// The job id (and name) in `bytes`; none if there is no readable `JobID` in them.
+pub fn read(bytes: &[u8]) -> Option<Graph> {
+    let (id, end) = id_at(bytes)?;
+    let mut r = Reader { bytes, at: end };
+    let name = match r.byte() {
+        Some(TC_STRING) => r.utf(),
+        _ => None,
+    };
+    Some(Graph { id, name })
+}
+
 /// The job id in `bytes`, 32 hex digits; none if there is no readable `JobID` in them.
 pub fn job_id(bytes: &[u8]) -> Option<String> {
+    id_at(bytes).map(|(id, _)| id)
+}
+
+/// The first `JobID` and where its data ends.
+fn id_at(bytes: &[u8]) -> Option<(String, usize)> {
     let at = find(bytes, &class_desc_head(JOB_ID))?;
     let mut r = Reader { bytes, at };
     let fields = r.class_desc(JOB_ID)?;
@@ -38,7 +64,7 @@ pub fn job_id(bytes: &[u8]) -> Option<String> {
             _ => return None,
         }
     }
-    Some(format!("{:016x}{:016x}", lower?, upper?))
+    Some((format!("{:016x}{:016x}", lower?, upper?), r.at))
 }
 
 /// A stand-in for a submitted JobGraph that the emulator reads as one with job id `id` (32 hex
@@ -163,10 +189,9 @@ mod tests {
     fn a_real_job_graph_gives_the_id_flinks_cli_prints() {
         // Written by Flink 1.20.3 (the scenario job's main with `--write-jobgraph`).
         let graph = include_bytes!("../tests/data/jobgraph-1.20.3.bin");
-        assert_eq!(
-            job_id(graph).as_deref(),
-            Some("3479bb35d94fe99e0b3b3fe27493974d")
-        );
+        let read = read(graph).unwrap();
+        assert_eq!(read.id, "3479bb35d94fe99e0b3b3fe27493974d");
+        assert_eq!(read.name.as_deref(), Some("Flink Streaming Job"));
     }
 
     #[test]

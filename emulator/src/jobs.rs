@@ -153,23 +153,24 @@ impl Cluster {
         let named = ["jobGraphFileName", "executionPlanFileName"]
             .iter()
             .find_map(|field| request[*field].as_str());
-        let graph = (req.incoming.parts.iter())
+        let part = (req.incoming.parts.iter())
             .find(|p| p.file_name.is_some() && p.file_name.as_deref() == named);
-        let Some((path, _)) = graph.and_then(|p| p.stored.as_ref()) else {
+        let Some((path, _)) = part.and_then(|p| p.stored.as_ref()) else {
             return Answer::error(
                 400,
                 "Could not find the job graph file among the uploaded files.",
             );
         };
-        let Some(id) = std::fs::read(path)
+        let Some(graph) = std::fs::read(path)
             .ok()
-            .and_then(|b| crate::graph::job_id(&b))
+            .and_then(|b| crate::graph::read(&b))
         else {
             return Answer::error(
                 400,
                 "org.apache.flink.runtime.rest.handler.RestHandlerException: Failed to deserialize JobGraph.",
             );
         };
+        let id = graph.id;
         if self.job(&id).is_some() {
             return Answer::error(409, format!("Job has already been submitted: {id}"));
         }
@@ -180,6 +181,9 @@ impl Cluster {
             .to_string();
         let status = template.map_or(202, |e| e.response.status);
         self.add_job(&id, recorded, Behaviour::RunsUntilStopped, None);
+        if let (Some(name), Some(job)) = (graph.name, self.jobs.last_mut()) {
+            job.name = name;
+        }
         Answer::json(status, json!({ "jobUrl": format!("/jobs/{id}") }))
     }
 

@@ -190,10 +190,13 @@ enum FlinkAction {
         #[arg(long)]
         mutual_tls: bool,
     },
-    /// Stop the cluster of that version (only processes this harness started).
+    /// Stop the cluster of that version on that port (only processes this harness started there).
     Down {
         #[arg(long)]
         version: String,
+        /// REST port it was started on (default: the version's).
+        #[arg(long)]
+        port: Option<u16>,
     },
 }
 
@@ -298,15 +301,14 @@ fn main() -> ExitCode {
                 Ok(ExitCode::SUCCESS)
             }),
             // The cluster and the twins a run may have left (adaptive scheduler, TLS, mutual TLS).
-            FlinkAction::Down { version } => {
-                flink::Cluster::new(&root, &version, None).and_then(|c| {
+            FlinkAction::Down { version, port } => flink::Cluster::new(&root, &version, port)
+                .and_then(|c| {
                     c.down()?;
                     for twin in flink::TWINS {
                         c.twin(twin, c.port).down()?;
                     }
                     Ok(ExitCode::SUCCESS)
-                })
-            }
+                }),
         },
     };
     match result {
