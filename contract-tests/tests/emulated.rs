@@ -80,20 +80,17 @@ async fn with_the_adaptive_scheduler_a_job_is_rescaled_and_every_pair_is_reached
             "{id}\n{markdown}"
         );
     }
-    let reached = |pair: &str| {
+    let reached = |pair: flink_rest::Pair| {
         report
             .endpoints
             .iter()
-            .any(|e| e.endpoint == pair && e.class != conformance::Class::NotExercised)
+            .any(|e| e.endpoint == pair.key() && e.class != conformance::Class::NotExercised)
     };
     assert!(
-        reached("PUT /jobs/:jobid/resource-requirements"),
+        reached(flink_rest::Pair::SetJobResourceRequirements),
         "{markdown}"
     );
-    assert!(
-        reached("GET /jobs/:jobid/rescales/details/:rescaleuuid"),
-        "{markdown}"
-    );
+    assert!(reached(flink_rest::Pair::GetJobRescale), "{markdown}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
