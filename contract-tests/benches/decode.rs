@@ -61,19 +61,23 @@ fn bench_one<T: DeserializeOwned>(c: &mut Criterion, name: &str, bytes: &[u8]) {
 }
 
 fn decode(c: &mut Criterion) {
-    let jobs = grown("023-GET-jobs-overview.json", "/jobs", 10_000);
+    let jobs = grown("running-job/09-GET-jobs-overview.json", "/jobs", 10_000);
     bench_one::<MultipleJobsDetails>(c, "10k-job overview", &jobs);
     let vertex = grown(
-        "031-GET-jobs-jobid-vertices-vertexid.json",
+        "vertex/02-GET-jobs-jobid-vertices-vertexid.json",
         "/subtasks",
         1_000,
     );
     bench_one::<JobVertexDetailsInfo>(c, "1k-subtask vertex", &vertex);
-    let details = grown("015-GET-jobs-jobid.json", "/vertices", 100);
+    let details = grown("running-job/01-GET-jobs-jobid.json", "/vertices", 100);
     bench_one::<JobDetailsInfo>(c, "job details, 100 vertices", &details);
-    let checkpoints = grown("027-GET-jobs-jobid-checkpoints.json", "/history", 1_000);
+    let checkpoints = grown(
+        "running-job/13-GET-jobs-jobid-checkpoints.json",
+        "/history",
+        1_000,
+    );
     bench_one::<CheckpointingStatistics>(c, "checkpoint statistics, 1k history", &checkpoints);
-    let tms = grown("007-GET-taskmanagers.json", "/taskmanagers", 1_000);
+    let tms = grown("cluster/07-GET-taskmanagers.json", "/taskmanagers", 1_000);
     bench_one::<TaskManagersInfo>(c, "1k TaskManagers", &tms);
 }
 

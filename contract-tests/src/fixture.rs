@@ -103,27 +103,16 @@ pub struct RecordedResponse {
     pub text: Option<String>,
 }
 
-/// Loads every fixture of a version directory, in file-name order.
+/// Loads every fixture of a version directory (`<step>/<NN>-<pair>.json`, see
+/// [`flink_rest_emulator::layout`]), in recording order, each with its name there.
 pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<(String, Exchange)>> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p)?;
-            let exchange =
-                serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
-            Ok((
-                p.file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned(),
-                exchange,
-            ))
+    let files = flink_rest_emulator::layout::exchange_files(dir).map_err(anyhow::Error::msg)?;
+    (files.into_iter())
+        .map(|(name, path)| {
+            let text = std::fs::read_to_string(&path)?;
+            let exchange = serde_json::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            Ok((name, exchange))
         })
         .collect()
 }

@@ -1,5 +1,6 @@
 //! `cargo xtask record --version V`: start that version, run the scenario, redact, write the fixtures.
 
+use flink_rest_emulator::layout;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -81,33 +82,35 @@ pub fn record(root: &Path, version: &str) -> Result<Summary> {
     let _ = std::fs::remove_dir_all(&partial);
     std::fs::create_dir_all(&partial)?;
     let mut bytes = 0;
-    for (i, e) in exchanges.iter().enumerate() {
-        let name = format!("{:03}-{}.json", i + 1, slug(e));
+    let mut steps: Vec<(String, usize)> = Vec::new();
+    for e in &exchanges {
+        let folder = layout::step_folder(&e.step);
+        let n = match steps.iter_mut().find(|(s, _)| *s == folder) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                std::fs::create_dir_all(partial.join(&folder))?;
+                steps.push((folder.clone(), 1));
+                1
+            }
+        };
+        let asked = (e.endpoint.map(|pair| pair.to_string()))
+            .unwrap_or_else(|| format!("{} {}", e.request.method, e.request.path));
         let text = flink_rest_codegen::pretty(e);
         bytes += text.len() as u64;
-        std::fs::write(partial.join(name), text)?;
+        std::fs::write(
+            partial.join(&folder).join(layout::file_name(n, &asked)),
+            text,
+        )?;
     }
+    let order: Vec<&String> = steps.iter().map(|(s, _)| s).collect();
+    let order = serde_json::to_string_pretty(&order)? + "\n";
+    std::fs::write(partial.join(layout::STEPS_FILE), order)?;
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::rename(&partial, &dir)?;
     summary.bytes = bytes;
     summary.dir = dir;
     Ok(summary)
-}
-
-/// `GET-jobs-jobid-checkpoints`, or for undocumented requests the method and the concrete path.
-fn slug(e: &Exchange) -> String {
-    let text = e
-        .endpoint
-        .map(|pair| pair.to_string())
-        .unwrap_or_else(|| format!("{} {}", e.request.method, e.request.path));
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    let out = out.trim_end_matches('-');
-    out.chars().take(72).collect()
 }

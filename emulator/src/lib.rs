@@ -30,6 +30,7 @@ mod files;
 pub mod graph;
 mod jars;
 mod jobs;
+pub mod layout;
 mod metrics;
 mod operations;
 mod recorded;

@@ -101,7 +101,8 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 impl Recorded {
-    /// Every fixture of `dir/<version>/`; every file that cannot be read is named in the error.
+    /// Every fixture of `dir/<version>/`, in recording order; every file that cannot be read is
+    /// named in the error.
     pub fn load(
         dir: &Path,
         version: &str,
@@ -112,16 +113,10 @@ impl Recorded {
             path: path.to_path_buf(),
             message,
         };
-        let entries = std::fs::read_dir(&at).map_err(|e| vec![error(&at, e.to_string())])?;
-        let mut files: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        files.sort();
+        let files = crate::layout::exchange_files(&at).map_err(|e| vec![error(&at, e)])?;
         let mut errors = Vec::new();
         let mut exchanges = Vec::new();
-        for path in files {
+        for (_, path) in files {
             let read = std::fs::read_to_string(&path).map_err(|e| e.to_string());
             match read.and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string())) {
                 Ok(exchange) => exchanges.push(exchange),

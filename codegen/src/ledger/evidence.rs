@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::compare_versions;
 use crate::model::{Api, Operation, Ty, TypeDef};
 
-/// Where a value was seen: version and fixture file (`1.20.3/015-GET-jobs-jobid.json`).
+/// Where a value was seen: version and fixture file (`1.20.3/running-job/01-GET-jobs-jobid.json`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Seen {
     pub version: String,
