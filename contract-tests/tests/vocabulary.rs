@@ -67,3 +67,18 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// The scenario job's flags: the Java job reads exactly those the steps and the emulator use
+/// (`flink_rest_emulator::program::FLAGS`), besides `--write-jobgraph`.
+#[test]
+fn the_java_job_reads_the_flags_the_steps_and_the_emulator_use() {
+    let case = Regex::new(r#"case "(--[a-z-]+)":"#).unwrap();
+    let mut read: Vec<&str> = (case.captures_iter(contract_tests::job::SOURCE))
+        .map(|c| c.get(1).unwrap().as_str())
+        .filter(|f| *f != "--write-jobgraph")
+        .collect();
+    read.sort_unstable();
+    let mut shared = flink_rest_emulator::program::FLAGS.to_vec();
+    shared.sort_unstable();
+    assert_eq!(read, shared);
+}

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::answer::Answer;
 use crate::cluster::{ms, Cluster};
+use crate::program::Program;
 use crate::recorded::Exchange;
 use crate::request::Req;
 
@@ -73,13 +74,12 @@ pub(crate) enum Behaviour {
 impl Behaviour {
     /// What the scenario job does with these program arguments.
     pub fn of(args: &[String]) -> Behaviour {
-        let number = || args.get(1).and_then(|n| n.parse().ok()).unwrap_or(0);
-        match args.first().map(String::as_str) {
-            Some("--fail-after") => Behaviour::Fails,
-            Some("--count") => Behaviour::Finishes,
-            Some("--restarts") => Behaviour::Restarts(number()),
-            Some("--slow-checkpoints") => Behaviour::SlowCheckpoints,
-            _ => Behaviour::RunsUntilStopped,
+        match Program::parse(args) {
+            Program::Unbounded => Behaviour::RunsUntilStopped,
+            Program::Count(_) => Behaviour::Finishes,
+            Program::FailAfter(_) => Behaviour::Fails,
+            Program::Restarts(n) => Behaviour::Restarts(n),
+            Program::SlowCheckpoints(_) => Behaviour::SlowCheckpoints,
         }
     }
 }

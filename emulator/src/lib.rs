@@ -33,6 +33,7 @@ mod jobs;
 pub mod layout;
 mod metrics;
 mod operations;
+pub mod program;
 mod recorded;
 mod replay;
 mod request;

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Result};
 use flink_rest::Pair;
+use flink_rest_emulator::program::Program;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -686,7 +687,7 @@ async fn cancel(s: &mut State) -> Result<()> {
 
 /// A job that fails once, with restarts off.
 async fn failing_job(s: &mut State) -> Result<()> {
-    let body = json!({ "parallelism": 1, "programArgsList": ["--fail-after", "200"] });
+    let body = json!({ "parallelism": 1, "programArgsList": Program::FailAfter(200).args() });
     let failed = run_job(&mut s.r, &s.jar_id, body).await?;
     wait_job(&s.r, &failed, "job failed", state_is(&["FAILED"])).await?;
     s.r.ok(Req::get(format!("/jobs/{failed}"))).await?;
@@ -703,7 +704,7 @@ async fn failing_job(s: &mut State) -> Result<()> {
 /// for good: its details while restarting, an exception history of several failures (with the
 /// concurrent one where both were seen), and a subtask's attempts one by one.
 async fn restarting_job(s: &mut State) -> Result<()> {
-    let body = json!({ "parallelism": 2, "programArgsList": ["--restarts", "2"] });
+    let body = json!({ "parallelism": 2, "programArgsList": Program::Restarts(2).args() });
     let job = run_job(&mut s.r, &s.jar_id, body).await?;
     let details = Req::get(format!("/jobs/{job}"));
     // A server caching job details longer than the restart delay may never show the restart.
@@ -734,7 +735,7 @@ async fn restarting_job(s: &mut State) -> Result<()> {
 }
 
 async fn finite_job(s: &mut State) -> Result<()> {
-    let body = json!({ "parallelism": 1, "programArgsList": ["--count", "500"] });
+    let body = json!({ "parallelism": 1, "programArgsList": Program::Count(500).args() });
     let finished = run_job(&mut s.r, &s.jar_id, body).await?;
     wait_job(&s.r, &finished, "job finished", state_is(&["FINISHED"])).await?;
     s.r.ok(Req::get(format!("/jobs/{finished}/execution-result")))
@@ -763,7 +764,8 @@ async fn finite_job(s: &mut State) -> Result<()> {
 /// Checkpoint statistics are polymorphic (`className`): in-progress and failed checkpoints carry other
 /// fields than completed ones. Slow snapshots and a 1 s timeout make both appear.
 async fn checkpoint_failures(s: &mut State) -> Result<()> {
-    let body = json!({ "parallelism": 1, "programArgsList": ["--slow-checkpoints", "1500"] });
+    let body =
+        json!({ "parallelism": 1, "programArgsList": Program::SlowCheckpoints(1500).args() });
     let slow = run_job(&mut s.r, &s.jar_id, body).await?;
     wait_job(&s.r, &slow, "job running", all_running).await?;
     let has = |history: &Value, class: &str| {
@@ -953,7 +955,7 @@ async fn application(s: &mut State) -> Result<()> {
         .await?;
     let ended = |a: &Value| a["status"].as_str().is_some_and(|s| s != "RUNNING");
     (s.r.wait_and_record(details, "application ended", WAIT, ended)).await?;
-    let body = json!({ "parallelism": 1, "programArgsList": ["--fail-after", "200"] });
+    let body = json!({ "parallelism": 1, "programArgsList": Program::FailAfter(200).args() });
     let failing = run_application(s, body).await?;
     let details = Req::get(format!("/applications/{failing}"));
     let failed = |a: &Value| a["status"] == "FAILED";
