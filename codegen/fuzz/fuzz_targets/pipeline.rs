@@ -38,6 +38,7 @@ fuzz_target!(|data: &[u8]| {
         ("types", rust::types as fn(&model::Api) -> _),
         ("client", rust::client),
         ("dispatch", rust::dispatch),
+        ("pairs", rust::pairs),
     ] {
         if let Err(e) = syn::parse2::<syn::File>(emit(&api)) {
             panic!("the generated {file} does not parse: {e}");

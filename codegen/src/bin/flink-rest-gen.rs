@@ -27,6 +27,10 @@ fn main() -> ExitCode {
             stale.iter().for_each(|path| eprintln!("  {path}"));
             ExitCode::FAILURE
         }
+        Ok(_) if check => {
+            println!("{} generated files are up to date", files.len());
+            ExitCode::SUCCESS
+        }
         Ok(stale) => {
             println!("{} files generated, {} changed", files.len(), stale.len());
             ExitCode::SUCCESS
