@@ -292,7 +292,9 @@ fn variant_names(values: &[String]) -> Vec<String> {
 
 /// The enum variant naming a pair: its client method's name, `get_job` -> `GetJob`.
 pub fn pair_variant(op: &Operation) -> Ident {
-    ident(&crate::model::rust_type_name(&op.name.to_upper_camel_case()))
+    ident(&crate::model::rust_type_name(
+        &op.name.to_upper_camel_case(),
+    ))
 }
 
 fn pair_path(op: &Operation) -> TokenStream {
