@@ -1,15 +1,17 @@
-//! Flink's own CLI (`bin/flink` of the assembled distribution: Flink's Java `RestClusterClient`, a
-//! client nobody here wrote) against the emulated Flink: every command exits as against the real
-//! cluster of that version, and prints the same shape of output.
+//! Clients nobody here wrote against the emulated Flink, each as against the real cluster of the
+//! version:
+//! - Flink's own CLI (`bin/flink` of the assembled distribution: Flink's Java `RestClusterClient`):
+//!   `list`, `list -a`, `run -d` of the scenario job, `savepoint`, `savepoint -d`,
+//!   `stop --savepointPath`, and `cancel` twice (a cancelled job's second cancel is acknowledged):
+//!   every command exits as against Flink and prints the same lines, ids, times and paths aside.
+//! - The PyPI REST client `flink-rest-client` (pinned, in a venv cached under
+//!   `~/.cache/flink-rest/pypi/`): its 50 calls (`clients/flink_rest_client_session.py`) answered.
 //!
-//! The commands: `list`, `list -a`, `run -d` of the scenario job, `savepoint`, `savepoint -d`,
-//! `stop --savepointPath`, and `cancel` twice (a cancelled job's second cancel is acknowledged).
-//!
-//! Needs Java 17 and the distribution (downloaded from PyPI once, cached), so a plain `cargo test`
-//! skips it. CI runs the emulated half: `cargo test -p contract-tests --test cli -- --ignored`.
-//! With `FLINK_REST_CLI_REAL=1` each version's real cluster is started too and both runs must match
-//! (exit codes and output, ids, times and paths aside). Versions: `FLINK_REST_CLI_VERSIONS`
-//! (default `1.20.3,2.3.0`).
+//! Needs Java 17, Python 3 and the distribution (downloaded from PyPI once, cached), so a plain
+//! `cargo test` skips them. CI runs the emulated half:
+//! `cargo test -p contract-tests --test foreign_clients -- --ignored`. With `FLINK_REST_CLI_REAL=1`
+//! each version's real cluster is started too and both runs must match. Versions:
+//! `FLINK_REST_CLI_VERSIONS` (default `1.20.3,2.3.0`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,13 +32,25 @@ struct Ran {
     output: Vec<String>,
 }
 
+/// The PyPI client, pinned.
+const PYPI_CLIENT: &str = "flink-rest-client==1.0.8";
+
+fn versions() -> Vec<String> {
+    let versions = std::env::var("FLINK_REST_CLI_VERSIONS").unwrap_or("1.20.3,2.3.0".into());
+    versions.split(',').map(str::to_string).collect()
+}
+
+fn against_real_flink() -> bool {
+    std::env::var("FLINK_REST_CLI_REAL").is_ok_and(|v| v == "1")
+}
+
 #[test]
 #[ignore = "runs Flink's CLI (Java 17, the distribution from PyPI); CI runs it with --ignored"]
 fn flinks_cli_exits_against_the_emulator_as_against_flink() {
-    let versions = std::env::var("FLINK_REST_CLI_VERSIONS").unwrap_or("1.20.3,2.3.0".into());
-    let real = std::env::var("FLINK_REST_CLI_REAL").is_ok_and(|v| v == "1");
+    let real = against_real_flink();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    for version in versions.split(',') {
+    for version in versions() {
+        let version = version.as_str();
         let cli = Cli::prepare(version).unwrap_or_else(|e| panic!("{version}: {e:#}"));
         let emulator = runtime
             .block_on(Emulator::builder(version).timing(Timing::brisk()).start())
@@ -54,6 +68,68 @@ fn flinks_cli_exits_against_the_emulator_as_against_flink() {
             let flink = cli.session(running.cluster.port, "real").unwrap();
             assert_eq!(emulated, flink, "{version}: the emulator, then real Flink");
         }
+    }
+}
+
+#[test]
+#[ignore = "runs the PyPI client flink-rest-client (Python 3, a venv); CI runs it with --ignored"]
+fn a_pypi_rest_client_gets_every_call_answered_by_the_emulator() {
+    let python = pypi_client().unwrap_or_else(|e| panic!("installing {PYPI_CLIENT}: {e:#}"));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for version in versions() {
+        let cli = Cli::prepare(&version).unwrap_or_else(|e| panic!("{version}: {e:#}"));
+        let emulator = runtime
+            .block_on(Emulator::builder(&version).timing(Timing::brisk()).start())
+            .unwrap();
+        let emulated = cli.python_session(&python, emulator.addr().port(), "emulated");
+        assert!(
+            emulated.ends_with("50 calls, all answered"),
+            "{version}: {emulated}"
+        );
+        if against_real_flink() {
+            let port = Cluster::new(&cli.root, &version, None).unwrap().port + 85;
+            let cluster = Cluster::new(&cli.root, &version, Some(port)).unwrap();
+            let running = cluster.start().unwrap();
+            let flink = cli.python_session(&python, running.cluster.port, "real");
+            assert_eq!(emulated, flink, "{version}: the emulator, then real Flink");
+        }
+    }
+}
+
+/// A venv with the PyPI client, made once (`~/.cache/flink-rest/pypi/<package>`); its python.
+fn pypi_client() -> Result<PathBuf> {
+    let cache = std::env::var_os("FLINK_REST_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/flink-rest")))
+        .context("no HOME")?;
+    let venv = cache.join("pypi").join(PYPI_CLIENT.replace("==", "-"));
+    let python = venv.join("bin/python");
+    if python.exists() && venv.join("ready").exists() {
+        return Ok(python);
+    }
+    let _ = std::fs::remove_dir_all(&venv);
+    let status = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()?;
+    ensure_ok(status, "python3 -m venv")?;
+    let status = Command::new(venv.join("bin/pip"))
+        .args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            PYPI_CLIENT,
+        ])
+        .status()?;
+    ensure_ok(status, "pip install")?;
+    std::fs::write(venv.join("ready"), PYPI_CLIENT)?;
+    Ok(python)
+}
+
+fn ensure_ok(status: std::process::ExitStatus, what: &str) -> Result<()> {
+    match status.success() {
+        true => Ok(()),
+        false => bail!("{what} failed ({status})"),
     }
 }
 
@@ -137,6 +213,29 @@ impl Cli {
         run(&["cancel", &second])?;
         run(&["list", "-a"])?;
         Ok(ran)
+    }
+
+    /// The PyPI client's session against the REST endpoint at `port`: what it printed (each call
+    /// answered, or the first that failed).
+    fn python_session(&self, python: &Path, port: u16, label: &str) -> String {
+        let script = self
+            .root
+            .join("contract-tests/clients/flink_rest_client_session.py");
+        let dir = self.work.join(label).join("python-savepoints");
+        let out = Command::new(python)
+            .arg(script)
+            .args(["127.0.0.1", &port.to_string()])
+            .arg(&self.jar)
+            .arg(&dir)
+            .output()
+            .expect("python runs");
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(
+            out.status.success(),
+            "{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
     }
 
     /// `bin/flink <args> -m <m>` (the JobManager option right after the action, as Flink parses
