@@ -19,6 +19,9 @@ pub struct Exchange {
     pub step: String,
     pub request: Request,
     pub response: Response,
+    /// The pair's path parameters in the request's path (found once, when loaded).
+    #[serde(skip)]
+    params: Params,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -51,10 +54,14 @@ impl Exchange {
     }
 
     /// The recorded values of the pair's path parameters.
-    pub fn params(&self) -> Params {
-        (self.endpoint)
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    fn find_params(&mut self) {
+        self.params = (self.endpoint)
             .and_then(|pair| pair.path().matches(&self.request.path))
-            .unwrap_or_default()
+            .unwrap_or_default();
     }
 }
 
@@ -140,7 +147,8 @@ impl Recorded {
         // its adaptive-scheduler twin is another cluster's answer. With the adaptive one it is both.
         let main = (exchanges.into_iter())
             .filter(|e| scheduler == Scheduler::Adaptive || !TWIN_STEPS.contains(&e.step.as_str()));
-        for e in main {
+        for mut e in main {
+            e.find_params();
             if e.is_scenario() && e.ok() {
                 for (name, value) in e.params().iter() {
                     seen.entry(name).or_default().insert(value.to_string());

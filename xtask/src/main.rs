@@ -4,6 +4,7 @@ mod conformance;
 mod fuzz;
 mod gen;
 mod ledger;
+mod load;
 
 use contract_tests::{flink, live, record};
 
@@ -105,6 +106,22 @@ enum Command {
         /// Print what it models, what it replays and where it is not Flink, and exit.
         #[arg(long)]
         fidelity: bool,
+    },
+    /// A bounded load on a Flink REST endpoint, real or emulated: `connections` keep-alive
+    /// connections sending GETs for `seconds` on `/jobs/overview` and on a running job's details;
+    /// requests per second and latency percentiles, as a Markdown table. The server needs a running
+    /// job (the emulator: `--emulated V` starts one in-process and runs a job on it).
+    Load {
+        /// A running server (`http://127.0.0.1:8081`).
+        #[arg(long, conflicts_with = "emulated")]
+        url: Option<String>,
+        /// Start the emulated Flink of this version (in this process) with a job, and load it.
+        #[arg(long)]
+        emulated: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        connections: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
     },
     /// Short libFuzzer runs of the generator's and the crate's fuzz targets (codegen/fuzz), seeded
     /// from every source and every recorded answer. Exit 1 if any target fails.
@@ -229,6 +246,12 @@ fn main() -> ExitCode {
             adaptive,
             ..
         } => emulate(&version, port, adaptive),
+        Command::Load {
+            url,
+            emulated,
+            connections,
+            seconds,
+        } => load(url, emulated, connections, seconds),
         Command::Fuzz { seconds, targets } => {
             let targets = match targets.is_empty() {
                 true => fuzz::TARGETS.map(String::from).to_vec(),
@@ -364,6 +387,69 @@ fn record_all(root: &std::path::Path, versions: &[String]) -> anyhow::Result<Exi
 fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// `cargo xtask load`: against `url`, or an emulator started here with a job running.
+fn load(
+    url: Option<String>,
+    emulated: Option<String>,
+    connections: usize,
+    seconds: u64,
+) -> anyhow::Result<ExitCode> {
+    use flink_rest_emulator::{Emulator, Timing};
+    // The emulator on a runtime of its own (one thread), the load on another.
+    let server = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let (url, label, _flink) = match (url, emulated) {
+        (Some(url), _) => (url, "Flink".to_string(), None),
+        (None, Some(version)) => {
+            let flink = server.block_on(async {
+                Emulator::builder(&version)
+                    .timing(Timing::instant())
+                    .start()
+                    .await
+            })?;
+            let url = flink.url().to_string();
+            runtime.block_on(start_a_job(&url))?;
+            (url, format!("emulated {version}"), Some(flink))
+        }
+        (None, None) => anyhow::bail!("--url U or --emulated V"),
+    };
+    let rss = || {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        (status.lines())
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let before = rss();
+    let measured = runtime.block_on(load::run(&url, connections, seconds))?;
+    print!("{}", load::table(&label, &measured));
+    if _flink.is_some() {
+        println!(
+            "
+this process (emulator and load) resident: {before} before, {} after",
+            rss()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A jar (any bytes) uploaded to the emulator at `url` and run.
+async fn start_a_job(url: &str) -> anyhow::Result<()> {
+    use flink_rest::client::RunJarQuery;
+    use flink_rest::types::JarRunRequestBody;
+    let client = flink_rest::Client::new(url)?;
+    let jar = flink_rest::UploadFile::from_bytes("load.jar", b"PK\x05\x06".to_vec());
+    let jar = client.upload_jar(jar).await?.jar_id();
+    let query = RunJarQuery::default();
+    client
+        .start_jar(&jar, &query, &JarRunRequestBody::default())
+        .await?;
+    Ok(())
 }
 
 /// `cargo xtask emulate`: serves until Ctrl-C.
