@@ -11,6 +11,7 @@ pub mod files;
 mod jsonpos;
 pub mod ledger;
 pub mod model;
+pub mod naming;
 pub mod openapi;
 pub mod openapi30;
 mod par;

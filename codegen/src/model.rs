@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use heck::{ToLowerCamelCase, ToSnakeCase, ToUpperCamelCase};
+use crate::naming::{self, rust_field_name, rust_type_name};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -632,9 +632,7 @@ impl Builder<'_> {
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect();
             let used_by = format!("{owner}.{field}");
-            return Ty::Named(self.enum_def(values, used_by, || {
-                rust_type_name(&format!("{owner}{}", field.to_upper_camel_case()))
-            }));
+            return Ty::Named(self.enum_def(values, used_by, || naming::inline_enum(owner, field)));
         }
         match schema.get("type").and_then(Value::as_str).unwrap_or("any") {
             "string" => Ty::String,
@@ -713,17 +711,8 @@ impl Builder<'_> {
 
     fn operation(&mut self, e: &docs::Endpoint) -> Operation {
         let key = e.key();
-        let name = self.names.operations.get(&key).cloned().unwrap_or_else(|| {
-            // Not named: `get_jobs_jobid_vertices`-style, from the verb and the path.
-            let mut parts = vec![e.method.to_lowercase()];
-            parts.extend(
-                e.path
-                    .split('/')
-                    .filter(|s| !s.is_empty())
-                    .map(|s| s.trim_start_matches(':').to_snake_case()),
-            );
-            parts.join("_")
-        });
+        let name = (self.names.operations.get(&key).cloned())
+            .unwrap_or_else(|| naming::method_name(&e.method, &e.path));
         let loc = Location::at(&self.doc.source, e.line).endpoint(&key);
         let path_params = e
             .path_params
@@ -735,7 +724,7 @@ impl Builder<'_> {
             .iter()
             .map(|p| self.param(p, &name, &loc))
             .collect();
-        let owner = name.to_upper_camel_case();
+        let owner = naming::owner_name(&name);
         let request = e.request.as_ref().map(|body| {
             let ty = body
                 .schema
@@ -774,7 +763,7 @@ impl Builder<'_> {
             key,
             method: e.method.clone(),
             path: e.path.clone(),
-            operation_id: name.to_lower_camel_case(),
+            operation_id: naming::operation_id(&name),
             name,
             description: e.description.clone(),
             status: e.status,
@@ -837,7 +826,7 @@ impl Builder<'_> {
             },
             ParamType::Enum { values } => {
                 ParamTy::Enum(self.enum_def(values.clone(), format!("{op}({name})"), || {
-                    format!("{}{}", op.to_upper_camel_case(), name.to_upper_camel_case())
+                    naming::parameter_enum(op, name)
                 }))
             }
             ParamType::List { items } => {
@@ -858,119 +847,6 @@ impl Builder<'_> {
             entry.description = description;
         }
         ParamTy::Id(id.to_string())
-    }
-}
-
-/// `start-time` -> `start_time`, `isStoppable` -> `is_stoppable`, `type` -> `type_`.
-pub fn rust_field_name(wire: &str) -> String {
-    let snake = wire.to_snake_case();
-    // The common case, without a pass over its characters: an ASCII name that starts with a letter.
-    let plain = snake.starts_with(|c: char| c.is_ascii_lowercase())
-        && (snake.bytes()).all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    let snake = match plain {
-        true => snake,
-        false => identifier(&snake, "field"),
-    };
-    match KEYWORDS.contains(&snake.as_str()) {
-        true => format!("{snake}_"),
-        false => snake,
-    }
-}
-
-/// Any text as an identifier: each character no identifier holds becomes `_`, and one that cannot
-/// start an identifier gets `_` before it; text with nothing usable is `fallback`. Keywords are the
-/// caller's business.
-pub fn identifier(text: &str, fallback: &str) -> String {
-    let mut id: String = (text.chars())
-        .map(|c| match unicode_ident::is_xid_continue(c) {
-            true => c,
-            false => '_',
-        })
-        .collect();
-    if !id.starts_with(|c: char| unicode_ident::is_xid_start(c) || c == '_') {
-        id.insert(0, '_');
-    }
-    match id.trim_matches('_').is_empty() {
-        true => fallback.to_string(),
-        false => id,
-    }
-}
-
-/// A type's name as the specs and the crate use it: a valid identifier (`1bc` -> `_1bc`, nothing ->
-/// `Unnamed`) that is none of the names the generated code means as Rust's or the crate's own
-/// (`Vec` -> `VecType`).
-pub fn rust_type_name(name: &str) -> String {
-    let id = identifier(name, "Unnamed");
-    match TAKEN_TYPE_NAMES.contains(&id.as_str()) || KEYWORDS.contains(&id.as_str()) {
-        true => format!("{id}Type"),
-        false => id,
-    }
-}
-
-/// Names the generated code uses unqualified: the prelude's, serde's, and the crate's own.
-const TAKEN_TYPE_NAMES: [&str; 32] = [
-    "Vec",
-    "Option",
-    "Some",
-    "None",
-    "String",
-    "Box",
-    "Result",
-    "Ok",
-    "Err",
-    "Default",
-    "From",
-    "Into",
-    "Clone",
-    "Copy",
-    "Debug",
-    "PartialEq",
-    "Eq",
-    "PartialOrd",
-    "Ord",
-    "Hash",
-    "Send",
-    "Sync",
-    "Sized",
-    "Iterator",
-    "ToString",
-    "AsRef",
-    "Serialize",
-    "Deserialize",
-    "Client",
-    "Error",
-    "Query",
-    "UploadFile",
-];
-
-/// Words that cannot be a field's name: Rust's keywords, reserved ones included (as `syn` rejects them).
-const KEYWORDS: [&str; 52] = [
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
-    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
-    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
-];
-
-#[cfg(test)]
-mod tests {
-    use super::rust_field_name;
-
-    #[test]
-    fn wire_names_become_rust_identifiers() {
-        for (wire, rust) in [
-            ("start-time", "start_time"),
-            ("maxParallelism", "max_parallelism"),
-            ("type", "type_"),
-            ("self", "self_"),
-            ("Self", "self_"),
-            ("async", "async_"),
-            ("1st", "_1st"),
-            ("", "field"),
-            ("naïve", "naïve"),
-        ] {
-            assert_eq!(rust_field_name(wire), rust, "{wire}");
-        }
     }
 }
 

@@ -3,9 +3,9 @@
 //! Code is built as token streams with `quote`, parsed into a `syn::File` and printed by `prettyplease`
 //! (see [`format`]), so the output is rustfmt-like and byte-for-byte stable.
 
-use heck::ToUpperCamelCase;
+use crate::naming::{self, variant_names};
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use crate::model::{
     Api, EnumDef, Field, Listed, Operation, Param, ParamTy, Request, StringType, StructDef, Ty,
@@ -250,51 +250,12 @@ fn enum_def(e: &EnumDef) -> TokenStream {
     }
 }
 
-/// `IN_PROGRESS` -> `InProgress`, `ok` -> `Ok`.
-/// `IN_PROGRESS`, `in_progress` -> `InProgress`; `WaitingForResources` stays (a Java class name).
-fn variant_name(value: &str) -> String {
-    let mixed = value.contains(char::is_uppercase) && value.contains(char::is_lowercase);
-    let name = match mixed && !value.contains(['_', '-', ' ']) {
-        true => value.to_upper_camel_case(),
-        false => value.to_lowercase().to_upper_camel_case(),
-    };
-    let name = match name.starts_with(|c: char| c.is_ascii_digit()) {
-        true => format!("V{name}"),
-        false => name,
-    };
-    let name = crate::model::identifier(&name, "Empty");
-    match name.as_str() {
-        "Unknown" | "Self" => format!("{name}Value"),
-        _ => name,
-    }
-}
-
-/// One variant per value, distinct even where two values case alike (`a-b` and `a_b`: `AB`, `AB2`),
-/// and none of them the catch-all `Unknown`.
-fn variant_names(values: &[String]) -> Vec<String> {
-    let mut taken: std::collections::HashSet<String> = ["Unknown".to_string()].into();
-    (values.iter())
-        .map(|v| {
-            let base = variant_name(v);
-            let mut name = base.clone();
-            let mut n = 1;
-            while !taken.insert(name.clone()) {
-                n += 1;
-                name = format!("{base}{n}");
-            }
-            name
-        })
-        .collect()
-}
-
 // ---------------------------------------------------------------------------------------------------
 // pairs.rs
 
 /// The enum variant naming a pair: its client method's name, `get_job` -> `GetJob`.
 pub fn pair_variant(op: &Operation) -> Ident {
-    ident(&crate::model::rust_type_name(
-        &op.name.to_upper_camel_case(),
-    ))
+    ident(&naming::pair_variant(&op.name))
 }
 
 fn pair_path(op: &Operation) -> TokenStream {
@@ -317,7 +278,7 @@ pub fn pairs(api: &Api) -> TokenStream {
     let all = api.operations.iter().map(pair_path);
     let count = api.operations.len();
     let methods = api.operations.iter().map(|op| {
-        let (pair, method) = (pair_path(op), ident(&op.method.to_upper_camel_case()));
+        let (pair, method) = (pair_path(op), ident(&naming::http_method(&op.method)));
         quote!(#pair => Method::#method,)
     });
     let paths = api.operations.iter().map(|op| {
@@ -428,7 +389,7 @@ pub fn client(api: &Api) -> TokenStream {
 }
 
 fn query_name(op: &Operation) -> Ident {
-    format_ident!("{}Query", op.name.to_upper_camel_case())
+    ident(&naming::query_type(&op.name))
 }
 
 fn param_rust_ty(ty: &ParamTy) -> TokenStream {
@@ -680,30 +641,5 @@ fn dispatch_arm(op: &Operation) -> TokenStream {
             let answer = client.#name(#(#args),*).await?;
             Ok(serde_json::to_value(answer)?)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{variant_name, variant_names};
-
-    #[test]
-    fn enum_values_become_upper_camel_case_variants() {
-        for (value, variant) in [
-            ("IN_PROGRESS", "InProgress"),
-            ("exactly_once", "ExactlyOnce"),
-            ("ok", "Ok"),
-            ("AdaptiveBatch", "AdaptiveBatch"),
-            ("WaitingForResources", "WaitingForResources"),
-            ("Mixed_Case", "MixedCase"),
-            ("", "Empty"),
-            ("²", "Empty"),
-            ("Unknown", "UnknownValue"),
-            ("1st", "V1st"),
-        ] {
-            assert_eq!(variant_name(value), variant, "{value}");
-        }
-        let values = ["a-b", "a_b", "A B", ""].map(String::from);
-        assert_eq!(variant_names(&values), ["AB", "AB2", "AB3", "Empty"]);
     }
 }

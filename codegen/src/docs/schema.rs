@@ -21,7 +21,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use heck::ToUpperCamelCase;
 use serde_json::{Map, Value};
 
 use super::{Input, NamedSchema, RawSchema};
@@ -517,10 +516,7 @@ fn base_names<'a>(paths: &BTreeSet<Vec<&'a str>>) -> HashMap<Vec<&'a str>, Strin
     let name = |path: &[&str], depth: usize| -> String {
         path[path.len() - depth..]
             .iter()
-            .map(|s| match s.starts_with(char::is_uppercase) {
-                true => s.to_string(),
-                false => s.to_upper_camel_case(),
-            })
+            .map(|s| crate::naming::class_segment(s))
             .collect()
     };
     let mut depth: HashMap<&Vec<&str>, usize> = paths.iter().map(|p| (p, 1)).collect();

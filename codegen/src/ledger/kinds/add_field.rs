@@ -9,7 +9,8 @@ use super::{moot, struct_mut, Change, Fitted, Support};
 use crate::ledger::evidence::{cite, FieldObs, Seen};
 use crate::ledger::propose::Proposer;
 use crate::ledger::{ty_of, Entry, Fit};
-use crate::model::{rust_field_name, Api, Field};
+use crate::model::{Api, Field};
+use crate::naming::rust_field_name;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -10,7 +10,8 @@ use super::{moot, Change, Fitted, Support};
 use crate::ledger::evidence::Seen;
 use crate::ledger::propose::Proposer;
 use crate::ledger::{Entry, Fit};
-use crate::model::{rust_field_name, Api, Param, ParamTy};
+use crate::model::{Api, Param, ParamTy};
+use crate::naming::rust_field_name;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
