@@ -198,10 +198,17 @@ pub fn variant_names(values: &[String]) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// A rule's name, the rule, and what it makes of each given name.
+    type Rule = (
+        &'static str,
+        fn(&str) -> String,
+        &'static [(&'static str, &'static str)],
+    );
+
     /// Every rule, on the names the docs give and on hostile ones.
     #[test]
     fn every_naming_rule_in_one_table() {
-        let rules: &[(&str, fn(&str) -> String, &[(&str, &str)])] = &[
+        let rules: &[Rule] = &[
             (
                 "field",
                 rust_field_name,
