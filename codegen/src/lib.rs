@@ -15,6 +15,7 @@ pub mod naming;
 pub mod openapi;
 pub mod openapi30;
 mod par;
+pub mod rename;
 pub mod rust;
 pub mod union;
 

@@ -62,6 +62,71 @@ pub fn gen(root: &Path, check: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `cargo xtask rename Old New`: the type renamed in `names.json` and the ledger, everything
+/// regenerated; hand-written sources that still name it are listed (theirs to change).
+pub fn rename(root: &Path, old: &str, new: &str) -> Result<ExitCode> {
+    use flink_rest_codegen::{naming, rename};
+    if naming::rust_type_name(new) != new {
+        anyhow::bail!(
+            "`{new}` cannot be a type's name (as a name: `{}`)",
+            naming::rust_type_name(new)
+        );
+    }
+    let types = match codegen::apis(&inputs(root)?) {
+        Ok(apis) => apis.merged.types,
+        Err(problems) => anyhow::bail!("the inputs do not generate as they are:\n{problems}"),
+    };
+    if !types.contains_key(old) {
+        anyhow::bail!("no generated type is named `{old}`");
+    }
+    if types.contains_key(new) {
+        anyhow::bail!("a generated type is named `{new}` already");
+    }
+    let names = root.join(codegen::model::NAMES_FILE);
+    let text = fs::read_to_string(&names)?;
+    fs::write(
+        &names,
+        rename::names(&text, old, new).map_err(anyhow::Error::msg)?,
+    )?;
+    for entry in fs::read_dir(root.join(codegen::ledger::DIR))?.flatten() {
+        let text = fs::read_to_string(entry.path())?;
+        let renamed = rename::whole_name(&text, old, new);
+        if renamed != text {
+            fs::write(entry.path(), renamed)?;
+        }
+    }
+    let code = gen(root, false)?;
+    for dir in [
+        "flink-rest/src",
+        "flink-rest/examples",
+        "contract-tests",
+        "emulator/src",
+    ] {
+        still_named(&root.join(dir), old, root);
+    }
+    Ok(code)
+}
+
+/// Prints each line of a hand-written Rust source under `dir` that names `old`.
+fn still_named(dir: &Path, old: &str, root: &Path) {
+    let Ok(listing) = fs::read_dir(dir) else {
+        return;
+    };
+    for path in listing.flatten().map(|e| e.path()) {
+        if path.is_dir() && !path.ends_with("generated") && !path.ends_with("fixtures") {
+            still_named(&path, old, root);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = fs::read_to_string(&path).unwrap_or_default();
+            for (i, line) in text.lines().enumerate() {
+                if flink_rest_codegen::rename::whole_name(line, old, "\u{0}") != line {
+                    let at = path.strip_prefix(root).unwrap_or(&path).display();
+                    println!("still names {old}: {at}:{}", i + 1);
+                }
+            }
+        }
+    }
+}
+
 /// Times the whole pipeline in-process, inputs already in memory: what `gen` costs beyond file I/O.
 pub fn bench(root: &Path, runs: usize) -> Result<ExitCode> {
     let inputs = inputs(root)?;

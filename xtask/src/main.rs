@@ -107,6 +107,10 @@ enum Command {
         #[arg(long)]
         fidelity: bool,
     },
+    /// Rename a generated type (`JobVertexDetails` -> `VertexDetails`) in the data that names it
+    /// (`schemas/names.json`, the evidence ledger), then regenerate; lists the hand-written sources
+    /// that still name it.
+    Rename { old: String, new: String },
     /// A bounded load on a Flink REST endpoint, real or emulated: `connections` keep-alive
     /// connections sending GETs for `seconds` on `/jobs/overview` and on a running job's details;
     /// requests per second and latency percentiles, as a Markdown table. The server needs a running
@@ -246,6 +250,7 @@ fn main() -> ExitCode {
             adaptive,
             ..
         } => emulate(&version, port, adaptive),
+        Command::Rename { old, new } => gen::rename(&root, &old, &new),
         Command::Load {
             url,
             emulated,

@@ -125,3 +125,33 @@ fn bad_input_is_reported_not_panicked() {
     assert!(!text.contains("panicked"), "{text}");
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_type_renamed_in_the_data_generates_under_its_new_name_with_every_ledger_entry_fitting() {
+    let dir = std::env::temp_dir().join(format!("flink-rest-rename-{}", std::process::id()));
+    inputs_only(&dir);
+    copy_tree(&repo().join("schemas/ledger"), &dir.join("schemas/ledger"));
+    let before = fs::read_to_string(dir.join("schemas/ledger/fields.json")).unwrap();
+    assert!(before.contains("\"JobVertexDetails\""));
+    let (code, text) = xtask(&dir, &["rename", "JobVertexDetails", "VertexDetails"]);
+    assert_eq!(code, 0, "{text}");
+    let types = fs::read_to_string(dir.join("flink-rest/src/generated/types.rs")).unwrap();
+    assert!(types.contains("pub struct VertexDetails {"), "renamed");
+    assert!(
+        !types.contains("JobVertexDetails "),
+        "nothing keeps the old name"
+    );
+    assert!(
+        types.contains("pub struct JobVertexDetailsInfo"),
+        "longer names stay"
+    );
+    let after = fs::read_to_string(dir.join("schemas/ledger/fields.json")).unwrap();
+    assert!(!after.contains("\"JobVertexDetails\"") && after.contains("\"VertexDetails\""));
+    // Taken or invalid names are refused, and nothing is written.
+    let (code, text) = xtask(&dir, &["rename", "VertexDetails", "JobDetailsInfo"]);
+    assert_ne!(code, 0, "{text}");
+    assert!(text.contains("already"), "{text}");
+    let (code, text) = xtask(&dir, &["rename", "VertexDetails", "Vec"]);
+    assert_ne!(code, 0, "{text}");
+    fs::remove_dir_all(&dir).unwrap();
+}
