@@ -21,6 +21,37 @@ pub struct Answer {
     pub(crate) shutdown: bool,
 }
 
+/// An answer as it goes on the wire: status, content type, bytes (cheap to clone).
+#[derive(Debug, Clone)]
+pub(crate) struct Rendered {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub bytes: bytes::Bytes,
+    pub delay: Duration,
+    pub shutdown: bool,
+}
+
+impl Rendered {
+    pub fn of(answer: Answer) -> Rendered {
+        let (content_type, bytes) = match (&answer.body, answer.text) {
+            (Some(body), _) => (
+                "application/json; charset=UTF-8",
+                serde_json::to_vec(body).unwrap_or_default(),
+            ),
+            // As Flink serves a log file.
+            (None, Some(text)) => ("text/plain", text.into_bytes()),
+            (None, None) => ("application/json; charset=UTF-8", Vec::new()),
+        };
+        Rendered {
+            status: answer.status,
+            content_type,
+            bytes: bytes.into(),
+            delay: answer.delay,
+            shutdown: answer.shutdown,
+        }
+    }
+}
+
 impl Answer {
     fn new(status: u16, body: Option<Value>, text: Option<String>) -> Answer {
         Answer {

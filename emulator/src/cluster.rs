@@ -3,13 +3,13 @@
 //! metrics) or answered with the recorded answer to the same question ([`crate::replay`]); [`model`]
 //! says which, one arm per pair.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use flink_rest::pair::Route;
 use flink_rest::Pair;
 
-use crate::answer::Answer;
+use crate::answer::{Answer, Rendered};
 use crate::applications::Application;
 use crate::clock::Clock;
 use crate::fault::{Fault, Faults, Timing};
@@ -30,6 +30,10 @@ pub(crate) struct Cluster {
     pub operations: BTreeMap<String, Operation>,
     pub applications: Vec<Application>,
     pub faults: Faults,
+    /// Answers to the GETs of the current millisecond: until the clock moves or a request that is
+    /// not a GET comes, the same GET gets the same bytes (every answer's times are in ms).
+    rendered: HashMap<String, Rendered>,
+    rendered_at: u64,
 }
 
 impl Cluster {
@@ -45,6 +49,8 @@ impl Cluster {
             operations: BTreeMap::new(),
             applications: Vec::new(),
             faults: Faults::default(),
+            rendered: HashMap::new(),
+            rendered_at: 0,
         }
     }
 
@@ -54,6 +60,27 @@ impl Cluster {
 
     pub fn version(&self) -> &str {
         &self.rec.version
+    }
+
+    /// The answer to a request, as sent: a GET asked again within the same millisecond, with no
+    /// fault pending and nothing changed since, gets the bytes it got (Flink itself serves job
+    /// answers from a cache for seconds).
+    pub fn respond(&mut self, incoming: &Incoming) -> Rendered {
+        let now = self.now();
+        let reusable = incoming.method == "GET" && self.faults.is_empty();
+        if !reusable || now != self.rendered_at {
+            self.rendered.clear();
+            self.rendered_at = now;
+        }
+        let key = reusable.then(|| format!("{}?{:?}", incoming.path, incoming.query));
+        if let Some(rendered) = key.as_ref().and_then(|k| self.rendered.get(k)) {
+            return rendered.clone();
+        }
+        let rendered = Rendered::of(self.handle(incoming));
+        if let Some(key) = key.filter(|_| !rendered.shutdown && rendered.delay.is_zero()) {
+            self.rendered.insert(key, rendered.clone());
+        }
+        rendered
     }
 
     /// The answer to a request (its path without `/v1`).

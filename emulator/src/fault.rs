@@ -102,6 +102,10 @@ impl Faults {
         self.0.push(fault);
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The first injected fault `wanted` picks, used once: one that counts its times is kept until
     /// they are spent, any other is gone.
     fn take(&mut self, wanted: impl Fn(&Fault) -> bool) -> Option<Fault> {

@@ -17,7 +17,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::answer::Answer;
+use crate::answer::{Answer, Rendered};
 use crate::cluster::Cluster;
 use crate::request::{query_pairs, Incoming, Part};
 
@@ -78,10 +78,10 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 async fn respond(shared: &Arc<Shared>, req: Request<Body>) -> Response<Full<Bytes>> {
     let answer = match read(shared, req).await {
         Ok(incoming) => match shared.cluster.lock() {
-            Ok(mut cluster) => cluster.handle(&incoming),
-            Err(_) => Answer::error(500, "Internal server error."),
+            Ok(mut cluster) => cluster.respond(&incoming),
+            Err(_) => Rendered::of(Answer::error(500, "Internal server error.")),
         },
-        Err(answer) => answer,
+        Err(answer) => Rendered::of(answer),
     };
     if !answer.delay.is_zero() {
         tokio::time::sleep(answer.delay).await;
@@ -213,22 +213,14 @@ fn safe(name: &str) -> String {
     name.trim_start_matches('.').to_string()
 }
 
-fn write(answer: Answer) -> Response<Full<Bytes>> {
-    let (content_type, bytes) = match (&answer.body, &answer.text) {
-        (Some(body), _) => (
-            "application/json; charset=UTF-8",
-            serde_json::to_vec(body).unwrap_or_default(),
-        ),
-        (None, Some(text)) => ("text/plain; charset=UTF-8", text.clone().into_bytes()),
-        (None, None) => ("application/json; charset=UTF-8", Vec::new()),
-    };
-    let mut response = Response::new(Full::new(Bytes::from(bytes)));
+fn write(answer: Rendered) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(answer.bytes));
     *response.status_mut() = hyper::StatusCode::from_u16(answer.status)
         .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     let headers = response.headers_mut();
     headers.insert(
         hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static(content_type),
+        hyper::header::HeaderValue::from_static(answer.content_type),
     );
     headers.insert(
         hyper::header::ACCESS_CONTROL_ALLOW_ORIGIN,
