@@ -6,7 +6,6 @@ use serde_json::{json, Value};
 use crate::answer::Answer;
 use crate::cluster::{ms, Cluster};
 use crate::jobs::JobState;
-use crate::recorded::Exchange;
 use crate::request::Req;
 
 #[derive(Debug, Clone)]
@@ -92,16 +91,7 @@ impl Cluster {
     }
 
     pub(crate) fn applications_overview(&self, req: &Req) -> Answer {
-        let template = self.rec.ok_where(req.pair, |b| {
-            b["applications"].as_array().is_some_and(|a| !a.is_empty())
-        });
-        let first = |e: &Exchange| {
-            e.response.body.as_ref()?["applications"]
-                .as_array()?
-                .first()
-                .cloned()
-        };
-        let item = template.and_then(first).unwrap_or_else(|| json!({}));
+        let item = (self.rec.first_item(req.pair, "applications")).unwrap_or_else(|| json!({}));
         let apps: Vec<Value> = (self.applications.iter().rev())
             .filter_map(|app| {
                 let job = self.job(&app.job)?;

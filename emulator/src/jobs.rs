@@ -256,16 +256,8 @@ impl Cluster {
 
     /// A job as the overview lists it (the recorded item, made this job's).
     pub(crate) fn overview_item(&self, job: &Job) -> Value {
-        let template = self.rec.ok_where(Pair::GetJobsOverview, |b| {
-            b["jobs"].as_array().is_some_and(|j| !j.is_empty())
-        });
-        let first = |e: &Exchange| {
-            e.response.body.as_ref()?["jobs"]
-                .as_array()?
-                .first()
-                .cloned()
-        };
-        let mut v = template.and_then(first).unwrap_or_else(|| json!({}));
+        let mut v =
+            (self.rec.first_item(Pair::GetJobsOverview, "jobs")).unwrap_or_else(|| json!({}));
         let (state, end) = self.state(job);
         v["jid"] = json!(job.id);
         v["name"] = json!(job.name);

@@ -190,6 +190,17 @@ impl Recorded {
             .find(|e| e.is_scenario() && e.ok() && e.response.body.as_ref().is_some_and(&holds))
     }
 
+    /// The first item of the list `field` in the first successful answer of the pair that lists
+    /// any (the recorded job of an overview, the recorded application …).
+    pub fn first_item(&self, pair: Pair, field: &str) -> Option<Value> {
+        let listed = |b: &Value| b[field].as_array().is_some_and(|a| !a.is_empty());
+        let e = self.ok_where(pair, listed)?;
+        e.response.body.as_ref()?[field]
+            .as_array()?
+            .first()
+            .cloned()
+    }
+
     /// The first answer of a pair with this status (a bad input's, or a scenario's).
     pub fn with_status(&self, pair: Pair, status: u16) -> Option<&Exchange> {
         self.answers(pair)

@@ -69,18 +69,18 @@ impl Http {
         self.send(self.http.post(url).multipart(form)).await
     }
 
-    /// A jar uploaded and run with `args`; the job's id.
-    async fn job(&self, args: &[&str]) -> String {
+    /// A jar uploaded; its id.
+    async fn jar(&self) -> String {
         let (_, uploaded) = self
             .upload("jarfile", "job.jar", b"PK\x05\x06".to_vec())
             .await;
-        let jar = uploaded["filename"]
-            .as_str()
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .to_string();
+        let file = uploaded["filename"].as_str().unwrap();
+        file.rsplit('/').next().unwrap().to_string()
+    }
+
+    /// A jar uploaded and run with `args`; the job's id.
+    async fn job(&self, args: &[&str]) -> String {
+        let jar = self.jar().await;
         let (status, run) = self
             .post(
                 &format!("/jars/{jar}/run"),
@@ -334,16 +334,7 @@ async fn ids_decode_plans_answer_and_the_jobmanager_log_is_text() {
     let (status, answer) = http.get(&format!("/taskmanagers/{encoded}")).await;
     assert_eq!((status, &answer["id"]), (StatusCode::OK, &json!(tm)));
 
-    let (_, uploaded) = http
-        .upload("jarfile", "job.jar", b"PK\x05\x06".to_vec())
-        .await;
-    let jar = uploaded["filename"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let jar = http.jar().await;
     let (status, plan) = http.get(&format!("/jars/{jar}/plan")).await;
     assert_eq!(status, 200, "{plan}");
     assert!(plan["plan"]["nodes"].is_array(), "{plan}");
