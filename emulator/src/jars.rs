@@ -16,6 +16,8 @@ pub(crate) struct Jar {
     pub id: String,
     pub name: String,
     pub uploaded: u64,
+    /// Where its bytes were written (removed with the jar).
+    pub stored: Option<std::path::PathBuf>,
 }
 
 impl Cluster {
@@ -41,6 +43,7 @@ impl Cluster {
             id: format!("{uuid}_{name}"),
             name,
             uploaded: self.now(),
+            stored: part.stored.as_ref().map(|(path, _)| path.clone()),
         };
         let dir = (self.rec.ok(Pair::UploadJar))
             .and_then(|e| e.response.body.as_ref()?["filename"].as_str())
@@ -77,7 +80,9 @@ impl Cluster {
         let id = req.param("jarid");
         match self.jars.iter().position(|j| j.id == id) {
             Some(i) => {
-                self.jars.remove(i);
+                if let Some(path) = self.jars.remove(i).stored {
+                    let _ = std::fs::remove_file(path);
+                }
                 Answer::json(200, json!({}))
             }
             None => Answer::error(
