@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use flink_rest::Pair;
 use tokio::net::TcpStream;
 
 /// What one path took under load.
@@ -26,8 +27,9 @@ pub async fn run(url: &str, connections: usize, seconds: u64) -> Result<Vec<Meas
         .context("an http:// URL (the load speaks plain HTTP/1.1)")?
         .trim_end_matches('/')
         .to_string();
-    let (status, jobs) = get(&mut TcpStream::connect(&addr).await?, "/jobs").await?;
-    let jobs: serde_json::Value = serde_json::from_slice(&jobs).context("GET /jobs")?;
+    let list = Pair::ListJobs.path().as_str();
+    let (status, jobs) = get(&mut TcpStream::connect(&addr).await?, list).await?;
+    let jobs: serde_json::Value = serde_json::from_slice(&jobs).context(Pair::ListJobs.key())?;
     let running = (jobs["jobs"].as_array().into_iter().flatten())
         .find(|j| j["status"] == "RUNNING")
         .and_then(|j| j["id"].as_str());
@@ -35,7 +37,8 @@ pub async fn run(url: &str, connections: usize, seconds: u64) -> Result<Vec<Meas
         bail!("no running job at {url}: start one first");
     };
     let mut out = Vec::new();
-    for path in ["/jobs/overview".to_string(), format!("/jobs/{job}")] {
+    let overview = Pair::GetJobsOverview.path().fill(&[])?;
+    for path in [overview, Pair::GetJob.path().fill(&[job])?] {
         out.push(load(&addr, &path, connections, Duration::from_secs(seconds)).await?);
     }
     Ok(out)
