@@ -408,7 +408,7 @@ fn load(
         .enable_all()
         .build()?;
     let runtime = tokio::runtime::Runtime::new()?;
-    let (url, label, _flink) = match (url, emulated) {
+    let (url, label, emulator) = match (url, emulated) {
         (Some(url), _) => (url, "Flink".to_string(), None),
         (None, Some(version)) => {
             let flink = server.block_on(async {
@@ -433,10 +433,9 @@ fn load(
     let before = rss();
     let measured = runtime.block_on(load::run(&url, connections, seconds))?;
     print!("{}", load::table(&label, &measured));
-    if _flink.is_some() {
+    if emulator.is_some() {
         println!(
-            "
-this process (emulator and load) resident: {before} before, {} after",
+            "\nthis process (emulator and load) resident: {before} before, {} after",
             rss()
         );
     }
