@@ -4,6 +4,35 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::Path;
+use std::process::ExitCode;
+
+/// `gen [--check]`: every output made from the inputs under `root`, then written (or, with `check`,
+/// compared: a stale file fails, naming the command to run). Problems in the inputs are printed
+/// and fail; an input or output that cannot be read or written is the error.
+pub fn generate(root: &Path, check: bool) -> io::Result<ExitCode> {
+    let files = match crate::outputs(crate::Inputs::read(root)?) {
+        Ok(files) => files,
+        Err(problems) => {
+            eprint!("{problems}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let stale = sync(root, &files, &crate::OWNED_DIRS, check)?;
+    if !check {
+        println!("{} files generated, {} changed", files.len(), stale.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if stale.is_empty() {
+        println!("{} generated files are up to date", files.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("{} generated files are stale:", stale.len());
+    for path in &stale {
+        eprintln!("  {path}");
+    }
+    eprintln!("run `cargo xtask gen` and commit the result");
+    Ok(ExitCode::FAILURE)
+}
 
 /// Brings `owned` (files or folders under `root`) to exactly `files`; returns what differed. With
 /// `check`, writes nothing.

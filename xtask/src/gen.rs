@@ -38,28 +38,7 @@ pub fn import(root: &Path) -> Result<ExitCode> {
 }
 
 pub fn gen(root: &Path, check: bool) -> Result<ExitCode> {
-    let files = match codegen::outputs(inputs(root)?) {
-        Ok(files) => files,
-        Err(problems) => {
-            eprint!("{problems}");
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    let stale = codegen::files::sync(root, &files, &codegen::OWNED_DIRS, check)?;
-    if check {
-        if stale.is_empty() {
-            println!("{} generated files are up to date", files.len());
-            return Ok(ExitCode::SUCCESS);
-        }
-        eprintln!("{} generated files are stale:", stale.len());
-        for path in &stale {
-            eprintln!("  {path}");
-        }
-        eprintln!("run `cargo xtask gen` and commit the result");
-        return Ok(ExitCode::FAILURE);
-    }
-    println!("{} files generated, {} changed", files.len(), stale.len());
-    Ok(ExitCode::SUCCESS)
+    Ok(codegen::files::generate(root, check)?)
 }
 
 /// `cargo xtask rename Old New`: the type renamed in `names.json` and the ledger, everything

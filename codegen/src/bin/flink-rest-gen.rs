@@ -10,34 +10,8 @@ use flink_rest_codegen as codegen;
 fn main() -> ExitCode {
     let check = std::env::args().any(|a| a == "--check");
     let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    let files = match codegen::Inputs::read(root).map(codegen::outputs) {
-        Ok(Ok(files)) => files,
-        Ok(Err(problems)) => {
-            eprint!("{problems}");
-            return ExitCode::FAILURE;
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match codegen::files::sync(root, &files, &codegen::OWNED_DIRS, check) {
-        Ok(stale) if check && !stale.is_empty() => {
-            eprintln!("{} generated files are stale:", stale.len());
-            stale.iter().for_each(|path| eprintln!("  {path}"));
-            ExitCode::FAILURE
-        }
-        Ok(_) if check => {
-            println!("{} generated files are up to date", files.len());
-            ExitCode::SUCCESS
-        }
-        Ok(stale) => {
-            println!("{} files generated, {} changed", files.len(), stale.len());
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            ExitCode::FAILURE
-        }
-    }
+    codegen::files::generate(root, check).unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
 }
