@@ -497,7 +497,7 @@ impl Client {
             body.extend_from_slice(&chunk);
         }
         if !success {
-            return Err(api_error(endpoint, status, &body));
+            return Err(api_error(pair, status, &body));
         }
         // An empty answer decodes like `null` (so an undocumented body becomes `Value::Null`).
         let bytes: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
@@ -550,7 +550,7 @@ impl std::error::Error for DecodeError {
     }
 }
 
-fn api_error(endpoint: &'static str, status: u16, body: &[u8]) -> Error {
+fn api_error(pair: Pair, status: u16, body: &[u8]) -> Error {
     #[derive(serde::Deserialize)]
     struct FlinkErrors {
         errors: Vec<String>,
@@ -564,10 +564,10 @@ fn api_error(endpoint: &'static str, status: u16, body: &[u8]) -> Error {
         Err(_) => vec![text.trim().to_string()],
     };
     let known = (crate::client::KNOWN_ERRORS.iter())
-        .find(|(pair, code, _)| pair.key() == endpoint && *code == status)
+        .find(|(known, code, _)| *known == pair && *code == status)
         .map(|(_, _, why)| *why);
     Error::Api {
-        endpoint,
+        endpoint: pair.key(),
         status,
         errors,
         known,
