@@ -277,31 +277,37 @@ pub fn pairs(api: &Api) -> TokenStream {
     });
     let all = api.operations.iter().map(pair_path);
     let count = api.operations.len();
-    let methods = api.operations.iter().map(|op| {
-        let (pair, method) = (pair_path(op), ident(&naming::http_method(&op.method)));
-        quote!(#pair => Method::#method,)
+    // One `Pair::X => value,` arm per pair.
+    let arms = |value: &dyn Fn(&Operation) -> TokenStream| -> Vec<TokenStream> {
+        (api.operations.iter())
+            .map(|op| {
+                let (pair, value) = (pair_path(op), value(op));
+                quote!(#pair => #value,)
+            })
+            .collect()
+    };
+    let methods = arms(&|op| {
+        let method = ident(&naming::http_method(&op.method));
+        quote!(Method::#method)
     });
-    let paths = api.operations.iter().map(|op| {
-        let (pair, path) = (pair_path(op), &op.path);
-        quote!(#pair => PathTemplate::new(#path),)
+    let paths = arms(&|op| {
+        let path = &op.path;
+        quote!(PathTemplate::new(#path))
     });
-    let keys = api.operations.iter().map(|op| {
-        let (pair, key) = (pair_path(op), &op.key);
-        quote!(#pair => #key,)
+    let keys = arms(&|op| {
+        let key = &op.key;
+        quote!(#key)
     });
-    let names = api.operations.iter().map(|op| {
-        let (pair, name) = (pair_path(op), &op.name);
-        quote!(#pair => #name,)
+    let names = arms(&|op| {
+        let name = &op.name;
+        quote!(#name)
     });
-    let documented = api.operations.iter().map(|op| {
-        let (pair, since, until) = (pair_path(op), opt(&op.since), opt(&op.until));
-        quote!(#pair => Versions { since: #since, until: #until },)
-    });
-    let served = api.operations.iter().map(|op| {
-        let pair = pair_path(op);
-        let (since, until) = (opt(&op.served_since), opt(&op.served_until));
-        quote!(#pair => Versions { since: #since, until: #until },)
-    });
+    let versions = |since: &Option<String>, until: &Option<String>| {
+        let (since, until) = (opt(since), opt(until));
+        quote!(Versions { since: #since, until: #until })
+    };
+    let documented = arms(&|op| versions(&op.since, &op.until));
+    let served = arms(&|op| versions(&op.served_since, &op.served_until));
     quote! {
         //! Every endpoint/verb pair of Flink's REST API, of any version the crate knows.
 
