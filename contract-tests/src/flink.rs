@@ -529,7 +529,9 @@ fn tls_settings(tls: &Tls) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn cache_root() -> PathBuf {
+/// Where downloads, distributions and installed tools are cached: `FLINK_REST_CACHE`, else
+/// `~/.cache/flink-rest`.
+pub fn cache_root() -> PathBuf {
     std::env::var_os("FLINK_REST_CACHE")
         .map(PathBuf::from)
         .unwrap_or_else(|| {

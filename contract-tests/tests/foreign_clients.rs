@@ -98,11 +98,9 @@ fn a_pypi_rest_client_gets_every_call_answered_by_the_emulator() {
 
 /// A venv with the PyPI client, made once (`~/.cache/flink-rest/pypi/<package>`); its python.
 fn pypi_client() -> Result<PathBuf> {
-    let cache = std::env::var_os("FLINK_REST_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/flink-rest")))
-        .context("no HOME")?;
-    let venv = cache.join("pypi").join(PYPI_CLIENT.replace("==", "-"));
+    let venv = contract_tests::flink::cache_root()
+        .join("pypi")
+        .join(PYPI_CLIENT.replace("==", "-"));
     let python = venv.join("bin/python");
     if python.exists() && venv.join("ready").exists() {
         return Ok(python);

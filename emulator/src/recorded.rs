@@ -1,5 +1,4 @@
-//! What one Flink version answered: its recorded exchanges (`contract-tests/fixtures/<V>/`), by pair,
-//! by pair.
+//! What one Flink version answered: its recorded exchanges (`contract-tests/fixtures/<V>/`), by pair.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
