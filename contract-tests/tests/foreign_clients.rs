@@ -47,7 +47,37 @@ fn against_real_flink() -> bool {
 #[test]
 #[ignore = "runs Flink's CLI (Java 17, the distribution from PyPI); CI runs it with --ignored"]
 fn flinks_cli_exits_against_the_emulator_as_against_flink() {
-    let real = against_real_flink();
+    let session = |cli: &Cli, port, label: &str| cli.session(port, label).unwrap();
+    against_each_version(80, session, |version, emulated| {
+        for ran in emulated {
+            eprintln!("{version} emulated [{}] {}", ran.code, ran.command);
+            assert_eq!(ran.code, 0, "{version}: {ran:#?}");
+        }
+        expect_lines(emulated, version);
+    });
+}
+
+#[test]
+#[ignore = "runs the PyPI client flink-rest-client (Python 3, a venv); CI runs it with --ignored"]
+fn a_pypi_rest_client_gets_every_call_answered_by_the_emulator() {
+    let python = pypi_client().unwrap_or_else(|e| panic!("installing {PYPI_CLIENT}: {e:#}"));
+    let session = |cli: &Cli, port, label: &str| cli.python_session(&python, port, label);
+    against_each_version(85, session, |version, emulated: &String| {
+        assert!(
+            emulated.ends_with("50 calls, all answered"),
+            "{version}: {emulated}"
+        );
+    });
+}
+
+/// A client's `session` against the emulator of each version, `check`ed; with
+/// `FLINK_REST_CLI_REAL=1` also against the real cluster of the version (on the version's port plus
+/// `offset`), which must give the same.
+fn against_each_version<T: PartialEq + std::fmt::Debug>(
+    offset: u16,
+    session: impl Fn(&Cli, u16, &str) -> T,
+    check: impl Fn(&str, &T),
+) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     for version in versions() {
         let version = version.as_str();
@@ -55,42 +85,15 @@ fn flinks_cli_exits_against_the_emulator_as_against_flink() {
         let emulator = runtime
             .block_on(Emulator::builder(version).timing(Timing::brisk()).start())
             .unwrap();
-        let emulated = cli.session(emulator.addr().port(), "emulated").unwrap();
-        for ran in &emulated {
-            eprintln!("{version} emulated [{}] {}", ran.code, ran.command);
-            assert_eq!(ran.code, 0, "{version}: {ran:#?}");
-        }
-        expect_lines(&emulated, version);
-        if real {
-            let port = Cluster::new(&cli.root, version, None).unwrap().port + 80;
-            let cluster = Cluster::new(&cli.root, version, Some(port)).unwrap();
-            let running = cluster.start().unwrap();
-            let flink = cli.session(running.cluster.port, "real").unwrap();
-            assert_eq!(emulated, flink, "{version}: the emulator, then real Flink");
-        }
-    }
-}
-
-#[test]
-#[ignore = "runs the PyPI client flink-rest-client (Python 3, a venv); CI runs it with --ignored"]
-fn a_pypi_rest_client_gets_every_call_answered_by_the_emulator() {
-    let python = pypi_client().unwrap_or_else(|e| panic!("installing {PYPI_CLIENT}: {e:#}"));
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    for version in versions() {
-        let cli = Cli::prepare(&version).unwrap_or_else(|e| panic!("{version}: {e:#}"));
-        let emulator = runtime
-            .block_on(Emulator::builder(&version).timing(Timing::brisk()).start())
-            .unwrap();
-        let emulated = cli.python_session(&python, emulator.addr().port(), "emulated");
-        assert!(
-            emulated.ends_with("50 calls, all answered"),
-            "{version}: {emulated}"
-        );
+        let emulated = session(&cli, emulator.addr().port(), "emulated");
+        check(version, &emulated);
         if against_real_flink() {
-            let port = Cluster::new(&cli.root, &version, None).unwrap().port + 85;
-            let cluster = Cluster::new(&cli.root, &version, Some(port)).unwrap();
-            let running = cluster.start().unwrap();
-            let flink = cli.python_session(&python, running.cluster.port, "real");
+            let port = Cluster::new(&cli.root, version, None).unwrap().port + offset;
+            let running = Cluster::new(&cli.root, version, Some(port))
+                .unwrap()
+                .start()
+                .unwrap();
+            let flink = session(&cli, running.cluster.port, "real");
             assert_eq!(emulated, flink, "{version}: the emulator, then real Flink");
         }
     }
