@@ -101,7 +101,7 @@ impl Cluster {
         }
         let plan = (self.rec.ok(Pair::GetJarPlan)).or_else(|| self.rec.ok(Pair::PostJarPlan));
         match plan {
-            Some(e) => Answer::recorded(e).remapped(&crate::replay::rewrites(e, &req.at)),
+            Some(e) => Answer::recorded(e).remapped(&self.rewrites(e, req)),
             None => answer,
         }
     }

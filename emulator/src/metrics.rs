@@ -127,6 +127,7 @@ impl Cluster {
         if seen.is_empty() {
             seen = ["min", "max", "sum", "avg"].map(String::from).to_vec();
         }
+        seen.sort_unstable();
         seen.dedup();
         seen
     }

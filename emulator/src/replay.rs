@@ -1,7 +1,6 @@
 //! The recorded answer to the same question, its ids made the ones asked about; and the version's
 //! recorded refusals of what the cluster does not know or cannot parse.
 
-use flink_rest::pair::Params;
 use flink_rest::Pair;
 use serde_json::Value;
 
@@ -55,7 +54,12 @@ impl Cluster {
     /// Recorded id -> the one asked about, for each path parameter.
     /// (Ids only: a short value such as a subtask index `0` would rewrite every `0` in the body.)
     pub(crate) fn rewrites(&self, e: &Exchange, req: &Req) -> Vec<(String, String)> {
-        rewrites(e, &req.at)
+        (e.params().iter())
+            .filter(|(_, recorded)| is_id(recorded))
+            .filter_map(|(name, recorded)| {
+                Some((recorded.to_string(), req.at.get(name)?.to_string()))
+            })
+            .collect()
     }
 
     pub(crate) fn job_not_found(&self, pair: Pair, job: &str) -> Answer {
@@ -96,14 +100,6 @@ impl Cluster {
         let to = format!("({name}) from value \"{value}\"");
         Some(Answer::recorded(recorded).remapped(&[(from, to)]))
     }
-}
-
-/// Recorded id -> the one asked about, for each path parameter the exchange has.
-pub(crate) fn rewrites(e: &Exchange, at: &Params) -> Vec<(String, String)> {
-    (e.params().iter())
-        .filter(|(_, recorded)| is_id(recorded))
-        .filter_map(|(name, recorded)| Some((recorded.to_string(), at.get(name)?.to_string())))
-        .collect()
 }
 
 /// Whether Flink's path parameter `name` would parse `value` (parameters it takes as strings do).
