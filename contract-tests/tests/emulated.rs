@@ -4,9 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
 use contract_tests::conformance;
+use contract_tests::fixture::{self, Exchange, Kind};
 use contract_tests::scenario::{self, Setup};
 use flink_rest_emulator::{Emulator, Scheduler, Timing};
+use serde_json::Value;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -36,9 +40,70 @@ async fn gate(
     for (step, took) in &recording.steps {
         eprintln!("{version} {step}: {} ms", took.as_millis());
     }
+    let refusals = refusals_as_recorded(&root, version, &recording.exchanges);
+    assert!(
+        refusals.is_empty(),
+        "{version}: the emulator's refusals differ from Flink's recorded ones:\n{}",
+        refusals.join("\n")
+    );
     conformance::evaluate(&root, apis, version, &recording.exchanges)
         .await
         .unwrap()
+}
+
+/// The steps whose every answer is held to the recorded one (the others' refusals too).
+const REFUSAL_STEPS: &[&str] = &["ended jobs"];
+
+/// Where the emulator's answers to the scenario's refusals (its bad inputs, its operations on ended
+/// jobs) differ from what the real Flink of the version answered to the same requests, in the same
+/// step and order: each difference as `step #n: recorded METHOD pair -> answer, emulated …`. An
+/// answer is its status and, for an operation that failed, the failure's exception class.
+fn refusals_as_recorded(root: &Path, version: &str, emulated: &[Exchange]) -> Vec<String> {
+    let dir = root.join("contract-tests/fixtures").join(version);
+    let recorded: Vec<Exchange> = (fixture::load_dir(&dir).unwrap().into_iter())
+        .map(|(_, e)| e)
+        .collect();
+    let (recorded, emulated) = (refusals(&recorded), refusals(emulated));
+    assert!(
+        recorded.get("bad input").is_some_and(|r| r.len() > 20),
+        "{version}: the recorded bad inputs are missing"
+    );
+    let mut differences = Vec::new();
+    for (step, real) in &recorded {
+        let ours = emulated.get(step).map_or(&[][..], Vec::as_slice);
+        if real.len() != ours.len() {
+            differences.push(format!(
+                "{step}: {} answers recorded, {} emulated",
+                real.len(),
+                ours.len()
+            ));
+        }
+        for (n, (real, ours)) in real.iter().zip(ours).enumerate() {
+            if real != ours {
+                differences.push(format!("{step} #{n}: recorded {real}, emulated {ours}"));
+            }
+        }
+    }
+    differences
+}
+
+/// The refusals of a run by step, each as `METHOD pair -> status[ failure class]`.
+fn refusals(exchanges: &[Exchange]) -> BTreeMap<String, Vec<String>> {
+    let mut by_step: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let held = |e: &&Exchange| e.kind == Kind::BadInput || REFUSAL_STEPS.contains(&e.step.as_str());
+    for e in exchanges.iter().filter(held) {
+        let pair = e
+            .endpoint
+            .map_or("(no pair)".to_string(), |p| p.to_string());
+        let mut answer = format!("{} {pair} -> {}", e.request.method, e.response.status);
+        let failure =
+            &e.response.body.as_ref().unwrap_or(&Value::Null)["operation"]["failure-cause"];
+        if let Some(class) = failure["class"].as_str() {
+            answer += &format!(" {class}");
+        }
+        by_step.entry(e.step.clone()).or_default().push(answer);
+    }
+    by_step
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -43,6 +43,9 @@ pub struct State {
     /// (`stop with drain`).
     restored: String,
     drained: Option<String>,
+    /// A job cancelled (`cancel`) and one that finished by itself (`finite job`).
+    cancelled: String,
+    finished: String,
     /// Ids the scenario chose itself, so far (see [`State::fresh_id`]).
     ids: u32,
     /// This run's part of every id it chooses.
@@ -66,6 +69,8 @@ impl State {
             savepoint: String::new(),
             restored: String::new(),
             drained: None,
+            cancelled: String::new(),
+            finished: String::new(),
             ids: 0,
             run: run_nonce(),
         }
@@ -133,6 +138,7 @@ pub const STEPS: &[Step] = &[
     step!("failing job", When::Always, failing_job),
     step!("restarting job", When::Always, restarting_job),
     step!("finite job", When::Always, finite_job),
+    step!("ended jobs", When::Always, ended_jobs),
     step!("checkpoint failures", When::Always, checkpoint_failures),
     step!("savepoint disposal", When::Always, savepoint_disposal),
     step!("job graph submission", When::Always, job_graph),
@@ -682,6 +688,7 @@ async fn cancel(s: &mut State) -> Result<()> {
         .await?;
     wait_job(&s.r, &cancelled, "job cancelled", state_is(&["CANCELED"])).await?;
     s.r.ok(Req::get(format!("/jobs/{cancelled}"))).await?;
+    s.cancelled = cancelled;
     Ok(())
 }
 
@@ -758,7 +765,55 @@ async fn finite_job(s: &mut State) -> Result<()> {
     }
     s.r.ok(Req::get(format!("/jobs/{finished}/accumulators")).q("includeSerializedValue", "true"))
         .await?;
+    s.finished = finished;
     Ok(())
+}
+
+/// What Flink makes of operations on jobs that have ended: a finished job's cancel is refused, a
+/// cancelled job's is acknowledged; a savepoint, a stop and a checkpoint of a finished job are
+/// accepted and then fail (its job master is gone); a savepoint's trigger id is no checkpoint's and
+/// no disposal's. (The emulated gate holds the emulator to these answers.)
+async fn ended_jobs(s: &mut State) -> Result<()> {
+    let (finished, cancelled) = (&s.finished, &s.cancelled);
+    let cancel = |job: &str| Req::new(Method::PATCH, format!("/jobs/{job}")).q("mode", "cancel");
+    s.r.bad(cancel(finished)).await?;
+    s.r.call(cancel(cancelled)).await?;
+    let target = s.setup.savepoints.display().to_string();
+    let savepoints = format!("/jobs/{finished}/savepoints");
+    let savepoint = Req::new(Method::POST, &savepoints)
+        .json(json!({"target-directory": target, "cancel-job": false}));
+    let trigger = ended_operation(&mut s.r, savepoint, &savepoints).await?;
+    let stop = Req::new(Method::POST, format!("/jobs/{finished}/stop"))
+        .json(json!({"targetDirectory": target, "drain": false}));
+    ended_operation(&mut s.r, stop, &savepoints).await?;
+    if s.pairs.documents(Pair::TriggerCheckpoint) {
+        let checkpoints = format!("/jobs/{finished}/checkpoints");
+        let checkpoint = Req::new(Method::POST, &checkpoints).json(json!({}));
+        ended_operation(&mut s.r, checkpoint, &checkpoints).await?;
+        if let Some(trigger) = &trigger {
+            s.r.bad(Req::get(format!("{checkpoints}/{trigger}")))
+                .await?;
+        }
+    }
+    if let Some(trigger) = &trigger {
+        s.r.bad(Req::get(format!("/savepoint-disposal/{trigger}")))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Triggers an operation on an ended job (recorded, whatever the answer) and, where it was accepted,
+/// waits unrecorded until it has ended and records its final answer once (so the exchanges do not
+/// depend on timing); its trigger id, where there is one.
+async fn ended_operation(r: &mut Recorder, req: Req, status: &str) -> Result<Option<String>> {
+    let answer = r.call(req).await?;
+    let Ok(trigger) = trigger_id(&answer) else {
+        return Ok(None);
+    };
+    let path = format!("{status}/{trigger}");
+    r.wait_for(Req::get(&path), &path, WAIT, is_final).await?;
+    r.call(Req::get(path)).await?;
+    Ok(Some(trigger))
 }
 
 /// Checkpoint statistics are polymorphic (`className`): in-progress and failed checkpoints carry other
