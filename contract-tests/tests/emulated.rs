@@ -87,18 +87,20 @@ fn refusals_as_recorded(root: &Path, version: &str, emulated: &[Exchange]) -> Ve
     differences
 }
 
-/// The refusals of a run by step, each as `METHOD pair -> status[ failure class]`.
+/// The refusals of a run by step, each as `METHOD /pair -> status[ failure class]`.
 fn refusals(exchanges: &[Exchange]) -> BTreeMap<String, Vec<String>> {
     let mut by_step: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let held = |e: &&Exchange| e.kind == Kind::BadInput || REFUSAL_STEPS.contains(&e.step.as_str());
     for e in exchanges.iter().filter(held) {
-        let pair = e
-            .endpoint
-            .map_or("(no pair)".to_string(), |p| p.to_string());
-        let mut answer = format!("{} {pair} -> {}", e.request.method, e.response.status);
-        let failure =
-            &e.response.body.as_ref().unwrap_or(&Value::Null)["operation"]["failure-cause"];
-        if let Some(class) = failure["class"].as_str() {
+        let asked = match e.endpoint {
+            Some(pair) => pair.to_string(),
+            None => format!("{} (no documented pair)", e.request.method),
+        };
+        let mut answer = format!("{asked} -> {}", e.response.status);
+        let operation = &e.response.body.as_ref().unwrap_or(&Value::Null)["operation"];
+        // (A savepoint's failure is `failure-cause`, a checkpoint's `failureCause`.)
+        let failure = ["failure-cause", "failureCause"].map(|name| &operation[name]["class"]);
+        if let Some(class) = failure.iter().find_map(|c| c.as_str()) {
             answer += &format!(" {class}");
         }
         by_step.entry(e.step.clone()).or_default().push(answer);
