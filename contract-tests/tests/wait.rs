@@ -154,8 +154,15 @@ async fn an_operation_that_never_ends_times_out() {
         .await
         .unwrap_err();
     match err {
-        Error::Timeout { operation, waited } => {
+        Error::Timeout {
+            operation,
+            waited,
+            job: Some(followed),
+            trigger: Some(_),
+            ..
+        } => {
             assert_eq!(operation, "savepoint");
+            assert_eq!(followed, job());
             // It stops at the timeout asked for (100 ms, plus a poll that may be under way), not at the
             // 5 s of the client's own poll settings.
             assert!(waited < Duration::from_secs(5), "{waited:?}");

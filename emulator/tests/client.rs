@@ -103,6 +103,80 @@ async fn a_cancel_takes_the_time_the_clock_says() {
 }
 
 #[tokio::test]
+async fn cancelling_a_job_that_has_ended_is_done_not_an_error() {
+    for version in VERSIONS {
+        let flink = Emulator::builder(version)
+            .timing(Timing::instant())
+            .start()
+            .await
+            .unwrap();
+        let client = client(&flink);
+        let job = started_job(&client).await;
+        let stop = StopWithSavepointRequestBody {
+            target_directory: Some("/tmp/emulated-savepoints".into()),
+            ..Default::default()
+        };
+        client.stop(&job, &stop).await.unwrap();
+        // Flink refuses the cancel of a finished job (409, as recorded in the `ended jobs` step) …
+        let query = flink_rest::client::TerminateJobQuery {
+            mode: Some(flink_rest::types::TerminationMode::Cancel),
+        };
+        let refused = client.terminate_job(&job, &query).await.unwrap_err();
+        assert_eq!(refused.status(), Some(409), "{version}: {refused}");
+        // … and the client's cancel reads that as done, run once or twice.
+        client.cancel(&job).await.unwrap();
+        client.cancel(&job).await.unwrap();
+        let unknown: JobId = "0123456789abcdef0123456789abcdef".parse().unwrap();
+        assert!(client.cancel(&unknown).await.unwrap_err().is_not_found());
+    }
+}
+
+#[tokio::test]
+async fn a_savepoint_that_times_out_names_its_trigger_id_to_follow_it_on() {
+    let timing = Timing {
+        operation: Duration::from_secs(60),
+        ..Timing::instant()
+    };
+    let (clock, flink) = on_a_manual_clock(timing).await;
+    let client = client(&flink);
+    let job = started_job(&client).await;
+    let poll = Poll {
+        timeout: Duration::from_millis(100),
+        ..client.poll()
+    };
+    let body = SavepointTriggerRequestBody {
+        target_directory: Some("/tmp/emulated-savepoints".into()),
+        ..Default::default()
+    };
+    let err = client
+        .with_poll(poll)
+        .savepoint(&job, &body)
+        .await
+        .unwrap_err();
+    let Error::Timeout {
+        operation,
+        limit,
+        job: Some(followed),
+        trigger: Some(trigger),
+        ..
+    } = &err
+    else {
+        panic!("expected a timeout naming the job and trigger: {err:?}");
+    };
+    assert_eq!(
+        (*operation, *limit, followed),
+        ("savepoint", poll.timeout, &job)
+    );
+    let message = err.to_string();
+    assert!(message.contains("timeout of 100 ms"), "{message}");
+    assert!(message.contains(trigger.as_str()), "{message}");
+    // The savepoint went on in Flink; the trigger id follows it to its end.
+    clock.advance(Duration::from_secs(60));
+    let status = client.get_savepoint_status(&job, trigger).await.unwrap();
+    assert_eq!(status.status.id.as_str(), "COMPLETED");
+}
+
+#[tokio::test]
 async fn injected_failures_come_back_as_flink_would_send_them() {
     let flink = Emulator::builder("1.20.3")
         .timing(Timing::instant())

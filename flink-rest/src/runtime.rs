@@ -10,7 +10,7 @@ use reqwest::{Method, RequestBuilder, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::ids::IdError;
+use crate::ids::{IdError, JobId, TriggerId};
 use crate::pair::{FillError, Method as PairMethod, Pair};
 use crate::wait::{Failure, Poll};
 
@@ -69,10 +69,16 @@ pub enum Error {
         operation: &'static str,
         failure: Failure,
     },
-    /// A waiting operation did not end within the client's [`Poll`] timeout (it may still end in Flink).
+    /// A waiting operation did not end within the client's [`Poll`] timeout (it may still end in
+    /// Flink). `job` and `trigger` are what it was following, so a caller can go on following it
+    /// (`get_savepoint_status(job, trigger)` …) instead of losing an operation still running.
     Timeout {
         operation: &'static str,
+        /// How long it waited, and the timeout it was held to ([`Poll::timeout`]).
         waited: Duration,
+        limit: Duration,
+        job: Option<JobId>,
+        trigger: Option<TriggerId>,
     },
     /// The answer is longer than the client takes ([`ClientBuilder::max_answer_bytes`]); the rest was
     /// not read.
@@ -80,6 +86,11 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether Flink answered 404: no such job, jar, vertex, trigger id … (or path).
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
     /// The HTTP status, where there was an answer.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -156,11 +167,23 @@ impl fmt::Display for Error {
                 }
             }
             Error::Failed { operation, failure } => write!(f, "{operation} failed: {failure}"),
-            Error::Timeout { operation, waited } => write!(
-                f,
-                "{operation} did not end within {:.1} s",
-                waited.as_secs_f64()
-            ),
+            Error::Timeout {
+                operation,
+                waited,
+                limit,
+                job,
+                trigger,
+            } => {
+                write!(f, "{operation} did not end within the client's timeout of ")?;
+                write!(f, "{} (waited {}", Span(*limit), Span(*waited))?;
+                if let Some(job) = job {
+                    write!(f, "; job {job}")?;
+                }
+                if let Some(trigger) = trigger {
+                    write!(f, ", trigger id {trigger}")?;
+                }
+                write!(f, ")")
+            }
             Error::TooLarge { endpoint, limit } => {
                 write!(f, "{endpoint}: the answer is longer than {limit} bytes")
             }
@@ -182,6 +205,22 @@ impl std::error::Error for Error {
             | Error::Failed { .. }
             | Error::Timeout { .. }
             | Error::TooLarge { .. } => None,
+        }
+    }
+}
+
+/// A duration as a person reads it: `14 ms`, `2.5 s`, `10 min`.
+pub(crate) struct Span(pub Duration);
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = self.0.as_secs_f64();
+        if secs < 1.0 {
+            write!(f, "{} ms", self.0.as_millis())
+        } else if secs < 120.0 {
+            write!(f, "{secs:.1} s")
+        } else {
+            write!(f, "{:.1} min", secs / 60.0)
         }
     }
 }
@@ -689,5 +728,18 @@ impl UploadFile {
             form = form.part(name, file.part("application/octet-stream")?);
         }
         Ok(form)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_print_in_the_unit_a_person_reads() {
+        let span = |ms| Span(Duration::from_millis(ms)).to_string();
+        assert_eq!(span(14), "14 ms");
+        assert_eq!(span(2_500), "2.5 s");
+        assert_eq!(span(600_000), "10.0 min");
     }
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use std::collections::BTreeMap;
 
 use crate::client::{RunJarQuery, TerminateJobQuery};
-use crate::ids::{DataSetId, JarId, JobId};
+use crate::ids::{DataSetId, JarId, JobId, TriggerId};
 use crate::runtime::{Client, Error, Result};
 use crate::types::{
     AsynchronousOperationInfo, AsynchronousOperationResultOfSavepointInfo, CheckpointInfo,
@@ -116,7 +116,7 @@ impl Client {
         body: &SavepointTriggerRequestBody,
     ) -> Result<String> {
         let id = self.trigger_savepoint(job, body).await?.request_id;
-        self.wait("savepoint", || async {
+        self.wait("savepoint", Some(job), Some(&id), || async {
             let status = self.get_savepoint_status(job, &id).await?;
             Ok(savepoint_step(status))
         })
@@ -128,12 +128,12 @@ impl Client {
     pub async fn stop(&self, job: &JobId, body: &StopWithSavepointRequestBody) -> Result<String> {
         let id = self.stop_with_savepoint(job, body).await?.request_id;
         let location = self
-            .wait("stop with savepoint", || async {
+            .wait("stop with savepoint", Some(job), Some(&id), || async {
                 let status = self.get_savepoint_status(job, &id).await?;
                 Ok(savepoint_step(status))
             })
             .await?;
-        self.wait("stop with savepoint", || async {
+        self.wait("stop with savepoint", Some(job), Some(&id), || async {
             Ok(match self.job_state(job).await? {
                 JobStatus::Finished => Step::Done(()),
                 _ => Step::Running,
@@ -150,7 +150,7 @@ impl Client {
         body: &CheckpointTriggerRequestBody,
     ) -> Result<i64> {
         let id = self.trigger_checkpoint(job, body).await?.request_id;
-        self.wait("checkpoint", || async {
+        self.wait("checkpoint", Some(job), Some(&id), || async {
             let status = self.get_checkpoint_status(job, &id).await?;
             Ok(match (status.status.id, status.operation) {
                 (QueueStatusId::Completed, Some(CheckpointInfo::Completed { checkpoint_id })) => {
@@ -171,7 +171,7 @@ impl Client {
             savepoint_path: Some(path.to_string()),
         };
         let id = self.trigger_savepoint_disposal(&body).await?.request_id;
-        self.wait("savepoint disposal", || async {
+        self.wait("savepoint disposal", None, Some(&id), || async {
             let status = self.get_savepoint_disposal_status(&id).await?;
             Ok(operation_step(status.status.id, status.operation))
         })
@@ -181,7 +181,7 @@ impl Client {
     /// Deletes a cluster data set and waits until it is gone.
     pub async fn delete_dataset(&self, dataset: &DataSetId) -> Result<()> {
         let id = self.trigger_dataset_deletion(dataset).await?.request_id;
-        self.wait("data set deletion", || async {
+        self.wait("data set deletion", None, Some(&id), || async {
             let status = self.get_dataset_deletion_status(&id).await?;
             Ok(operation_step(status.status.id, status.operation))
         })
@@ -197,7 +197,7 @@ impl Client {
         body: &JarRunRequestBody,
     ) -> Result<JobId> {
         let job = self.run_jar(jar, query, body).await?.jobid;
-        self.wait("job start", || async {
+        self.wait("job start", Some(&job), None, || async {
             let details = self.get_job(&job).await?;
             let running = details.state == JobStatus::Running
                 && (details.vertices.iter()).all(|v| v.status == ExecutionState::Running);
@@ -214,13 +214,21 @@ impl Client {
     }
 
     /// Cancels a job and waits until it is cancelled (or has ended otherwise: finished is fine, failed
-    /// is [`Error::Failed`] with its root exception).
+    /// is [`Error::Failed`] with its root exception). A job that has ended already is no error: Flink
+    /// refuses to cancel a finished or failed job (409), and a script run twice means it is done.
     pub async fn cancel(&self, job: &JobId) -> Result<()> {
         let query = TerminateJobQuery {
             mode: Some(TerminationMode::Cancel),
         };
-        self.terminate_job(job, &query).await?;
-        self.wait("job cancellation", || async {
+        match self.terminate_job(job, &query).await {
+            // "Job cancellation failed because the job has already reached another terminal state":
+            // the wait below reads which.
+            Err(Error::Api { status: 409, .. }) => {}
+            other => {
+                other?;
+            }
+        }
+        self.wait("job cancellation", Some(job), None, || async {
             let state = self.job_state(job).await?;
             let ended = matches!(state, JobStatus::Canceled | JobStatus::Finished);
             self.job_step(job, &state, ended).await
@@ -241,7 +249,7 @@ impl Client {
     ) -> Result<()> {
         self.set_job_resource_requirements(job, requirements)
             .await?;
-        self.wait("rescale", || async {
+        self.wait("rescale", Some(job), None, || async {
             let details = self.get_job(job).await?;
             let settled = (details.vertices.iter()).all(|v| {
                 let bounds = requirements.get(v.id.as_str()).map(|r| &r.parallelism);
@@ -275,8 +283,15 @@ impl Client {
         Ok(Step::Failed(failure))
     }
 
-    /// Polls `poll` as the client's [`Poll`] says until it is done or failed, or the time is up.
-    async fn wait<T, F, Fut>(&self, operation: &'static str, poll: F) -> Result<T>
+    /// Polls `poll` as the client's [`Poll`] says until it is done or failed, or the time is up (the
+    /// timeout names the job and trigger id it was following).
+    async fn wait<T, F, Fut>(
+        &self,
+        operation: &'static str,
+        job: Option<&JobId>,
+        trigger: Option<&TriggerId>,
+        poll: F,
+    ) -> Result<T>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<Step<T>>>,
@@ -292,7 +307,13 @@ impl Client {
             }
             let waited = started.elapsed();
             if waited + pause > settings.timeout {
-                return Err(Error::Timeout { operation, waited });
+                return Err(Error::Timeout {
+                    operation,
+                    waited,
+                    limit: settings.timeout,
+                    job: job.cloned(),
+                    trigger: trigger.cloned(),
+                });
             }
             tokio::time::sleep(pause).await;
             pause = settings.next(pause);
