@@ -614,3 +614,33 @@ async fn an_error_without_a_body_is_an_api_error_with_none() {
         other => panic!("{other:?}"),
     }
 }
+
+/// How the client words every error answer recorded on the oldest-but-one and the newest version:
+/// one line led by Flink's message and its root cause (the stack traces only under `{:#}`). Reviewed
+/// as a snapshot.
+#[test]
+fn recorded_error_answers_read_as_one_line() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut lines = Vec::new();
+    for version in ["1.20.3", "2.3.0"] {
+        let dir = root.join("fixtures").join(version);
+        for (name, e) in contract_tests::fixture::load_dir(&dir).unwrap() {
+            let (Some(pair), status) = (e.endpoint, e.response.status) else {
+                continue;
+            };
+            if status < 400 {
+                continue;
+            }
+            let body = match (&e.response.body, &e.response.text) {
+                (Some(json), _) => json.to_string(),
+                (None, Some(text)) => text.clone(),
+                (None, None) => String::new(),
+            };
+            let error = Error::from_answer(pair, status, body.as_bytes());
+            let line = error.to_string();
+            assert!(!line.contains('\n'), "{name}: {line}");
+            lines.push(format!("{version} {name}: {line}"));
+        }
+    }
+    insta::assert_snapshot!(lines.join("\n"));
+}

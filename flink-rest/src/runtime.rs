@@ -110,15 +110,24 @@ impl fmt::Display for Error {
                 errors,
                 known,
             } => {
-                write!(
-                    f,
-                    "{endpoint}: Flink answered {status}: {}",
-                    errors.join("; ")
-                )?;
-                match known {
-                    Some(why) => write!(f, " (known: {why})"),
-                    None => Ok(()),
+                write!(f, "{endpoint}: Flink answered {status}")?;
+                match headline(errors) {
+                    Some(first) => write!(f, ": {first}")?,
+                    None => write!(f, " with no body")?,
                 }
+                if let Some(cause) = root_cause(errors) {
+                    write!(f, " (root cause: {cause})")?;
+                }
+                if let Some(why) = known {
+                    write!(f, " (known: {why})")?;
+                }
+                // `{:#}`: everything Flink sent, its stack traces too.
+                if f.alternate() {
+                    for error in errors {
+                        write!(f, "\n{error}")?;
+                    }
+                }
+                Ok(())
             }
             Error::Transport { endpoint, source } => {
                 write!(f, "{endpoint}: {source}")?;
@@ -589,6 +598,52 @@ impl std::error::Error for DecodeError {
     }
 }
 
+/// The first line of Flink's first error, its exception class without the package
+/// (`RestHandlerException: Job cancellation failed …`).
+fn headline(errors: &[String]) -> Option<String> {
+    let first = errors
+        .iter()
+        .flat_map(|e| e.lines())
+        .map(str::trim)
+        .find(|l| !l.is_empty())?;
+    Some(short_class(first).to_string())
+}
+
+/// The root cause in Flink's stack traces: the last `Caused by:`, or the exception a 500's
+/// `<Exception on server side: …>` names, where it is not the headline itself.
+fn root_cause(errors: &[String]) -> Option<String> {
+    let lines = || errors.iter().flat_map(|e| e.lines()).map(str::trim);
+    let caused = lines().rev().find_map(|l| l.strip_prefix("Caused by: "));
+    let thrown = || {
+        (errors.iter().skip(1).flat_map(|e| e.lines()).map(str::trim))
+            .find(|l| !l.is_empty() && !l.starts_with('<') && !l.starts_with("at "))
+    };
+    let cause = short_class(caused.or_else(thrown)?);
+    // Left out where the headline says it already (a parameter Flink could not parse).
+    let message = cause.split_once(": ").map_or(cause, |(_, m)| m);
+    let said = headline(errors).is_some_and(|h| h.contains(message));
+    (!said).then(|| cause.to_string())
+}
+
+/// `org.apache.flink.….RestHandlerException: message` -> `RestHandlerException: message`.
+fn short_class(line: &str) -> &str {
+    let class_end = line.find(": ").unwrap_or(line.len());
+    let class = &line[..class_end];
+    let is_class = class.contains('.') && !class.contains(' ');
+    match class.rfind('.') {
+        Some(dot) if is_class => &line[dot + 1..],
+        _ => line,
+    }
+}
+
+impl Error {
+    /// The error the client makes of an error answer of `pair` (a status >= 400 and its body): for
+    /// answers read elsewhere, a recording or a proxy, as [`decode`] is for successful ones.
+    pub fn from_answer(pair: Pair, status: u16, body: &[u8]) -> Error {
+        api_error(pair, status, body)
+    }
+}
+
 fn api_error(pair: Pair, status: u16, body: &[u8]) -> Error {
     #[derive(serde::Deserialize)]
     struct FlinkErrors {
@@ -734,6 +789,27 @@ impl UploadFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_api_error_is_one_line_led_by_flinks_message_and_its_root_cause() {
+        let body = serde_json::json!({"errors": [
+            "Internal server error.",
+            "<Exception on server side:\norg.apache.flink.util.FlinkException: Could not run\n\tat a.B.c(B.java:1)\nCaused by: java.lang.IllegalStateException: no slots\n\t... 3 more\n\nEnd of exception on server side>"
+        ]});
+        let e = Error::from_answer(Pair::GetJob, 500, body.to_string().as_bytes());
+        assert_eq!(
+            e.to_string(),
+            "GET /jobs/:jobid: Flink answered 500: Internal server error. (root cause: IllegalStateException: no slots)"
+        );
+        assert!(format!("{e:#}").contains("\tat a.B.c(B.java:1)"));
+        let e = Error::from_answer(Pair::GetJob, 413, b"");
+        assert_eq!(
+            e.to_string(),
+            "GET /jobs/:jobid: Flink answered 413 with no body"
+        );
+        assert_eq!(short_class("a.b.C: x.y z"), "C: x.y z");
+        assert_eq!(short_class("Not found: /x.y"), "Not found: /x.y");
+    }
 
     #[test]
     fn durations_print_in_the_unit_a_person_reads() {
