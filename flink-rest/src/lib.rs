@@ -61,7 +61,8 @@ pub use pair::{Method, Pair, PathTemplate};
 pub use reqwest;
 #[cfg(feature = "client")]
 pub use runtime::{
-    decode, Client, ClientBuilder, DecodeError, Error, Result, UploadFile, DEFAULT_MAX_ANSWER_BYTES,
+    decode, Client, ClientBuilder, DecodeError, Error, Result, UploadFile,
+    DEFAULT_MAX_ANSWER_BYTES, ENV_VARS,
 };
 #[cfg(feature = "client")]
 pub use wait::{Failure, Poll};

@@ -410,10 +410,75 @@ impl ClientBuilder {
     }
 }
 
+/// The environment variables [`Client::from_env`] reads.
+pub const ENV_VARS: [(&str, &str); 5] = [
+    (
+        "FLINK_REST_URL",
+        "the REST endpoint (default `http://localhost:8081`)",
+    ),
+    (
+        "FLINK_REST_CA",
+        "a PEM file: the CA certificate of a Flink serving HTTPS with its own CA",
+    ),
+    (
+        "FLINK_REST_IDENTITY",
+        "a PEM file: a client certificate and its key (Flink's mutual TLS)",
+    ),
+    (
+        "FLINK_REST_TOKEN",
+        "a bearer token for a proxy in front of Flink",
+    ),
+    (
+        "FLINK_REST_VERSION",
+        "the server's Flink version (`1.20.3`): pairs it lacks are refused unsent",
+    ),
+];
+
+impl ClientBuilder {
+    /// A builder set up from the environment ([`ENV_VARS`]): the URL, TLS files, token and version.
+    /// A file that cannot be read is an [`Error::Io`] naming the variable and the file.
+    pub fn from_env() -> Result<ClientBuilder> {
+        ClientBuilder::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`ClientBuilder::from_env`] over any lookup of those variables (a config file, a test).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder> {
+        let url = var("FLINK_REST_URL").unwrap_or_else(|| "http://localhost:8081".into());
+        let mut builder = Client::builder(&url);
+        let read = |name: &str| -> Result<Option<Vec<u8>>> {
+            let Some(path) = var(name) else {
+                return Ok(None);
+            };
+            let bytes = std::fs::read(&path).map_err(|e| {
+                Error::Io(std::io::Error::new(e.kind(), format!("{name}={path}: {e}")))
+            })?;
+            Ok(Some(bytes))
+        };
+        if let Some(pem) = read("FLINK_REST_CA")? {
+            builder = builder.ca_certificate_pem(&pem);
+        }
+        if let Some(pem) = read("FLINK_REST_IDENTITY")? {
+            builder = builder.identity_pem(&pem);
+        }
+        if let Some(token) = var("FLINK_REST_TOKEN") {
+            builder = builder.bearer_token(&token);
+        }
+        if let Some(version) = var("FLINK_REST_VERSION") {
+            builder = builder.flink_version(&version);
+        }
+        Ok(builder)
+    }
+}
+
 impl Client {
     /// A client for the cluster at `base_url`, e.g. `http://localhost:8081`.
     pub fn new(base_url: &str) -> Result<Client> {
         Client::builder(base_url).build()
+    }
+
+    /// A client set up from the environment: see [`ENV_VARS`] and [`ClientBuilder::from_env`].
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_env()?.build()
     }
 
     pub fn builder(base_url: &str) -> ClientBuilder {
@@ -809,6 +874,39 @@ mod tests {
         );
         assert_eq!(short_class("a.b.C: x.y z"), "C: x.y z");
         assert_eq!(short_class("Not found: /x.y"), "Not found: /x.y");
+    }
+
+    #[test]
+    fn a_client_from_the_environment_reads_its_variables() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                (pairs.iter())
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let client = ClientBuilder::from_vars(vars(&[]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url().as_str(), "http://localhost:8081/");
+        const SET: &[(&str, &str)] = &[
+            ("FLINK_REST_URL", "http://flink.example:9000/"),
+            ("FLINK_REST_VERSION", "1.18.1"),
+        ];
+        let client = ClientBuilder::from_vars(vars(SET))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url().as_str(), "http://flink.example:9000/");
+        assert_eq!(client.version.as_deref(), Some("1.18.1"));
+        const MISSING: &[(&str, &str)] = &[("FLINK_REST_CA", "/no/such/ca.pem")];
+        let err = ClientBuilder::from_vars(vars(MISSING)).err().unwrap();
+        assert!(matches!(err, Error::Io(_)), "{err:?}");
+        assert!(
+            err.to_string().contains("FLINK_REST_CA=/no/such/ca.pem"),
+            "{err}"
+        );
     }
 
     #[test]
