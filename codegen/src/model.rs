@@ -266,6 +266,9 @@ pub struct EnumDef {
     pub values: Vec<String>,
     /// Where it appears, for its doc comment.
     pub used_by: Vec<String>,
+    /// Value -> the first and last minor whose docs list it, where that is not the first / last minor
+    /// whose docs have the enum (known in union APIs only; `skew` of `agg` since 1.20).
+    pub listed: BTreeMap<String, (Option<String>, Option<String>)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -403,6 +406,7 @@ fn add_enum(api: &mut Api, name: &str, values: &[String], used_by: &str) {
             name: name.to_string(),
             values: Vec::new(),
             used_by: Vec::new(),
+            listed: BTreeMap::new(),
         })
     });
     if let TypeDef::Enum(e) = def {
@@ -702,6 +706,7 @@ impl Builder<'_> {
                         name: name.clone(),
                         values,
                         used_by: vec![used_by],
+                        listed: BTreeMap::new(),
                     }),
                 );
             }

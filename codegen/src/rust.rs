@@ -215,6 +215,29 @@ fn enum_def(e: &EnumDef) -> TokenStream {
         .collect();
     let docs = e.values.iter().map(|v| doc(&format!("`{v}`")));
     let values = &e.values;
+    let documented = (!e.listed.is_empty()).then(|| {
+        let opt = |v: &Option<String>| match v {
+            Some(v) => quote!(Some(#v)),
+            None => quote!(None),
+        };
+        let arms = (e.values.iter().zip(&variants)).filter_map(|(value, variant)| {
+            let (since, until) = e.listed.get(value)?;
+            let (since, until) = (opt(since), opt(until));
+            Some(quote!(#name::#variant => crate::pair::Versions { since: #since, until: #until },))
+        });
+        quote! {
+            impl #name {
+                /// The Flink versions whose docs list this value (a value they all list, or one this
+                /// crate does not know: every version).
+                pub const fn documented(&self) -> crate::pair::Versions {
+                    match self {
+                        #(#arms)*
+                        _ => crate::pair::Versions { since: None, until: None },
+                    }
+                }
+            }
+        }
+    });
     quote! {
         #head
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -247,6 +270,7 @@ fn enum_def(e: &EnumDef) -> TokenStream {
         }
 
         crate::open_enum!(#name);
+        #documented
     }
 }
 
@@ -359,7 +383,7 @@ pub fn pairs(api: &Api) -> TokenStream {
 
 pub fn client(api: &Api) -> TokenStream {
     let queries = api.operations.iter().filter_map(query_struct);
-    let methods = api.operations.iter().map(method);
+    let methods = api.operations.iter().map(|op| method(api, op));
     // Error answers the ledger shows servers give to a valid request, with why: an `Error::Api` of one
     // of them carries the reason.
     let known = (api.operations.iter())
@@ -450,7 +474,7 @@ fn query_struct(op: &Operation) -> Option<TokenStream> {
     })
 }
 
-fn method(op: &Operation) -> TokenStream {
+fn method(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.name);
     let mut text = format!("{}\n\n`{}`", op.description, op.key);
     text.push_str(&format!(
@@ -499,7 +523,13 @@ fn method(op: &Operation) -> TokenStream {
         let qname = query_name(op);
         args.push(quote!(query: &#qname));
         let pushes = op.query_params.iter().map(query_push);
+        let pair = pair_path(op);
+        let checks = op
+            .query_params
+            .iter()
+            .filter_map(|p| value_check(api, &pair, p));
         quote! {
+            #(#checks)*
             let mut q = Query::default();
             #(#pushes)*
             req = q.apply(req)?;
@@ -542,6 +572,34 @@ fn method(op: &Operation) -> TokenStream {
             self.send(#pair, req).await
         }
     }
+}
+
+/// For a query parameter of an enum some of whose values only some versions' docs list: a client that
+/// knows its server's version refuses such a value unsent.
+fn value_check(api: &Api, pair: &TokenStream, p: &Param) -> Option<TokenStream> {
+    let name = match &p.ty {
+        ParamTy::Enum(name) => name,
+        ParamTy::List(item) => match item.as_ref() {
+            ParamTy::Enum(name) => name,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let Some(TypeDef::Enum(e)) = api.types.get(name) else {
+        return None;
+    };
+    if e.listed.is_empty() {
+        return None;
+    }
+    let (wire, field) = (&p.name, ident(&p.rust_name));
+    let values = match (&p.ty, p.required) {
+        (ParamTy::List(_), _) => quote!(query.#field.iter()),
+        (_, true) => quote!(std::iter::once(&query.#field)),
+        (_, false) => quote!(query.#field.iter()),
+    };
+    Some(quote! {
+        self.values_available(#pair, #wire, #values.map(|v| (v.as_str(), v.documented())))?;
+    })
 }
 
 fn query_push(p: &Param) -> TokenStream {

@@ -105,7 +105,11 @@ fn merge_types(
     let mut types = BTreeMap::new();
     for (name, defs) in defs {
         let def = match defs[0].1 {
-            TypeDef::Enum(_) => TypeDef::Enum(merge_enum(&defs)),
+            TypeDef::Enum(_) => {
+                let mut e = merge_enum(&defs);
+                list_values(&mut e, minors);
+                TypeDef::Enum(e)
+            }
             TypeDef::Struct(_) => match merge_struct(name, &defs, &names, conflicts) {
                 Ok(mut s) => {
                     list_fields(&mut s, minors);
@@ -222,6 +226,31 @@ fn documented_range(minors: &[Api]) -> BTreeMap<&str, (Option<String>, Option<St
         .into_iter()
         .map(|(key, has)| (key, span(&has, &all)))
         .collect()
+}
+
+/// Sets which minors' docs list each value of `e`, where not every minor that has the enum does.
+fn list_values(e: &mut EnumDef, minors: &[Api]) {
+    let values_in = |m: &Api| match m.types.get(&e.name) {
+        Some(TypeDef::Enum(d)) => Some(d.values.clone()),
+        _ => None,
+    };
+    let having: Vec<(&str, Vec<String>)> = (minors.iter())
+        .filter_map(|m| Some((m.minor(), values_in(m)?)))
+        .collect();
+    let all: Vec<&str> = having.iter().map(|(minor, _)| *minor).collect();
+    for value in &e.values {
+        let has: Vec<&str> = (having.iter())
+            .filter(|(_, values)| values.contains(value))
+            .map(|(minor, _)| *minor)
+            .collect();
+        if has.is_empty() {
+            continue;
+        }
+        let range = span(&has, &all);
+        if range != (None, None) {
+            e.listed.insert(value.clone(), range);
+        }
+    }
 }
 
 fn merge_enum(defs: &[(usize, &TypeDef)]) -> EnumDef {

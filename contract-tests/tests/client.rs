@@ -644,3 +644,61 @@ fn recorded_error_answers_read_as_one_line() {
     }
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+/// `agg=skew` is in the docs from Flink 1.20 (1.18.1 answers 400 to it): a client that knows its
+/// server is older refuses it unsent, and sends it to a server that lists it.
+#[tokio::test]
+async fn an_aggregation_the_servers_version_lacks_is_refused_unsent() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    let (job, vertex): (JobId, VertexId) = (JOB.parse().unwrap(), VERTEX.parse().unwrap());
+    let query = GetJobVertexSubtasksMetricsQuery {
+        agg: vec![MetricsAggregation::Min, MetricsAggregation::Skew],
+        ..Default::default()
+    };
+    let old = (Client::builder(&server.uri()).flink_version("1.18.1"))
+        .build()
+        .unwrap();
+    let err = (old.get_job_vertex_subtasks_metrics(&job, &vertex, &query))
+        .await
+        .unwrap_err();
+    match &err {
+        Error::ValueNotAvailable {
+            parameter,
+            value,
+            since,
+            ..
+        } => assert_eq!(
+            (*parameter, value.as_str(), *since),
+            ("agg", "skew", Some("1.20"))
+        ),
+        other => panic!("expected ValueNotAvailable, got {other:?}"),
+    }
+    assert!(err.to_string().contains("nothing was sent"), "{err}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+    // What 1.18 lists goes out; so does skew to 1.20 and to a client told no version.
+    let fine = GetJobVertexSubtasksMetricsQuery {
+        agg: vec![MetricsAggregation::Min],
+        ..Default::default()
+    };
+    old.get_job_vertex_subtasks_metrics(&job, &vertex, &fine)
+        .await
+        .unwrap();
+    let new = (Client::builder(&server.uri()).flink_version("1.20.3"))
+        .build()
+        .unwrap();
+    new.get_job_vertex_subtasks_metrics(&job, &vertex, &query)
+        .await
+        .unwrap();
+    let unknown = Client::new(&server.uri()).unwrap();
+    unknown
+        .get_job_vertex_subtasks_metrics(&job, &vertex, &query)
+        .await
+        .unwrap();
+    let sent = requests(&server.received_requests().await.unwrap());
+    let aggs: Vec<&str> = sent.iter().filter_map(|r| r.split("agg=").nth(1)).collect();
+    assert_eq!(aggs, ["min", "min%2Cskew", "min%2Cskew"]);
+}

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use flink_rest::client::RunJarQuery;
 use flink_rest::types::{
-    JarRunRequestBody, SavepointTriggerRequestBody, StopWithSavepointRequestBody,
+    JarRunRequestBody, MetricsAggregation, SavepointTriggerRequestBody,
+    StopWithSavepointRequestBody,
 };
 use flink_rest::{Client, Error, JobId, Pair, Poll, UploadFile};
 use flink_rest_emulator::{Clock, Emulator, Fault, OperationKind, Timing};
@@ -174,6 +175,30 @@ async fn a_savepoint_that_times_out_names_its_trigger_id_to_follow_it_on() {
     clock.advance(Duration::from_secs(60));
     let status = client.get_savepoint_status(&job, trigger).await.unwrap();
     assert_eq!(status.status.id.as_str(), "COMPLETED");
+}
+
+#[tokio::test]
+async fn a_client_that_detected_1_18_does_not_send_it_skew() {
+    let flink = Emulator::builder("1.18.1")
+        .timing(Timing::instant())
+        .start()
+        .await
+        .unwrap();
+    let client = client(&flink).detect_version().await.unwrap();
+    let job = started_job(&client).await;
+    let vertex = client.get_job(&job).await.unwrap().vertices[0].id.clone();
+    let mut query = flink_rest::client::GetJobVertexSubtasksMetricsQuery {
+        agg: vec![MetricsAggregation::Max, MetricsAggregation::Skew],
+        ..Default::default()
+    };
+    let err = (client.get_job_vertex_subtasks_metrics(&job, &vertex, &query))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ValueNotAvailable { .. }), "{err:?}");
+    query.agg.pop();
+    (client.get_job_vertex_subtasks_metrics(&job, &vertex, &query))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -64,6 +64,16 @@ pub enum Error {
         since: Option<&'static str>,
         until: Option<&'static str>,
     },
+    /// A query parameter's value that the server's version does not have: its docs do not list it
+    /// (`agg=skew` before Flink 1.20, whose servers refuse it with 400). Nothing was sent.
+    ValueNotAvailable {
+        endpoint: &'static str,
+        parameter: &'static str,
+        value: String,
+        version: String,
+        since: Option<&'static str>,
+        until: Option<&'static str>,
+    },
     /// An operation Flink ran (a savepoint, a checkpoint …) ended in failure: Flink's cause.
     Failed {
         operation: &'static str,
@@ -157,7 +167,7 @@ impl fmt::Display for Error {
             Error::Encode(e) => write!(f, "cannot encode the request body: {e}"),
             Error::InvalidUrl(url) => write!(f, "{url:?} cannot be used as a base URL"),
             Error::InvalidId(e) => e.fmt(f),
-            Error::Io(e) => write!(f, "cannot read the file to upload: {e}"),
+            Error::Io(e) => write!(f, "cannot read a file: {e}"),
             Error::InvalidHeader(name) => {
                 write!(f, "the header {name:?} is not a valid HTTP header")
             }
@@ -174,6 +184,26 @@ impl fmt::Display for Error {
                     (None, Some(u)) => write!(f, "Flink {u} and earlier do)"),
                     (None, None) => write!(f, "no version does)"),
                 }
+            }
+            Error::ValueNotAvailable {
+                endpoint,
+                parameter,
+                value,
+                version,
+                since,
+                until,
+            } => {
+                write!(
+                    f,
+                    "{endpoint}: {parameter}={value} is not in Flink {version}'s docs ("
+                )?;
+                match (since, until) {
+                    (Some(s), Some(u)) => write!(f, "Flink {s} to {u} list it")?,
+                    (Some(s), None) => write!(f, "Flink {s} and later list it")?,
+                    (None, Some(u)) => write!(f, "Flink {u} and earlier list it")?,
+                    (None, None) => write!(f, "no version lists it")?,
+                }
+                write!(f, "); nothing was sent")
             }
             Error::Failed { operation, failure } => write!(f, "{operation} failed: {failure}"),
             Error::Timeout {
@@ -211,6 +241,7 @@ impl std::error::Error for Error {
             | Error::InvalidUrl(_)
             | Error::InvalidHeader(_)
             | Error::NotAvailable { .. }
+            | Error::ValueNotAvailable { .. }
             | Error::Failed { .. }
             | Error::Timeout { .. }
             | Error::TooLarge { .. } => None,
@@ -504,7 +535,9 @@ impl Client {
     }
 
     /// This client, knowing the server's version (asked from `/config`): from then on a method for a
-    /// pair that version does not serve fails with [`Error::NotAvailable`] without sending.
+    /// pair that version does not serve fails with [`Error::NotAvailable`], and one given a
+    /// parameter value its docs do not list (`agg=skew` before 1.20) with
+    /// [`Error::ValueNotAvailable`], without sending.
     pub async fn detect_version(&self) -> Result<Client> {
         let version = self.flink_version().await?;
         Ok(Client {
@@ -527,6 +560,33 @@ impl Client {
                 version: version.clone(),
                 since: served.since,
                 until: served.until,
+            }),
+        }
+    }
+
+    /// Whether the server (where the client knows its version) has each of a query parameter's
+    /// `values` (its wire text and the versions whose docs list it).
+    pub(crate) fn values_available<'v>(
+        &self,
+        pair: Pair,
+        parameter: &'static str,
+        values: impl IntoIterator<Item = (&'v str, crate::pair::Versions)>,
+    ) -> Result<()> {
+        let Some(version) = &self.version else {
+            return Ok(());
+        };
+        match values
+            .into_iter()
+            .find(|(_, listed)| !listed.contains(version))
+        {
+            None => Ok(()),
+            Some((value, listed)) => Err(Error::ValueNotAvailable {
+                endpoint: pair.key(),
+                parameter,
+                value: value.to_string(),
+                version: version.clone(),
+                since: listed.since,
+                until: listed.until,
             }),
         }
     }

@@ -562,6 +562,7 @@ pub(crate) mod tests {
             name: "E".into(),
             values: vec!["A".into()],
             used_by: vec![],
+            listed: BTreeMap::new(),
         };
         Api {
             variant: variant.into(),

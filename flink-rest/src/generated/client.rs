@@ -530,6 +530,11 @@ impl Client {
     ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
         let mut req = self.request(Pair::GetJobsMetrics, &[])?;
+        self.values_available(
+            Pair::GetJobsMetrics,
+            "agg",
+            query.agg.iter().map(|v| (v.as_str(), v.documented())),
+        )?;
         let mut q = Query::default();
         q.list("get", &query.get);
         q.list("agg", &query.agg);
@@ -1141,6 +1146,11 @@ impl Client {
                 Pair::GetJobVertexSubtasksMetrics,
                 &[jobid.as_str(), vertexid.as_str()],
             )?;
+        self.values_available(
+            Pair::GetJobVertexSubtasksMetrics,
+            "agg",
+            query.agg.iter().map(|v| (v.as_str(), v.documented())),
+        )?;
         let mut q = Query::default();
         q.list("get", &query.get);
         q.list("agg", &query.agg);
@@ -1329,6 +1339,11 @@ impl Client {
     ) -> Result<Vec<Metric>> {
         #[allow(unused_mut)]
         let mut req = self.request(Pair::GetTaskmanagersMetrics, &[])?;
+        self.values_available(
+            Pair::GetTaskmanagersMetrics,
+            "agg",
+            query.agg.iter().map(|v| (v.as_str(), v.documented())),
+        )?;
         let mut q = Query::default();
         q.list("get", &query.get);
         q.list("agg", &query.agg);

@@ -745,6 +745,26 @@ impl From<&str> for CheckpointType {
     }
 }
 crate::open_enum!(CheckpointType);
+impl CheckpointType {
+    /// The Flink versions whose docs list this value (a value they all list, or one this
+    /// crate does not know: every version).
+    pub const fn documented(&self) -> crate::pair::Versions {
+        match self {
+            CheckpointType::UnalignedCheckpoint => {
+                crate::pair::Versions {
+                    since: Some("1.18"),
+                    until: None,
+                }
+            }
+            _ => {
+                crate::pair::Versions {
+                    since: None,
+                    until: None,
+                }
+            }
+        }
+    }
+}
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointingStatistics {
@@ -2587,6 +2607,26 @@ impl From<&str> for MetricsAggregation {
     }
 }
 crate::open_enum!(MetricsAggregation);
+impl MetricsAggregation {
+    /// The Flink versions whose docs list this value (a value they all list, or one this
+    /// crate does not know: every version).
+    pub const fn documented(&self) -> crate::pair::Versions {
+        match self {
+            MetricsAggregation::Skew => {
+                crate::pair::Versions {
+                    since: Some("1.20"),
+                    until: None,
+                }
+            }
+            _ => {
+                crate::pair::Versions {
+                    since: None,
+                    until: None,
+                }
+            }
+        }
+    }
+}
 /// `org.apache.flink.runtime.messages.webmonitor.MultipleApplicationsDetails`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MultipleApplicationsDetails {
