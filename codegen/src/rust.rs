@@ -207,7 +207,7 @@ fn rust_ty(ty: &Ty) -> TokenStream {
 fn enum_def(e: &EnumDef) -> TokenStream {
     let name = ident(&e.name);
     let head = doc(&format!(
-        "Used by {}.\n\nOpen: a value this crate does not know decodes as `Unknown`.",
+        "Used by {}.\n\nOpen: a value this crate does not know decodes as `Unknown`; non-exhaustive, as\na later Flink may add values this crate will then name.",
         e.used_by.join(", ")
     ));
     let variants: Vec<Ident> = (variant_names(&e.values).iter())
@@ -241,6 +241,7 @@ fn enum_def(e: &EnumDef) -> TokenStream {
     quote! {
         #head
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
         pub enum #name {
             #(#docs #variants,)*
             /// A value this version of the crate does not know, kept as sent.

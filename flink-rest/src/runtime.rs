@@ -16,8 +16,10 @@ use crate::wait::{Failure, Poll};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Everything a call can fail with.
+/// Everything a call can fail with. Non-exhaustive: a later version of the crate may tell more cases
+/// apart.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Error {
     /// Flink answered with a non-success status. `errors` is Flink's error body (`{"errors": [...]}`);
     /// where the body is not that, it holds the body text.

@@ -7,8 +7,10 @@
 use serde::{Deserialize, Serialize};
 /// Used by SchedulerStateSpan.state.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum AdaptiveSchedulerState {
     /// `Created`
     Created,
@@ -178,8 +180,10 @@ pub struct ApplicationExceptionsInfoWithHistory {
 }
 /// Used by ApplicationDetails.status, ApplicationDetailsInfo.status.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum ApplicationState {
     /// `CREATED`
     Created,
@@ -240,8 +244,10 @@ impl From<&str> for ApplicationState {
 crate::open_enum!(ApplicationState);
 /// Used by JobResult.application-status.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum ApplicationStatus {
     /// `SUCCEEDED`
     Succeeded,
@@ -328,8 +334,10 @@ pub struct AsynchronousOperationResultOfSavepointInfo {
 }
 /// Used by JobVertexBackPressureInfo.backpressure-level, JobVertexBackPressureInfo.backpressureLevel, SubtaskBackPressureInfo.backpressure-level, SubtaskBackPressureInfo.backpressureLevel.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum BackPressureLevel {
     /// `ok`
     Ok,
@@ -370,8 +378,10 @@ impl From<&str> for BackPressureLevel {
 crate::open_enum!(BackPressureLevel);
 /// Used by JobVertexBackPressureInfo.status.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum BackPressureStatus {
     /// `deprecated`
     Deprecated,
@@ -423,8 +433,10 @@ pub struct CheckpointAlignment {
 }
 /// Used by CheckpointTriggerRequestBody.checkpointType.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum CheckpointBackupType {
     /// `CONFIGURED`
     Configured,
@@ -648,8 +660,10 @@ pub struct CheckpointStatistics {
 }
 /// Used by CheckpointStatistics.status, CompletedCheckpointStatistics.status, FailedCheckpointStatistics.status, TaskCheckpointStatistics.status, TaskCheckpointStatisticsWithSubtaskDetails.status.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum CheckpointStatus {
     /// `IN_PROGRESS`
     InProgress,
@@ -700,8 +714,10 @@ pub struct CheckpointTriggerRequestBody {
 }
 /// Used by CheckpointStatistics.checkpoint_type, CompletedCheckpointStatistics.checkpoint_type, FailedCheckpointStatistics.checkpoint_type.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum CheckpointType {
     /// `CHECKPOINT`
     Checkpoint,
@@ -1115,8 +1131,10 @@ pub struct ExecutionExceptionInfo {
 }
 /// Used by ExecutionConfigInfo.execution-mode.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum ExecutionMode {
     /// `PIPELINED`
     Pipelined,
@@ -1162,8 +1180,10 @@ impl From<&str> for ExecutionMode {
 crate::open_enum!(ExecutionMode);
 /// Used by JobVertexDetails.status, JobVertexTaskManager.status, SubtaskExecutionAttemptDetailsInfo.status.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum ExecutionState {
     /// `CREATED`
     Created,
@@ -1338,8 +1358,10 @@ pub struct Features {
 }
 /// Used by get_job_vertex_flame_graph(type).
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum FlameGraphType {
     /// `FULL`
     Full,
@@ -1712,8 +1734,10 @@ pub struct JarUploadResponseBody {
 }
 /// Used by JarUploadResponseBody.status.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum JarUploadStatus {
     /// `success`
     Success,
@@ -2114,8 +2138,10 @@ pub struct JobResult {
 }
 /// Used by JobDetails.state, JobDetailsInfo.state, JobIdWithStatus.status, JobStatusInfo.status.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum JobStatus {
     /// `INITIALIZING`
     Initializing,
@@ -2235,8 +2261,10 @@ pub struct JobSubmitResponseBody {
 }
 /// Used by JobDetails.jobType, JobDetailsInfo.job-type.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum JobType {
     /// `BATCH`
     Batch,
@@ -2557,8 +2585,10 @@ pub struct Metric {
 }
 /// Used by get_jobs_metrics(agg), get_job_vertex_subtasks_metrics(agg), get_taskmanagers_metrics(agg).
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum MetricsAggregation {
     /// `min`
     Min,
@@ -2696,8 +2726,10 @@ pub struct PlanNode {
 }
 /// Used by CheckpointConfigInfo.mode.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum ProcessingMode {
     /// `exactly_once`
     ExactlyOnce,
@@ -2740,8 +2772,10 @@ pub struct QueueStatus {
 }
 /// Used by QueueStatus.id.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum QueueStatusId {
     /// `IN_PROGRESS`
     InProgress,
@@ -2777,8 +2811,10 @@ impl From<&str> for QueueStatusId {
 crate::open_enum!(QueueStatusId);
 /// Used by JobRescaleDetails.terminalState.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum RescaleTerminalState {
     /// `COMPLETED`
     Completed,
@@ -2819,8 +2855,10 @@ impl From<&str> for RescaleTerminalState {
 crate::open_enum!(RescaleTerminalState);
 /// Used by JobRescaleDetails.terminatedReason.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum RescaleTerminatedReason {
     /// `SUCCEEDED`
     Succeeded,
@@ -2894,8 +2932,10 @@ impl From<&str> for RescaleTerminatedReason {
 crate::open_enum!(RescaleTerminatedReason);
 /// Used by JobRescaleDetails.triggerCause.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum RescaleTriggerCause {
     /// `INITIAL_SCHEDULE`
     InitialSchedule,
@@ -2979,8 +3019,10 @@ pub struct ResourceProfileInfo {
 }
 /// Used by JarRunApplicationRequestBody.claimMode, JarRunRequestBody.claimMode, JarRunRequestBody.restoreMode.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum RestoreMode {
     /// `CLAIM`
     Claim,
@@ -3083,8 +3125,10 @@ pub struct SavepointDisposalRequest {
 }
 /// Used by SavepointTriggerRequestBody.formatType, StopWithSavepointRequestBody.formatType, CheckpointStatistics.savepointFormat, CompletedCheckpointStatistics.savepointFormat, FailedCheckpointStatistics.savepointFormat.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum SavepointFormatType {
     /// `CANONICAL`
     Canonical,
@@ -3155,8 +3199,10 @@ pub struct SavepointTriggerRequestBody {
 }
 /// Used by JobRescaleConfigInfo.schedulerExecutionMode.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum SchedulerExecutionMode {
     /// `REACTIVE`
     Reactive,
@@ -3210,8 +3256,10 @@ pub struct SchedulerStateSpan {
 }
 /// Used by JobDetails.schedulerType, JobDetailsInfo.schedulerType.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum SchedulerType {
     /// `Default`
     Default,
@@ -3736,8 +3784,10 @@ pub struct TaskCheckpointStatisticsWithSubtaskDetailsSummary {
 }
 /// Used by JobDetails.tasks.
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum TaskCountKey {
     /// `total`
     Total,
@@ -4038,8 +4088,10 @@ pub struct TaskManagersInfo {
 }
 /// Used by terminate_job(mode).
 ///
-/// Open: a value this crate does not know decodes as `Unknown`.
+/// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
+/// a later Flink may add values this crate will then name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum TerminationMode {
     /// `cancel`
     Cancel,
