@@ -463,7 +463,7 @@ pub const ENV_VARS: [(&str, &str); 5] = [
     ),
     (
         "FLINK_REST_VERSION",
-        "the server's Flink version (`1.20.3`): pairs it lacks are refused unsent",
+        "the server's Flink version (`1.20.3`): pairs and parameter values it lacks are refused unsent",
     ),
 ];
 
@@ -739,8 +739,8 @@ fn headline(errors: &[String]) -> Option<String> {
 /// The root cause in Flink's stack traces: the last `Caused by:`, or the exception a 500's
 /// `<Exception on server side: …>` names, where it is not the headline itself.
 fn root_cause(errors: &[String]) -> Option<String> {
-    let lines = || errors.iter().flat_map(|e| e.lines()).map(str::trim);
-    let caused = lines().rev().find_map(|l| l.strip_prefix("Caused by: "));
+    let lines = errors.iter().flat_map(|e| e.lines()).map(str::trim);
+    let caused = lines.rev().find_map(|l| l.strip_prefix("Caused by: "));
     let thrown = || {
         (errors.iter().skip(1).flat_map(|e| e.lines()).map(str::trim))
             .find(|l| !l.is_empty() && !l.starts_with('<') && !l.starts_with("at "))

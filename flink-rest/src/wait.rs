@@ -221,12 +221,10 @@ impl Client {
             mode: Some(TerminationMode::Cancel),
         };
         match self.terminate_job(job, &query).await {
-            // "Job cancellation failed because the job has already reached another terminal state":
-            // the wait below reads which.
-            Err(Error::Api { status: 409, .. }) => {}
-            other => {
-                other?;
-            }
+            // 409: "Job cancellation failed because the job has already reached another terminal
+            // state"; the wait below reads which.
+            Ok(_) | Err(Error::Api { status: 409, .. }) => {}
+            Err(e) => return Err(e),
         }
         self.wait("job cancellation", Some(job), None, || async {
             let state = self.job_state(job).await?;
