@@ -13,6 +13,8 @@ use flink_rest::{Client, Error, JobId, Pair, Poll, UploadFile};
 use flink_rest_emulator::{Clock, Emulator, Fault, OperationKind, Timing};
 
 const VERSIONS: [&str; 2] = ["1.15.4", "2.3.0"];
+/// Where the emulated savepoints go.
+const SAVEPOINTS: &str = "/tmp/emulated-savepoints";
 
 fn client(flink: &Emulator) -> Client {
     let poll = Poll {
@@ -33,6 +35,15 @@ async fn on_a_manual_clock(timing: Timing) -> (Clock, Emulator) {
         .await
         .unwrap();
     (clock, flink)
+}
+
+/// An emulated `version` where everything happens at once.
+async fn at_once(version: &str) -> Emulator {
+    Emulator::builder(version)
+        .timing(Timing::instant())
+        .start()
+        .await
+        .unwrap()
 }
 
 async fn started_job(client: &Client) -> JobId {
@@ -62,7 +73,7 @@ async fn a_job_runs_is_savepointed_and_stopped() {
         let overview = client.get_jobs_overview().await.unwrap();
         assert_eq!(overview.jobs.len(), 1);
 
-        let dir = "/tmp/emulated-savepoints";
+        let dir = SAVEPOINTS;
         let body = SavepointTriggerRequestBody {
             target_directory: Some(dir.into()),
             ..Default::default()
@@ -106,15 +117,11 @@ async fn a_cancel_takes_the_time_the_clock_says() {
 #[tokio::test]
 async fn cancelling_a_job_that_has_ended_is_done_not_an_error() {
     for version in VERSIONS {
-        let flink = Emulator::builder(version)
-            .timing(Timing::instant())
-            .start()
-            .await
-            .unwrap();
+        let flink = at_once(version).await;
         let client = client(&flink);
         let job = started_job(&client).await;
         let stop = StopWithSavepointRequestBody {
-            target_directory: Some("/tmp/emulated-savepoints".into()),
+            target_directory: Some(SAVEPOINTS.into()),
             ..Default::default()
         };
         client.stop(&job, &stop).await.unwrap();
@@ -146,7 +153,7 @@ async fn a_savepoint_that_times_out_names_its_trigger_id_to_follow_it_on() {
         ..client.poll()
     };
     let body = SavepointTriggerRequestBody {
-        target_directory: Some("/tmp/emulated-savepoints".into()),
+        target_directory: Some(SAVEPOINTS.into()),
         ..Default::default()
     };
     let err = client
@@ -179,11 +186,7 @@ async fn a_savepoint_that_times_out_names_its_trigger_id_to_follow_it_on() {
 
 #[tokio::test]
 async fn a_client_that_detected_1_18_does_not_send_it_skew() {
-    let flink = Emulator::builder("1.18.1")
-        .timing(Timing::instant())
-        .start()
-        .await
-        .unwrap();
+    let flink = at_once("1.18.1").await;
     let client = client(&flink).detect_version().await.unwrap();
     let job = started_job(&client).await;
     let vertex = client.get_job(&job).await.unwrap().vertices[0].id.clone();
@@ -203,11 +206,7 @@ async fn a_client_that_detected_1_18_does_not_send_it_skew() {
 
 #[tokio::test]
 async fn injected_failures_come_back_as_flink_would_send_them() {
-    let flink = Emulator::builder("1.20.3")
-        .timing(Timing::instant())
-        .start()
-        .await
-        .unwrap();
+    let flink = at_once("1.20.3").await;
     let client = client(&flink);
     let job = started_job(&client).await;
     flink.inject(Fault::FailOperation {
