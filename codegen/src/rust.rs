@@ -44,6 +44,8 @@ pub fn types(api: &Api) -> TokenStream {
         #![allow(clippy::large_enum_variant)]
 
         use serde::{Deserialize, Serialize};
+
+        use crate::pair::Versions;
         #(#defs)*
     }
 }
@@ -216,23 +218,19 @@ fn enum_def(e: &EnumDef) -> TokenStream {
     let docs = e.values.iter().map(|v| doc(&format!("`{v}`")));
     let values = &e.values;
     let documented = (!e.listed.is_empty()).then(|| {
-        let opt = |v: &Option<String>| match v {
-            Some(v) => quote!(Some(#v)),
-            None => quote!(None),
-        };
         let arms = (e.values.iter().zip(&variants)).filter_map(|(value, variant)| {
             let (since, until) = e.listed.get(value)?;
-            let (since, until) = (opt(since), opt(until));
-            Some(quote!(#name::#variant => crate::pair::Versions { since: #since, until: #until },))
+            let versions = versions(since, until);
+            Some(quote!(#name::#variant => #versions,))
         });
         quote! {
             impl #name {
                 /// The Flink versions whose docs list this value (a value they all list, or one this
                 /// crate does not know: every version).
-                pub const fn documented(&self) -> crate::pair::Versions {
+                pub const fn documented(&self) -> Versions {
                     match self {
                         #(#arms)*
-                        _ => crate::pair::Versions { since: None, until: None },
+                        _ => Versions { since: None, until: None },
                     }
                 }
             }
@@ -275,6 +273,16 @@ fn enum_def(e: &EnumDef) -> TokenStream {
     }
 }
 
+/// A `Versions { since, until }` literal (`crate::pair::Versions`, imported where it is written).
+fn versions(since: &Option<String>, until: &Option<String>) -> TokenStream {
+    let opt = |v: &Option<String>| match v {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    };
+    let (since, until) = (opt(since), opt(until));
+    quote!(Versions { since: #since, until: #until })
+}
+
 // ---------------------------------------------------------------------------------------------------
 // pairs.rs
 
@@ -291,10 +299,6 @@ fn pair_path(op: &Operation) -> TokenStream {
 /// The vocabulary: one `Pair` per endpoint/verb pair of any version, its method, path template and
 /// the versions that document and serve it.
 pub fn pairs(api: &Api) -> TokenStream {
-    let opt = |v: &Option<String>| match v {
-        Some(v) => quote!(Some(#v)),
-        None => quote!(None),
-    };
     let variants = api.operations.iter().map(|op| {
         let docs = doc(&format!("`{}`: {}", op.key, op.description));
         let variant = pair_variant(op);
@@ -327,10 +331,6 @@ pub fn pairs(api: &Api) -> TokenStream {
         let name = &op.name;
         quote!(#name)
     });
-    let versions = |since: &Option<String>, until: &Option<String>| {
-        let (since, until) = (opt(since), opt(until));
-        quote!(Versions { since: #since, until: #until })
-    };
     let documented = arms(&|op| versions(&op.since, &op.until));
     let served = arms(&|op| versions(&op.served_since, &op.served_until));
     quote! {

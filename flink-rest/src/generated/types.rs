@@ -5,6 +5,7 @@
 //! Enums are open: a value they do not know decodes as `Unknown(value)`. Unknown fields are ignored.
 #![allow(clippy::large_enum_variant)]
 use serde::{Deserialize, Serialize};
+use crate::pair::Versions;
 /// Used by SchedulerStateSpan.state.
 ///
 /// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
@@ -764,16 +765,16 @@ crate::open_enum!(CheckpointType);
 impl CheckpointType {
     /// The Flink versions whose docs list this value (a value they all list, or one this
     /// crate does not know: every version).
-    pub const fn documented(&self) -> crate::pair::Versions {
+    pub const fn documented(&self) -> Versions {
         match self {
             CheckpointType::UnalignedCheckpoint => {
-                crate::pair::Versions {
+                Versions {
                     since: Some("1.18"),
                     until: None,
                 }
             }
             _ => {
-                crate::pair::Versions {
+                Versions {
                     since: None,
                     until: None,
                 }
@@ -2640,16 +2641,16 @@ crate::open_enum!(MetricsAggregation);
 impl MetricsAggregation {
     /// The Flink versions whose docs list this value (a value they all list, or one this
     /// crate does not know: every version).
-    pub const fn documented(&self) -> crate::pair::Versions {
+    pub const fn documented(&self) -> Versions {
         match self {
             MetricsAggregation::Skew => {
-                crate::pair::Versions {
+                Versions {
                     since: Some("1.20"),
                     until: None,
                 }
             }
             _ => {
-                crate::pair::Versions {
+                Versions {
                     since: None,
                     until: None,
                 }
