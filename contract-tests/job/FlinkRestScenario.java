@@ -9,6 +9,8 @@
 //                        before the job fails: a restarting job and an exception history of several
 //   --slow-checkpoints MS  snapshots take MS, checkpoints time out after 1 s and failures are tolerated:
 //                        the checkpoint history then holds in-progress and failed checkpoints
+//   --fail-in-main       main throws before it builds the job (no value): a jar run or application
+//                        that fails in the client's code, with no job
 //   --write-jobgraph F   write the serialized JobGraph (or, where Flink has no JobGraph getter on the
 //                        StreamGraph, the StreamGraph as an ExecutionPlan) to F instead of running
 //
@@ -38,13 +40,15 @@ public class FlinkRestScenario {
         long slowCheckpoints = 0;
         long restarts = -1;
         String jobGraphFile = null;
-        for (int i = 0; i + 1 < args.length; i += 2) {
+        for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--count": count = Long.parseLong(args[i + 1]); break;
-                case "--fail-after": failAfter = Long.parseLong(args[i + 1]); break;
-                case "--slow-checkpoints": slowCheckpoints = Long.parseLong(args[i + 1]); break;
-                case "--restarts": restarts = Long.parseLong(args[i + 1]); break;
-                case "--write-jobgraph": jobGraphFile = args[i + 1]; break;
+                case "--count": count = Long.parseLong(value(args, ++i)); break;
+                case "--fail-after": failAfter = Long.parseLong(value(args, ++i)); break;
+                case "--slow-checkpoints": slowCheckpoints = Long.parseLong(value(args, ++i)); break;
+                case "--restarts": restarts = Long.parseLong(value(args, ++i)); break;
+                case "--write-jobgraph": jobGraphFile = value(args, ++i); break;
+                case "--fail-in-main":
+                    throw new IllegalStateException("flink-rest scenario: main failing on purpose, before it builds the job");
                 default: throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -148,6 +152,13 @@ public class FlinkRestScenario {
     }
 
     /** Serializes what POST /jobs takes: a JobGraph where the StreamGraph can make one, else the StreamGraph. */
+    private static String value(String[] args, int i) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(args[i - 1] + " needs a value");
+        }
+        return args[i];
+    }
+
     private static void writePlan(StreamExecutionEnvironment env, String file) throws Exception {
         Object streamGraph = env.getClass().getMethod("getStreamGraph").invoke(env);
         Object plan = streamGraph;

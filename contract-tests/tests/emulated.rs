@@ -52,7 +52,7 @@ async fn gate(
 }
 
 /// The steps whose every answer is held to the recorded one (the others' refusals too).
-const REFUSAL_STEPS: &[&str] = &["ended jobs"];
+const REFUSAL_STEPS: &[&str] = &["failing main", "ended jobs"];
 
 /// Where the emulator's answers to the scenario's refusals (its bad inputs, its operations on ended
 /// jobs) differ from what the real Flink of the version answered to the same requests, in the same

@@ -1,18 +1,24 @@
-//! 2.3's applications: every run is one, named after its job; its status follows the job's.
+//! 2.3's applications: every run is one, named after its job; its status follows the job's. One whose
+//! `main` throws before it submits a job has none, and is FAILED from the start.
 
 use flink_rest::Pair;
 use serde_json::{json, Value};
 
 use crate::answer::Answer;
 use crate::cluster::{ms, Cluster};
+use crate::jars::program_args;
 use crate::jobs::JobState;
+use crate::program::Program;
 use crate::request::Req;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Application {
     pub id: String,
     pub name: String,
-    pub job: String,
+    /// Its job; none when its `main` failed first.
+    pub job: Option<String>,
+    /// When it was run.
+    pub submitted: u64,
 }
 
 impl Cluster {
@@ -20,18 +26,20 @@ impl Cluster {
         self.applications.iter().find(|a| a.id == id)
     }
 
-    pub(crate) fn add_application(&mut self, id: &str, name: &str, job: &str) {
+    pub(crate) fn add_application(&mut self, id: &str, name: &str, job: Option<&str>) {
+        let submitted = self.now();
         self.applications.push(Application {
             id: id.to_string(),
             name: name.to_string(),
-            job: job.to_string(),
+            job: job.map(str::to_string),
+            submitted,
         });
     }
 
-    /// An application's status, from its job's.
+    /// An application's status, from its job's (FAILED when it has none), and when it ended.
     fn application_status(&self, app: &Application) -> (&'static str, i64) {
-        let Some(job) = self.job(&app.job) else {
-            return ("FAILED", -1);
+        let Some(job) = app.job.as_deref().and_then(|j| self.job(j)) else {
+            return ("FAILED", app.submitted as i64);
         };
         let (state, end) = self.state(job);
         let status = match state {
@@ -49,12 +57,18 @@ impl Cluster {
             Some(Ok(body)) => body["applicationId"].as_str().map(str::to_string),
             _ => None,
         };
-        let answer = self.run_jar(req);
-        let Some(job) = (answer.body.as_ref())
-            .and_then(|b| b["jobid"].as_str())
-            .map(str::to_string)
-        else {
-            return answer;
+        let fails_in_main = match &req.incoming.json {
+            Some(Ok(body)) => Program::parse(&program_args(body)) == Program::FailsInMain,
+            _ => false,
+        };
+        let job = if fails_in_main && self.jar(req.param("jarid")).is_some() {
+            None
+        } else {
+            let answer = self.run_jar(req);
+            match (answer.body.as_ref()).and_then(|b| b["jobid"].as_str()) {
+                Some(job) => Some(job.to_string()),
+                None => return answer,
+            }
         };
         let id = given.unwrap_or_else(|| self.fresh_id());
         let name = (self.rec.ok(Pair::GetApplication))
@@ -64,7 +78,7 @@ impl Cluster {
                     .map(str::to_string)
             })
             .unwrap_or_else(|| "application".into());
-        self.add_application(&id, &name, &job);
+        self.add_application(&id, &name, job.as_deref());
         let status = self.rec.ok(req.pair).map_or(202, |e| e.response.status);
         Answer::json(status, json!({ "applicationid": id }))
     }
@@ -80,12 +94,67 @@ impl Cluster {
             return Answer::error(404, "no recorded application");
         };
         let mut answer = Answer::recorded(template).remapped(&self.rewrites(template, req));
-        if let (Some(body), Some(job)) = (&mut answer.body, self.job(&app.job)) {
+        let job = app.job.as_deref().and_then(|j| self.job(j));
+        if let Some(body) = &mut answer.body {
             body["id"] = json!(app.id);
             body["name"] = json!(app.name);
             body["status"] = json!(status);
-            self.times(body, job, end);
-            body["jobs"] = json!([self.overview_item(job)]);
+            match job {
+                Some(job) => {
+                    self.times(body, job, end);
+                    body["jobs"] = json!([self.overview_item(job)]);
+                }
+                None => {
+                    self.times_without_job(body, app);
+                    body["jobs"] = json!([]);
+                }
+            }
+        }
+        answer
+    }
+
+    /// The times of an application that failed in `main`: it ran and failed at once.
+    fn times_without_job(&self, body: &mut Value, app: &Application) {
+        let at = app.submitted as i64;
+        body["start-time"] = json!(at);
+        body["end-time"] = json!(at);
+        body["duration"] = json!(0);
+        if let Some(stamps) = body["timestamps"].as_object_mut() {
+            for (status, t) in stamps.iter_mut() {
+                let entered =
+                    ["CREATED", "RUNNING", "FAILING", "FAILED"].contains(&status.as_str());
+                *t = json!(if entered { at } else { 0 });
+            }
+        }
+    }
+
+    /// The exceptions of an application (recorded answers): none while it has not failed; its job's
+    /// failure, or, with no job, the failure of its `main`, tied to no job.
+    pub(crate) fn application_exceptions(&self, req: &Req) -> Answer {
+        let Some(app) = self.application(req.param("applicationid")) else {
+            return self.not_found(req);
+        };
+        // None while it has not failed; else whether its first entry is tied to a job.
+        let first_tied =
+            |b: &Value| (b["exceptionHistory"]["entries"].get(0)).map(|e| e.get("jobId").is_some());
+        let want = match self.application_status(app).0 {
+            "FAILED" => Some(app.job.is_some()),
+            _ => None,
+        };
+        let template = (self.rec.ok_where(req.pair, |b| first_tied(b) == want))
+            .or_else(|| self.rec.ok(req.pair));
+        let Some(template) = template else {
+            return Answer::error(404, "no recorded application exceptions");
+        };
+        let mut answer = Answer::recorded(template).remapped(&self.rewrites(template, req));
+        if let (Some(body), Some(job)) = (&mut answer.body, &app.job) {
+            for entry in (body["exceptionHistory"]["entries"]
+                .as_array_mut()
+                .into_iter())
+            .flatten()
+            {
+                entry["jobId"] = json!(job);
+            }
         }
         answer
     }
@@ -93,28 +162,36 @@ impl Cluster {
     pub(crate) fn applications_overview(&self, req: &Req) -> Answer {
         let item = (self.rec.first_item(req.pair, "applications")).unwrap_or_else(|| json!({}));
         let apps: Vec<Value> = (self.applications.iter().rev())
-            .filter_map(|app| {
-                let job = self.job(&app.job)?;
+            .map(|app| {
                 let (status, end) = self.application_status(app);
                 let mut v = item.clone();
                 v["id"] = json!(app.id);
                 v["name"] = json!(app.name);
                 v["status"] = json!(status);
-                self.times(&mut v, job, end);
-                v["jobs"] = json!({ self.state(job).0.as_str(): 1 });
-                Some(v)
+                match app.job.as_deref().and_then(|j| self.job(j)) {
+                    Some(job) => {
+                        self.times(&mut v, job, end);
+                        v["jobs"] = json!({ self.state(job).0.as_str(): 1 });
+                    }
+                    None => {
+                        self.times_without_job(&mut v, app);
+                        v["jobs"] = json!({});
+                    }
+                }
+                v
             })
             .collect();
         Answer::json(200, json!({ "applications": apps }))
     }
 
     pub(crate) fn cancel_application(&mut self, req: &Req) -> Answer {
-        let Some(job) = (self.application(req.param("applicationid"))).map(|a| a.job.clone())
-        else {
+        let Some(app) = self.application(req.param("applicationid")) else {
             return self.not_found(req);
         };
-        let done_at = self.now() + ms(self.timing.cancel);
-        self.end_job(&job, JobState::Canceled, done_at);
+        if let Some(job) = app.job.clone() {
+            let done_at = self.now() + ms(self.timing.cancel);
+            self.end_job(&job, JobState::Canceled, done_at);
+        }
         let status = self.rec.ok(req.pair).map_or(202, |e| e.response.status);
         Answer::json(status, json!({}))
     }

@@ -248,7 +248,10 @@ pub(crate) fn model(pair: Pair) -> Model {
             c.application_details(r)
         }),
         CancelApplication => Own("cancels its job", |c, r| c.cancel_application(r)),
-        GetApplicationExceptions | GetApplicationJobmanagerConfig => Replayed,
+        GetApplicationExceptions => Own("its job's failure, or its main's with no job", |c, r| {
+            c.application_exceptions(r)
+        }),
+        GetApplicationJobmanagerConfig => Replayed,
         // Jobs.
         ListJobs => Own("every job and its status", |c, _| c.list_jobs()),
         SubmitJob => Own(
@@ -280,11 +283,18 @@ pub(crate) fn model(pair: Pair) -> Model {
             |c, r| c.requirements(r),
         ),
         SetJobResourceRequirements => Own(
-            "adaptive: new bounds, the job runs at the upper one",
+            "adaptive: new bounds, the job runs at the upper one as far as the slots go",
             |c, r| c.set_requirements(r),
         ),
-        GetJobRescaleConfig | GetJobRescale | GetJobRescaleHistory | GetJobRescalesOverview
-        | GetJobRescalesSummary | TriggerRescaling | GetRescalingStatus => Replayed,
+        GetJobRescaleHistory => Own(
+            "adaptive: the initial schedule, then a rescale per requirement change (completed, open while slots are short, ignored when it changes nothing or is replaced)",
+            |c, r| c.rescale_history(r),
+        ),
+        GetJobRescale => Own("a rescale of the history, as recorded ones that ended alike", |c, r| {
+            c.rescale_details(r)
+        }),
+        GetJobRescaleConfig | GetJobRescalesOverview | GetJobRescalesSummary
+        | TriggerRescaling | GetRescalingStatus => Replayed,
         // Checkpoints.
         GetJobCheckpoints => Own(
             "the recorded statistics, and a completed checkpoint every interval the job has run since",
@@ -343,9 +353,9 @@ pub(crate) fn model(pair: Pair) -> Model {
 pub const DIFFERENCES: &[&str] = &[
     "A failed operation carries the version's recorded exception class and serialized form, with the emulator's message as its trace: there is no Java stack trace to give.",
     "A replayed answer keeps its recorded values (metric values, checkpoint counts and statistics, the times inside them, TaskManager resources, log contents): they do not change over time.",
-    "Jars and job graphs are not run: a job behaves as its program arguments say (the scenario job's `--fail-after`, `--count`, `--restarts`, `--slow-checkpoints`), and its vertices are the recorded job's (Flink derives vertex ids from the job graph, so a re-run of one job keeps them too). Of a submitted JobGraph only its job id and name are read.",
+    "Jars and job graphs are not run: a job behaves as its program arguments say (the scenario job's `--fail-after`, `--count`, `--restarts`, `--slow-checkpoints`; with `--fail-in-main` a run is refused and an application fails without a job, as recorded), and its vertices are the recorded job's (Flink derives vertex ids from the job graph, so a re-run of one job keeps them too). Of a submitted JobGraph only its job id and name are read.",
     "Query parameters and bodies are refused only as the version refused them in the recording (the same query or body gets the same refusal); any other gets the answer to the nearest recorded question.",
-    "One cluster with the recorded TaskManagers and slots: a job never waits for resources; with the adaptive scheduler it runs at the upper bound of its requirements at once.",
+    "One cluster with the recorded TaskManagers and slots: a job never waits for resources; with the adaptive scheduler it runs at the upper bound of its requirements at once, as far as the slots go (lower bounds beyond them leave it as it was).",
     "A running job completes a checkpoint every recorded interval, each a copy of the recorded latest completed one (its id, times and path its own); the summary statistics, failed and in-progress checkpoints, and those triggered through the API stay out of the counts and the history.",
     "Metric values are the recorded ones: a metric has the value a recording gave it (a subtask, TaskManager or job with none recorded has the recorded average; a metric listed but never asked for in the recording, 0), and does not change.",
     "The JobManager's log and stdout are a few lines the emulator writes, not Flink's.",

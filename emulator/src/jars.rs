@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use crate::answer::Answer;
 use crate::cluster::Cluster;
 use crate::jobs::Behaviour;
+use crate::program::Program;
 use crate::recorded::Exchange;
 use crate::replay::recorded_json;
 use crate::request::Req;
@@ -115,6 +116,9 @@ impl Cluster {
             Ok(body) => body,
             Err(refused) => return refused,
         };
+        if Program::parse(&program_args(&body)) == Program::FailsInMain {
+            return self.main_failed(req);
+        }
         let recorded = self.recorded_run(req.pair, &body).unwrap_or_default();
         let behaviour = Behaviour::of(&program_args(&body));
         let id = match body["jobId"].as_str() {
@@ -133,6 +137,18 @@ impl Cluster {
             }
         }
         answer
+    }
+
+    /// Flink's refusal of a run whose `main` throws (recorded), no job started.
+    fn main_failed(&self, req: &Req) -> Answer {
+        let refused = (self.rec.answers(req.pair).iter()).find(|e| {
+            e.response.status >= 400
+                && Program::parse(&program_args(&recorded_json(e))) == Program::FailsInMain
+        });
+        match refused {
+            Some(e) => Answer::recorded(e).remapped(&self.rewrites(e, req)),
+            None => Answer::error(400, "Could not execute application."),
+        }
     }
 
     /// The recorded job started with the same program arguments (and restore or not), else the first.

@@ -9,8 +9,9 @@ use serde_json::{json, Value};
 use crate::answer::Answer;
 use crate::cluster::{ms, Cluster};
 use crate::program::Program;
-use crate::recorded::Exchange;
+use crate::recorded::{Exchange, Scheduler};
 use crate::request::Req;
+use crate::rescales::{Outcome, Rescale};
 
 /// A job's state, as Flink names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +81,8 @@ impl Behaviour {
             Program::FailAfter(_) => Behaviour::Fails,
             Program::Restarts(n) => Behaviour::Restarts(n),
             Program::SlowCheckpoints(_) => Behaviour::SlowCheckpoints,
+            // No job comes of it (a jar run is refused, an application fails without one).
+            Program::FailsInMain => Behaviour::Fails,
         }
     }
 }
@@ -98,13 +101,17 @@ pub(crate) struct Job {
     pub parallelism: Option<i64>,
     /// Per vertex: (lower, upper) bound of its parallelism, once changed (adaptive scheduler).
     pub requirements: BTreeMap<String, (i64, i64)>,
+    /// Per vertex: the parallelism the scheduler runs it at, once requirements it could meet changed.
+    pub running_at: BTreeMap<String, i64>,
+    /// Its rescales, oldest first (adaptive scheduler).
+    pub rescales: Vec<Rescale>,
 }
 
 impl Job {
-    /// The parallelism a vertex runs at: its upper bound once its requirements are changed.
+    /// The parallelism a vertex runs at: as its requirements applied last say, else as it was run.
     pub fn parallelism_of(&self, vertex: &str, recorded: i64) -> i64 {
-        match self.requirements.get(vertex) {
-            Some((_, upper)) => *upper,
+        match self.running_at.get(vertex) {
+            Some(parallelism) => *parallelism,
             None => self.parallelism.unwrap_or(recorded),
         }
     }
@@ -124,7 +131,7 @@ impl Cluster {
     ) {
         let name = (self.recorded_name(&recorded)).unwrap_or_else(|| "emulated job".into());
         if self.rec.has(Pair::GetApplicationsOverview) {
-            self.add_application(id, &format!("SingleJobApplication({name})"), id);
+            self.add_application(id, &format!("SingleJobApplication({name})"), Some(id));
         }
         self.jobs.push(Job {
             id: id.to_string(),
@@ -135,7 +142,12 @@ impl Cluster {
             ending: None,
             parallelism,
             requirements: BTreeMap::new(),
+            running_at: BTreeMap::new(),
+            rescales: Vec::new(),
         });
+        if self.scheduler == Scheduler::Adaptive {
+            self.record_rescale(id, "INITIAL_SCHEDULE", Outcome::Completed);
+        }
     }
 
     /// `POST /jobs`: a Java-serialized JobGraph (2.x: an execution plan) and its jars. The job gets

@@ -37,6 +37,7 @@ pub mod program;
 mod recorded;
 mod replay;
 mod request;
+mod rescales;
 mod scheduler;
 mod server;
 

@@ -18,15 +18,18 @@ pub enum Program {
     Restarts(u64),
     /// Snapshots take this many ms; checkpoints time out after 1 s, failures tolerated.
     SlowCheckpoints(u64),
+    /// Its `main` throws before it builds a job: the run fails in the client's code, no job exists.
+    FailsInMain,
 }
 
 /// Every flag the job reads that sets its program (the Java job's other one, `--write-jobgraph`,
-/// writes its graph instead of running).
-pub const FLAGS: [&str; 4] = [
+/// writes its graph instead of running). All but the last take a number.
+pub const FLAGS: [&str; 5] = [
     "--count",
     "--fail-after",
     "--restarts",
     "--slow-checkpoints",
+    "--fail-in-main",
 ];
 
 impl Program {
@@ -38,19 +41,28 @@ impl Program {
             Program::FailAfter(n) => (FLAGS[1], n),
             Program::Restarts(n) => (FLAGS[2], n),
             Program::SlowCheckpoints(ms) => (FLAGS[3], ms),
+            Program::FailsInMain => return vec![FLAGS[4].to_string()],
         };
         vec![flag.to_string(), n.to_string()]
     }
 
-    /// What these program arguments make the job do (unknown ones: it runs unbounded).
+    /// What these program arguments make the job do (unknown ones: it runs unbounded). A number
+    /// flag whose value is missing or not a number fails in `main`, as the Java job does.
     pub fn parse(args: &[String]) -> Program {
-        let n = || args.get(1).and_then(|n| n.parse().ok()).unwrap_or(0);
-        match args.first().map(String::as_str) {
-            Some(f) if f == FLAGS[0] => Program::Count(n()),
-            Some(f) if f == FLAGS[1] => Program::FailAfter(n()),
-            Some(f) if f == FLAGS[2] => Program::Restarts(n()),
-            Some(f) if f == FLAGS[3] => Program::SlowCheckpoints(n()),
-            _ => Program::Unbounded,
+        let number = args.get(1).and_then(|n| n.parse().ok());
+        let Some(flag) = args.first() else {
+            return Program::Unbounded;
+        };
+        let takes: [fn(u64) -> Program; 4] = [
+            Program::Count,
+            Program::FailAfter,
+            Program::Restarts,
+            Program::SlowCheckpoints,
+        ];
+        match FLAGS.iter().position(|f| f == flag) {
+            Some(4) => Program::FailsInMain,
+            Some(i) => number.map_or(Program::FailsInMain, takes[i]),
+            None => Program::Unbounded,
         }
     }
 }
@@ -67,8 +79,17 @@ mod tests {
             Program::FailAfter(200),
             Program::Restarts(2),
             Program::SlowCheckpoints(1500),
+            Program::FailsInMain,
         ] {
             assert_eq!(Program::parse(&p.args()), p);
+        }
+    }
+
+    #[test]
+    fn a_number_flag_without_a_number_fails_in_main() {
+        for args in [&["--count"][..], &["--restarts", "not-a-number"]] {
+            let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            assert_eq!(Program::parse(&args), Program::FailsInMain);
         }
     }
 }

@@ -83,8 +83,9 @@ pub enum Scheduler {
     /// Flink's default: a job's parallelism is fixed; resource requirements cannot be changed.
     #[default]
     Default,
-    /// The adaptive scheduler: a job runs at the upper bound of its resource requirements, which
-    /// `PUT /jobs/:jobid/resource-requirements` changes (how a running job is rescaled).
+    /// The adaptive scheduler: a job runs at the upper bound of its resource requirements (as far as
+    /// the cluster's slots go), which `PUT /jobs/:jobid/resource-requirements` changes (how a running
+    /// job is rescaled); requirements whose lower bounds need more slots leave the job as it was.
     Adaptive,
 }
 

@@ -1,5 +1,7 @@
-//! The scheduler: with the adaptive one a job runs at the upper bound of its resource requirements,
-//! which `PUT` changes (how a running job is rescaled); the default one refuses both, as recorded.
+//! The scheduler: with the adaptive one a job runs at the upper bound of its resource requirements (as
+//! far as the cluster's slots go), which `PUT` changes (how a running job is rescaled); requirements
+//! whose lower bounds need more slots than the cluster has are kept but not applied, the job runs on as
+//! it was (Flink ignores that rescale). The default scheduler refuses both, as recorded.
 
 use flink_rest::Pair;
 use serde_json::{json, Value};
@@ -8,6 +10,7 @@ use crate::answer::Answer;
 use crate::cluster::Cluster;
 use crate::recorded::Scheduler;
 use crate::request::Req;
+use crate::rescales::Outcome;
 
 impl Cluster {
     /// A job's resource requirements: each vertex's bounds (adaptive scheduler), or the default
@@ -31,7 +34,8 @@ impl Cluster {
         Answer::json(200, Value::Object(body))
     }
 
-    /// New bounds (adaptive scheduler): the job runs at each vertex's new upper bound. All or none.
+    /// New bounds (adaptive scheduler), all or none: the job runs at each vertex's new upper bound, or
+    /// as many slots as the cluster has; at its old parallelism where a lower bound needs more.
     pub(crate) fn set_requirements(&mut self, req: &Req) -> Answer {
         if self.scheduler == Scheduler::Default {
             return self.requirements_refused(req);
@@ -53,12 +57,52 @@ impl Cluster {
                 }
             }
         }
+        let slots = self.slots();
         let id = req.param("jobid");
-        let Some(job) = self.jobs.iter_mut().find(|j| j.id == id) else {
+        if self.job(id).is_none() {
             return Answer::error(404, "Job not found");
+        }
+        let outcome = if bounds.iter().all(|(_, (lower, _))| *lower <= slots) {
+            let vertices = self.vertices(id);
+            let job = self
+                .jobs
+                .iter_mut()
+                .find(|j| j.id == id)
+                .expect("found above");
+            let now_at = |v: &str| {
+                let recorded = vertices
+                    .iter()
+                    .find(|(id, _)| id == v)
+                    .map_or(1, |(_, p)| *p);
+                job.parallelism_of(v, recorded)
+            };
+            let applied: Vec<(String, i64)> = (bounds.iter())
+                .map(|(v, (_, upper))| (v.clone(), *upper.min(&slots)))
+                .collect();
+            let changes = applied.iter().any(|(v, p)| now_at(v) != *p);
+            job.running_at.extend(applied);
+            if changes {
+                Outcome::Completed
+            } else {
+                Outcome::ChangesNothing
+            }
+        } else {
+            Outcome::WaitsForSlots
         };
+        let job = self
+            .jobs
+            .iter_mut()
+            .find(|j| j.id == id)
+            .expect("found above");
         job.requirements.extend(bounds);
+        self.record_rescale(id, "UPDATE_REQUIREMENT", outcome);
         Answer::json(200, json!({}))
+    }
+
+    /// The slots the cluster has, as recorded (`slots-total` of its overview).
+    pub(crate) fn slots(&self) -> i64 {
+        let overview = self.rec.ok(Pair::GetClusterOverview);
+        (overview.and_then(|e| e.response.body.as_ref()?["slots-total"].as_i64())).unwrap_or(1)
     }
 
     /// How the default scheduler answers anything about resource requirements (recorded: a 500).

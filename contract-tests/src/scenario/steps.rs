@@ -137,6 +137,7 @@ pub const STEPS: &[Step] = &[
     step!("cancel", When::Always, cancel),
     step!("failing job", When::Always, failing_job),
     step!("restarting job", When::Always, restarting_job),
+    step!("failing main", When::Always, failing_main),
     step!("finite job", When::Always, finite_job),
     step!("ended jobs", When::Always, ended_jobs),
     step!("checkpoint failures", When::Always, checkpoint_failures),
@@ -741,6 +742,14 @@ async fn restarting_job(s: &mut State) -> Result<()> {
     Ok(())
 }
 
+/// A jar whose `main` throws before it builds a job: Flink's refusal of the run, and no job left.
+async fn failing_main(s: &mut State) -> Result<()> {
+    let body = json!({ "programArgsList": Program::FailsInMain.args() });
+    let run = Req::new(Method::POST, format!("/jars/{}/run", s.jar_id)).json(body);
+    s.r.call(run).await?;
+    Ok(())
+}
+
 async fn finite_job(s: &mut State) -> Result<()> {
     let body = json!({ "parallelism": 1, "programArgsList": Program::Count(500).args() });
     let finished = run_job(&mut s.r, &s.jar_id, body).await?;
@@ -953,15 +962,9 @@ async fn rescale(s: &mut State) -> Result<()> {
     let at_2 = |j: &Value| all_running(j) && parallelism_is(j, 2);
     wait_job(&s.r, &job, "job running at parallelism 2", at_2).await?;
     let requirements = format!("/jobs/{job}/resource-requirements");
-    let mut lowered = s.r.ok(Req::get(requirements.clone())).await?;
-    for vertex in lowered
-        .as_object_mut()
-        .into_iter()
-        .flat_map(|o| o.values_mut())
-    {
-        vertex["parallelism"] = json!({ "lowerBound": 1, "upperBound": 1 });
-    }
-    let put = Req::new(Method::PUT, requirements.clone()).json(lowered);
+    let current = s.r.ok(Req::get(requirements.clone())).await?;
+    let lowered = with_bounds(&current, 1, 1);
+    let put = Req::new(Method::PUT, requirements.clone()).json(lowered.clone());
     s.r.ok(put).await?;
     let at_1 = |j: &Value| all_running(j) && parallelism_is(j, 1);
     wait_job(&s.r, &job, "job rescaled to parallelism 1", at_1).await?;
@@ -969,6 +972,7 @@ async fn rescale(s: &mut State) -> Result<()> {
     s.r.ok(Req::get(requirements)).await?;
     if s.pairs.documents(Pair::GetJobRescaleHistory) {
         rescale_history(&mut s.r, &job).await?;
+        rescales_not_applied(&mut s.r, &job, lowered).await?;
     }
     cancel_quietly(&s.r, &job).await
 }
@@ -994,8 +998,66 @@ async fn rescale_history(r: &mut Recorder, job: &str) -> Result<()> {
     Ok(())
 }
 
-/// An application run from the jar (2.3) under ids the scenario chose, then cancelled; and one whose
-/// job fails, with the exceptions it then reports.
+/// 2.3's rescales that change nothing: requirements the cluster's slots cannot meet (the rescale waits
+/// for slots, open), replaced by requirements that are replaced at once in turn by ones the job already
+/// meets (Flink ignores that rescale). The history with the open rescale and once all have ended, and
+/// each new rescale's details.
+async fn rescales_not_applied(r: &mut Recorder, job: &str, requirements: Value) -> Result<()> {
+    let rescales = format!("/jobs/{job}/rescales");
+    let history = Req::get(format!("{rescales}/history"));
+    let before = rescale_ids(&r.peek(&format!("{rescales}/history")).await?, &[]);
+    // How many rescales the history lists that `before` did not, and how many of those have ended.
+    let new = |h: &Value| -> (usize, usize) {
+        (h.as_array().into_iter().flatten())
+            .filter(|d| {
+                d["rescaleUuid"]
+                    .as_str()
+                    .is_some_and(|u| !before.iter().any(|b| b == u))
+            })
+            .fold((0, 0), |(listed, ended), d| {
+                (
+                    listed + 1,
+                    ended + usize::from(!d["terminalState"].is_null()),
+                )
+            })
+    };
+    let put = |body| Req::new(Method::PUT, format!("/jobs/{job}/resource-requirements")).json(body);
+    // One TaskManager of two slots: sixteen cannot be had, the rescale waits for them (no end state).
+    r.ok(put(with_bounds(&requirements, 16, 16))).await?;
+    let listed = |h: &Value| new(h).0 >= 1;
+    (r.wait_and_record(history.clone(), "the rescale listed", WAIT, listed)).await?;
+    // Replaced while it waits, and the next replaced at once; the last changes nothing.
+    r.ok(put(with_bounds(&requirements, 1, 2))).await?;
+    r.ok(put(with_bounds(&requirements, 1, 1))).await?;
+    let all_ended = |h: &Value| new(h).1 >= 3;
+    let what = "the superseded rescales ended";
+    let ended = (r.wait_and_record(history, what, WAIT, all_ended)).await?;
+    for uuid in rescale_ids(&ended, &before) {
+        r.ok(Req::get(format!("{rescales}/details/{uuid}"))).await?;
+    }
+    Ok(())
+}
+
+/// The rescale ids a rescale history lists, but those in `known`.
+fn rescale_ids(history: &Value, known: &[String]) -> Vec<String> {
+    (history.as_array().into_iter().flatten())
+        .filter_map(|d| d["rescaleUuid"].as_str())
+        .filter(|u| !known.iter().any(|k| k == u))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Resource requirements with every vertex's parallelism bounds set to `lower..=upper`.
+fn with_bounds(requirements: &Value, lower: u64, upper: u64) -> Value {
+    let mut changed = requirements.clone();
+    for vertex in (changed.as_object_mut().into_iter()).flat_map(|o| o.values_mut()) {
+        vertex["parallelism"] = json!({ "lowerBound": lower, "upperBound": upper });
+    }
+    changed
+}
+
+/// An application run from the jar (2.3) under ids the scenario chose, then cancelled; one whose job
+/// fails, and one whose `main` throws before there is a job, with the exceptions each then reports.
 async fn application(s: &mut State) -> Result<()> {
     let body = json!({ "parallelism": 1 });
     let app = run_application(s, body).await?;
@@ -1017,6 +1079,15 @@ async fn application(s: &mut State) -> Result<()> {
     (s.r.wait_and_record(details, "application failed", WAIT, failed)).await?;
     (s.r)
         .ok(Req::get(format!("/applications/{failing}/exceptions")))
+        .await?;
+    // Its `main` throws: the application fails with no job, its exception tied to none.
+    let body = json!({ "programArgsList": Program::FailsInMain.args() });
+    let no_job = run_application(s, body).await?;
+    let details = Req::get(format!("/applications/{no_job}"));
+    let what = "application failed in main";
+    (s.r.wait_and_record(details, what, WAIT, failed)).await?;
+    (s.r)
+        .ok(Req::get(format!("/applications/{no_job}/exceptions")))
         .await?;
     Ok(())
 }

@@ -209,6 +209,11 @@ pub struct GetJarPlanQuery {
 /// request (a pair disabled on every version, a pair another scheduler serves …).
 pub(crate) const KNOWN_ERRORS: &[(Pair, u16, &str)] = &[
     (
+        Pair::RunJar,
+        400u16,
+        "the jar's `main` threw before it submitted a job (its own exception is the root cause); no job was started",
+    ),
+    (
         Pair::TerminateJob,
         308u16,
         "`mode=stop` is gone: servers answer 308 with an error body that points to `/jobs/:jobid/stop` and `mode=cancel`. The page still documents the value.",
@@ -421,6 +426,8 @@ impl Client {
     /// Submits a job by running a jar previously uploaded via '/jars/upload'. Program arguments can be passed both via the JSON request (recommended) or query parameters.
     ///
     /// `POST /jars/:jarid/run`, documented answer: 200 OK.
+    ///
+    /// Servers also answer 400 (an `Error::Api` that says why): the jar's `main` threw before it submitted a job (its own exception is the root cause); no job was started
     pub async fn run_jar(
         &self,
         jarid: &JarId,

@@ -163,8 +163,8 @@ pub struct ApplicationExceptionInfo {
     #[serde(rename = "exceptionName")]
     pub exception_name: String,
     /// `jobId`
-    #[serde(rename = "jobId")]
-    pub job_id: crate::JobId,
+    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<crate::JobId>,
     /// `stacktrace`
     #[serde(rename = "stacktrace")]
     pub stacktrace: String,
@@ -2026,8 +2026,12 @@ pub struct JobRescaleConfigInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobRescaleDetails {
     /// `endTimestampInMillis`
-    #[serde(rename = "endTimestampInMillis")]
-    pub end_timestamp_in_millis: i64,
+    #[serde(
+        rename = "endTimestampInMillis",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub end_timestamp_in_millis: Option<i64>,
     /// `rescaleAttemptId`
     #[serde(rename = "rescaleAttemptId")]
     pub rescale_attempt_id: i64,
@@ -2047,11 +2051,15 @@ pub struct JobRescaleDetails {
     #[serde(rename = "startTimestampInMillis")]
     pub start_timestamp_in_millis: i64,
     /// `terminalState`
-    #[serde(rename = "terminalState")]
-    pub terminal_state: RescaleTerminalState,
+    #[serde(rename = "terminalState", default, skip_serializing_if = "Option::is_none")]
+    pub terminal_state: Option<RescaleTerminalState>,
     /// `terminatedReason`
-    #[serde(rename = "terminatedReason")]
-    pub terminated_reason: RescaleTerminatedReason,
+    #[serde(
+        rename = "terminatedReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub terminated_reason: Option<RescaleTerminatedReason>,
     /// `triggerCause`
     #[serde(rename = "triggerCause")]
     pub trigger_cause: RescaleTriggerCause,
@@ -3352,8 +3360,12 @@ pub struct SlotSharingGroupRescaleInfo {
     #[serde(rename = "minimalRequiredSlots")]
     pub minimal_required_slots: i64,
     /// `postRescaleSlots`
-    #[serde(rename = "postRescaleSlots")]
-    pub post_rescale_slots: i64,
+    #[serde(
+        rename = "postRescaleSlots",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub post_rescale_slots: Option<i64>,
     /// `preRescaleSlots`
     #[serde(
         rename = "preRescaleSlots",
@@ -4205,8 +4217,12 @@ pub struct VertexParallelismRescaleInfo {
     #[serde(rename = "jobVertexName")]
     pub job_vertex_name: String,
     /// `postRescaleParallelism`
-    #[serde(rename = "postRescaleParallelism")]
-    pub post_rescale_parallelism: i64,
+    #[serde(
+        rename = "postRescaleParallelism",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub post_rescale_parallelism: Option<i64>,
     /// `preRescaleParallelism`
     #[serde(
         rename = "preRescaleParallelism",
