@@ -311,7 +311,9 @@ async fn failed_savepoint(s: &mut Live) -> Result<()> {
         ..Default::default()
     };
     match s.client.savepoint(s.job()?, &body).await {
-        Err(Error::Failed { operation, failure }) => {
+        Err(Error::Failed {
+            operation, failure, ..
+        }) => {
             ensure!(operation == "savepoint", "{operation}");
             ensure!(
                 !failure.class.is_empty() && !failure.stack_trace.is_empty(),

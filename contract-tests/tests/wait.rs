@@ -125,7 +125,10 @@ async fn a_failed_savepoint_is_a_typed_failure_with_flinks_cause() {
         .savepoint(&job(), &SavepointTriggerRequestBody::default())
         .await
         .unwrap_err();
-    let Error::Failed { operation, failure } = &err else {
+    let Error::Failed {
+        operation, failure, ..
+    } = &err
+    else {
         panic!("expected a failure, got {err:?}")
     };
     assert_eq!(*operation, "savepoint");
@@ -134,7 +137,8 @@ async fn a_failed_savepoint_is_a_typed_failure_with_flinks_cause() {
     let root = failure.root_cause.as_deref().unwrap_or_default();
     assert!(!root.is_empty(), "{failure:?}");
     let shown = err.to_string();
-    assert!(shown.starts_with("savepoint failed: "), "{shown}");
+    let head = format!("savepoint failed (job {JOB}): ");
+    assert!(shown.starts_with(&head), "{shown}");
     assert!(
         shown.contains(root),
         "the message names the root cause: {shown}"
@@ -290,7 +294,9 @@ async fn a_disposal_ends_done_or_failed() {
     )
     .await;
     match client.dispose_savepoint("file:/missing").await.unwrap_err() {
-        Error::Failed { operation, failure } => {
+        Error::Failed {
+            operation, failure, ..
+        } => {
             assert_eq!(operation, "savepoint disposal");
             assert_eq!(
                 failure.root_cause.as_deref(),
@@ -303,13 +309,23 @@ async fn a_disposal_ends_done_or_failed() {
 
 /// The first recorded answer (1.20.3) to `endpoint` in `step`.
 fn recorded(step: &str, endpoint: Pair) -> Value {
+    recorded_on("1.20.3", step, endpoint).swap_remove(0)
+}
+
+/// Every answer `version` recorded to `endpoint` in `step`, in order.
+fn recorded_on(version: &str, step: &str, endpoint: Pair) -> Vec<Value> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let dir = root.join("contract-tests/fixtures/1.20.3");
-    (fixture::load_dir(&dir).unwrap().into_iter())
+    let dir = root.join("contract-tests/fixtures").join(version);
+    let all: Vec<Value> = (fixture::load_dir(&dir).unwrap().into_iter())
         .map(|(_, e)| e)
-        .find(|e| e.step == step && e.endpoint == Some(endpoint))
-        .and_then(|e| e.response.body)
-        .unwrap_or_else(|| panic!("no {endpoint} recorded in {step}"))
+        .filter(|e| e.step == step && e.endpoint == Some(endpoint))
+        .filter_map(|e| e.response.body)
+        .collect();
+    assert!(
+        !all.is_empty(),
+        "no {endpoint} recorded in {step} on {version}"
+    );
+    all
 }
 
 /// A job's details in `state`, every vertex `vertex_state` at `parallelism`.
@@ -371,7 +387,12 @@ async fn a_started_jar_is_waited_for_until_its_job_runs_or_fails() {
             .await;
         match (started, failed) {
             (Ok(job), false) => assert_eq!(job.as_str(), JOB),
-            (Err(Error::Failed { operation, failure }), true) => {
+            (
+                Err(Error::Failed {
+                    operation, failure, ..
+                }),
+                true,
+            ) => {
                 assert_eq!(operation, "job start");
                 assert!(
                     failure.stack_trace.contains("failing on purpose"),
@@ -380,6 +401,56 @@ async fn a_started_jar_is_waited_for_until_its_job_runs_or_fails() {
             }
             (other, _) => panic!("{other:?}"),
         }
+    }
+}
+
+#[tokio::test]
+async fn a_job_that_restarts_ends_start_jar_with_its_latest_failure() {
+    use flink_rest::types::JarRunRequestBody;
+    let name = "0f4c2a1e-1b2c-4d5e-8f90-123456789abc_job.jar";
+    let jar: flink_rest::JarId = name.parse().unwrap();
+    // Seen restarting; seen running again, its timestamps saying it restarted.
+    let mut running_again = job_in("RUNNING", "RUNNING", 2);
+    running_again["timestamps"]["RESTARTING"] = json!(1_796_000_000_000_i64);
+    for restarted in [job_in("RESTARTING", "CANCELED", 2), running_again] {
+        let (server, client) = start().await;
+        Mock::given(method("POST"))
+            .and(path(format!("/jars/{name}/run")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"jobid": JOB})))
+            .mount(&server)
+            .await;
+        let mut first = job_in("RUNNING", "DEPLOYING", 2);
+        first["timestamps"]["RESTARTING"] = json!(0);
+        answers(&server, &format!("/jobs/{JOB}"), vec![first, restarted]).await;
+        let exceptions = recorded("restarting job", Pair::GetJobExceptions);
+        answers(
+            &server,
+            &format!("/jobs/{JOB}/exceptions"),
+            vec![exceptions],
+        )
+        .await;
+        let body = JarRunRequestBody::default();
+        let err = client.start_jar(&jar, &Default::default(), &body).await;
+        let Err(Error::Failed {
+            operation,
+            failure,
+            job,
+        }) = &err
+        else {
+            panic!("{err:?}");
+        };
+        assert_eq!(
+            (*operation, job.as_ref()),
+            ("job start", Some(&self::job()))
+        );
+        let root = failure.root_cause.as_deref().unwrap_or_default();
+        assert!(root.contains("failing on purpose"), "{failure:?}");
+        let said = err.as_ref().unwrap_err().to_string();
+        assert!(
+            said.starts_with(&format!("job start failed (job {JOB}): ")),
+            "{said}"
+        );
+        assert!(said.ends_with(&format!("(root cause: {root})")), "{said}");
     }
 }
 
@@ -452,11 +523,82 @@ async fn rescale_waits_until_the_vertices_run_at_the_new_parallelism() {
         .unwrap();
     let sent: Value = serde_json::from_slice(&put.body).unwrap();
     assert_eq!(sent.as_object().unwrap().len(), requirements.len());
-    assert_eq!(
-        received
-            .iter()
-            .filter(|r| r.method.as_str() == "GET")
-            .count(),
-        3
+    let polls = (received.iter())
+        .filter(|r| r.method.as_str() == "GET" && r.url.path() == format!("/jobs/{JOB}"));
+    assert_eq!(polls.count(), 3);
+}
+
+/// Requirements of `lower..=upper` for every vertex of `details`.
+fn bounds_for(
+    details: &Value,
+    lower: i64,
+    upper: i64,
+) -> std::collections::BTreeMap<String, flink_rest::types::JobVertexResourceRequirements> {
+    use flink_rest::types::{JobVertexResourceRequirements, Parallelism};
+    (details["vertices"].as_array().unwrap().iter())
+        .map(|v| {
+            let parallelism = Parallelism {
+                lower_bound: lower,
+                upper_bound: upper,
+            };
+            let id = v["id"].as_str().unwrap().to_string();
+            (id, JobVertexResourceRequirements { parallelism })
+        })
+        .collect()
+}
+
+/// A job at parallelism 1 asked to run at 2, on a server whose rescale history answers `histories`
+/// in turn (2.3.0's recorded answers): the rescale's end as the client reports it.
+async fn rescale_seen_through(histories: Vec<Value>) -> flink_rest::Result<()> {
+    let (server, client) = start().await;
+    Mock::given(method("PUT"))
+        .and(path(format!("/jobs/{JOB}/resource-requirements")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    let details = job_in("RUNNING", "RUNNING", 1);
+    answers(&server, &format!("/jobs/{JOB}"), vec![details.clone()]).await;
+    let history = format!("/jobs/{JOB}/rescales/history");
+    answers(&server, &history, histories).await;
+    let overview = recorded_on("2.3.0", "cluster", Pair::GetClusterOverview);
+    answers(&server, "/overview", overview).await;
+    client.rescale(&job(), &bounds_for(&details, 2, 2)).await
+}
+
+#[tokio::test]
+async fn a_rescale_flink_ignores_ends_at_once_saying_why() {
+    let history = |at: usize| {
+        recorded_on("2.3.0", "adaptive scheduler", Pair::GetJobRescaleHistory).swap_remove(at)
+    };
+    // Before: two completed rescales; after: three more, the newest ignored as changing nothing.
+    let (before, open, after) = (history(0), history(1), history(2));
+    let err = rescale_seen_through(vec![before.clone(), open, after.clone()]).await;
+    let Err(Error::NotApplied {
+        operation,
+        job,
+        reason,
+    }) = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!((*operation, job.as_ref()), ("rescale", Some(&self::job())));
+    assert!(
+        reason.starts_with(
+            "Flink marked the rescale IGNORED (NO_RESOURCES_OR_PARALLELISMS_CHANGE); the cluster has"
+        ),
+        "{reason}"
     );
+    // The same, where a newer requirement replaced it: the history without its newest entry.
+    let mut replaced = after;
+    replaced.as_array_mut().unwrap().remove(0);
+    let err = rescale_seen_through(vec![before, replaced]).await;
+    match &err {
+        Err(Error::NotApplied { reason, .. }) => {
+            assert_eq!(
+                reason,
+                "newer resource requirements replaced it before it ended"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -10,7 +10,7 @@ use flink_rest::types::{
     StopWithSavepointRequestBody,
 };
 use flink_rest::{Client, Error, JobId, Pair, Poll, UploadFile};
-use flink_rest_emulator::{Clock, Emulator, Fault, OperationKind, Timing};
+use flink_rest_emulator::{Clock, Emulator, Fault, OperationKind, Scheduler, Timing};
 
 const VERSIONS: [&str; 2] = ["1.15.4", "2.3.0"];
 /// Where the emulated savepoints go.
@@ -182,6 +182,106 @@ async fn a_savepoint_that_times_out_names_its_trigger_id_to_follow_it_on() {
     clock.advance(Duration::from_secs(60));
     let status = client.get_savepoint_status(&job, trigger).await.unwrap();
     assert_eq!(status.status.id.as_str(), "COMPLETED");
+}
+
+#[tokio::test]
+async fn a_rescale_the_slots_cannot_meet_ends_saying_so() {
+    use flink_rest::types::{JobVertexResourceRequirements, Parallelism};
+    // 1.18.1 keeps no rescale history: the client compares the bounds with the slots.
+    let flink = Emulator::builder("1.18.1")
+        .timing(Timing::instant())
+        .scheduler(Scheduler::Adaptive)
+        .start()
+        .await
+        .unwrap();
+    let client = client(&flink).with_poll(Poll {
+        timeout: flink_rest::SLOTS_GRACE * 4,
+        ..client(&flink).poll()
+    });
+    let job = started_job(&client).await;
+    let details = client.get_job(&job).await.unwrap();
+    let bounds = |n| {
+        (details.vertices.iter())
+            .map(|v| {
+                let parallelism = Parallelism {
+                    lower_bound: n,
+                    upper_bound: n,
+                };
+                (
+                    v.id.to_string(),
+                    JobVertexResourceRequirements { parallelism },
+                )
+            })
+            .collect()
+    };
+    let asked = std::time::Instant::now();
+    let err = client.rescale(&job, &bounds(16)).await.unwrap_err();
+    let Error::NotApplied { reason, .. } = &err else {
+        panic!("{err:?}");
+    };
+    let slots = client.get_cluster_overview().await.unwrap().slots_total;
+    let said = format!("the new lower bounds need 16 slots, the cluster has {slots} in all");
+    assert!(reason.starts_with(&said), "{reason}");
+    assert!(
+        asked.elapsed() < flink_rest::SLOTS_GRACE * 2,
+        "{:?}",
+        asked.elapsed()
+    );
+    // The job runs on as it was; bounds the slots meet are applied.
+    let still = client.get_job(&job).await.unwrap();
+    assert!(
+        still.vertices.iter().all(|v| v.parallelism == 2),
+        "{still:?}"
+    );
+    client.rescale(&job, &bounds(1)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_main_that_throws_is_flinks_refusal_or_a_failed_application_without_a_job() {
+    for version in VERSIONS {
+        let flink = at_once(version).await;
+        let client = client(&flink);
+        let jar = UploadFile::from_bytes("scenario.jar", b"PK\x05\x06".repeat(6));
+        let jar = client.upload_jar(jar).await.unwrap().jar_id();
+        let body = JarRunRequestBody {
+            program_args_list: Some(vec!["--fail-in-main".into()]),
+            ..Default::default()
+        };
+        let err = (client.start_jar(&jar, &RunJarQuery::default(), &body))
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), Some(400), "{version}: {err}");
+        assert!(
+            format!("{err:#}").contains("main failing on purpose"),
+            "{version}: {err:#}"
+        );
+        assert!(
+            client.list_jobs().await.unwrap().jobs.is_empty(),
+            "{version}"
+        );
+        if !Pair::RunJarApplication.documented().contains(version) {
+            continue;
+        }
+        let body = flink_rest::types::JarRunApplicationRequestBody {
+            program_args_list: body.program_args_list,
+            ..Default::default()
+        };
+        let app = (client.run_jar_application(&jar, &Default::default(), &body))
+            .await
+            .unwrap();
+        let details = client.get_application(&app.applicationid).await.unwrap();
+        assert_eq!(details.status.as_str(), "FAILED", "{details:?}");
+        assert!(details.jobs.is_empty(), "{details:?}");
+        let exceptions = (client.get_application_exceptions(&app.applicationid))
+            .await
+            .unwrap();
+        let entry = &exceptions.exception_history.entries[0];
+        assert_eq!(entry.job_id, None, "{entry:?}");
+        assert!(
+            entry.stacktrace.contains("main failing on purpose"),
+            "{entry:?}"
+        );
+    }
 }
 
 #[tokio::test]

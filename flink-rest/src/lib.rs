@@ -65,7 +65,7 @@ pub use runtime::{
     DEFAULT_MAX_ANSWER_BYTES, ENV_VARS,
 };
 #[cfg(feature = "client")]
-pub use wait::{Failure, Poll};
+pub use wait::{Failure, Poll, SLOTS_GRACE};
 
 /// The README's examples, compiled as doctests so they stay true.
 #[cfg(doctest)]

@@ -76,10 +76,22 @@ pub enum Error {
         since: Option<&'static str>,
         until: Option<&'static str>,
     },
-    /// An operation Flink ran (a savepoint, a checkpoint …) ended in failure: Flink's cause.
+    /// An operation Flink ran (a savepoint, a checkpoint, a job's start …) ended in failure: Flink's
+    /// cause, and the job it was about. A job that fails while it starts may be restarting in Flink
+    /// still (see [`Client::start_jar`]): cancel it there if it should not.
     Failed {
         operation: &'static str,
-        failure: Failure,
+        /// Boxed: it carries Flink's whole trace, and keeps every `Result` of the crate small.
+        failure: Box<Failure>,
+        job: Option<JobId>,
+    },
+    /// Flink took the request but will not carry it out as asked: a rescale it ignored (the cluster's
+    /// slots cannot meet the new lower bounds) or one that later requirements replaced before it ended.
+    /// The job runs on as it was; the new requirements stay set in Flink.
+    NotApplied {
+        operation: &'static str,
+        job: Option<JobId>,
+        reason: String,
     },
     /// A waiting operation did not end within the client's [`Poll`] timeout (it may still end in
     /// Flink). `job` and `trigger` are what it was following, so a caller can go on following it
@@ -207,7 +219,28 @@ impl fmt::Display for Error {
                 }
                 write!(f, "); nothing was sent")
             }
-            Error::Failed { operation, failure } => write!(f, "{operation} failed: {failure}"),
+            Error::Failed {
+                operation,
+                failure,
+                job,
+            } => {
+                write!(f, "{operation} failed")?;
+                if let Some(job) = job {
+                    write!(f, " (job {job})")?;
+                }
+                write!(f, ": {failure}")
+            }
+            Error::NotApplied {
+                operation,
+                job,
+                reason,
+            } => {
+                write!(f, "{operation} not applied")?;
+                if let Some(job) = job {
+                    write!(f, " (job {job})")?;
+                }
+                write!(f, ": {reason}")
+            }
             Error::Timeout {
                 operation,
                 waited,
@@ -245,6 +278,7 @@ impl std::error::Error for Error {
             | Error::NotAvailable { .. }
             | Error::ValueNotAvailable { .. }
             | Error::Failed { .. }
+            | Error::NotApplied { .. }
             | Error::Timeout { .. }
             | Error::TooLarge { .. } => None,
         }

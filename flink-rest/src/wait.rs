@@ -9,15 +9,19 @@ use std::time::{Duration, Instant};
 use std::collections::BTreeMap;
 
 use crate::client::{RunJarQuery, TerminateJobQuery};
-use crate::ids::{DataSetId, JarId, JobId, TriggerId};
+use crate::ids::{DataSetId, JarId, JobId, RescaleId, TriggerId};
 use crate::runtime::{Client, Error, Result};
 use crate::types::{
     AsynchronousOperationInfo, AsynchronousOperationResultOfSavepointInfo, CheckpointInfo,
     CheckpointTriggerRequestBody, ExecutionState, JarRunRequestBody, JobStatus,
-    JobVertexResourceRequirements, QueueStatusId, SavepointDisposalRequest, SavepointInfo,
-    SavepointTriggerRequestBody, SerializedThrowable, StopWithSavepointRequestBody,
-    TerminationMode,
+    JobVertexResourceRequirements, QueueStatusId, RescaleTerminalState, RescaleTerminatedReason,
+    SavepointDisposalRequest, SavepointInfo, SavepointTriggerRequestBody, SerializedThrowable,
+    StopWithSavepointRequestBody, TerminationMode,
 };
+
+/// How long [`Client::rescale`] waits for a job that does not move before it compares the new lower
+/// bounds with the cluster's slots (where Flink keeps no rescale history to say so itself).
+pub const SLOTS_GRACE: Duration = Duration::from_secs(5);
 
 /// How a waiting operation polls: first after `interval`, then less often (×1.5 each time, at most
 /// `max_interval`), until `timeout` has passed since it started.
@@ -98,11 +102,12 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// One poll of an operation: still running, or ended in `T` or a failure.
+/// One poll of an operation: still running, or ended in `T`, a failure, or not carried out (why).
 enum Step<T> {
     Running,
     Done(T),
     Failed(Failure),
+    NotApplied(String),
 }
 
 impl Client {
@@ -189,7 +194,12 @@ impl Client {
     }
 
     /// Runs a jar's job and waits until it runs (every vertex RUNNING; a job that finishes before that
-    /// counts too); its id. A job that fails first is [`Error::Failed`] with its root exception.
+    /// counts too); its id.
+    ///
+    /// A job that fails first is [`Error::Failed`] with its root exception; so is one that fails and
+    /// restarts (its latest exception): it is not what was asked for, though it lives on in Flink,
+    /// restarting as its restart strategy says (the error names it; cancel it if it should not).
+    /// A `main` that throws is Flink's refusal of the run, [`Error::Api`].
     pub async fn start_jar(
         &self,
         jar: &JarId,
@@ -199,6 +209,11 @@ impl Client {
         let job = self.run_jar(jar, query, body).await?.jobid;
         self.wait("job start", Some(&job), None, || async {
             let details = self.get_job(&job).await?;
+            let restarted = details.state == JobStatus::Restarting
+                || (details.timestamps.get(&JobStatus::Restarting)).is_some_and(|t| *t > 0);
+            if restarted {
+                return Ok(Step::Failed(self.latest_failure(&job).await?));
+            }
             let running = details.state == JobStatus::Running
                 && (details.vertices.iter()).all(|v| v.status == ExecutionState::Running);
             let ended = details.state == JobStatus::Finished;
@@ -240,13 +255,20 @@ impl Client {
     /// This is how a running job is rescaled: `PATCH /jobs/:jobid/rescaling` is disabled on every
     /// version this crate knows (it answers 503). With the default scheduler Flink answers 500
     /// (`UnsupportedOperationException`).
+    ///
+    /// A rescale Flink does not carry out ends the wait with [`Error::NotApplied`] and why: where the
+    /// job's rescale history is kept (2.3, `web.adaptive-scheduler.rescale-history.size` > 0), as soon
+    /// as Flink marks the rescale ignored or replaced; elsewhere once the job has not moved for
+    /// [`SLOTS_GRACE`] while the cluster has fewer slots than the new lower bounds need.
     pub async fn rescale(
         &self,
         job: &JobId,
         requirements: &BTreeMap<String, JobVertexResourceRequirements>,
     ) -> Result<()> {
+        let known = self.rescale_ids(job).await?;
         self.set_job_resource_requirements(job, requirements)
             .await?;
+        let asked = Instant::now();
         self.wait("rescale", Some(job), None, || async {
             let details = self.get_job(job).await?;
             let settled = (details.vertices.iter()).all(|v| {
@@ -256,9 +278,94 @@ impl Client {
                         .is_none_or(|b| (b.lower_bound..=b.upper_bound).contains(&v.parallelism))
             });
             let done = settled && details.state == JobStatus::Running;
+            if !done && details.state == JobStatus::Running {
+                let why = match &known {
+                    Some(known) => self.rescale_ended_unapplied(job, known).await?,
+                    None => None,
+                };
+                let why = match why {
+                    Some(why) => Some(why),
+                    None if asked.elapsed() >= SLOTS_GRACE => {
+                        self.slots_short(requirements).await?
+                    }
+                    None => None,
+                };
+                if let Some(why) = why {
+                    return Ok(Step::NotApplied(why));
+                }
+            }
             self.job_step(job, &details.state, done).await
         })
         .await
+    }
+
+    /// The ids of the rescales a job's history lists; `None` where the server keeps none (before 2.3,
+    /// or when it answers 404).
+    async fn rescale_ids(&self, job: &JobId) -> Result<Option<Vec<RescaleId>>> {
+        match self.get_job_rescale_history(job).await {
+            Ok(history) => Ok(Some(history.into_iter().map(|r| r.rescale_uuid).collect())),
+            Err(Error::NotAvailable { .. }) => Ok(None),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Why the newest rescale the history lists beyond `known` ended without applying the
+    /// requirements, if it did.
+    async fn rescale_ended_unapplied(
+        &self,
+        job: &JobId,
+        known: &[RescaleId],
+    ) -> Result<Option<String>> {
+        let history = self.get_job_rescale_history(job).await?;
+        let Some(newest) = (history.iter())
+            .filter(|r| !known.contains(&r.rescale_uuid))
+            .max_by_key(|r| r.start_timestamp_in_millis)
+        else {
+            return Ok(None);
+        };
+        let why = match (&newest.terminal_state, &newest.terminated_reason) {
+            (Some(RescaleTerminalState::Completed) | None, _) => return Ok(None),
+            (_, Some(RescaleTerminatedReason::ResourceRequirementsUpdated)) => {
+                "newer resource requirements replaced it before it ended".to_string()
+            }
+            (Some(state), reason) => {
+                let reason = reason.as_ref().map_or("no reason given", |r| r.as_str());
+                format!(
+                    "Flink marked the rescale {} ({reason}); {}",
+                    state.as_str(),
+                    self.slots_said().await?
+                )
+            }
+        };
+        Ok(Some(why))
+    }
+
+    /// Why the requirements cannot be met, where the cluster has fewer slots than their largest lower
+    /// bound (the vertices of one slot sharing group share slots: the largest bound is the least any
+    /// job needs).
+    async fn slots_short(
+        &self,
+        requirements: &BTreeMap<String, JobVertexResourceRequirements>,
+    ) -> Result<Option<String>> {
+        let needed = (requirements.values().map(|r| r.parallelism.lower_bound)).max();
+        let overview = self.get_cluster_overview().await?;
+        Ok(needed.filter(|n| *n > overview.slots_total).map(|n| {
+            format!(
+                "the new lower bounds need {n} slots, the cluster has {} in all; Flink keeps \
+                     the job as it is until enough TaskManagers join",
+                overview.slots_total
+            )
+        }))
+    }
+
+    /// The cluster's slots, in words.
+    async fn slots_said(&self) -> Result<String> {
+        let o = self.get_cluster_overview().await?;
+        Ok(format!(
+            "the cluster has {} slots, {} free",
+            o.slots_total, o.slots_available
+        ))
     }
 
     /// A job's state as a wait sees it: `done`, failed (with the root exception of its history), or
@@ -270,15 +377,20 @@ impl Client {
         if *state != JobStatus::Failed {
             return Ok(Step::Running);
         }
+        Ok(Step::Failed(self.latest_failure(job).await?))
+    }
+
+    /// The latest failure of a job: the newest entry of its exception history (or, where there is
+    /// none yet, its root exception).
+    async fn latest_failure(&self, job: &JobId) -> Result<Failure> {
         let exceptions = self.get_job_exceptions(job, &Default::default()).await?;
-        let failure = match exceptions.exception_history.entries.first() {
+        Ok(match exceptions.exception_history.entries.first() {
             Some(root) => Failure::new(&root.exception_name, &root.stacktrace),
             None => Failure::new(
                 "",
                 exceptions.root_exception.as_deref().unwrap_or("job failed"),
             ),
-        };
-        Ok(Step::Failed(failure))
+        })
     }
 
     /// Polls `poll` as the client's [`Poll`] says until it is done or failed, or the time is up (the
@@ -300,7 +412,22 @@ impl Client {
         loop {
             match poll().await? {
                 Step::Done(value) => return Ok(value),
-                Step::Failed(failure) => return Err(Error::Failed { operation, failure }),
+                Step::Failed(failure) => {
+                    let job = job.cloned();
+                    return Err(Error::Failed {
+                        operation,
+                        failure: Box::new(failure),
+                        job,
+                    });
+                }
+                Step::NotApplied(reason) => {
+                    let job = job.cloned();
+                    return Err(Error::NotApplied {
+                        operation,
+                        job,
+                        reason,
+                    });
+                }
                 Step::Running => {}
             }
             let waited = started.elapsed();
