@@ -32,3 +32,49 @@ pub fn run(root: &Path, name: &str, args: &[&str], env: &[(&str, &str)]) -> Resu
     );
     Ok(stdout)
 }
+
+/// What the `operator` example printed about `job`, run with two checkpoints to watch: the job listed
+/// running, each of its vertices with a back-pressure level, two checkpoints that ended, the savepoint,
+/// the stop, and the states it went through ending in FINISHED.
+pub fn check_operator(out: &str, job: &str) -> Result<()> {
+    let lines: Vec<&str> = out.lines().collect();
+    fn with<'a>(lines: &'a [&'a str], prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        lines.iter().copied().filter(move |l| l.starts_with(prefix))
+    }
+    ensure!(
+        with(&lines, &format!("job {job} RUNNING")).count() == 1,
+        "the job listed running:\n{out}"
+    );
+    // A level, or (before Flink has sampled one) its status in parentheses.
+    let level = |l: &str| {
+        let said = l.split("back pressure ").nth(1).unwrap_or_default();
+        ["ok ", "low ", "high ", "("]
+            .iter()
+            .any(|lv| said.starts_with(lv))
+    };
+    ensure!(
+        with(&lines, "vertex ").count() >= 2 && with(&lines, "vertex ").all(level),
+        "every vertex with its back pressure:\n{out}"
+    );
+    let checkpoints: Vec<&str> = with(&lines, "checkpoint ").collect();
+    ensure!(
+        checkpoints.len() == 2
+            && checkpoints
+                .iter()
+                .all(|l| l.contains(" COMPLETED ") || l.contains(" FAILED ")),
+        "two checkpoints that ended:\n{out}"
+    );
+    ensure!(
+        with(&lines, "savepoint file:").count() == 1,
+        "the savepoint:\n{out}"
+    );
+    ensure!(
+        with(&lines, "stopped, final savepoint file:").count() == 1,
+        "the stop:\n{out}"
+    );
+    ensure!(
+        lines.last() == Some(&"state FINISHED"),
+        "its last state FINISHED:\n{out}"
+    );
+    Ok(())
+}

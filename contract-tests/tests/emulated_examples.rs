@@ -80,5 +80,10 @@ async fn every_example_runs_against_the_emulator() {
 
     client.dispose_savepoint(location).await.unwrap();
     assert!(!Path::new(written).exists(), "disposed: {location}");
+
+    let out = example(url, "run_jar", &[jar.to_str().unwrap(), "1"]);
+    let job = out.lines().last().unwrap();
+    let out = example(url, "operator", &[job, "2", &dir]);
+    contract_tests::examples::check_operator(&out, job).unwrap_or_else(|e| panic!("{e}"));
     let _ = std::fs::remove_dir_all(&work);
 }

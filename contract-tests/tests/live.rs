@@ -76,6 +76,10 @@ const STEPS: &[Step] = &[
         start_and_cancel
     ),
     step!(
+        "example operator: jobs, vertices, checkpoints, savepoint, stop",
+        operator
+    ),
+    step!(
         "dispose_savepoint: the final savepoint is gone",
         dispose_savepoint
     ),
@@ -362,6 +366,24 @@ async fn savepoint_and_stop(s: &mut Live) -> Result<()> {
     ensure!(status == JobStatus::Finished, "after stop: {status}");
     s.savepoint = Some(location.to_string());
     Ok(())
+}
+
+/// A third job, run by `run_jar`, driven by `operator` from the list to its stop.
+async fn operator(s: &mut Live) -> Result<()> {
+    let jar = s.jar.display().to_string();
+    let out = s.example("run_jar", &[&jar, "1"])?;
+    let job = out.lines().last().context("no output")?.to_string();
+    let dir = format!(
+        "file://{}",
+        s.tls
+            .cluster
+            .run
+            .join("savepoints")
+            .canonicalize()?
+            .display()
+    );
+    let out = s.example("operator", &[&job, "2", &dir])?;
+    contract_tests::examples::check_operator(&out, &job).map_err(|e| anyhow::anyhow!(e))
 }
 
 async fn start_and_cancel(s: &mut Live) -> Result<()> {

@@ -602,3 +602,60 @@ async fn a_rescale_flink_ignores_ends_at_once_saying_why() {
         other => panic!("{other:?}"),
     }
 }
+
+/// 1.20.3's recorded checkpoint statistics with a history of `(id, status)`, newest first.
+fn checkpoints_with(history: &[(i64, &str)]) -> Value {
+    let mut stats = recorded("running job", Pair::GetJobCheckpoints);
+    let template = stats["history"][0].clone();
+    stats["history"] = (history.iter())
+        .map(|(id, status)| {
+            let mut c = template.clone();
+            c["id"] = json!(id);
+            c["status"] = json!(status);
+            c
+        })
+        .collect();
+    stats
+}
+
+#[tokio::test]
+async fn a_checkpoint_watch_yields_each_that_ends_after_it_began_until_the_job_ends() {
+    use futures_util::StreamExt;
+    let (server, client) = start().await;
+    let states = ["RUNNING", "RUNNING", "FINISHED"];
+    let details = states.map(|s| job_in(s, "RUNNING", 1)).to_vec();
+    answers(&server, &format!("/jobs/{JOB}"), details).await;
+    let histories = vec![
+        checkpoints_with(&[(2, "IN_PROGRESS"), (1, "COMPLETED")]),
+        checkpoints_with(&[(3, "IN_PROGRESS"), (2, "COMPLETED"), (1, "COMPLETED")]),
+        checkpoints_with(&[(4, "FAILED"), (3, "COMPLETED"), (2, "COMPLETED")]),
+    ];
+    answers(&server, &format!("/jobs/{JOB}/checkpoints"), histories).await;
+    let seen: Vec<(i64, String)> = (client.job(&job()).watch_checkpoints())
+        .map(|c| c.map(|c| (c.id, c.status.to_string())).unwrap())
+        .collect()
+        .await;
+    let expected = [(2, "COMPLETED"), (3, "COMPLETED"), (4, "FAILED")];
+    assert_eq!(seen, expected.map(|(id, s)| (id, s.to_string())));
+}
+
+#[tokio::test]
+async fn a_state_watch_yields_each_change_and_ends_with_the_job() {
+    use futures_util::StreamExt;
+    let (server, client) = start().await;
+    let states = ["RUNNING", "RUNNING", "CANCELLING", "CANCELED"];
+    let details = states.map(|s| job_in(s, "RUNNING", 1)).to_vec();
+    answers(&server, &format!("/jobs/{JOB}"), details).await;
+    let seen: Vec<String> = (client.job(&job()).watch_state())
+        .map(|s| s.unwrap().to_string())
+        .collect()
+        .await;
+    assert_eq!(seen, ["RUNNING", "CANCELLING", "CANCELED"]);
+    // An error ends the watch after it.
+    let (_, client) = start().await;
+    let watched: Vec<_> = client.job(&job()).watch_state().collect().await;
+    assert!(
+        matches!(watched[..], [Err(ref e)] if e.is_not_found()),
+        "{watched:?}"
+    );
+}

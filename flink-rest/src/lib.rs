@@ -27,6 +27,8 @@
 
 mod double;
 mod ids;
+#[cfg(feature = "client")]
+mod job;
 mod open_enum;
 pub mod pair;
 #[cfg(feature = "client")]
@@ -54,6 +56,8 @@ pub use ids::{
     ApplicationId, DataSetId, IdError, IntegerRange, JarId, JobId, RescaleId, TaskManagerId,
     TriggerId, VertexId,
 };
+#[cfg(feature = "client")]
+pub use job::{has_ended, JobHandle};
 pub use pair::{Method, Pair, PathTemplate};
 /// The HTTP client underneath, for what [`ClientBuilder`] does not set (proxies …): build one and pass it
 /// to [`ClientBuilder::http_client`].
