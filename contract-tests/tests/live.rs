@@ -16,7 +16,6 @@ use anyhow::{anyhow, bail, ensure, Context, Result};
 use contract_tests::flink::{Cluster, Running, DEFAULT_VERSION};
 use contract_tests::job;
 use contract_tests::tls::Certs;
-use flink_rest::client::RunJarQuery;
 use flink_rest::types::{
     CheckpointTriggerRequestBody, JarRunRequestBody, JobStatus, SavepointTriggerRequestBody,
 };
@@ -395,10 +394,7 @@ async fn start_and_cancel(s: &mut Live) -> Result<()> {
         parallelism: Some(1),
         ..Default::default()
     };
-    let job = s
-        .client
-        .start_jar(&upload.jar_id(), &RunJarQuery::default(), &body)
-        .await?;
+    let job = s.client.start_jar(&upload.jar_id(), &body).await?;
     s.client.cancel(&job).await?;
     let status = s.client.get_job_status(&job).await?.status;
     ensure!(status == JobStatus::Canceled, "after cancel: {status}");

@@ -382,9 +382,7 @@ async fn a_started_jar_is_waited_for_until_its_job_runs_or_fails() {
             vec![exceptions],
         )
         .await;
-        let started = client
-            .start_jar(&jar, &Default::default(), &JarRunRequestBody::default())
-            .await;
+        let started = client.start_jar(&jar, &JarRunRequestBody::default()).await;
         match (started, failed) {
             (Ok(job), false) => assert_eq!(job.as_str(), JOB),
             (
@@ -430,7 +428,7 @@ async fn a_job_that_restarts_ends_start_jar_with_its_latest_failure() {
         )
         .await;
         let body = JarRunRequestBody::default();
-        let err = client.start_jar(&jar, &Default::default(), &body).await;
+        let err = client.start_jar(&jar, &body).await;
         let Err(Error::Failed {
             operation,
             failure,

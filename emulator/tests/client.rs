@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use flink_rest::client::RunJarQuery;
 use flink_rest::types::{
     JarRunRequestBody, MetricsAggregation, SavepointTriggerRequestBody,
     StopWithSavepointRequestBody,
@@ -55,10 +54,7 @@ async fn started_job(client: &Client) -> JobId {
         parallelism: Some(2),
         ..Default::default()
     };
-    client
-        .start_jar(&jar, &RunJarQuery::default(), &body)
-        .await
-        .unwrap()
+    client.start_jar(&jar, &body).await.unwrap()
 }
 
 #[tokio::test]
@@ -247,9 +243,7 @@ async fn a_main_that_throws_is_flinks_refusal_or_a_failed_application_without_a_
             program_args_list: Some(vec!["--fail-in-main".into()]),
             ..Default::default()
         };
-        let err = (client.start_jar(&jar, &RunJarQuery::default(), &body))
-            .await
-            .unwrap_err();
+        let err = (client.start_jar(&jar, &body)).await.unwrap_err();
         assert_eq!(err.status(), Some(400), "{version}: {err}");
         assert!(
             format!("{err:#}").contains("main failing on purpose"),

@@ -5,7 +5,6 @@
 
 mod common;
 
-use flink_rest::client::RunJarQuery;
 use flink_rest::types::JarRunRequestBody;
 use flink_rest::UploadFile;
 
@@ -25,9 +24,7 @@ async fn main() -> common::Result {
         program_args_list: Some(std::env::args().skip(3).collect()),
         ..Default::default()
     };
-    let job = client
-        .start_jar(&jar, &RunJarQuery::default(), &body)
-        .await?;
+    let job = client.start_jar(&jar, &body).await?;
 
     let details = client.get_job(&job).await?;
     println!("{} is {}", details.name, details.state);

@@ -200,13 +200,15 @@ impl Client {
     /// restarts (its latest exception): it is not what was asked for, though it lives on in Flink,
     /// restarting as its restart strategy says (the error names it; cancel it if it should not).
     /// A `main` that throws is Flink's refusal of the run, [`Error::Api`].
-    pub async fn start_jar(
-        &self,
-        jar: &JarId,
-        query: &RunJarQuery,
-        body: &JarRunRequestBody,
-    ) -> Result<JobId> {
-        let job = self.run_jar(jar, query, body).await?.jobid;
+    ///
+    /// Everything about the run goes in the body, which every version takes (the query parameters of
+    /// `POST /jars/:jarid/run` are older spellings of the same settings; [`Client::run_jar`] still
+    /// sends them).
+    pub async fn start_jar(&self, jar: &JarId, body: &JarRunRequestBody) -> Result<JobId> {
+        let job = self
+            .run_jar(jar, &RunJarQuery::default(), body)
+            .await?
+            .jobid;
         self.wait("job start", Some(&job), None, || async {
             let details = self.get_job(&job).await?;
             let restarted = details.state == JobStatus::Restarting

@@ -444,14 +444,12 @@ fn load(
 
 /// A jar (any bytes) uploaded to the emulator at `url` and run.
 async fn start_a_job(url: &str) -> anyhow::Result<()> {
-    use flink_rest::client::RunJarQuery;
     use flink_rest::types::JarRunRequestBody;
     let client = flink_rest::Client::new(url)?;
     let jar = flink_rest::UploadFile::from_bytes("load.jar", b"PK\x05\x06".to_vec());
     let jar = client.upload_jar(jar).await?.jar_id();
-    let query = RunJarQuery::default();
     client
-        .start_jar(&jar, &query, &JarRunRequestBody::default())
+        .start_jar(&jar, &JarRunRequestBody::default())
         .await?;
     Ok(())
 }
