@@ -217,6 +217,9 @@ pub struct Field {
     pub free_form: Option<String>,
     /// The named type a string field decodes as in the crate, from the names file's `fields`.
     pub string_type: Option<StringType>,
+    /// In the crate's union API: the Rust name of the field this one is another spelling of (Flink
+    /// sends both, `start-time` and `start_time`, with one value; same type, same presence).
+    pub spelling_of: Option<String>,
 }
 
 /// A named type of the crate a string on the wire decodes as.
@@ -256,6 +259,7 @@ impl Field {
             doc,
             free_form: None,
             string_type: None,
+            spelling_of: None,
         }
     }
 }
@@ -596,14 +600,20 @@ impl Builder<'_> {
             }
         }
         // Two wire names can make one Rust name (`start-time` and `start_time`, both sent by Flink):
-        // the first in page order keeps it, later ones get `_2`, `_3`, ….
+        // the first in page order keeps it, later ones get `_2`, `_3`, … and, where they are alike
+        // (type, presence), are marked as its second spelling (the crate merges them).
         let mut taken = std::collections::HashSet::new();
-        for f in &mut fields {
-            let base = f.rust_name.clone();
+        for i in 0..fields.len() {
+            let base = fields[i].rust_name.clone();
             let mut n = 1;
-            while !taken.insert(f.rust_name.clone()) {
+            while !taken.insert(fields[i].rust_name.clone()) {
                 n += 1;
-                f.rust_name = format!("{base}_{n}");
+                fields[i].rust_name = format!("{base}_{n}");
+            }
+            let first = fields[..i].iter().find(|f| f.rust_name == base);
+            let alike = |f: &Field| (&f.ty, f.required) == (&fields[i].ty, fields[i].required);
+            if n > 1 && first.is_some_and(alike) {
+                fields[i].spelling_of = Some(base);
             }
         }
         self.types.insert(

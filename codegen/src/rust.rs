@@ -37,6 +37,12 @@ pub fn types(api: &Api) -> TokenStream {
         TypeDef::Struct(s) => struct_def(s),
         TypeDef::Enum(e) => enum_def(e),
     });
+    let wires: Vec<TokenStream> = (api.types.values())
+        .filter_map(|def| match def {
+            TypeDef::Struct(s) if spelled_twice(s) => Some(wire_struct(s)),
+            _ => None,
+        })
+        .collect();
     quote! {
         //! One Rust type per schema of the API.
         //!
@@ -47,6 +53,134 @@ pub fn types(api: &Api) -> TokenStream {
 
         use crate::pair::Versions;
         #(#defs)*
+        #(#wires)*
+    }
+}
+
+/// Whether some field of `s` is a second spelling of another.
+fn spelled_twice(s: &StructDef) -> bool {
+    s.one_of.is_empty() && s.fields.iter().any(|f| f.spelling_of.is_some())
+}
+
+/// The private twin of a struct with fields Flink sends under two spellings: the struct as sent, each
+/// spelling its own field (the struct has one field for both, `#[serde(from, into)]` its twin).
+fn wire_name(s: &StructDef) -> Ident {
+    ident(&format!("{}AsSent", s.name))
+}
+
+/// `s` as sent, every spelling its own field.
+fn wire_struct(s: &StructDef) -> TokenStream {
+    let name = wire_name(s);
+    let fields = s
+        .fields
+        .iter()
+        .map(|f| field(&s.name, f, TokenStream::new()));
+    let doc = doc(&format!(
+        "`{}` as sent: each spelling its own field.",
+        s.name
+    ));
+    quote! {
+        #doc
+        #[derive(Clone, Serialize, Deserialize)]
+        struct #name {
+            #(#fields)*
+        }
+    }
+}
+
+/// A struct with fields Flink sends under two spellings: one field for each value, read from either
+/// spelling (the first where both are sent) and written as both, through its twin as sent.
+fn merged_struct(s: &StructDef, head: TokenStream) -> TokenStream {
+    let name = ident(&s.name);
+    let twin = wire_name(s);
+    let wire = twin.to_string();
+    let seconds = |primary: &Field| -> Vec<&Field> {
+        (s.fields.iter())
+            .filter(|f| f.spelling_of.as_deref() == Some(primary.rust_name.as_str()))
+            .collect()
+    };
+    let primaries: Vec<&Field> = s
+        .fields
+        .iter()
+        .filter(|f| f.spelling_of.is_none())
+        .collect();
+    let fields = primaries.iter().map(|f| {
+        let also: Vec<String> = seconds(f).iter().map(|d| format!("`{}`", d.name)).collect();
+        if also.is_empty() {
+            return field(&s.name, f, quote!(pub));
+        }
+        let note = format!(
+            "Flink sends it also as {}, with the same value: read from either, written as both.",
+            also.join(", ")
+        );
+        let doc = Some(match &f.doc {
+            Some(d) => format!("{d}\n\n{note}"),
+            None => note,
+        });
+        field(
+            &s.name,
+            &Field {
+                doc,
+                ..(*f).clone()
+            },
+            quote!(pub),
+        )
+    });
+    let optional = |f: &Field| !f.required || f.nullable;
+    let from_wire = primaries.iter().map(|f| {
+        let n = ident(&f.rust_name);
+        let seconds = seconds(f);
+        let rest = seconds.iter().map(|d| ident(&d.rust_name));
+        if optional(f) {
+            quote! { #n: w.#n #(.or(w.#rest))*, }
+        } else {
+            quote! { #n: w.#n, }
+        }
+    });
+    let to_wire = s.fields.iter().map(|f| {
+        let n = ident(&f.rust_name);
+        match &f.spelling_of {
+            // (Numbers, `Double` and booleans are `Copy`: no clone.)
+            Some(primary)
+                if matches!(f.ty, Ty::Integer | Ty::Number | Ty::Double | Ty::Boolean) =>
+            {
+                let p = ident(primary);
+                quote! { #n: v.#p, }
+            }
+            Some(primary) => {
+                let p = ident(primary);
+                quote! { #n: v.#p.clone(), }
+            }
+            None => quote! { #n: v.#n, },
+        }
+    });
+    // The copies first: the value moves into its own spelling last.
+    let (copies, moves): (Vec<_>, Vec<_>) = to_wire
+        .zip(&s.fields)
+        .partition(|(_, f)| f.spelling_of.is_some());
+    let copies = copies.into_iter().map(|(t, _)| t);
+    let moves = moves.into_iter().map(|(t, _)| t);
+    let default = primaries
+        .iter()
+        .all(|f| !f.required)
+        .then(|| quote!(Default,));
+    quote! {
+        #head
+        #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
+        #[serde(from = #wire, into = #wire)]
+        pub struct #name {
+            #(#fields)*
+        }
+        impl From<#twin> for #name {
+            fn from(w: #twin) -> Self {
+                #name { #(#from_wire)* }
+            }
+        }
+        impl From<#name> for #twin {
+            fn from(v: #name) -> Self {
+                #twin { #(#copies)* #(#moves)* }
+            }
+        }
     }
 }
 
@@ -60,6 +194,9 @@ fn struct_def(s: &StructDef) -> TokenStream {
         return one_of(s, &java);
     }
     let head = doc(&format!("`{java}`"));
+    if spelled_twice(s) {
+        return merged_struct(s, head);
+    }
     let fields = s.fields.iter().map(|f| field(&s.name, f, quote!(pub)));
     let default = s
         .fields

@@ -357,7 +357,35 @@ fn merge_struct(
         }
         out.fields.push(field);
     }
+    // A second spelling stays one only where, over all versions, it is alike its first.
+    let firsts = out.fields.clone();
+    for f in &mut out.fields {
+        let first =
+            (f.spelling_of.as_ref()).and_then(|p| firsts.iter().find(|g| &g.rust_name == p));
+        if !first.is_some_and(|first| same_value(first, f)) {
+            f.spelling_of = None;
+        }
+    }
     Ok(out)
+}
+
+/// Whether two fields could carry one value under two spellings: same type, presence and versions.
+fn same_value(a: &Field, b: &Field) -> bool {
+    (
+        &a.ty,
+        a.required,
+        a.nullable,
+        &a.string_type,
+        &a.since,
+        &a.until,
+    ) == (
+        &b.ty,
+        b.required,
+        b.nullable,
+        &b.string_type,
+        &b.since,
+        &b.until,
+    )
 }
 
 /// The type that admits what both `a` and `b` admit, where there is one short of "any".

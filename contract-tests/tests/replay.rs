@@ -580,3 +580,58 @@ fn a_restarting_job_and_its_exception_history_decode_on_every_version() {
         assert_eq!(attempts, [0, 1, 2], "{version}");
     }
 }
+
+/// Fields Flink sends under two spellings with one value (`backpressure-level` and `backpressureLevel`,
+/// `start-time` and `start_time`) are one field of the crate: every recorded back-pressure answer and
+/// subtask attempt decodes into it, and writes both spellings again, with that value.
+#[test]
+fn a_value_sent_under_two_spellings_is_one_field_written_as_both() {
+    use flink_rest::types::{JobVertexBackPressureInfo, SubtaskExecutionAttemptDetailsInfo};
+    let mut checked = 0;
+    for version in versions() {
+        for (name, e) in step_of(&version, "vertex")
+            .iter()
+            .chain(&step_of(&version, "run job"))
+        {
+            let Some(body) = e
+                .response
+                .body
+                .as_ref()
+                .filter(|_| e.response.status == 200)
+            else {
+                continue;
+            };
+            let again = match e.endpoint {
+                Some(Pair::GetJobVertexBackpressure) => {
+                    let info: JobVertexBackPressureInfo = body_of(&version, name, e);
+                    let level = info.backpressure_level.as_ref().map(|l| l.to_string());
+                    assert_eq!(
+                        level.as_deref(),
+                        body["backpressureLevel"].as_str(),
+                        "{name}"
+                    );
+                    serde_json::to_value(&info).unwrap()
+                }
+                Some(Pair::GetSubtaskAttempt) => {
+                    let attempt: SubtaskExecutionAttemptDetailsInfo = body_of(&version, name, e);
+                    assert_eq!(
+                        Some(attempt.start_time),
+                        body["start_time"].as_i64(),
+                        "{name}"
+                    );
+                    serde_json::to_value(&attempt).unwrap()
+                }
+                _ => continue,
+            };
+            for (a, b) in [
+                ("backpressure-level", "backpressureLevel"),
+                ("start-time", "start_time"),
+            ] {
+                assert_eq!(again.get(a), body.get(a), "{version}/{name}: {a}");
+                assert_eq!(again.get(b), body.get(b), "{version}/{name}: {b}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "{checked} answers checked");
+}

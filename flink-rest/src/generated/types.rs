@@ -2316,21 +2316,18 @@ pub struct JobVertexAccumulatorsInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexBackPressureInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(
+    from = "JobVertexBackPressureInfoAsSent",
+    into = "JobVertexBackPressureInfoAsSent"
+)]
 pub struct JobVertexBackPressureInfo {
-    /// `backpressure-level`
+    /// `backpressure-level`: Flink sends it also as `backpressureLevel`, with the same value: read from either, written as both.
     #[serde(
         rename = "backpressure-level",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub backpressure_level: Option<BackPressureLevel>,
-    /// `backpressureLevel`
-    #[serde(
-        rename = "backpressureLevel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub backpressure_level_2: Option<BackPressureLevel>,
     /// `end-timestamp`
     #[serde(rename = "end-timestamp", default, skip_serializing_if = "Option::is_none")]
     pub end_timestamp: Option<i64>,
@@ -2340,6 +2337,27 @@ pub struct JobVertexBackPressureInfo {
     /// `subtasks`
     #[serde(rename = "subtasks", default, skip_serializing_if = "Option::is_none")]
     pub subtasks: Option<Vec<SubtaskBackPressureInfo>>,
+}
+impl From<JobVertexBackPressureInfoAsSent> for JobVertexBackPressureInfo {
+    fn from(w: JobVertexBackPressureInfoAsSent) -> Self {
+        JobVertexBackPressureInfo {
+            backpressure_level: w.backpressure_level.or(w.backpressure_level_2),
+            end_timestamp: w.end_timestamp,
+            status: w.status,
+            subtasks: w.subtasks,
+        }
+    }
+}
+impl From<JobVertexBackPressureInfo> for JobVertexBackPressureInfoAsSent {
+    fn from(v: JobVertexBackPressureInfo) -> Self {
+        JobVertexBackPressureInfoAsSent {
+            backpressure_level_2: v.backpressure_level.clone(),
+            backpressure_level: v.backpressure_level,
+            end_timestamp: v.end_timestamp,
+            status: v.status,
+            subtasks: v.subtasks,
+        }
+    }
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo.JobVertexDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -3456,18 +3474,16 @@ pub struct SubtaskAccumulatorsInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexBackPressureInfo.SubtaskBackPressureInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "SubtaskBackPressureInfoAsSent", into = "SubtaskBackPressureInfoAsSent")]
 pub struct SubtaskBackPressureInfo {
     /// `attempt-number`
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "attempt-number", default, skip_serializing_if = "Option::is_none")]
     pub attempt_number: Option<i64>,
-    /// `backpressure-level`
+    /// `backpressure-level`: Flink sends it also as `backpressureLevel`, with the same value: read from either, written as both.
     #[serde(rename = "backpressure-level")]
     pub backpressure_level: BackPressureLevel,
-    /// `backpressureLevel`
-    #[serde(rename = "backpressureLevel")]
-    pub backpressure_level_2: BackPressureLevel,
     /// `busyRatio`
     #[serde(rename = "busyRatio")]
     pub busy_ratio: crate::Double,
@@ -3489,6 +3505,33 @@ pub struct SubtaskBackPressureInfo {
     /// `subtask`
     #[serde(rename = "subtask")]
     pub subtask: i64,
+}
+impl From<SubtaskBackPressureInfoAsSent> for SubtaskBackPressureInfo {
+    fn from(w: SubtaskBackPressureInfoAsSent) -> Self {
+        SubtaskBackPressureInfo {
+            attempt_number: w.attempt_number,
+            backpressure_level: w.backpressure_level,
+            busy_ratio: w.busy_ratio,
+            idle_ratio: w.idle_ratio,
+            other_concurrent_attempts: w.other_concurrent_attempts,
+            ratio: w.ratio,
+            subtask: w.subtask,
+        }
+    }
+}
+impl From<SubtaskBackPressureInfo> for SubtaskBackPressureInfoAsSent {
+    fn from(v: SubtaskBackPressureInfo) -> Self {
+        SubtaskBackPressureInfoAsSent {
+            backpressure_level_2: v.backpressure_level.clone(),
+            attempt_number: v.attempt_number,
+            backpressure_level: v.backpressure_level,
+            busy_ratio: v.busy_ratio,
+            idle_ratio: v.idle_ratio,
+            other_concurrent_attempts: v.other_concurrent_attempts,
+            ratio: v.ratio,
+            subtask: v.subtask,
+        }
+    }
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.SubtaskCheckpointStatistics`: exactly one of `Completed` (className, index, status, aborted, ack_timestamp, alignment, checkpoint, checkpointed_size, end_to_end_duration, start_delay, state_size, unaligned_checkpoint), `Pending` (className, index, status).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -3584,6 +3627,10 @@ pub struct SubtaskExecutionAttemptAccumulatorsInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.job.SubtaskExecutionAttemptDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(
+    from = "SubtaskExecutionAttemptDetailsInfoAsSent",
+    into = "SubtaskExecutionAttemptDetailsInfoAsSent"
+)]
 pub struct SubtaskExecutionAttemptDetailsInfo {
     /// `attempt`: The attempt's number: 0 first, one more each time the subtask is restarted.
     #[serde(rename = "attempt")]
@@ -3612,11 +3659,10 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     )]
     pub other_concurrent_attempts: Option<Vec<SubtaskExecutionAttemptDetailsInfo>>,
     /// `start-time`: When the attempt was deployed, in milliseconds since the epoch; -1 before.
+    ///
+    /// Flink sends it also as `start_time`, with the same value: read from either, written as both.
     #[serde(rename = "start-time")]
     pub start_time: i64,
-    /// `start_time`
-    #[serde(rename = "start_time")]
-    pub start_time_2: i64,
     /// `status`: The attempt's execution state.
     #[serde(rename = "status")]
     pub status: ExecutionState,
@@ -3640,6 +3686,45 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+}
+impl From<SubtaskExecutionAttemptDetailsInfoAsSent>
+for SubtaskExecutionAttemptDetailsInfo {
+    fn from(w: SubtaskExecutionAttemptDetailsInfoAsSent) -> Self {
+        SubtaskExecutionAttemptDetailsInfo {
+            attempt: w.attempt,
+            duration: w.duration,
+            end_time: w.end_time,
+            endpoint: w.endpoint,
+            metrics: w.metrics,
+            other_concurrent_attempts: w.other_concurrent_attempts,
+            start_time: w.start_time,
+            status: w.status,
+            status_duration: w.status_duration,
+            subtask: w.subtask,
+            taskmanager_id: w.taskmanager_id,
+            host: w.host,
+        }
+    }
+}
+impl From<SubtaskExecutionAttemptDetailsInfo>
+for SubtaskExecutionAttemptDetailsInfoAsSent {
+    fn from(v: SubtaskExecutionAttemptDetailsInfo) -> Self {
+        SubtaskExecutionAttemptDetailsInfoAsSent {
+            start_time_2: v.start_time,
+            attempt: v.attempt,
+            duration: v.duration,
+            end_time: v.end_time,
+            endpoint: v.endpoint,
+            metrics: v.metrics,
+            other_concurrent_attempts: v.other_concurrent_attempts,
+            start_time: v.start_time,
+            status: v.status,
+            status_duration: v.status_duration,
+            subtask: v.subtask,
+            taskmanager_id: v.taskmanager_id,
+            host: v.host,
+        }
+    }
 }
 /// `org.apache.flink.runtime.rest.messages.SubtasksTimesInfo.SubtaskTimeInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -4239,4 +4324,126 @@ pub struct VertexParallelismRescaleInfo {
     /// `sufficientParallelism`
     #[serde(rename = "sufficientParallelism")]
     pub sufficient_parallelism: i64,
+}
+/// `JobVertexBackPressureInfo` as sent: each spelling its own field.
+#[derive(Clone, Serialize, Deserialize)]
+struct JobVertexBackPressureInfoAsSent {
+    /// `backpressure-level`
+    #[serde(
+        rename = "backpressure-level",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    backpressure_level: Option<BackPressureLevel>,
+    /// `backpressureLevel`
+    #[serde(
+        rename = "backpressureLevel",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    backpressure_level_2: Option<BackPressureLevel>,
+    /// `end-timestamp`
+    #[serde(rename = "end-timestamp", default, skip_serializing_if = "Option::is_none")]
+    end_timestamp: Option<i64>,
+    /// `status`
+    #[serde(rename = "status")]
+    status: BackPressureStatus,
+    /// `subtasks`
+    #[serde(rename = "subtasks", default, skip_serializing_if = "Option::is_none")]
+    subtasks: Option<Vec<SubtaskBackPressureInfo>>,
+}
+/// `SubtaskBackPressureInfo` as sent: each spelling its own field.
+#[derive(Clone, Serialize, Deserialize)]
+struct SubtaskBackPressureInfoAsSent {
+    /// `attempt-number`
+    ///
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
+    #[serde(rename = "attempt-number", default, skip_serializing_if = "Option::is_none")]
+    attempt_number: Option<i64>,
+    /// `backpressure-level`
+    #[serde(rename = "backpressure-level")]
+    backpressure_level: BackPressureLevel,
+    /// `backpressureLevel`
+    #[serde(rename = "backpressureLevel")]
+    backpressure_level_2: BackPressureLevel,
+    /// `busyRatio`
+    #[serde(rename = "busyRatio")]
+    busy_ratio: crate::Double,
+    /// `idleRatio`
+    #[serde(rename = "idleRatio")]
+    idle_ratio: crate::Double,
+    /// `other-concurrent-attempts`
+    ///
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
+    #[serde(
+        rename = "other-concurrent-attempts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    other_concurrent_attempts: Option<Vec<SubtaskBackPressureInfo>>,
+    /// `ratio`
+    #[serde(rename = "ratio")]
+    ratio: crate::Double,
+    /// `subtask`
+    #[serde(rename = "subtask")]
+    subtask: i64,
+}
+/// `SubtaskExecutionAttemptDetailsInfo` as sent: each spelling its own field.
+#[derive(Clone, Serialize, Deserialize)]
+struct SubtaskExecutionAttemptDetailsInfoAsSent {
+    /// `attempt`: The attempt's number: 0 first, one more each time the subtask is restarted.
+    #[serde(rename = "attempt")]
+    attempt: i64,
+    /// `duration`: How long it has run, or ran, in milliseconds.
+    #[serde(rename = "duration")]
+    duration: i64,
+    /// `end-time`: When it ended, in milliseconds since the epoch; -1 before.
+    #[serde(rename = "end-time")]
+    end_time: i64,
+    /// `endpoint`: The TaskManager the attempt runs or ran on (`host:port`).
+    ///
+    /// Since Flink 1.19.3. In the docs since Flink 1.19.
+    #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
+    endpoint: Option<String>,
+    /// `metrics`: What the attempt read and wrote.
+    #[serde(rename = "metrics")]
+    metrics: IOMetricsInfo,
+    /// `other-concurrent-attempts`
+    ///
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
+    #[serde(
+        rename = "other-concurrent-attempts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    other_concurrent_attempts: Option<Vec<SubtaskExecutionAttemptDetailsInfo>>,
+    /// `start-time`: When the attempt was deployed, in milliseconds since the epoch; -1 before.
+    #[serde(rename = "start-time")]
+    start_time: i64,
+    /// `start_time`
+    #[serde(rename = "start_time")]
+    start_time_2: i64,
+    /// `status`: The attempt's execution state.
+    #[serde(rename = "status")]
+    status: ExecutionState,
+    /// `status-duration`
+    ///
+    /// Since Flink 1.16.3. In the docs since Flink 1.16.
+    #[serde(
+        rename = "status-duration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    status_duration: Option<std::collections::BTreeMap<ExecutionState, i64>>,
+    /// `subtask`: The subtask's index (0 to parallelism - 1).
+    #[serde(rename = "subtask")]
+    subtask: i64,
+    /// `taskmanager-id`: The id of that TaskManager.
+    #[serde(rename = "taskmanager-id")]
+    taskmanager_id: crate::TaskManagerId,
+    /// `host`
+    ///
+    /// Until Flink 1.20.3. In the docs until Flink 1.20.
+    #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
+    host: Option<String>,
 }
