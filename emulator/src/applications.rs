@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::answer::Answer;
 use crate::cluster::{ms, Cluster};
 use crate::jars::program_args;
-use crate::jobs::JobState;
+use crate::jobs::{Job, JobState};
 use crate::program::Program;
 use crate::request::Req;
 
@@ -94,38 +94,43 @@ impl Cluster {
             return Answer::error(404, "no recorded application");
         };
         let mut answer = Answer::recorded(template).remapped(&self.rewrites(template, req));
-        let job = app.job.as_deref().and_then(|j| self.job(j));
         if let Some(body) = &mut answer.body {
             body["id"] = json!(app.id);
             body["name"] = json!(app.name);
             body["status"] = json!(status);
-            match job {
-                Some(job) => {
-                    self.times(body, job, end);
-                    body["jobs"] = json!([self.overview_item(job)]);
-                }
-                None => {
-                    self.times_without_job(body, app);
-                    body["jobs"] = json!([]);
-                }
-            }
+            let listed = |job: &Job| json!([self.overview_item(job)]);
+            self.times_and_jobs(body, app, end, listed, json!([]));
         }
         answer
     }
 
-    /// The times of an application that failed in `main`: it ran and failed at once.
-    fn times_without_job(&self, body: &mut Value, app: &Application) {
+    /// An application's times and jobs in a recorded answer: its job's times and `jobs(job)`; or, for
+    /// one that failed in `main`, at once, with `none`.
+    fn times_and_jobs(
+        &self,
+        v: &mut Value,
+        app: &Application,
+        end: i64,
+        jobs: impl Fn(&Job) -> Value,
+        none: Value,
+    ) {
+        if let Some(job) = app.job.as_deref().and_then(|j| self.job(j)) {
+            self.times(v, job, end);
+            v["jobs"] = jobs(job);
+            return;
+        }
         let at = app.submitted as i64;
-        body["start-time"] = json!(at);
-        body["end-time"] = json!(at);
-        body["duration"] = json!(0);
-        if let Some(stamps) = body["timestamps"].as_object_mut() {
+        v["start-time"] = json!(at);
+        v["end-time"] = json!(at);
+        v["duration"] = json!(0);
+        if let Some(stamps) = v["timestamps"].as_object_mut() {
             for (status, t) in stamps.iter_mut() {
                 let entered =
                     ["CREATED", "RUNNING", "FAILING", "FAILED"].contains(&status.as_str());
                 *t = json!(if entered { at } else { 0 });
             }
         }
+        v["jobs"] = none;
     }
 
     /// The exceptions of an application (recorded answers): none while it has not failed; its job's
@@ -168,16 +173,8 @@ impl Cluster {
                 v["id"] = json!(app.id);
                 v["name"] = json!(app.name);
                 v["status"] = json!(status);
-                match app.job.as_deref().and_then(|j| self.job(j)) {
-                    Some(job) => {
-                        self.times(&mut v, job, end);
-                        v["jobs"] = json!({ self.state(job).0.as_str(): 1 });
-                    }
-                    None => {
-                        self.times_without_job(&mut v, app);
-                        v["jobs"] = json!({});
-                    }
-                }
+                let counted = |job: &Job| json!({ self.state(job).0.as_str(): 1 });
+                self.times_and_jobs(&mut v, app, end, counted, json!({}));
                 v
             })
             .collect();

@@ -281,17 +281,8 @@ impl Client {
             });
             let done = settled && details.state == JobStatus::Running;
             if !done && details.state == JobStatus::Running {
-                let why = match &known {
-                    Some(known) => self.rescale_ended_unapplied(job, known).await?,
-                    None => None,
-                };
-                let why = match why {
-                    Some(why) => Some(why),
-                    None if asked.elapsed() >= SLOTS_GRACE => {
-                        self.slots_short(requirements).await?
-                    }
-                    None => None,
-                };
+                let why =
+                    (self.why_not_applied(job, known.as_deref(), requirements, asked)).await?;
                 if let Some(why) = why {
                     return Ok(Step::NotApplied(why));
                 }
@@ -299,6 +290,27 @@ impl Client {
             self.job_step(job, &details.state, done).await
         })
         .await
+    }
+
+    /// Why a running job has not moved to new requirements asked for at `asked`, where Flink will not
+    /// carry them out: its rescale history says so (`known`: the rescales it listed before), or, after
+    /// [`SLOTS_GRACE`], the cluster has too few slots.
+    async fn why_not_applied(
+        &self,
+        job: &JobId,
+        known: Option<&[RescaleId]>,
+        requirements: &BTreeMap<String, JobVertexResourceRequirements>,
+        asked: Instant,
+    ) -> Result<Option<String>> {
+        if let Some(known) = known {
+            if let Some(why) = self.rescale_ended_unapplied(job, known).await? {
+                return Ok(Some(why));
+            }
+        }
+        if asked.elapsed() < SLOTS_GRACE {
+            return Ok(None);
+        }
+        self.slots_short(requirements).await
     }
 
     /// The ids of the rescales a job's history lists; `None` where the server keeps none (before 2.3,
