@@ -215,23 +215,18 @@ async fn jar(s: &mut State) -> Result<()> {
     Ok(())
 }
 
-/// The main job at parallelism 2: a vertex's back pressure once sampled (or refused), then (unrecorded) two
-/// completed checkpoints and its user accumulators reported (they reach the JobManager with
-/// TaskManager heartbeats).
+/// The main job at parallelism 2, running with two completed checkpoints and its user accumulators
+/// reported (they reach the JobManager with TaskManager heartbeats).
+///
+/// Its back pressure is not asked for while it starts: Flink answers 500 (`NoSuchElementException`,
+/// `JobVertexBackPressureHandler` takes the maximum of an empty list) while its metric store holds
+/// the vertex but none of its subtasks yet. CI's gate on 1.20.3 caught that once in a poll from the
+/// job's start; ten recordings did not. A race, not a state: the ledger cannot hold it (an entry no
+/// recording bears out is resolved, and fails the gate).
 async fn run_main_job(s: &mut State) -> Result<()> {
     let body = json!({ "parallelism": 2, "programArgsList": [], "jobId": s.fresh_id() });
     s.job = run_job(&mut s.r, &s.jar_id, body).await?;
     let job = &s.job;
-    // Back pressure from the job's start until Flink has sampled it, the answer that ends the wait
-    // recorded: Flink answers 500 (`NoSuchElementException`) while its metric store holds the vertex
-    // but none of its subtasks yet, which can last seconds.
-    let details = s.r.peek(&format!("/jobs/{job}")).await?;
-    if let Some(vertex) = details["vertices"][0]["id"].as_str() {
-        let at = Req::get(format!("/jobs/{job}/vertices/{vertex}/backpressure"));
-        let sampled_or_refused = |b: &Value| b.get("errors").is_some() || b["status"] == "ok";
-        let what = "back pressure sampled or refused";
-        (s.r.wait_and_record(at, what, WAIT, sampled_or_refused)).await?;
-    }
     wait_job(&s.r, job, "job running", all_running).await?;
     s.r.wait_for(
         Req::get(format!("/jobs/{job}/checkpoints")),
