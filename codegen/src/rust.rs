@@ -99,78 +99,54 @@ fn merged_struct(s: &StructDef, head: TokenStream) -> TokenStream {
             .filter(|f| f.spelling_of.as_deref() == Some(primary.rust_name.as_str()))
             .collect()
     };
-    let primaries: Vec<&Field> = s
-        .fields
-        .iter()
+    // Each value's field, its doc naming its other spellings.
+    let primaries: Vec<Field> = (s.fields.iter())
         .filter(|f| f.spelling_of.is_none())
+        .map(|f| {
+            let also: Vec<String> = seconds(f).iter().map(|d| format!("`{}`", d.name)).collect();
+            if also.is_empty() {
+                return f.clone();
+            }
+            let note = format!(
+                "Flink sends it also as {}, with the same value: read from either, written as both.",
+                also.join(", ")
+            );
+            let doc = Some(match &f.doc {
+                Some(d) => format!("{d}\n\n{note}"),
+                None => note,
+            });
+            Field { doc, ..f.clone() }
+        })
         .collect();
-    let fields = primaries.iter().map(|f| {
-        let also: Vec<String> = seconds(f).iter().map(|d| format!("`{}`", d.name)).collect();
-        if also.is_empty() {
-            return field(&s.name, f, quote!(pub));
-        }
-        let note = format!(
-            "Flink sends it also as {}, with the same value: read from either, written as both.",
-            also.join(", ")
-        );
-        let doc = Some(match &f.doc {
-            Some(d) => format!("{d}\n\n{note}"),
-            None => note,
-        });
-        field(
-            &s.name,
-            &Field {
-                doc,
-                ..(*f).clone()
-            },
-            quote!(pub),
-        )
-    });
-    let optional = |f: &Field| !f.required || f.nullable;
     let from_wire = primaries.iter().map(|f| {
         let n = ident(&f.rust_name);
-        let seconds = seconds(f);
-        let rest = seconds.iter().map(|d| ident(&d.rust_name));
-        if optional(f) {
+        let rest = seconds(f).into_iter().map(|d| ident(&d.rust_name));
+        if !f.required || f.nullable {
             quote! { #n: w.#n #(.or(w.#rest))*, }
         } else {
             quote! { #n: w.#n, }
         }
     });
-    let to_wire = s.fields.iter().map(|f| {
-        let n = ident(&f.rust_name);
-        match &f.spelling_of {
-            // (Numbers, `Double` and booleans are `Copy`: no clone.)
-            Some(primary)
-                if matches!(f.ty, Ty::Integer | Ty::Number | Ty::Double | Ty::Boolean) =>
-            {
-                let p = ident(primary);
-                quote! { #n: v.#p, }
-            }
-            Some(primary) => {
-                let p = ident(primary);
-                quote! { #n: v.#p.clone(), }
-            }
-            None => quote! { #n: v.#n, },
-        }
+    // The copies first: each value moves into its own spelling last. (Numbers, `Double` and booleans
+    // are `Copy`: no clone.)
+    let copies = s.fields.iter().filter_map(|f| {
+        let (n, p) = (ident(&f.rust_name), ident(f.spelling_of.as_ref()?));
+        let copy = matches!(f.ty, Ty::Integer | Ty::Number | Ty::Double | Ty::Boolean);
+        let clone = (!copy).then(|| quote!(.clone()));
+        Some(quote! { #n: v.#p #clone, })
     });
-    // The copies first: the value moves into its own spelling last.
-    let (copies, moves): (Vec<_>, Vec<_>) = to_wire
-        .zip(&s.fields)
-        .partition(|(_, f)| f.spelling_of.is_some());
-    let copies = copies.into_iter().map(|(t, _)| t);
-    let moves = moves.into_iter().map(|(t, _)| t);
-    let default = primaries
-        .iter()
-        .all(|f| !f.required)
-        .then(|| quote!(Default,));
+    let moves = primaries.iter().map(|f| {
+        let n = ident(&f.rust_name);
+        quote! { #n: v.#n, }
+    });
+    let def = plain_struct(
+        s,
+        head,
+        &primaries,
+        quote!(#[serde(from = #wire, into = #wire)]),
+    );
     quote! {
-        #head
-        #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
-        #[serde(from = #wire, into = #wire)]
-        pub struct #name {
-            #(#fields)*
-        }
+        #def
         impl From<#twin> for #name {
             fn from(w: #twin) -> Self {
                 #name { #(#from_wire)* }
@@ -185,7 +161,6 @@ fn merged_struct(s: &StructDef, head: TokenStream) -> TokenStream {
 }
 
 fn struct_def(s: &StructDef) -> TokenStream {
-    let name = ident(&s.name);
     let java = s
         .urn
         .trim_start_matches("urn:jsonschema:")
@@ -197,15 +172,24 @@ fn struct_def(s: &StructDef) -> TokenStream {
     if spelled_twice(s) {
         return merged_struct(s, head);
     }
-    let fields = s.fields.iter().map(|f| field(&s.name, f, quote!(pub)));
-    let default = s
-        .fields
-        .iter()
-        .all(|f| !f.required)
-        .then(|| quote!(Default,));
+    plain_struct(s, head, &s.fields, TokenStream::new())
+}
+
+/// The struct `s` with `fields` (and `attrs` under its derives); `Default` where every field may be
+/// left out.
+fn plain_struct(
+    s: &StructDef,
+    head: TokenStream,
+    fields: &[Field],
+    attrs: TokenStream,
+) -> TokenStream {
+    let name = ident(&s.name);
+    let default = fields.iter().all(|f| !f.required).then(|| quote!(Default,));
+    let fields = fields.iter().map(|f| field(&s.name, f, quote!(pub)));
     quote! {
         #head
         #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
+        #attrs
         pub struct #name {
             #(#fields)*
         }

@@ -169,6 +169,12 @@ impl Live {
             .context("no job: the run_jar step did not run")
     }
 
+    /// The TLS cluster's savepoint directory, as a `file://` URL.
+    fn savepoints(&self) -> Result<String> {
+        let dir = self.tls.cluster.run.join("savepoints").canonicalize()?;
+        Ok(format!("file://{}", dir.display()))
+    }
+
     /// Runs one of the crate's examples against the TLS cluster; its standard output.
     fn example(&self, name: &str, args: &[&str]) -> Result<String> {
         let cluster = &self.tls.cluster;
@@ -346,15 +352,7 @@ async fn rescale(s: &mut Live) -> Result<()> {
 
 async fn savepoint_and_stop(s: &mut Live) -> Result<()> {
     let job = s.job()?.clone();
-    let dir = format!(
-        "file://{}",
-        s.tls
-            .cluster
-            .run
-            .join("savepoints")
-            .canonicalize()?
-            .display()
-    );
+    let dir = s.savepoints()?;
     let out = s.example("savepoint_and_stop", &[job.as_str(), &dir])?;
     let last = out.lines().last().unwrap_or_default();
     let location = last
@@ -372,17 +370,8 @@ async fn operator(s: &mut Live) -> Result<()> {
     let jar = s.jar.display().to_string();
     let out = s.example("run_jar", &[&jar, "1"])?;
     let job = out.lines().last().context("no output")?.to_string();
-    let dir = format!(
-        "file://{}",
-        s.tls
-            .cluster
-            .run
-            .join("savepoints")
-            .canonicalize()?
-            .display()
-    );
-    let out = s.example("operator", &[&job, "2", &dir])?;
-    contract_tests::examples::check_operator(&out, &job).map_err(|e| anyhow::anyhow!(e))
+    let out = s.example("operator", &[&job, "2", &s.savepoints()?])?;
+    contract_tests::examples::check_operator(&out, &job)
 }
 
 async fn start_and_cancel(s: &mut Live) -> Result<()> {

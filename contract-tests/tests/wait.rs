@@ -345,12 +345,32 @@ async fn answers(server: &MockServer, at: &str, bodies: Vec<Value>) {
     in_turn(server, at, &answers).await;
 }
 
+const JAR: &str = "0f4c2a1e-1b2c-4d5e-8f90-123456789abc_job.jar";
+
+/// A server that runs the jar `JAR` as job `JOB`, whose details then answer `states` in turn and whose
+/// exceptions are those 1.20.3 recorded in `exceptions_of` (a step).
+async fn running_jar(states: Vec<Value>, exceptions_of: &str) -> (MockServer, Client) {
+    let (server, client) = start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/jars/{JAR}/run")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"jobid": JOB})))
+        .mount(&server)
+        .await;
+    answers(&server, &format!("/jobs/{JOB}"), states).await;
+    let exceptions = recorded(exceptions_of, Pair::GetJobExceptions);
+    answers(
+        &server,
+        &format!("/jobs/{JOB}/exceptions"),
+        vec![exceptions],
+    )
+    .await;
+    (server, client)
+}
+
 #[tokio::test]
 async fn a_started_jar_is_waited_for_until_its_job_runs_or_fails() {
     use flink_rest::types::JarRunRequestBody;
-    let name = "0f4c2a1e-1b2c-4d5e-8f90-123456789abc_job.jar";
-    let jar: flink_rest::JarId = name.parse().unwrap();
-    let details = format!("/jobs/{JOB}");
+    let jar: flink_rest::JarId = JAR.parse().unwrap();
     for (states, failed) in [
         (
             vec![
@@ -368,20 +388,7 @@ async fn a_started_jar_is_waited_for_until_its_job_runs_or_fails() {
             true,
         ),
     ] {
-        let (server, client) = start().await;
-        Mock::given(method("POST"))
-            .and(path(format!("/jars/{name}/run")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"jobid": JOB})))
-            .mount(&server)
-            .await;
-        answers(&server, &details, states).await;
-        let exceptions = recorded("failing job", Pair::GetJobExceptions);
-        answers(
-            &server,
-            &format!("/jobs/{JOB}/exceptions"),
-            vec![exceptions],
-        )
-        .await;
+        let (_server, client) = running_jar(states, "failing job").await;
         let started = client.start_jar(&jar, &JarRunRequestBody::default()).await;
         match (started, failed) {
             (Ok(job), false) => assert_eq!(job.as_str(), JOB),
@@ -405,28 +412,14 @@ async fn a_started_jar_is_waited_for_until_its_job_runs_or_fails() {
 #[tokio::test]
 async fn a_job_that_restarts_ends_start_jar_with_its_latest_failure() {
     use flink_rest::types::JarRunRequestBody;
-    let name = "0f4c2a1e-1b2c-4d5e-8f90-123456789abc_job.jar";
-    let jar: flink_rest::JarId = name.parse().unwrap();
+    let jar: flink_rest::JarId = JAR.parse().unwrap();
     // Seen restarting; seen running again, its timestamps saying it restarted.
     let mut running_again = job_in("RUNNING", "RUNNING", 2);
     running_again["timestamps"]["RESTARTING"] = json!(1_796_000_000_000_i64);
     for restarted in [job_in("RESTARTING", "CANCELED", 2), running_again] {
-        let (server, client) = start().await;
-        Mock::given(method("POST"))
-            .and(path(format!("/jars/{name}/run")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"jobid": JOB})))
-            .mount(&server)
-            .await;
         let mut first = job_in("RUNNING", "DEPLOYING", 2);
         first["timestamps"]["RESTARTING"] = json!(0);
-        answers(&server, &format!("/jobs/{JOB}"), vec![first, restarted]).await;
-        let exceptions = recorded("restarting job", Pair::GetJobExceptions);
-        answers(
-            &server,
-            &format!("/jobs/{JOB}/exceptions"),
-            vec![exceptions],
-        )
-        .await;
+        let (_server, client) = running_jar(vec![first, restarted], "restarting job").await;
         let body = JarRunRequestBody::default();
         let err = client.start_jar(&jar, &body).await;
         let Err(Error::Failed {

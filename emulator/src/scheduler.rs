@@ -57,18 +57,12 @@ impl Cluster {
                 }
             }
         }
-        let slots = self.slots();
-        let id = req.param("jobid");
-        if self.job(id).is_none() {
+        let (slots, id) = (self.slots(), req.param("jobid"));
+        let vertices = self.vertices(id);
+        let Some(job) = self.jobs.iter_mut().find(|j| j.id == id) else {
             return Answer::error(404, "Job not found");
-        }
+        };
         let outcome = if bounds.iter().all(|(_, (lower, _))| *lower <= slots) {
-            let vertices = self.vertices(id);
-            let job = self
-                .jobs
-                .iter_mut()
-                .find(|j| j.id == id)
-                .expect("found above");
             let now_at = |v: &str| {
                 let recorded = vertices
                     .iter()
@@ -89,11 +83,6 @@ impl Cluster {
         } else {
             Outcome::WaitsForSlots
         };
-        let job = self
-            .jobs
-            .iter_mut()
-            .find(|j| j.id == id)
-            .expect("found above");
         job.requirements.extend(bounds);
         self.record_rescale(id, "UPDATE_REQUIREMENT", outcome);
         Answer::json(200, json!({}))

@@ -223,24 +223,12 @@ impl fmt::Display for Error {
                 operation,
                 failure,
                 job,
-            } => {
-                write!(f, "{operation} failed")?;
-                if let Some(job) = job {
-                    write!(f, " (job {job})")?;
-                }
-                write!(f, ": {failure}")
-            }
+            } => ended(f, operation, "failed", job.as_ref(), failure),
             Error::NotApplied {
                 operation,
                 job,
                 reason,
-            } => {
-                write!(f, "{operation} not applied")?;
-                if let Some(job) = job {
-                    write!(f, " (job {job})")?;
-                }
-                write!(f, ": {reason}")
-            }
+            } => ended(f, operation, "not applied", job.as_ref(), reason),
             Error::Timeout {
                 operation,
                 waited,
@@ -283,6 +271,21 @@ impl std::error::Error for Error {
             | Error::TooLarge { .. } => None,
         }
     }
+}
+
+/// How a waiting operation's end reads: `{operation} {how} (job …): {why}`.
+fn ended(
+    f: &mut fmt::Formatter<'_>,
+    operation: &str,
+    how: &str,
+    job: Option<&JobId>,
+    why: &dyn fmt::Display,
+) -> fmt::Result {
+    write!(f, "{operation} {how}")?;
+    if let Some(job) = job {
+        write!(f, " (job {job})")?;
+    }
+    write!(f, ": {why}")
 }
 
 /// A duration as a person reads it: `14 ms`, `2.5 s`, `10 min`.
