@@ -45,17 +45,26 @@ pub struct Source {
     pub id: String,
     /// Relative to `schemas/source/`.
     pub docs: String,
-    /// Flink's own OpenAPI rendering of the same docs, for cross-checks only.
+    /// Flink's own OpenAPI rendering of the same docs, relative to `schemas/source/`: where the widths of
+    /// integers come from (Jackson's schemas in the docs say `integer` for Java's `int` and `long`).
     #[serde(default)]
     pub openapi: Option<String>,
     #[serde(skip)]
     pub text: String,
+    /// The OpenAPI rendering's text, where there is one.
+    #[serde(skip)]
+    pub openapi_text: Option<String>,
 }
 
 impl Source {
     /// The docs' path relative to the repository root.
     pub fn path(&self) -> String {
         format!("schemas/source/{}", self.docs)
+    }
+
+    /// The OpenAPI rendering's path relative to the repository root.
+    pub fn openapi_path(&self) -> Option<String> {
+        (self.openapi.as_ref()).map(|o| format!("schemas/source/{o}"))
     }
 }
 
@@ -94,6 +103,9 @@ impl Inputs {
         })?;
         for source in &mut sources {
             source.text = read(&source.path())?;
+            if let Some(openapi) = source.openapi_path() {
+                source.openapi_text = Some(read(&openapi)?);
+            }
         }
         Ok(Inputs {
             sources,
@@ -130,15 +142,18 @@ impl Apis {
 
 /// Every source's docs, imported (`cargo xtask import`).
 pub fn import(inputs: &Inputs) -> Result<Vec<docs::Documented>, Problems> {
-    let paths: Vec<String> = inputs.sources.iter().map(Source::path).collect();
+    let paths: Vec<(String, Option<String>)> = (inputs.sources.iter())
+        .map(|s| (s.path(), s.openapi_path()))
+        .collect();
     let docs_inputs: Vec<docs::Input<'_>> = inputs
         .sources
         .iter()
         .zip(&paths)
-        .map(|(s, path)| docs::Input {
+        .map(|(s, (path, openapi))| docs::Input {
             id: &s.id,
             file: path,
             text: &s.text,
+            openapi: openapi.as_deref().zip(s.openapi_text.as_deref()),
         })
         .collect();
     docs::import_all(&docs_inputs)
@@ -283,6 +298,8 @@ pub fn outputs(inputs: Inputs) -> Result<BTreeMap<String, String>, Problems> {
     let (apis, documented) = stages(parsed, documented_files)?;
     // No `serde_json::Value` in the crate that the ledger does not explain.
     ledger::check_typed(&apis.merged)?;
+    // No integer in a corrected spec without its width.
+    ledger::check_widths(&apis.versions)?;
     let mut files: BTreeMap<String, String> = documented.into_iter().flatten().collect();
     // The longest jobs first, so the threads finish together.
     let mut jobs = vec![

@@ -144,7 +144,8 @@ pub enum Ty {
     /// Draft-3 `"type": "any"`: anything at all.
     Any,
     String,
-    Integer,
+    /// `None`: the docs do not say how wide (the 1.10 page; a field Flink's OpenAPI rendering lacks).
+    Integer(Option<Width>),
     Number,
     /// A Java double as Jackson writes it: a number, or `"NaN"`, `"Infinity"`, `"-Infinity"`.
     Double,
@@ -161,7 +162,68 @@ pub enum Ty {
     },
 }
 
+/// How wide an integer is: a Java `int` or `long`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Width {
+    Int32,
+    Int64,
+}
+
+impl Width {
+    /// The OpenAPI `format`.
+    pub fn format(self) -> &'static str {
+        match self {
+            Width::Int32 => "int32",
+            Width::Int64 => "int64",
+        }
+    }
+
+    /// The width a schema's `format` names: `Ok(None)` where it names none.
+    pub fn of(schema: &Value) -> Result<Option<Width>, String> {
+        match schema.get("format") {
+            None => Ok(None),
+            Some(f) if f == "int32" => Ok(Some(Width::Int32)),
+            Some(f) if f == "int64" => Ok(Some(Width::Int64)),
+            Some(other) => Err(format!(
+                "an integer's format is int32 or int64, not {other}"
+            )),
+        }
+    }
+
+    /// Whether a Java integer of this width holds `v`.
+    pub fn holds(self, v: &Value) -> bool {
+        match self {
+            Width::Int32 => v.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
+            Width::Int64 => v.is_i64(),
+        }
+    }
+}
+
 impl Ty {
+    /// The type with every integer's width left unsaid.
+    pub fn widthless(&self) -> Ty {
+        match self {
+            Ty::Integer(_) => Ty::Integer(None),
+            Ty::Array(items) => Ty::Array(Box::new(items.widthless())),
+            Ty::Map(values) => Ty::Map(Box::new(values.widthless())),
+            Ty::KeyedMap { key, value } => Ty::KeyedMap {
+                key: key.clone(),
+                value: Box::new(value.widthless()),
+            },
+            other => other.clone(),
+        }
+    }
+
+    /// Whether it is, or holds, an integer whose width nothing says.
+    pub fn width_unsaid(&self) -> bool {
+        match self {
+            Ty::Integer(width) => width.is_none(),
+            Ty::Array(items) => items.width_unsaid(),
+            Ty::Map(values) | Ty::KeyedMap { value: values, .. } => values.width_unsaid(),
+            _ => false,
+        }
+    }
+
     /// Whether it is, or holds, `any` (data kept as JSON).
     pub fn contains_any(&self) -> bool {
         match self {
@@ -601,7 +663,8 @@ impl Builder<'_> {
         }
         // Two wire names can make one Rust name (`start-time` and `start_time`, both sent by Flink):
         // the first in page order keeps it, later ones get `_2`, `_3`, … and, where they are alike
-        // (type, presence), are marked as its second spelling (the crate merges them).
+        // (type short of its width, which the ledger may give later; presence), are marked as its second
+        // spelling (the crate merges them where the corrected versions agree).
         let mut taken = std::collections::HashSet::new();
         for i in 0..fields.len() {
             let base = fields[i].rust_name.clone();
@@ -611,7 +674,9 @@ impl Builder<'_> {
                 fields[i].rust_name = format!("{base}_{n}");
             }
             let first = fields[..i].iter().find(|f| f.rust_name == base);
-            let alike = |f: &Field| (&f.ty, f.required) == (&fields[i].ty, fields[i].required);
+            let alike = |f: &Field| {
+                (f.ty.widthless(), f.required) == (fields[i].ty.widthless(), fields[i].required)
+            };
             if n > 1 && first.is_some_and(alike) {
                 fields[i].spelling_of = Some(base);
             }
@@ -650,7 +715,14 @@ impl Builder<'_> {
         }
         match schema.get("type").and_then(Value::as_str).unwrap_or("any") {
             "string" => Ty::String,
-            "integer" => Ty::Integer,
+            "integer" => match Width::of(schema) {
+                Ok(width) => Ty::Integer(width),
+                Err(e) => {
+                    self.problems
+                        .push(loc.clone(), format!("{owner}.{field}: {e}"));
+                    Ty::Integer(None)
+                }
+            },
             "number" => Ty::Number,
             "boolean" => Ty::Boolean,
             "array" => match schema.get("items") {

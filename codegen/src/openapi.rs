@@ -471,9 +471,14 @@ fn param_schema(ty: &ParamTy) -> J<'_> {
     match ty {
         ParamTy::String => type_is("string"),
         ParamTy::Boolean => type_is("boolean"),
-        ParamTy::PositiveInteger => object([("type", s("integer")), ("minimum", J::Int(1))]),
+        // Flink reads these as a Java `int`; a subtask index or attempt of 0 is answered.
+        ParamTy::PositiveInteger => object([
+            ("type", s("integer")),
+            ("format", s("int32")),
+            ("minimum", J::Int(0)),
+        ]),
         ParamTy::Long => object([("type", s("integer")), ("format", s("int64"))]),
-        ParamTy::Integer => type_is("integer"),
+        ParamTy::Integer => object([("type", s("integer")), ("format", s("int32"))]),
         ParamTy::KeyValue => pattern("^[^:]+:.*$"),
         ParamTy::Id(name) | ParamTy::Enum(name) => schema_ref(name),
         ParamTy::List(items) => object([("type", s("array")), ("items", param_schema(items))]),
@@ -495,7 +500,10 @@ fn ty_object(ty: &Ty) -> Obj<'_> {
     match ty {
         Ty::Any => Obj::default(),
         Ty::String => Obj::of([("type", s("string"))]),
-        Ty::Integer => Obj::of([("type", s("integer"))]),
+        Ty::Integer(None) => Obj::of([("type", s("integer"))]),
+        Ty::Integer(Some(width)) => {
+            Obj::of([("type", s("integer")), ("format", s(width.format()))])
+        }
         Ty::Number => Obj::of([("type", s("number"))]),
         Ty::Double => {
             let special = ["NaN", "Infinity", "-Infinity"].map(s).to_vec();

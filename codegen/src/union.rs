@@ -394,10 +394,22 @@ pub(crate) fn wider(a: &Ty, b: &Ty) -> Option<Ty> {
     Some(match (a, b) {
         _ if a == b => a.clone(),
         (Any, other) | (other, Any) => other.clone(),
-        (Integer, Number) | (Number, Integer) => Number,
-        (Integer | Number, Double) | (Double, Integer | Number) => Double,
+        // A field Java widened from `int` to `long` (or one version's docs do not say): the wider.
+        (Integer(x), Integer(y)) => Integer(*x.max(y)),
+        (Integer(_), Number) | (Number, Integer(_)) => Number,
+        (Integer(_) | Number, Double) | (Double, Integer(_) | Number) => Double,
         (Array(x), Array(y)) => Array(Box::new(wider(x, y)?)),
         (Map(x), Map(y)) => Map(Box::new(wider(x, y)?)),
+        (
+            KeyedMap { key, value },
+            KeyedMap {
+                key: other,
+                value: v,
+            },
+        ) if key == other => KeyedMap {
+            key: key.clone(),
+            value: Box::new(wider(value, v)?),
+        },
         (KeyedMap { key, value }, Map(v)) | (Map(v), KeyedMap { key, value }) => KeyedMap {
             key: key.clone(),
             value: Box::new(wider(value, v)?),
@@ -428,10 +440,10 @@ mod tests {
     #[test]
     fn wider_takes_the_type_that_admits_both() {
         assert_eq!(wider(&Ty::Any, &Ty::String), Some(Ty::String));
-        assert_eq!(wider(&Ty::Integer, &Ty::Double), Some(Ty::Double));
+        assert_eq!(wider(&Ty::Integer(None), &Ty::Double), Some(Ty::Double));
         assert_eq!(
             wider(
-                &Ty::Map(Box::new(Ty::Integer)),
+                &Ty::Map(Box::new(Ty::Integer(None))),
                 &Ty::Map(Box::new(Ty::Number))
             ),
             Some(Ty::Map(Box::new(Ty::Number)))
@@ -443,13 +455,13 @@ mod tests {
     fn a_field_is_required_only_where_every_version_sends_it_and_says_since_until() {
         let versions = ["1.15.4", "1.20.3", "2.3.0"];
         // Newest first, as `union` passes them.
-        let new = def(&[("a", Ty::Integer, true), ("c", Ty::String, true)]);
+        let new = def(&[("a", Ty::Integer(None), true), ("c", Ty::String, true)]);
         let mid = def(&[
             ("a", Ty::Number, true),
             ("b", Ty::String, true),
             ("c", Ty::String, true),
         ]);
-        let old = def(&[("a", Ty::Integer, true), ("b", Ty::String, true)]);
+        let old = def(&[("a", Ty::Integer(None), true), ("b", Ty::String, true)]);
         let merged = merge_struct(
             "T",
             &[(2, &new), (1, &mid), (0, &old)],

@@ -234,7 +234,7 @@ mod tests {
                 urn: String::new(),
                 one_of: Vec::new(),
                 fields: vec![
-                    Field::new("a", Ty::Integer, None),
+                    Field::new("a", Ty::Integer(None), None),
                     Field::new("b", Ty::Any, None),
                     Field::new("c", Ty::Array(Box::new(Ty::String)), None),
                 ],

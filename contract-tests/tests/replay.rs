@@ -493,7 +493,7 @@ fn a_job_rescales_to_its_lowered_resource_requirements() {
         };
         let requirements = of(Pair::GetJobResourceRequirements);
         assert_eq!(requirements.len(), 2, "{version}: before and after");
-        let bounds = |(name, e): &&(String, Exchange)| -> Vec<i64> {
+        let bounds = |(name, e): &&(String, Exchange)| -> Vec<i32> {
             let r: Requirements = body_of(&version, name, e);
             r.values().map(|v| v.parallelism.upper_bound).collect()
         };
@@ -572,7 +572,7 @@ fn a_restarting_job_and_its_exception_history_decode_on_every_version() {
             "{version}: no concurrent failure"
         );
         let key = Pair::GetSubtaskAttempt;
-        let attempts: Vec<i64> = (of(key).into_iter())
+        let attempts: Vec<i32> = (of(key).into_iter())
             .map(|(name, e)| {
                 body_of::<SubtaskExecutionAttemptDetailsInfo>(&version, name, e).attempt
             })

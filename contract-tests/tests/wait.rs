@@ -522,8 +522,8 @@ async fn rescale_waits_until_the_vertices_run_at_the_new_parallelism() {
 /// Requirements of `lower..=upper` for every vertex of `details`.
 fn bounds_for(
     details: &Value,
-    lower: i64,
-    upper: i64,
+    lower: i32,
+    upper: i32,
 ) -> std::collections::BTreeMap<String, flink_rest::types::JobVertexResourceRequirements> {
     use flink_rest::types::{JobVertexResourceRequirements, Parallelism};
     (details["vertices"].as_array().unwrap().iter())

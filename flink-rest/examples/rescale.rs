@@ -11,7 +11,7 @@ use flink_rest::JobId;
 async fn main() -> common::Result {
     let usage = "rescale <job id> <parallelism>";
     let job: JobId = common::arg(1, usage)?.parse()?;
-    let parallelism: i64 = common::arg(2, usage)?.parse()?;
+    let parallelism: i32 = common::arg(2, usage)?.parse()?;
     let client = common::client()?;
 
     let mut requirements = client.get_job_resource_requirements(&job).await?;

@@ -10,6 +10,7 @@ mod html;
 mod page;
 mod params;
 mod schema;
+mod widths;
 
 pub(crate) use schema::each_ref;
 
@@ -82,11 +83,12 @@ pub struct Param {
 pub enum ParamType {
     String,
     Boolean,
-    /// An integer > 0.
+    /// An integer ≥ 0 (the docs say "positive" of subtask indexes and attempts, which start at 0): a
+    /// Java `int`.
     PositiveInteger,
-    /// A 64-bit integer.
+    /// A Java `long`.
     Long,
-    /// An integer.
+    /// A Java `int`.
     Integer,
     /// A `key:value` pair.
     KeyValue,
@@ -147,6 +149,9 @@ pub struct Input<'a> {
     pub id: &'a str,
     pub file: &'a str,
     pub text: &'a str,
+    /// Flink's OpenAPI rendering of the same docs (path, text), where there is one: the widths of its
+    /// integers ([`widths`]).
+    pub openapi: Option<(&'a str, &'a str)>,
 }
 
 /// A JSON schema as found in a source, before lifting.
@@ -185,6 +190,7 @@ pub fn import(file: &str, text: &str) -> Result<Documented, Problems> {
         id: "documented",
         file,
         text,
+        openapi: None,
     }])?;
     Ok(all.remove(0))
 }
@@ -227,13 +233,27 @@ pub fn import_all(inputs: &[Input<'_>]) -> Result<Vec<Documented>, Problems> {
                 named.rename(&names, schema);
             }
         }
-        Documented {
+        let mut types = named.types(&names);
+        let mut problems = Problems::default();
+        if let Some((file, text)) = input.openapi {
+            widths::annotate(file, text, &endpoints, &mut types, &mut problems);
+        }
+        let documented = Documented {
             id: input.id.to_string(),
             source: input.file.to_string(),
             endpoints,
-            types: named.types(&names),
-        }
+            types,
+        };
+        (documented, problems)
     });
+    let mut documented: Vec<Documented> = documented
+        .into_iter()
+        .map(|(documented, found)| {
+            problems.extend(found);
+            documented
+        })
+        .collect();
+    widths::share(&mut documented);
     problems.into_result(documented)
 }
 

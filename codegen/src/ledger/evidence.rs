@@ -284,7 +284,8 @@ pub fn admits(api: &Api, ty: &Ty, v: &Value) -> bool {
     match ty {
         Ty::Any => true,
         Ty::String => v.is_string(),
-        Ty::Integer => v.is_i64() || v.is_u64(),
+        Ty::Integer(Some(width)) => width.holds(v),
+        Ty::Integer(None) => v.is_i64() || v.is_u64(),
         Ty::Number => v.is_number(),
         Ty::Double => v.is_number() || matches!(v.as_str(), Some("NaN" | "Infinity" | "-Infinity")),
         Ty::Boolean => v.is_boolean(),
@@ -315,7 +316,8 @@ pub fn admits_deep(api: &Api, ty: &Ty, v: &Value) -> bool {
 }
 
 /// A schema (ledger dialect) that admits every sample: scalars by kind, a Java double where numbers
-/// come with `"NaN"`, arrays of scalars by item, maps of scalars; anything more is `any`.
+/// come with `"NaN"`, arrays of scalars by item, maps of scalars; anything more is `any`. Integers are
+/// `int64`: no Java type says how wide a field the docs leave out is, and a `long` holds an `int` too.
 pub fn infer(samples: &[Value]) -> Value {
     let mut kinds = BTreeSet::new();
     for s in samples {
@@ -335,7 +337,7 @@ pub fn infer(samples: &[Value]) -> Value {
     match v.as_slice() {
         [] => json!({"type": "any"}),
         ["boolean"] => json!({"type": "boolean"}),
-        ["integer"] => json!({"type": "integer"}),
+        ["integer"] => json!({"type": "integer", "format": "int64"}),
         ["string"] => json!({"type": "string"}),
         ["special"] => json!({"type": "double"}),
         all if all.iter().all(numeric) => {
@@ -600,7 +602,7 @@ mod tests {
         let (_, result) = &types[2];
         assert_eq!(
             result["properties"]["net-runtime"],
-            json!({"type": "integer"})
+            json!({"type": "integer", "format": "int64"})
         );
         assert_eq!(
             result["properties"]["parts"],
@@ -684,7 +686,7 @@ mod tests {
         );
         assert_eq!(
             named("T", &[json!([1, 2])]).0,
-            json!({"type": "array", "items": {"type": "integer"}})
+            json!({"type": "array", "items": {"type": "integer", "format": "int64"}})
         );
     }
 }

@@ -318,6 +318,35 @@ pub fn check_typed(api: &Api) -> Result<(), Problems> {
     problems.into_result(())
 }
 
+/// Every integer field of each corrected version whose width neither Flink's OpenAPI rendering of its
+/// docs nor a ledger entry says: a problem each (generators type an integer without a `format` as a
+/// 32-bit one, and millisecond timestamps overflow it).
+pub fn check_widths(corrected: &[Corrected]) -> Result<(), Problems> {
+    let mut unsaid: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
+    for c in corrected {
+        for def in c.api.types.values() {
+            let TypeDef::Struct(s) = def else { continue };
+            for f in s.fields.iter().filter(|f| f.ty.width_unsaid()) {
+                let key = (s.name.clone(), f.name.clone());
+                unsaid.entry(key).or_default().push(&c.version);
+            }
+        }
+    }
+    let mut problems = Problems::default();
+    for ((ty, field), versions) in unsaid {
+        problems.push(
+            Location::file(DIR),
+            format!(
+                "{ty}.{field} is an integer of no known width in {}: give it a `field-type` entry \
+                 with \"format\": \"int64\" or \"int32\" (`ledger propose` does where a recorded value \
+                 needs 64 bits)",
+                versions.join(", ")
+            ),
+        );
+    }
+    problems.into_result(())
+}
+
 /// Entries that fit no version they hold for: they name a type or endpoint no such version's docs have
 /// (a typo, or a class Flink renamed).
 pub fn check_fits(ledger: &Ledger, corrected: &[Corrected]) -> Result<(), Problems> {
@@ -483,7 +512,7 @@ pub fn ty_of(schema: &Value, api: &Api) -> Result<Ty, String> {
     }
     match schema.get("type").and_then(Value::as_str) {
         Some("string") => Ok(Ty::String),
-        Some("integer") => Ok(Ty::Integer),
+        Some("integer") => Ok(Ty::Integer(crate::model::Width::of(schema)?)),
         Some("number") => Ok(Ty::Number),
         Some("double") => Ok(Ty::Double),
         Some("boolean") => Ok(Ty::Boolean),
@@ -575,6 +604,41 @@ pub(crate) mod tests {
             .into(),
             ids: BTreeMap::new(),
         }
+    }
+
+    #[test]
+    fn an_integer_of_no_known_width_fails_until_an_entry_gives_it_one() {
+        let mut docs = api("1.20-documented", &["GET /x"]);
+        if let Some(TypeDef::Struct(t)) = docs.types.get_mut("T") {
+            t.fields[0].ty = Ty::Map(Box::new(Ty::Integer(None)));
+        }
+        let ledger = |entries| Ledger {
+            versions: vec!["1.20.3".into(), "2.0.2".into()],
+            entries,
+            required: BTreeMap::new(),
+        };
+        let corrected = |ledger: &Ledger| -> Vec<Corrected> {
+            let at = |v| apply(&docs, std::slice::from_ref(&docs), ledger, v).unwrap();
+            vec![at("1.20.3"), at("2.0.2")]
+        };
+        let problems = check_widths(&corrected(&ledger(vec![])))
+            .unwrap_err()
+            .to_string();
+        assert!(problems.contains("T.a is an integer of no known width in 1.20.3, 2.0.2"));
+        let long = entry(
+            "T.a:type",
+            Change::FieldType(FieldType {
+                r#type: "T".into(),
+                field: "a".into(),
+                schema: serde_json::json!({
+                    "type": "object",
+                    "additionalProperties": {"type": "integer", "format": "int64"}
+                }),
+            }),
+        );
+        assert!(check_widths(&corrected(&ledger(vec![long]))).is_ok());
+        let odd = serde_json::json!({"type": "integer", "format": "int8"});
+        assert!(ty_of(&odd, &docs).unwrap_err().contains("int32 or int64"));
     }
 
     #[test]

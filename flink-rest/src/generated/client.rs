@@ -98,7 +98,7 @@ pub struct GetJobExceptionsQuery {
     /// `maxExceptions`: Comma-separated list of integer values that specifies the upper limit of exceptions to return.
     ///
     /// Sent comma-separated; left out when empty.
-    pub max_exceptions: Vec<i64>,
+    pub max_exceptions: Vec<i32>,
     /// `failureLabelFilter`: Collection of string values working as a filter in the form of `key:value` pairs allowing only exceptions with ALL of the specified failure labels to be returned. Accepted since Flink 1.18.1.
     ///
     /// Sent comma-separated; left out when empty.

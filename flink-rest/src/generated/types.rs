@@ -110,7 +110,7 @@ pub struct ApplicationDetails {
     pub id: crate::ApplicationId,
     /// `jobs`
     #[serde(rename = "jobs")]
-    pub jobs: std::collections::BTreeMap<String, i64>,
+    pub jobs: std::collections::BTreeMap<String, i32>,
     /// `name`
     #[serde(rename = "name")]
     pub name: String,
@@ -538,7 +538,7 @@ pub struct CheckpointConfigInfo {
     pub timeout: i64,
     /// `tolerable_failed_checkpoints`: How many checkpoints in a row may fail before the job fails.
     #[serde(rename = "tolerable_failed_checkpoints")]
-    pub tolerable_failed_checkpoints: i64,
+    pub tolerable_failed_checkpoints: i32,
     /// `unaligned_checkpoints`: Whether checkpoints may be unaligned.
     #[serde(rename = "unaligned_checkpoints")]
     pub unaligned_checkpoints: bool,
@@ -594,10 +594,10 @@ pub struct CheckpointStatistics {
     pub latest_ack_timestamp: i64,
     /// `num_acknowledged_subtasks`
     #[serde(rename = "num_acknowledged_subtasks")]
-    pub num_acknowledged_subtasks: i64,
+    pub num_acknowledged_subtasks: i32,
     /// `num_subtasks`
     #[serde(rename = "num_subtasks")]
-    pub num_subtasks: i64,
+    pub num_subtasks: i32,
     /// `persisted_data`
     #[serde(rename = "persisted_data")]
     pub persisted_data: i64,
@@ -858,19 +858,19 @@ pub struct ClusterOverviewWithVersion {
     pub flink_version: String,
     /// `jobs-cancelled`: Jobs that were cancelled.
     #[serde(rename = "jobs-cancelled")]
-    pub jobs_cancelled: i64,
+    pub jobs_cancelled: i32,
     /// `jobs-failed`: Jobs that failed.
     #[serde(rename = "jobs-failed")]
-    pub jobs_failed: i64,
+    pub jobs_failed: i32,
     /// `jobs-finished`: Jobs that finished.
     #[serde(rename = "jobs-finished")]
-    pub jobs_finished: i64,
+    pub jobs_finished: i32,
     /// `jobs-running`: Jobs not yet in a terminal status.
     #[serde(rename = "jobs-running")]
-    pub jobs_running: i64,
+    pub jobs_running: i32,
     /// `slots-available`: Of those, the free ones.
     #[serde(rename = "slots-available")]
-    pub slots_available: i64,
+    pub slots_available: i32,
     /// `slots-free-and-blocked`
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
@@ -879,13 +879,13 @@ pub struct ClusterOverviewWithVersion {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub slots_free_and_blocked: Option<i64>,
+    pub slots_free_and_blocked: Option<i32>,
     /// `slots-total`: Task slots all TaskManagers offer.
     #[serde(rename = "slots-total")]
-    pub slots_total: i64,
+    pub slots_total: i32,
     /// `taskmanagers`: TaskManagers registered with the cluster.
     #[serde(rename = "taskmanagers")]
-    pub taskmanagers: i64,
+    pub taskmanagers: i32,
     /// `taskmanagers-blocked`
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
@@ -894,7 +894,7 @@ pub struct ClusterOverviewWithVersion {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub taskmanagers_blocked: Option<i64>,
+    pub taskmanagers_blocked: Option<i32>,
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics.CompletedCheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -928,10 +928,10 @@ pub struct CompletedCheckpointStatistics {
     pub latest_ack_timestamp: i64,
     /// `num_acknowledged_subtasks`
     #[serde(rename = "num_acknowledged_subtasks")]
-    pub num_acknowledged_subtasks: i64,
+    pub num_acknowledged_subtasks: i32,
     /// `num_subtasks`
     #[serde(rename = "num_subtasks")]
-    pub num_subtasks: i64,
+    pub num_subtasks: i32,
     /// `persisted_data`
     #[serde(rename = "persisted_data")]
     pub persisted_data: i64,
@@ -986,7 +986,7 @@ pub struct Counts {
     pub failed: i64,
     /// `in_progress`
     #[serde(rename = "in_progress")]
-    pub in_progress: i64,
+    pub in_progress: i32,
     /// `restored`
     #[serde(rename = "restored")]
     pub restored: i64,
@@ -1014,7 +1014,7 @@ pub struct DashboardConfiguration {
     pub timezone_name: String,
     /// `timezone-offset`: The server's offset from UTC, in milliseconds.
     #[serde(rename = "timezone-offset")]
-    pub timezone_offset: i64,
+    pub timezone_offset: i32,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobSubmitRequestBody.DistributedCacheFile`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1087,7 +1087,7 @@ pub struct ExecutionConfigInfo {
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "job-parallelism")]
-    pub job_parallelism: i64,
+    pub job_parallelism: i32,
     /// `object-reuse-mode`
     ///
     /// Not in Flink's docs (the ledger adds it).
@@ -1300,10 +1300,10 @@ pub struct FailedCheckpointStatistics {
     pub latest_ack_timestamp: i64,
     /// `num_acknowledged_subtasks`
     #[serde(rename = "num_acknowledged_subtasks")]
-    pub num_acknowledged_subtasks: i64,
+    pub num_acknowledged_subtasks: i32,
     /// `num_subtasks`
     #[serde(rename = "num_subtasks")]
-    pub num_subtasks: i64,
+    pub num_subtasks: i32,
     /// `persisted_data`
     #[serde(rename = "persisted_data")]
     pub persisted_data: i64,
@@ -1438,7 +1438,7 @@ pub struct GetJobConfigBody {
 pub struct HardwareDescription {
     /// `cpuCores`
     #[serde(rename = "cpuCores")]
-    pub cpu_cores: i64,
+    pub cpu_cores: i32,
     /// `freeMemory`
     #[serde(rename = "freeMemory")]
     pub free_memory: i64,
@@ -1595,7 +1595,7 @@ pub struct JarPlanRequestBody {
     pub job_id: Option<crate::JobId>,
     /// `parallelism`
     #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<i64>,
+    pub parallelism: Option<i32>,
     /// `programArgsList`
     #[serde(
         rename = "programArgsList",
@@ -1640,7 +1640,7 @@ pub struct JarRunApplicationRequestBody {
     pub job_id: Option<crate::JobId>,
     /// `parallelism`
     #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<i64>,
+    pub parallelism: Option<i32>,
     /// `programArgsList`
     #[serde(
         rename = "programArgsList",
@@ -1691,7 +1691,7 @@ pub struct JarRunRequestBody {
     pub job_id: Option<crate::JobId>,
     /// `parallelism`
     #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<i64>,
+    pub parallelism: Option<i32>,
     /// `programArgsList`
     #[serde(
         rename = "programArgsList",
@@ -1822,7 +1822,7 @@ pub struct JobDetails {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub pending_operators: Option<i64>,
+    pub pending_operators: Option<i32>,
     /// `schedulerType`: The scheduler that runs the job.
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
@@ -1836,7 +1836,7 @@ pub struct JobDetails {
     pub state: JobStatus,
     /// `tasks`: How many of the job's tasks (the subtasks of all its vertices) are in each execution state, by lower-case state name (`running`, `finished`, …), and their `total`.
     #[serde(rename = "tasks")]
-    pub tasks: std::collections::BTreeMap<TaskCountKey, i64>,
+    pub tasks: std::collections::BTreeMap<TaskCountKey, i32>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1880,7 +1880,7 @@ pub struct JobDetailsInfo {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub pending_operators: Option<i64>,
+    pub pending_operators: Option<i32>,
     /// `plan`: The job's dataflow plan: its vertices and the edges between them. Empty (`{}`) while the adaptive scheduler waits for resources, before it builds the job's execution graph.
     #[serde(rename = "plan")]
     pub plan: Plan,
@@ -1897,7 +1897,7 @@ pub struct JobDetailsInfo {
     pub state: JobStatus,
     /// `status-counts`: How many of the job's vertices are in each execution state.
     #[serde(rename = "status-counts")]
-    pub status_counts: std::collections::BTreeMap<ExecutionState, i64>,
+    pub status_counts: std::collections::BTreeMap<ExecutionState, i32>,
     /// `stream-graph`: The job's stream graph (its operators before chaining), as Flink writes it.
     ///
     /// Free-form, kept as JSON: a job's stream graph as the web UI draws it (newer versions, for jobs whose graph is built as they run). No recorded job sends one, and Flink writes it as free JSON.
@@ -2001,10 +2001,10 @@ pub struct JobRescaleConfigInfo {
     pub maximum_delay_for_triggering_rescale_in_millis: i64,
     /// `rescaleHistoryMax`
     #[serde(rename = "rescaleHistoryMax")]
-    pub rescale_history_max: i64,
+    pub rescale_history_max: i32,
     /// `rescaleOnFailedCheckpointCount`
     #[serde(rename = "rescaleOnFailedCheckpointCount")]
-    pub rescale_on_failed_checkpoint_count: i64,
+    pub rescale_on_failed_checkpoint_count: i32,
     /// `schedulerExecutionMode`
     #[serde(
         rename = "schedulerExecutionMode",
@@ -2373,7 +2373,7 @@ pub struct JobVertexDetails {
     pub id: crate::VertexId,
     /// `maxParallelism`: The most subtasks the vertex can be rescaled to (its number of key groups).
     #[serde(rename = "maxParallelism")]
-    pub max_parallelism: i64,
+    pub max_parallelism: i32,
     /// `metrics`: What the vertex's subtasks read and wrote, summed.
     #[serde(rename = "metrics")]
     pub metrics: IOMetricsInfo,
@@ -2382,7 +2382,7 @@ pub struct JobVertexDetails {
     pub name: String,
     /// `parallelism`: How many subtasks run the vertex.
     #[serde(rename = "parallelism")]
-    pub parallelism: i64,
+    pub parallelism: i32,
     /// `slotSharingGroupId`: The slot sharing group whose slots the vertex's subtasks share.
     ///
     /// Since Flink 1.20.3. In the docs since Flink 1.20.
@@ -2400,7 +2400,7 @@ pub struct JobVertexDetails {
     pub status: ExecutionState,
     /// `tasks`: How many of the vertex's subtasks are in each execution state.
     #[serde(rename = "tasks")]
-    pub tasks: std::collections::BTreeMap<ExecutionState, i64>,
+    pub tasks: std::collections::BTreeMap<ExecutionState, i32>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2415,7 +2415,7 @@ pub struct JobVertexDetailsInfo {
     pub id: crate::VertexId,
     /// `maxParallelism`
     #[serde(rename = "maxParallelism")]
-    pub max_parallelism: i64,
+    pub max_parallelism: i32,
     /// `name`
     #[serde(rename = "name")]
     pub name: String,
@@ -2424,7 +2424,7 @@ pub struct JobVertexDetailsInfo {
     pub now: i64,
     /// `parallelism`
     #[serde(rename = "parallelism")]
-    pub parallelism: i64,
+    pub parallelism: i32,
     /// `subtasks`
     #[serde(rename = "subtasks")]
     pub subtasks: Vec<SubtaskExecutionAttemptDetailsInfo>,
@@ -2450,7 +2450,7 @@ pub struct JobVertexFlameGraphNode {
     pub name: Option<String>,
     /// `value`
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
+    pub value: Option<i32>,
 }
 /// `org.apache.flink.runtime.jobgraph.JobVertexResourceRequirements`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2489,7 +2489,7 @@ pub struct JobVertexTaskManager {
     pub status: ExecutionState,
     /// `status-counts`
     #[serde(rename = "status-counts")]
-    pub status_counts: std::collections::BTreeMap<ExecutionState, i64>,
+    pub status_counts: std::collections::BTreeMap<ExecutionState, i32>,
     /// `taskmanager-id`
     #[serde(rename = "taskmanager-id")]
     pub taskmanager_id: crate::TaskManagerId,
@@ -2703,10 +2703,10 @@ pub struct MultipleJobsDetails {
 pub struct Parallelism {
     /// `lowerBound`: The least parallelism the vertex may run at.
     #[serde(rename = "lowerBound")]
-    pub lower_bound: i64,
+    pub lower_bound: i32,
     /// `upperBound`: The most parallelism the vertex may run at; the adaptive scheduler runs it as high within the bounds as free slots allow.
     #[serde(rename = "upperBound")]
-    pub upper_bound: i64,
+    pub upper_bound: i32,
 }
 /// `org.apache.flink.runtime.rest.messages.JobPlanInfo.Plan`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3033,16 +3033,16 @@ pub struct ResourceProfileInfo {
     pub extended_resources: std::collections::BTreeMap<String, crate::Double>,
     /// `managedMemory`
     #[serde(rename = "managedMemory")]
-    pub managed_memory: i64,
+    pub managed_memory: i32,
     /// `networkMemory`
     #[serde(rename = "networkMemory")]
-    pub network_memory: i64,
+    pub network_memory: i32,
     /// `taskHeapMemory`
     #[serde(rename = "taskHeapMemory")]
-    pub task_heap_memory: i64,
+    pub task_heap_memory: i32,
     /// `taskOffHeapMemory`
     #[serde(rename = "taskOffHeapMemory")]
-    pub task_off_heap_memory: i64,
+    pub task_off_heap_memory: i32,
 }
 /// Used by JarRunApplicationRequestBody.claimMode, JarRunRequestBody.claimMode, JarRunRequestBody.restoreMode.
 ///
@@ -3357,7 +3357,7 @@ pub struct SlotInfo {
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_tasks: Option<i64>,
+    pub assigned_tasks: Option<i32>,
     /// `jobId`
     #[serde(rename = "jobId")]
     pub job_id: crate::JobId,
@@ -3373,24 +3373,24 @@ pub struct SlotSharingGroupRescaleInfo {
     pub acquired_resource_profile: ResourceProfileInfo,
     /// `desiredSlots`
     #[serde(rename = "desiredSlots")]
-    pub desired_slots: i64,
+    pub desired_slots: i32,
     /// `minimalRequiredSlots`
     #[serde(rename = "minimalRequiredSlots")]
-    pub minimal_required_slots: i64,
+    pub minimal_required_slots: i32,
     /// `postRescaleSlots`
     #[serde(
         rename = "postRescaleSlots",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub post_rescale_slots: Option<i64>,
+    pub post_rescale_slots: Option<i32>,
     /// `preRescaleSlots`
     #[serde(
         rename = "preRescaleSlots",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub pre_rescale_slots: Option<i64>,
+    pub pre_rescale_slots: Option<i32>,
     /// `requestResourceProfile`
     #[serde(rename = "requestResourceProfile")]
     pub request_resource_profile: ResourceProfileInfo,
@@ -3454,7 +3454,7 @@ pub struct StopWithSavepointRequestBody {
 pub struct SubtaskAccumulatorsInfo {
     /// `attempt`
     #[serde(rename = "attempt")]
-    pub attempt: i64,
+    pub attempt: i32,
     /// `endpoint`
     ///
     /// Since Flink 1.19.3. In the docs since Flink 1.19.
@@ -3462,7 +3462,7 @@ pub struct SubtaskAccumulatorsInfo {
     pub endpoint: Option<String>,
     /// `subtask`
     #[serde(rename = "subtask")]
-    pub subtask: i64,
+    pub subtask: i32,
     /// `user-accumulators`
     #[serde(rename = "user-accumulators")]
     pub user_accumulators: Vec<UserAccumulator>,
@@ -3480,7 +3480,7 @@ pub struct SubtaskBackPressureInfo {
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "attempt-number", default, skip_serializing_if = "Option::is_none")]
-    pub attempt_number: Option<i64>,
+    pub attempt_number: Option<i32>,
     /// `backpressure-level`: Flink sends it also as `backpressureLevel`, with the same value: read from either, written as both.
     #[serde(rename = "backpressure-level")]
     pub backpressure_level: BackPressureLevel,
@@ -3504,7 +3504,7 @@ pub struct SubtaskBackPressureInfo {
     pub ratio: crate::Double,
     /// `subtask`
     #[serde(rename = "subtask")]
-    pub subtask: i64,
+    pub subtask: i32,
 }
 impl From<SubtaskBackPressureInfoAsSent> for SubtaskBackPressureInfo {
     fn from(w: SubtaskBackPressureInfoAsSent) -> Self {
@@ -3545,7 +3545,7 @@ pub enum SubtaskCheckpointStatistics {
         class_name: String,
         /// `index`
         #[serde(rename = "index")]
-        index: i64,
+        index: i32,
         /// `status`
         #[serde(rename = "status")]
         status: String,
@@ -3603,7 +3603,7 @@ pub enum SubtaskCheckpointStatistics {
         class_name: String,
         /// `index`
         #[serde(rename = "index")]
-        index: i64,
+        index: i32,
         /// `status`
         #[serde(rename = "status")]
         status: String,
@@ -3614,13 +3614,13 @@ pub enum SubtaskCheckpointStatistics {
 pub struct SubtaskExecutionAttemptAccumulatorsInfo {
     /// `attempt`
     #[serde(rename = "attempt")]
-    pub attempt: i64,
+    pub attempt: i32,
     /// `id`
     #[serde(rename = "id")]
     pub id: String,
     /// `subtask`
     #[serde(rename = "subtask")]
-    pub subtask: i64,
+    pub subtask: i32,
     /// `user-accumulators`
     #[serde(rename = "user-accumulators")]
     pub user_accumulators: Vec<UserAccumulator>,
@@ -3634,7 +3634,7 @@ pub struct SubtaskExecutionAttemptAccumulatorsInfo {
 pub struct SubtaskExecutionAttemptDetailsInfo {
     /// `attempt`: The attempt's number: 0 first, one more each time the subtask is restarted.
     #[serde(rename = "attempt")]
-    pub attempt: i64,
+    pub attempt: i32,
     /// `duration`: How long it has run, or ran, in milliseconds.
     #[serde(rename = "duration")]
     pub duration: i64,
@@ -3677,7 +3677,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     pub status_duration: Option<std::collections::BTreeMap<ExecutionState, i64>>,
     /// `subtask`: The subtask's index (0 to parallelism - 1).
     #[serde(rename = "subtask")]
-    pub subtask: i64,
+    pub subtask: i32,
     /// `taskmanager-id`: The id of that TaskManager.
     #[serde(rename = "taskmanager-id")]
     pub taskmanager_id: crate::TaskManagerId,
@@ -3739,7 +3739,7 @@ pub struct SubtaskTimeInfo {
     pub endpoint: Option<String>,
     /// `subtask`
     #[serde(rename = "subtask")]
-    pub subtask: i64,
+    pub subtask: i32,
     /// `timestamps`
     #[serde(rename = "timestamps")]
     pub timestamps: std::collections::BTreeMap<ExecutionState, i64>,
@@ -3757,7 +3757,7 @@ pub struct SubtasksAllAccumulatorsInfo {
     pub id: crate::VertexId,
     /// `parallelism`
     #[serde(rename = "parallelism")]
-    pub parallelism: i64,
+    pub parallelism: i32,
     /// `subtasks`
     #[serde(rename = "subtasks")]
     pub subtasks: Vec<SubtaskAccumulatorsInfo>,
@@ -3798,10 +3798,10 @@ pub struct TaskCheckpointStatistics {
     pub latest_ack_timestamp: i64,
     /// `num_acknowledged_subtasks`
     #[serde(rename = "num_acknowledged_subtasks")]
-    pub num_acknowledged_subtasks: i64,
+    pub num_acknowledged_subtasks: i32,
     /// `num_subtasks`
     #[serde(rename = "num_subtasks")]
-    pub num_subtasks: i64,
+    pub num_subtasks: i32,
     /// `persisted_data`
     #[serde(rename = "persisted_data")]
     pub persisted_data: i64,
@@ -3835,10 +3835,10 @@ pub struct TaskCheckpointStatisticsWithSubtaskDetails {
     pub latest_ack_timestamp: i64,
     /// `num_acknowledged_subtasks`
     #[serde(rename = "num_acknowledged_subtasks")]
-    pub num_acknowledged_subtasks: i64,
+    pub num_acknowledged_subtasks: i32,
     /// `num_subtasks`
     #[serde(rename = "num_subtasks")]
-    pub num_subtasks: i64,
+    pub num_subtasks: i32,
     /// `persisted_data`
     #[serde(rename = "persisted_data")]
     pub persisted_data: i64,
@@ -4008,7 +4008,7 @@ pub struct TaskManagerDetailsInfo {
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_tasks: Option<i64>,
+    pub assigned_tasks: Option<i32>,
     /// `blocked`
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
@@ -4016,13 +4016,13 @@ pub struct TaskManagerDetailsInfo {
     pub blocked: Option<bool>,
     /// `dataPort`
     #[serde(rename = "dataPort")]
-    pub data_port: i64,
+    pub data_port: i32,
     /// `freeResource`
     #[serde(rename = "freeResource")]
     pub free_resource: ResourceProfileInfo,
     /// `freeSlots`
     #[serde(rename = "freeSlots")]
-    pub free_slots: i64,
+    pub free_slots: i32,
     /// `hardware`
     #[serde(rename = "hardware")]
     pub hardware: HardwareDescription,
@@ -4031,7 +4031,7 @@ pub struct TaskManagerDetailsInfo {
     pub id: crate::TaskManagerId,
     /// `jmxPort`
     #[serde(rename = "jmxPort")]
-    pub jmx_port: i64,
+    pub jmx_port: i32,
     /// `memoryConfiguration`
     #[serde(rename = "memoryConfiguration")]
     pub memory_configuration: TaskExecutorMemoryConfiguration,
@@ -4043,7 +4043,7 @@ pub struct TaskManagerDetailsInfo {
     pub path: String,
     /// `slotsNumber`
     #[serde(rename = "slotsNumber")]
-    pub slots_number: i64,
+    pub slots_number: i32,
     /// `timeSinceLastHeartbeat`
     #[serde(rename = "timeSinceLastHeartbeat")]
     pub time_since_last_heartbeat: i64,
@@ -4058,7 +4058,7 @@ pub struct TaskManagerInfo {
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_tasks: Option<i64>,
+    pub assigned_tasks: Option<i32>,
     /// `blocked`: Whether the TaskManager is blocked (speculative execution's blocklist): no new slots go to it.
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
@@ -4066,13 +4066,13 @@ pub struct TaskManagerInfo {
     pub blocked: Option<bool>,
     /// `dataPort`: The port the TaskManager's data (shuffle) server listens on.
     #[serde(rename = "dataPort")]
-    pub data_port: i64,
+    pub data_port: i32,
     /// `freeResource`: Of those, the ones no slot holds.
     #[serde(rename = "freeResource")]
     pub free_resource: ResourceProfileInfo,
     /// `freeSlots`: Of those, the free ones.
     #[serde(rename = "freeSlots")]
-    pub free_slots: i64,
+    pub free_slots: i32,
     /// `hardware`: The machine's CPU cores and memory as the TaskManager sees them.
     #[serde(rename = "hardware")]
     pub hardware: HardwareDescription,
@@ -4081,7 +4081,7 @@ pub struct TaskManagerInfo {
     pub id: crate::TaskManagerId,
     /// `jmxPort`: The port of its JMX server; -1 without one.
     #[serde(rename = "jmxPort")]
-    pub jmx_port: i64,
+    pub jmx_port: i32,
     /// `memoryConfiguration`: How the TaskManager's memory is divided (`taskmanager.memory.*`).
     #[serde(rename = "memoryConfiguration")]
     pub memory_configuration: TaskExecutorMemoryConfiguration,
@@ -4090,7 +4090,7 @@ pub struct TaskManagerInfo {
     pub path: String,
     /// `slotsNumber`: Task slots the TaskManager offers.
     #[serde(rename = "slotsNumber")]
-    pub slots_number: i64,
+    pub slots_number: i32,
     /// `timeSinceLastHeartbeat`: When the TaskManager's last heartbeat arrived, in milliseconds since the epoch (a point in time, despite the name).
     #[serde(rename = "timeSinceLastHeartbeat")]
     pub time_since_last_heartbeat: i64,
@@ -4287,14 +4287,14 @@ pub struct VertexFlameGraphNode {
     pub name: Option<String>,
     /// `value`
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
+    pub value: Option<i32>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescaleDetails.VertexParallelismRescaleInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VertexParallelismRescaleInfo {
     /// `desiredParallelism`
     #[serde(rename = "desiredParallelism")]
-    pub desired_parallelism: i64,
+    pub desired_parallelism: i32,
     /// `jobVertexId`
     #[serde(rename = "jobVertexId")]
     pub job_vertex_id: crate::VertexId,
@@ -4307,14 +4307,14 @@ pub struct VertexParallelismRescaleInfo {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub post_rescale_parallelism: Option<i64>,
+    pub post_rescale_parallelism: Option<i32>,
     /// `preRescaleParallelism`
     #[serde(
         rename = "preRescaleParallelism",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub pre_rescale_parallelism: Option<i64>,
+    pub pre_rescale_parallelism: Option<i32>,
     /// `slotSharingGroupId`
     #[serde(rename = "slotSharingGroupId")]
     pub slot_sharing_group_id: String,
@@ -4323,7 +4323,7 @@ pub struct VertexParallelismRescaleInfo {
     pub slot_sharing_group_name: String,
     /// `sufficientParallelism`
     #[serde(rename = "sufficientParallelism")]
-    pub sufficient_parallelism: i64,
+    pub sufficient_parallelism: i32,
 }
 /// `JobVertexBackPressureInfo` as sent: each spelling its own field.
 #[derive(Clone, Serialize, Deserialize)]
@@ -4359,7 +4359,7 @@ struct SubtaskBackPressureInfoAsSent {
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "attempt-number", default, skip_serializing_if = "Option::is_none")]
-    attempt_number: Option<i64>,
+    attempt_number: Option<i32>,
     /// `backpressure-level`
     #[serde(rename = "backpressure-level")]
     backpressure_level: BackPressureLevel,
@@ -4386,14 +4386,14 @@ struct SubtaskBackPressureInfoAsSent {
     ratio: crate::Double,
     /// `subtask`
     #[serde(rename = "subtask")]
-    subtask: i64,
+    subtask: i32,
 }
 /// `SubtaskExecutionAttemptDetailsInfo` as sent: each spelling its own field.
 #[derive(Clone, Serialize, Deserialize)]
 struct SubtaskExecutionAttemptDetailsInfoAsSent {
     /// `attempt`: The attempt's number: 0 first, one more each time the subtask is restarted.
     #[serde(rename = "attempt")]
-    attempt: i64,
+    attempt: i32,
     /// `duration`: How long it has run, or ran, in milliseconds.
     #[serde(rename = "duration")]
     duration: i64,
@@ -4437,7 +4437,7 @@ struct SubtaskExecutionAttemptDetailsInfoAsSent {
     status_duration: Option<std::collections::BTreeMap<ExecutionState, i64>>,
     /// `subtask`: The subtask's index (0 to parallelism - 1).
     #[serde(rename = "subtask")]
-    subtask: i64,
+    subtask: i32,
     /// `taskmanager-id`: The id of that TaskManager.
     #[serde(rename = "taskmanager-id")]
     taskmanager_id: crate::TaskManagerId,

@@ -9,7 +9,7 @@ use super::{doc_ty, field_mut, missing, Fitted, Support};
 use crate::ledger::evidence::{admits, short, FieldObs, Seen};
 use crate::ledger::propose::Proposer;
 use crate::ledger::{ty_of, Entry, Fit};
-use crate::model::{Api, Ty};
+use crate::model::{Api, Ty, Width};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +41,8 @@ impl FieldType {
             let docs = s.apis.docs_of(&seen.version);
             match doc_ty(docs, ty, field) {
                 Some(open) if open.contains_any() => true,
+                // The docs leave an integer's width open: values past 32 bits bear out a `long`.
+                Some(documented) if documented.width_unsaid() => needs_64_bits(v),
                 Some(documented) => !admits(docs, &documented, v),
                 // A type only the ledger defines: its fields are what servers send.
                 None => !docs.types.contains_key(ty),
@@ -81,8 +83,6 @@ impl FieldType {
                 change(schema),
             ));
         }
-        // A field left open (`any`, or a map or list of it) by the docs or by the ledger's own type.
-        let open = rec.declared.as_ref().is_some_and(Ty::contains_any);
         let settled = (p.ledger.entries.iter()).any(|(_, e)| {
             e.change.field() == Some((ty, field))
                 && matches!(
@@ -90,6 +90,31 @@ impl FieldType {
                     super::Change::FieldType(_) | super::Change::FreeForm(_)
                 )
         });
+        // An integer of no known width that servers send past 32 bits: a `long`.
+        let declared = rec.declared.as_ref();
+        let wide: BTreeSet<Seen> = (rec.all_values())
+            .filter(|(_, v)| needs_64_bits(v))
+            .map(|(s, _)| s.clone())
+            .collect();
+        if let Some(unsaid) = declared.filter(|d| d.width_unsaid() && !settled && !wide.is_empty())
+        {
+            let schema = width_schema(unsaid, Width::Int64);
+            out.push(p.proposal(
+                id.clone(),
+                p.endpoints(ty),
+                (p.doc_field(ty, field), schema.clone()),
+                &wide,
+                |who| {
+                    format!(
+                        "Flink's OpenAPI rendering of the docs does not say how wide `{field}` of {ty} \
+                         is; {who} send it past 32 bits: a Java long."
+                    )
+                },
+                change(schema),
+            ));
+        }
+        // A field left open (`any`, or a map or list of it) by the docs or by the ledger's own type.
+        let open = declared.is_some_and(Ty::contains_any);
         if !open || settled || rec.all_values().next().is_none() {
             return out;
         }
@@ -131,5 +156,26 @@ impl FieldType {
             ));
         }
         out
+    }
+}
+
+/// Whether a value is, or holds, an integer a Java `int` cannot hold.
+fn needs_64_bits(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => (n.is_i64() || n.is_u64()) && !Width::Int32.holds(v),
+        Value::Array(items) => items.iter().any(needs_64_bits),
+        Value::Object(map) => map.values().any(needs_64_bits),
+        _ => false,
+    }
+}
+
+/// The ledger schema of an integer (or a list or map of them) of no known width, as `width`.
+fn width_schema(ty: &Ty, width: Width) -> Value {
+    match ty {
+        Ty::Array(items) => json!({"type": "array", "items": width_schema(items, width)}),
+        Ty::Map(values) => {
+            json!({"type": "object", "additionalProperties": width_schema(values, width)})
+        }
+        _ => json!({"type": "integer", "format": width.format()}),
     }
 }
