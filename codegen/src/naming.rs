@@ -67,6 +67,11 @@ pub fn path_parameter(segment: &str) -> String {
 }
 
 /// A field or parameter: `start-time` -> `start_time`, `isStoppable` -> `is_stoppable`, `type` -> `type_`.
+/// The component schema of one variant of a one-of type: `SavepointInfoCompleted`.
+pub fn variant_schema(owner: &str, variant: &str) -> String {
+    format!("{owner}{variant}")
+}
+
 pub fn rust_field_name(wire: &str) -> String {
     let snake = wire.to_snake_case();
     // The common case, without a pass over its characters: an ASCII name that starts with a letter.

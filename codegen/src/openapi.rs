@@ -8,7 +8,8 @@ use std::borrow::Cow;
 
 use serde::ser::{SerializeMap, SerializeSeq};
 
-use crate::model::{Api, Field, Listed, Operation, ParamTy, Request, Ty, TypeDef};
+use crate::model::{Api, Field, Listed, Operation, ParamTy, Request, StructDef, Ty, TypeDef};
+use crate::naming;
 
 const ERROR: &str = "ErrorResponse";
 
@@ -175,7 +176,9 @@ pub fn document(api: &Api) -> Obj<'_> {
         .iter()
         .filter(|(name, _)| used.contains(name.as_str()))
     {
-        schemas.push(name.as_str(), type_def(def));
+        for (name, schema) in type_defs(name, def) {
+            schemas.push(name, schema);
+        }
     }
     for (name, id) in api
         .ids
@@ -278,18 +281,27 @@ pub fn document(api: &Api) -> Obj<'_> {
                 ("schemas", schemas.into()),
                 (
                     "responses",
-                    object([(
-                        "Error",
-                        object([
-                            ("description", s("Flink's error body.")),
-                            ("content", json_content(schema_ref(ERROR))),
-                        ]),
-                    )]),
+                    object([
+                        (
+                            "Error",
+                            object([
+                                ("description", s("Flink's error body.")),
+                                ("content", json_content(schema_ref(ERROR))),
+                            ]),
+                        ),
+                        ("TooLarge", object([("description", s(TOO_LARGE))])),
+                    ]),
                 ),
             ]),
         ),
     ])
 }
+
+/// A request over the REST server's `rest.server.max-content-length` (100 MiB unless configured):
+/// refused before any handler sees it, with no body (recorded: a 101 MiB plan request, every version).
+const TOO_LARGE: &str =
+    "The request is larger than the server takes (`rest.server.max-content-length`, \
+                         100 MiB unless configured): refused before any handler, with no body.";
 
 /// Where the project lives, for `info.contact`.
 const REPOSITORY: &str = "https://github.com/flink-rest/flink-rest";
@@ -415,6 +427,12 @@ fn operation(op: &Operation) -> J<'_> {
         let body = a.body.as_ref().map_or_else(|| schema_ref(ERROR), ty_schema);
         let answer = object([("description", s(&a.why)), ("content", json_content(body))]);
         responses.insert(a.status.to_string(), answer);
+    }
+    if matches!(op.method.as_str(), "POST" | "PUT" | "PATCH") {
+        responses.insert(
+            "413",
+            object([("$ref", s("#/components/responses/TooLarge"))]),
+        );
     }
     let error = || object([("$ref", s("#/components/responses/Error"))]);
     responses.insert("4XX", error());
@@ -559,55 +577,75 @@ fn field_schema(field: &Field) -> J<'_> {
     schema.into()
 }
 
-fn type_def(def: &TypeDef) -> J<'_> {
-    match def {
-        TypeDef::Struct(def) if !def.one_of.is_empty() => {
-            // A variant has its own fields and none of the others' (`false`: absent), so exactly one
-            // matches even where one variant has no field.
-            let variants = (def.one_of.iter())
-                .map(|v| {
-                    let others = (def.one_of.iter())
-                        .flat_map(|o| &o.fields)
-                        .filter(|f| !v.fields.contains(f));
-                    let properties = (def.fields.iter())
-                        .filter(|f| v.fields.contains(&f.name))
-                        .map(|f| (Cow::Borrowed(f.name.as_str()), field_schema(f)))
-                        .chain(others.map(|f| (Cow::Borrowed(f.as_str()), J::Bool(false))))
-                        .collect();
-                    let required = v.fields.iter().map(|f| s(f)).collect();
-                    object([
-                        ("title", s(&v.name)),
-                        ("type", s("object")),
-                        ("properties", J::Object(Obj(properties))),
-                        ("required", J::Array(required)),
-                    ])
-                })
-                .collect();
-            object([("x-jackson-id", s(&def.urn)), ("oneOf", J::Array(variants))])
+/// A type's component schemas: its own, and for a one-of struct one per variant besides (generators
+/// name a named variant after it and take it as a union member; an inline one few of them take).
+fn type_defs<'a>(name: &'a str, def: &'a TypeDef) -> Vec<(Cow<'a, str>, J<'a>)> {
+    let def = match def {
+        TypeDef::Enum(e) => {
+            let values = J::Array(e.values.iter().map(|v| s(v)).collect());
+            let schema = object([("type", s("string")), ("enum", values)]);
+            return vec![(Cow::Borrowed(name), schema)];
         }
-        TypeDef::Struct(def) => {
-            let properties = (def.fields.iter())
-                .map(|f| (Cow::Borrowed(f.name.as_str()), field_schema(f)))
-                .collect();
-            let required: Vec<J<'_>> = (def.fields.iter())
-                .filter(|f| f.required)
-                .map(|f| s(&f.name))
-                .collect();
-            let mut schema = Obj::of([
-                ("type", s("object")),
-                ("x-jackson-id", s(&def.urn)),
-                ("properties", J::Object(Obj(properties))),
-            ]);
-            if !required.is_empty() {
-                schema.insert("required", J::Array(required));
-            }
-            schema.into()
+        TypeDef::Struct(def) if def.one_of.is_empty() => {
+            return vec![(Cow::Borrowed(name), struct_def(def))];
         }
-        TypeDef::Enum(e) => object([
-            ("type", s("string")),
-            ("enum", J::Array(e.values.iter().map(|v| s(v)).collect())),
-        ]),
+        TypeDef::Struct(def) => def,
+    };
+    let variants: Vec<String> = (def.one_of.iter())
+        .map(|v| naming::variant_schema(name, &v.name))
+        .collect();
+    let refs = (variants.iter())
+        .map(|v| {
+            object([(
+                "$ref",
+                J::Str(Cow::Owned(format!("#/components/schemas/{v}"))),
+            )])
+        })
+        .collect();
+    let parent = object([("x-jackson-id", s(&def.urn)), ("oneOf", J::Array(refs))]);
+    let each = def.one_of.iter().zip(variants).map(|(v, title)| {
+        // A variant has its own fields, and the others' only as null (absent, mostly), so exactly
+        // one matches even where one variant has no field of its own.
+        let others = (def.one_of.iter())
+            .flat_map(|o| &o.fields)
+            .filter(|f| !v.fields.contains(f));
+        let properties = (def.fields.iter())
+            .filter(|f| v.fields.contains(&f.name))
+            .map(|f| (Cow::Borrowed(f.name.as_str()), field_schema(f)))
+            .chain(others.map(|f| (Cow::Borrowed(f.as_str()), type_is("null"))))
+            .collect();
+        let required = v.fields.iter().map(|f| s(f)).collect();
+        let schema = object([
+            ("title", J::Str(Cow::Owned(title.clone()))),
+            ("type", s("object")),
+            ("properties", J::Object(Obj(properties))),
+            ("required", J::Array(required)),
+        ]);
+        (Cow::Owned(title), schema)
+    });
+    std::iter::once((Cow::Borrowed(name), parent))
+        .chain(each)
+        .collect()
+}
+
+/// A struct of fields each on its own.
+fn struct_def(def: &StructDef) -> J<'_> {
+    let properties = (def.fields.iter())
+        .map(|f| (Cow::Borrowed(f.name.as_str()), field_schema(f)))
+        .collect();
+    let required: Vec<J<'_>> = (def.fields.iter())
+        .filter(|f| f.required)
+        .map(|f| s(&f.name))
+        .collect();
+    let mut schema = Obj::of([
+        ("type", s("object")),
+        ("x-jackson-id", s(&def.urn)),
+        ("properties", J::Object(Obj(properties))),
+    ]);
+    if !required.is_empty() {
+        schema.insert("required", J::Array(required));
     }
+    schema.into()
 }
 
 /// Up to and including the first `. `, for an operation's summary.

@@ -6,7 +6,7 @@
 //!   (a nullable reference: `allOf: [X]` with the referred schema's `type`, which 3.0 wants beside
 //!   `nullable`);
 //! - a `$ref` with siblings (a field's description) -> `allOf: [{"$ref"}]` beside them;
-//! - `false` (a one-of variant's "not this field") -> `{"not": {}}`; an empty `required` left out;
+//! - `false` or `{"type": "null"}` (a one-of variant's "not this field") -> `{"not": {}}`; an empty `required` left out;
 //! - `propertyNames` (a map keyed by an enum) -> `x-property-names`;
 //! - `contentMediaType` (a file part) -> `format: binary`;
 //! - `info.summary` and `license.identifier` (3.1 only) -> the description and the license URL.
@@ -95,7 +95,7 @@ fn is_str(value: Option<&J<'_>>, text: &str) -> bool {
 /// One schema and the schemas in it, 3.1 -> 3.0.
 fn schema<'a>(value: &mut J<'a>, types: &Types<'a>) {
     if matches!(value, J::Bool(false)) {
-        *value = J::Object(Obj::from_entries([("not", J::Object(Obj::default()))]));
+        *value = not_anything();
         return;
     }
     let J::Object(map) = value else {
@@ -106,7 +106,14 @@ fn schema<'a>(value: &mut J<'a>, types: &Types<'a>) {
             "items" | "additionalProperties" | "not" => schema(v, types),
             "properties" => {
                 if let J::Object(props) = v {
-                    props.entries_mut().for_each(|(_, p)| schema(p, types));
+                    for (_, p) in props.entries_mut() {
+                        // 3.0 has no null type: a one-of variant's "not this field" is "nothing".
+                        let null_only = matches!(p, J::Object(o) if o.len() == 1 && is_str(o.get("type"), "null"));
+                        match null_only {
+                            true => *p = not_anything(),
+                            false => schema(p, types),
+                        }
+                    }
                 }
             }
             "oneOf" | "anyOf" | "allOf" => {
@@ -133,6 +140,11 @@ fn schema<'a>(value: &mut J<'a>, types: &Types<'a>) {
         let inner = Obj::from_entries([("$ref", reference)]);
         map.insert("allOf", J::Array(vec![J::Object(inner)]));
     }
+}
+
+/// `{"not": {}}`: no value at all.
+fn not_anything<'a>() -> J<'a> {
+    J::Object(Obj::from_entries([("not", J::Object(Obj::default()))]))
 }
 
 /// `type: [X, "null"]` and `anyOf: [X, {type: null}]` -> `X`, `nullable: true`.
@@ -216,6 +228,7 @@ mod tests {
                 "p": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]},
                 "k": {"type": "object", "propertyNames": {"type": "string"}},
                 "f": false,
+                "g": {"type": "null"},
                 "e": {"type": "object", "required": []},
                 "file": {"type": "string", "contentMediaType": "application/java-archive"}
             }}, "B": {"type": "string", "enum": ["x"]}}}
@@ -243,6 +256,7 @@ mod tests {
         );
         assert!(props["k"].get("propertyNames").is_none());
         assert_eq!(props["f"], json!({"not": {}}));
+        assert_eq!(props["g"], json!({"not": {}}));
         assert_eq!(props["e"], json!({"type": "object"}));
         assert_eq!(props["file"], json!({"type": "string", "format": "binary"}));
         let success = &out["paths"]["/x"]["get"]["responses"]["200"]["content"];

@@ -3,6 +3,7 @@
 mod conformance;
 mod fuzz;
 mod gen;
+mod generators;
 mod ledger;
 mod load;
 
@@ -136,6 +137,16 @@ enum Command {
         /// The targets (default: all of import, pipeline, decode).
         targets: Vec<String>,
     },
+    /// OpenAPI generators nobody here wrote (openapi-python-client, datamodel-code-generator), fed
+    /// the corrected specs; their output must take every recorded answer of the spec's version.
+    /// Installed pinned under the tool cache. Exit 1 if any answer fails.
+    Generators {
+        /// The minors (default: 1.20 and 2.3).
+        minors: Vec<String>,
+        /// Every recorded minor.
+        #[arg(long, conflicts_with = "minors")]
+        all: bool,
+    },
     /// Time `gen` in-process (no file I/O) over many runs and report the distribution.
     Bench {
         #[arg(long, default_value_t = 200)]
@@ -257,6 +268,7 @@ fn main() -> ExitCode {
             connections,
             seconds,
         } => load(url, emulated, connections, seconds),
+        Command::Generators { minors, all } => generators::run(&root, minors, all),
         Command::Fuzz { seconds, targets } => {
             let targets = match targets.is_empty() {
                 true => fuzz::TARGETS.map(String::from).to_vec(),
