@@ -543,6 +543,25 @@ fn ty_object(ty: &Ty) -> Obj<'_> {
     }
 }
 
+/// A field of `def` as a property. A second spelling of another field (Flink sends both with one value)
+/// is `deprecated` and names the first (`x-same-as`): generators that map both spellings to one
+/// identifier can leave it out (the 3.0 rendering does), and nothing is lost.
+fn property<'a>(def: &'a StructDef, field: &'a Field) -> J<'a> {
+    let first = (field.spelling_of.as_ref())
+        .and_then(|p| (def.fields.iter()).find(|g| &g.rust_name == p && g.spelling_of.is_none()));
+    let mut schema = field_schema(field);
+    if let (Some(first), J::Object(map)) = (first, &mut schema) {
+        let said = format!(
+            "The value of `{}`, which Flink sends under this name too.",
+            first.name
+        );
+        map.insert("description", owned(said));
+        map.insert("deprecated", J::Bool(true));
+        map.insert("x-same-as", s(&first.name));
+    }
+    schema
+}
+
 fn field_schema(field: &Field) -> J<'_> {
     let mut schema = ty_object(&field.ty);
     if field.nullable {
@@ -611,7 +630,7 @@ fn type_defs<'a>(name: &'a str, def: &'a TypeDef) -> Vec<(Cow<'a, str>, J<'a>)> 
             .filter(|f| !v.fields.contains(f));
         let properties = (def.fields.iter())
             .filter(|f| v.fields.contains(&f.name))
-            .map(|f| (Cow::Borrowed(f.name.as_str()), field_schema(f)))
+            .map(|f| (Cow::Borrowed(f.name.as_str()), property(def, f)))
             .chain(others.map(|f| (Cow::Borrowed(f.as_str()), type_is("null"))))
             .collect();
         let required = v.fields.iter().map(|f| s(f)).collect();
@@ -631,7 +650,7 @@ fn type_defs<'a>(name: &'a str, def: &'a TypeDef) -> Vec<(Cow<'a, str>, J<'a>)> 
 /// A struct of fields each on its own.
 fn struct_def(def: &StructDef) -> J<'_> {
     let properties = (def.fields.iter())
-        .map(|f| (Cow::Borrowed(f.name.as_str()), field_schema(f)))
+        .map(|f| (Cow::Borrowed(f.name.as_str()), property(def, f)))
         .collect();
     let required: Vec<J<'_>> = (def.fields.iter())
         .filter(|f| f.required)

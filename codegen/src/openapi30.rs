@@ -101,6 +101,7 @@ fn schema<'a>(value: &mut J<'a>, types: &Types<'a>) {
     let J::Object(map) = value else {
         return;
     };
+    drop_second_spellings(map);
     for (key, v) in map.entries_mut() {
         match key {
             "items" | "additionalProperties" | "not" => schema(v, types),
@@ -139,6 +140,39 @@ fn schema<'a>(value: &mut J<'a>, types: &Types<'a>) {
         let reference = map.remove("$ref").expect("checked");
         let inner = Obj::from_entries([("$ref", reference)]);
         map.insert("allOf", J::Array(vec![J::Object(inner)]));
+    }
+}
+
+/// A property that is another's second spelling (`x-same-as`) is left out, and the first says so: the
+/// 3.0 tools (progenitor, openapi-generator) make one identifier of both spellings and fail on it.
+fn drop_second_spellings(map: &mut Obj<'_>) {
+    let Some(J::Object(props)) = map.get_mut("properties") else {
+        return;
+    };
+    let mut dropped = Vec::new();
+    for (name, p) in props.entries_mut() {
+        if let J::Object(o) = p {
+            if let Some(J::Str(first)) = o.get("x-same-as") {
+                dropped.push((name.to_string(), first.to_string()));
+            }
+        }
+    }
+    for (second, first) in &dropped {
+        props.remove(second);
+        if let Some(J::Object(o)) = props.get_mut(first) {
+            let said = format!(
+                "Flink sends it also as `{second}`, with the same value (left out here: generators \
+                 of OpenAPI 3.0 make one name of both)."
+            );
+            let doc = match o.get("description") {
+                Some(J::Str(d)) => format!("{d} {said}"),
+                _ => said,
+            };
+            o.insert("description", J::Str(Cow::Owned(doc)));
+        }
+    }
+    if let Some(J::Array(required)) = map.get_mut("required") {
+        required.retain(|r| !matches!(r, J::Str(n) if dropped.iter().any(|(s, _)| s == n)));
     }
 }
 
