@@ -249,6 +249,39 @@ mod tests {
     }
 
     #[test]
+    fn a_second_spelling_is_left_out_and_the_first_says_so() {
+        let doc = json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {},
+            "components": {"schemas": {"A": {
+                "type": "object",
+                "required": ["start-time", "start_time", "x"],
+                "properties": {
+                    "start-time": {"type": "integer", "format": "int64", "description": "When."},
+                    "start_time": {"type": "integer", "format": "int64", "deprecated": true,
+                                   "x-same-as": "start-time"},
+                    "x": {"type": "string"}
+                }
+            }}}
+        });
+        let J::Object(doc) = tree(&doc) else {
+            panic!("an object")
+        };
+        let out = serde_json::to_value(render(doc)).unwrap();
+        let a = &out["components"]["schemas"]["A"];
+        assert_eq!(a["required"], json!(["start-time", "x"]));
+        assert!(a["properties"].get("start_time").is_none());
+        let said = a["properties"]["start-time"]["description"]
+            .as_str()
+            .unwrap();
+        assert!(
+            said.starts_with("When. Flink sends it also as `start_time`"),
+            "{said}"
+        );
+    }
+
+    #[test]
     fn what_3_0_cannot_say_is_said_its_way() {
         let doc = json!({
             "openapi": "3.1.0",

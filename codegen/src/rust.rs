@@ -79,11 +79,35 @@ fn wire_struct(s: &StructDef) -> TokenStream {
         "`{}` as sent: each spelling its own field.",
         s.name
     ));
+    let schema = json_schema_derive();
     quote! {
         #doc
         #[derive(Clone, Serialize, Deserialize)]
+        #schema
         struct #name {
             #(#fields)*
+        }
+    }
+}
+
+/// `JsonSchema` derived with the crate's `schemars` feature: the schema of what serde reads and writes.
+fn json_schema_derive() -> TokenStream {
+    quote!(#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))])
+}
+
+/// `JsonSchema` of `name` by hand with the `schemars` feature: `schema`, an expression of the
+/// `generator` parameter (`_` where it does not use it).
+fn json_schema_impl(name: &Ident, generator: TokenStream, schema: TokenStream) -> TokenStream {
+    let title = name.to_string();
+    quote! {
+        #[cfg(feature = "schemars")]
+        impl schemars::JsonSchema for #name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                #title.into()
+            }
+            fn json_schema(#generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                #schema
+            }
         }
     }
 }
@@ -145,8 +169,15 @@ fn merged_struct(s: &StructDef, head: TokenStream) -> TokenStream {
         &primaries,
         quote!(#[serde(from = #wire, into = #wire)]),
     );
+    // What it reads and writes is its twin's.
+    let schema = json_schema_impl(
+        &name,
+        quote!(generator),
+        quote!(<#twin as schemars::JsonSchema>::json_schema(generator)),
+    );
     quote! {
         #def
+        #schema
         impl From<#twin> for #name {
             fn from(w: #twin) -> Self {
                 #name { #(#from_wire)* }
@@ -172,7 +203,8 @@ fn struct_def(s: &StructDef) -> TokenStream {
     if spelled_twice(s) {
         return merged_struct(s, head);
     }
-    plain_struct(s, head, &s.fields, TokenStream::new())
+    let schema = json_schema_derive();
+    plain_struct(s, head, &s.fields, schema)
 }
 
 /// The struct `s` with `fields` (and `attrs` under its derives); `Default` where every field may be
@@ -220,9 +252,11 @@ fn one_of(s: &StructDef, java: &str) -> TokenStream {
             });
         quote! { #variant { #(#fields)* }, }
     });
+    let schema = json_schema_derive();
     quote! {
         #head
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #schema
         #[serde(untagged)]
         pub enum #name {
             #(#variants)*
@@ -358,6 +392,12 @@ fn enum_def(e: &EnumDef) -> TokenStream {
             }
         }
     });
+    // The documented values (a value it does not know decodes too, but the spec lists these).
+    let schema = json_schema_impl(
+        &name,
+        quote!(_),
+        quote!(schemars::json_schema!({"type": "string", "enum": [#(#values),*]})),
+    );
     quote! {
         #head
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -392,6 +432,7 @@ fn enum_def(e: &EnumDef) -> TokenStream {
 
         crate::open_enum!(#name);
         #documented
+        #schema
     }
 }
 
@@ -745,6 +786,8 @@ fn query_push(p: &Param) -> TokenStream {
 /// would for a user).
 pub fn dispatch(api: &Api) -> TokenStream {
     let arms = api.operations.iter().map(dispatch_arm);
+    let names: Vec<&String> = api.types.keys().collect();
+    let types = names.iter().map(|n| ident(n));
     quote! {
         //! Calls the client method of a documented endpoint/verb pair with a recorded request's
         //! parameters, and returns its typed answer serialised back to JSON.
@@ -765,6 +808,18 @@ pub fn dispatch(api: &Api) -> TokenStream {
             match pair {
                 #(#arms)*
             }
+        }
+
+        /// Every type of the crate with the schema it derives (`schemars`), by its component name.
+        pub fn json_schemas(
+            generator: &mut schemars::SchemaGenerator,
+        ) -> Vec<(&'static str, serde_json::Value)> {
+            let mut out = Vec::new();
+            #(
+                let schema = <#types as schemars::JsonSchema>::json_schema(generator);
+                out.push((#names, schema.to_value()));
+            )*
+            out
         }
     }
 }

@@ -78,6 +78,23 @@ impl<'de> Deserialize<'de> for Double {
     }
 }
 
+/// A number, or one of the three strings.
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Double {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Double".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "oneOf": [
+                {"type": "number"},
+                {"type": "string", "enum": ["NaN", "Infinity", "-Infinity"]}
+            ]
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,6 +111,18 @@ macro_rules! id_type {
             }
         }
 
+        /// A string (what a server sends is not checked: see `Deserialize`).
+        #[cfg(feature = "schemars")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({"type": "string", "description": $expected})
+            }
+        }
+
         /// Whatever string a server sends: its format is checked where a caller makes an id, not where
         /// a server answers with one (a server of another version may send ids of another form).
         impl<'de> Deserialize<'de> for $name {

@@ -555,3 +555,425 @@ pub async fn call(
         }
     }
 }
+/// Every type of the crate with the schema it derives (`schemars`), by its component name.
+pub fn json_schemas(
+    generator: &mut schemars::SchemaGenerator,
+) -> Vec<(&'static str, serde_json::Value)> {
+    let mut out = Vec::new();
+    let schema = <AdaptiveSchedulerState as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("AdaptiveSchedulerState", schema.to_value()));
+    let schema = <AggregatedTaskDetailsInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("AggregatedTaskDetailsInfo", schema.to_value()));
+    let schema = <ApplicationDetails as schemars::JsonSchema>::json_schema(generator);
+    out.push(("ApplicationDetails", schema.to_value()));
+    let schema = <ApplicationDetailsInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("ApplicationDetailsInfo", schema.to_value()));
+    let schema = <ApplicationExceptionHistory as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("ApplicationExceptionHistory", schema.to_value()));
+    let schema = <ApplicationExceptionInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("ApplicationExceptionInfo", schema.to_value()));
+    let schema = <ApplicationExceptionsInfoWithHistory as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("ApplicationExceptionsInfoWithHistory", schema.to_value()));
+    let schema = <ApplicationState as schemars::JsonSchema>::json_schema(generator);
+    out.push(("ApplicationState", schema.to_value()));
+    let schema = <ApplicationStatus as schemars::JsonSchema>::json_schema(generator);
+    out.push(("ApplicationStatus", schema.to_value()));
+    let schema = <AsynchronousOperationInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("AsynchronousOperationInfo", schema.to_value()));
+    let schema = <AsynchronousOperationResultOfAsynchronousOperationInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push((
+        "AsynchronousOperationResultOfAsynchronousOperationInfo",
+        schema.to_value(),
+    ));
+    let schema = <AsynchronousOperationResultOfCheckpointInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("AsynchronousOperationResultOfCheckpointInfo", schema.to_value()));
+    let schema = <AsynchronousOperationResultOfSavepointInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("AsynchronousOperationResultOfSavepointInfo", schema.to_value()));
+    let schema = <BackPressureLevel as schemars::JsonSchema>::json_schema(generator);
+    out.push(("BackPressureLevel", schema.to_value()));
+    let schema = <BackPressureStatus as schemars::JsonSchema>::json_schema(generator);
+    out.push(("BackPressureStatus", schema.to_value()));
+    let schema = <CheckpointAlignment as schemars::JsonSchema>::json_schema(generator);
+    out.push(("CheckpointAlignment", schema.to_value()));
+    let schema = <CheckpointBackupType as schemars::JsonSchema>::json_schema(generator);
+    out.push(("CheckpointBackupType", schema.to_value()));
+    let schema = <CheckpointConfigInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("CheckpointConfigInfo", schema.to_value()));
+    let schema = <CheckpointDuration as schemars::JsonSchema>::json_schema(generator);
+    out.push(("CheckpointDuration", schema.to_value()));
+    let schema = <CheckpointInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("CheckpointInfo", schema.to_value()));
+    let schema = <CheckpointStatistics as schemars::JsonSchema>::json_schema(generator);
+    out.push(("CheckpointStatistics", schema.to_value()));
+    let schema = <CheckpointStatus as schemars::JsonSchema>::json_schema(generator);
+    out.push(("CheckpointStatus", schema.to_value()));
+    let schema = <CheckpointTriggerRequestBody as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("CheckpointTriggerRequestBody", schema.to_value()));
+    let schema = <CheckpointType as schemars::JsonSchema>::json_schema(generator);
+    out.push(("CheckpointType", schema.to_value()));
+    let schema = <CheckpointingStatistics as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("CheckpointingStatistics", schema.to_value()));
+    let schema = <CheckpointingStatisticsSummary as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("CheckpointingStatisticsSummary", schema.to_value()));
+    let schema = <ClusterConfigurationInfoEntry as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("ClusterConfigurationInfoEntry", schema.to_value()));
+    let schema = <ClusterDataSetEntry as schemars::JsonSchema>::json_schema(generator);
+    out.push(("ClusterDataSetEntry", schema.to_value()));
+    let schema = <ClusterDataSetListResponseBody as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("ClusterDataSetListResponseBody", schema.to_value()));
+    let schema = <ClusterOverviewWithVersion as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("ClusterOverviewWithVersion", schema.to_value()));
+    let schema = <CompletedCheckpointStatistics as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("CompletedCheckpointStatistics", schema.to_value()));
+    let schema = <ConfigurationInfoEntry as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("ConfigurationInfoEntry", schema.to_value()));
+    let schema = <Counts as schemars::JsonSchema>::json_schema(generator);
+    out.push(("Counts", schema.to_value()));
+    let schema = <DashboardConfiguration as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("DashboardConfiguration", schema.to_value()));
+    let schema = <DistributedCacheFile as schemars::JsonSchema>::json_schema(generator);
+    out.push(("DistributedCacheFile", schema.to_value()));
+    let schema = <EmptyResponseBody as schemars::JsonSchema>::json_schema(generator);
+    out.push(("EmptyResponseBody", schema.to_value()));
+    let schema = <EnvironmentInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("EnvironmentInfo", schema.to_value()));
+    let schema = <ExceptionInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("ExceptionInfo", schema.to_value()));
+    let schema = <ExecutionConfigInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("ExecutionConfigInfo", schema.to_value()));
+    let schema = <ExecutionExceptionInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("ExecutionExceptionInfo", schema.to_value()));
+    let schema = <ExecutionMode as schemars::JsonSchema>::json_schema(generator);
+    out.push(("ExecutionMode", schema.to_value()));
+    let schema = <ExecutionState as schemars::JsonSchema>::json_schema(generator);
+    out.push(("ExecutionState", schema.to_value()));
+    let schema = <ExternalizedCheckpointInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("ExternalizedCheckpointInfo", schema.to_value()));
+    let schema = <FailedCheckpointStatistics as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("FailedCheckpointStatistics", schema.to_value()));
+    let schema = <Features as schemars::JsonSchema>::json_schema(generator);
+    out.push(("Features", schema.to_value()));
+    let schema = <FlameGraphType as schemars::JsonSchema>::json_schema(generator);
+    out.push(("FlameGraphType", schema.to_value()));
+    let schema = <GarbageCollectorInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("GarbageCollectorInfo", schema.to_value()));
+    let schema = <GetJobConfigBody as schemars::JsonSchema>::json_schema(generator);
+    out.push(("GetJobConfigBody", schema.to_value()));
+    let schema = <HardwareDescription as schemars::JsonSchema>::json_schema(generator);
+    out.push(("HardwareDescription", schema.to_value()));
+    let schema = <IOMetricsInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("IOMetricsInfo", schema.to_value()));
+    let schema = <Input as schemars::JsonSchema>::json_schema(generator);
+    out.push(("Input", schema.to_value()));
+    let schema = <JVMInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JVMInfo", schema.to_value()));
+    let schema = <JarEntryInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JarEntryInfo", schema.to_value()));
+    let schema = <JarFileInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JarFileInfo", schema.to_value()));
+    let schema = <JarListInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JarListInfo", schema.to_value()));
+    let schema = <JarPlanRequestBody as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JarPlanRequestBody", schema.to_value()));
+    let schema = <JarRunApplicationRequestBody as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("JarRunApplicationRequestBody", schema.to_value()));
+    let schema = <JarRunApplicationResponseBody as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("JarRunApplicationResponseBody", schema.to_value()));
+    let schema = <JarRunRequestBody as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JarRunRequestBody", schema.to_value()));
+    let schema = <JarRunResponseBody as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JarRunResponseBody", schema.to_value()));
+    let schema = <JarUploadResponseBody as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JarUploadResponseBody", schema.to_value()));
+    let schema = <JarUploadStatus as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JarUploadStatus", schema.to_value()));
+    let schema = <JobAccumulatorsInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobAccumulatorsInfo", schema.to_value()));
+    let schema = <JobClientHeartbeatRequestBody as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("JobClientHeartbeatRequestBody", schema.to_value()));
+    let schema = <JobDetails as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobDetails", schema.to_value()));
+    let schema = <JobDetailsInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobDetailsInfo", schema.to_value()));
+    let schema = <JobExceptionHistory as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobExceptionHistory", schema.to_value()));
+    let schema = <JobExceptionsInfoWithHistory as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("JobExceptionsInfoWithHistory", schema.to_value()));
+    let schema = <JobExecutionResultResponseBody as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("JobExecutionResultResponseBody", schema.to_value()));
+    let schema = <JobIdWithStatus as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobIdWithStatus", schema.to_value()));
+    let schema = <JobIdsWithStatusOverview as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("JobIdsWithStatusOverview", schema.to_value()));
+    let schema = <JobPlanInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobPlanInfo", schema.to_value()));
+    let schema = <JobRescaleConfigInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobRescaleConfigInfo", schema.to_value()));
+    let schema = <JobRescaleDetails as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobRescaleDetails", schema.to_value()));
+    let schema = <JobRescalesOverview as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobRescalesOverview", schema.to_value()));
+    let schema = <JobRescalesSummary as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobRescalesSummary", schema.to_value()));
+    let schema = <JobResult as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobResult", schema.to_value()));
+    let schema = <JobStatus as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobStatus", schema.to_value()));
+    let schema = <JobStatusInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobStatusInfo", schema.to_value()));
+    let schema = <JobSubmitRequestBody as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobSubmitRequestBody", schema.to_value()));
+    let schema = <JobSubmitResponseBody as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobSubmitResponseBody", schema.to_value()));
+    let schema = <JobType as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobType", schema.to_value()));
+    let schema = <JobVertexAccumulatorsInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("JobVertexAccumulatorsInfo", schema.to_value()));
+    let schema = <JobVertexBackPressureInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("JobVertexBackPressureInfo", schema.to_value()));
+    let schema = <JobVertexDetails as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobVertexDetails", schema.to_value()));
+    let schema = <JobVertexDetailsInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobVertexDetailsInfo", schema.to_value()));
+    let schema = <JobVertexFlameGraph as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobVertexFlameGraph", schema.to_value()));
+    let schema = <JobVertexFlameGraphNode as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("JobVertexFlameGraphNode", schema.to_value()));
+    let schema = <JobVertexResourceRequirements as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("JobVertexResourceRequirements", schema.to_value()));
+    let schema = <JobVertexTaskManager as schemars::JsonSchema>::json_schema(generator);
+    out.push(("JobVertexTaskManager", schema.to_value()));
+    let schema = <JobVertexTaskManagersInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("JobVertexTaskManagersInfo", schema.to_value()));
+    let schema = <LatestCheckpoints as schemars::JsonSchema>::json_schema(generator);
+    out.push(("LatestCheckpoints", schema.to_value()));
+    let schema = <LatestRescales as schemars::JsonSchema>::json_schema(generator);
+    out.push(("LatestRescales", schema.to_value()));
+    let schema = <LogInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("LogInfo", schema.to_value()));
+    let schema = <LogListInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("LogListInfo", schema.to_value()));
+    let schema = <LogUrlResponse as schemars::JsonSchema>::json_schema(generator);
+    out.push(("LogUrlResponse", schema.to_value()));
+    let schema = <Metric as schemars::JsonSchema>::json_schema(generator);
+    out.push(("Metric", schema.to_value()));
+    let schema = <MetricsAggregation as schemars::JsonSchema>::json_schema(generator);
+    out.push(("MetricsAggregation", schema.to_value()));
+    let schema = <MultipleApplicationsDetails as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("MultipleApplicationsDetails", schema.to_value()));
+    let schema = <MultipleJobsDetails as schemars::JsonSchema>::json_schema(generator);
+    out.push(("MultipleJobsDetails", schema.to_value()));
+    let schema = <Parallelism as schemars::JsonSchema>::json_schema(generator);
+    out.push(("Parallelism", schema.to_value()));
+    let schema = <Plan as schemars::JsonSchema>::json_schema(generator);
+    out.push(("Plan", schema.to_value()));
+    let schema = <PlanNode as schemars::JsonSchema>::json_schema(generator);
+    out.push(("PlanNode", schema.to_value()));
+    let schema = <ProcessingMode as schemars::JsonSchema>::json_schema(generator);
+    out.push(("ProcessingMode", schema.to_value()));
+    let schema = <QueueStatus as schemars::JsonSchema>::json_schema(generator);
+    out.push(("QueueStatus", schema.to_value()));
+    let schema = <QueueStatusId as schemars::JsonSchema>::json_schema(generator);
+    out.push(("QueueStatusId", schema.to_value()));
+    let schema = <RescaleTerminalState as schemars::JsonSchema>::json_schema(generator);
+    out.push(("RescaleTerminalState", schema.to_value()));
+    let schema = <RescaleTerminatedReason as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("RescaleTerminatedReason", schema.to_value()));
+    let schema = <RescaleTriggerCause as schemars::JsonSchema>::json_schema(generator);
+    out.push(("RescaleTriggerCause", schema.to_value()));
+    let schema = <RescalesCounts as schemars::JsonSchema>::json_schema(generator);
+    out.push(("RescalesCounts", schema.to_value()));
+    let schema = <ResourceProfileInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("ResourceProfileInfo", schema.to_value()));
+    let schema = <RestoreMode as schemars::JsonSchema>::json_schema(generator);
+    out.push(("RestoreMode", schema.to_value()));
+    let schema = <RestoredCheckpointStatistics as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("RestoredCheckpointStatistics", schema.to_value()));
+    let schema = <RootExceptionInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("RootExceptionInfo", schema.to_value()));
+    let schema = <SavepointDisposalRequest as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("SavepointDisposalRequest", schema.to_value()));
+    let schema = <SavepointFormatType as schemars::JsonSchema>::json_schema(generator);
+    out.push(("SavepointFormatType", schema.to_value()));
+    let schema = <SavepointInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("SavepointInfo", schema.to_value()));
+    let schema = <SavepointTriggerRequestBody as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("SavepointTriggerRequestBody", schema.to_value()));
+    let schema = <SchedulerExecutionMode as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("SchedulerExecutionMode", schema.to_value()));
+    let schema = <SchedulerStateSpan as schemars::JsonSchema>::json_schema(generator);
+    out.push(("SchedulerStateSpan", schema.to_value()));
+    let schema = <SchedulerType as schemars::JsonSchema>::json_schema(generator);
+    out.push(("SchedulerType", schema.to_value()));
+    let schema = <SerializedThrowable as schemars::JsonSchema>::json_schema(generator);
+    out.push(("SerializedThrowable", schema.to_value()));
+    let schema = <SlotInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("SlotInfo", schema.to_value()));
+    let schema = <SlotSharingGroupRescaleInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("SlotSharingGroupRescaleInfo", schema.to_value()));
+    let schema = <StatsSummaryDto as schemars::JsonSchema>::json_schema(generator);
+    out.push(("StatsSummaryDto", schema.to_value()));
+    let schema = <StopWithSavepointRequestBody as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("StopWithSavepointRequestBody", schema.to_value()));
+    let schema = <SubtaskAccumulatorsInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("SubtaskAccumulatorsInfo", schema.to_value()));
+    let schema = <SubtaskBackPressureInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("SubtaskBackPressureInfo", schema.to_value()));
+    let schema = <SubtaskCheckpointStatistics as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("SubtaskCheckpointStatistics", schema.to_value()));
+    let schema = <SubtaskExecutionAttemptAccumulatorsInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("SubtaskExecutionAttemptAccumulatorsInfo", schema.to_value()));
+    let schema = <SubtaskExecutionAttemptDetailsInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("SubtaskExecutionAttemptDetailsInfo", schema.to_value()));
+    let schema = <SubtaskTimeInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("SubtaskTimeInfo", schema.to_value()));
+    let schema = <SubtasksAllAccumulatorsInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("SubtasksAllAccumulatorsInfo", schema.to_value()));
+    let schema = <SubtasksTimesInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("SubtasksTimesInfo", schema.to_value()));
+    let schema = <TaskCheckpointStatistics as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("TaskCheckpointStatistics", schema.to_value()));
+    let schema = <TaskCheckpointStatisticsWithSubtaskDetails as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("TaskCheckpointStatisticsWithSubtaskDetails", schema.to_value()));
+    let schema = <TaskCheckpointStatisticsWithSubtaskDetailsSummary as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("TaskCheckpointStatisticsWithSubtaskDetailsSummary", schema.to_value()));
+    let schema = <TaskCountKey as schemars::JsonSchema>::json_schema(generator);
+    out.push(("TaskCountKey", schema.to_value()));
+    let schema = <TaskExecutorMemoryConfiguration as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("TaskExecutorMemoryConfiguration", schema.to_value()));
+    let schema = <TaskManagerDetailsInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("TaskManagerDetailsInfo", schema.to_value()));
+    let schema = <TaskManagerInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("TaskManagerInfo", schema.to_value()));
+    let schema = <TaskManagerMetricsInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("TaskManagerMetricsInfo", schema.to_value()));
+    let schema = <TaskManagersInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("TaskManagersInfo", schema.to_value()));
+    let schema = <TerminationMode as schemars::JsonSchema>::json_schema(generator);
+    out.push(("TerminationMode", schema.to_value()));
+    let schema = <ThreadDumpInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("ThreadDumpInfo", schema.to_value()));
+    let schema = <ThreadInfo as schemars::JsonSchema>::json_schema(generator);
+    out.push(("ThreadInfo", schema.to_value()));
+    let schema = <TriggerResponse as schemars::JsonSchema>::json_schema(generator);
+    out.push(("TriggerResponse", schema.to_value()));
+    let schema = <UserAccumulator as schemars::JsonSchema>::json_schema(generator);
+    out.push(("UserAccumulator", schema.to_value()));
+    let schema = <UserTaskAccumulator as schemars::JsonSchema>::json_schema(generator);
+    out.push(("UserTaskAccumulator", schema.to_value()));
+    let schema = <VertexFlameGraph as schemars::JsonSchema>::json_schema(generator);
+    out.push(("VertexFlameGraph", schema.to_value()));
+    let schema = <VertexFlameGraphNode as schemars::JsonSchema>::json_schema(generator);
+    out.push(("VertexFlameGraphNode", schema.to_value()));
+    let schema = <VertexParallelismRescaleInfo as schemars::JsonSchema>::json_schema(
+        generator,
+    );
+    out.push(("VertexParallelismRescaleInfo", schema.to_value()));
+    out
+}

@@ -80,8 +80,22 @@ impl From<&str> for AdaptiveSchedulerState {
     }
 }
 crate::open_enum!(AdaptiveSchedulerState);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AdaptiveSchedulerState {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AdaptiveSchedulerState".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["Created", "WaitingForResources",
+            "CreatingExecutionGraph", "Executing", "Restarting", "StopWithSavepoint",
+            "Canceling", "Failing", "Finished"] }
+        )
+    }
+}
 /// `org.apache.flink.runtime.rest.messages.AggregatedTaskDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AggregatedTaskDetailsInfo {
     /// `metrics`
     #[serde(rename = "metrics")]
@@ -98,6 +112,7 @@ pub struct AggregatedTaskDetailsInfo {
 }
 /// `org.apache.flink.runtime.messages.webmonitor.ApplicationDetails`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDetails {
     /// `duration`
     #[serde(rename = "duration")]
@@ -123,6 +138,7 @@ pub struct ApplicationDetails {
 }
 /// `org.apache.flink.runtime.messages.webmonitor.ApplicationDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDetailsInfo {
     /// `duration`
     #[serde(rename = "duration")]
@@ -151,6 +167,7 @@ pub struct ApplicationDetailsInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.ApplicationExceptionsInfoWithHistory.ApplicationExceptionHistory`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationExceptionHistory {
     /// `entries`
     #[serde(rename = "entries")]
@@ -158,6 +175,7 @@ pub struct ApplicationExceptionHistory {
 }
 /// `org.apache.flink.runtime.rest.messages.ApplicationExceptionsInfoWithHistory.ApplicationExceptionInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationExceptionInfo {
     /// `exceptionName`
     #[serde(rename = "exceptionName")]
@@ -174,6 +192,7 @@ pub struct ApplicationExceptionInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.ApplicationExceptionsInfoWithHistory`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationExceptionsInfoWithHistory {
     /// `exceptionHistory`
     #[serde(rename = "exceptionHistory")]
@@ -243,6 +262,18 @@ impl From<&str> for ApplicationState {
     }
 }
 crate::open_enum!(ApplicationState);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationState {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationState".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["CREATED", "RUNNING", "FAILING", "FAILED",
+            "CANCELING", "CANCELED", "FINISHED"] }
+        )
+    }
+}
 /// Used by JobResult.application-status.
 ///
 /// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
@@ -292,8 +323,21 @@ impl From<&str> for ApplicationStatus {
     }
 }
 crate::open_enum!(ApplicationStatus);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationStatus".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["SUCCEEDED", "FAILED", "CANCELED", "UNKNOWN"]
+            }
+        )
+    }
+}
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationInfo`: exactly one of `Failed` (failure-cause), `Completed` (no field).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum AsynchronousOperationInfo {
     Failed {
@@ -305,6 +349,7 @@ pub enum AsynchronousOperationInfo {
 }
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AsynchronousOperationResultOfAsynchronousOperationInfo {
     /// `operation`
     #[serde(rename = "operation", default, skip_serializing_if = "Option::is_none")]
@@ -315,6 +360,7 @@ pub struct AsynchronousOperationResultOfAsynchronousOperationInfo {
 }
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AsynchronousOperationResultOfCheckpointInfo {
     /// `operation`
     #[serde(rename = "operation", default, skip_serializing_if = "Option::is_none")]
@@ -325,6 +371,7 @@ pub struct AsynchronousOperationResultOfCheckpointInfo {
 }
 /// `org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AsynchronousOperationResultOfSavepointInfo {
     /// `operation`
     #[serde(rename = "operation", default, skip_serializing_if = "Option::is_none")]
@@ -377,6 +424,15 @@ impl From<&str> for BackPressureLevel {
     }
 }
 crate::open_enum!(BackPressureLevel);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BackPressureLevel {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BackPressureLevel".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type" : "string", "enum" : ["ok", "low", "high"] })
+    }
+}
 /// Used by JobVertexBackPressureInfo.status.
 ///
 /// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
@@ -416,8 +472,18 @@ impl From<&str> for BackPressureStatus {
     }
 }
 crate::open_enum!(BackPressureStatus);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BackPressureStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BackPressureStatus".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type" : "string", "enum" : ["deprecated", "ok"] })
+    }
+}
 /// `org.apache.flink.runtime.rest.messages.checkpoints.TaskCheckpointStatisticsWithSubtaskDetails.CheckpointAlignment`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CheckpointAlignment {
     /// `buffered`
     #[serde(rename = "buffered")]
@@ -476,8 +542,20 @@ impl From<&str> for CheckpointBackupType {
     }
 }
 crate::open_enum!(CheckpointBackupType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CheckpointBackupType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CheckpointBackupType".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["CONFIGURED", "FULL", "INCREMENTAL"] }
+        )
+    }
+}
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointConfigInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CheckpointConfigInfo {
     /// `aligned_checkpoint_timeout`: Milliseconds an aligned checkpoint waits for its barriers before it switches to unaligned.
     #[serde(rename = "aligned_checkpoint_timeout")]
@@ -545,6 +623,7 @@ pub struct CheckpointConfigInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.TaskCheckpointStatisticsWithSubtaskDetails.CheckpointDuration`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CheckpointDuration {
     /// `async`
     #[serde(rename = "async")]
@@ -555,6 +634,7 @@ pub struct CheckpointDuration {
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointInfo`: exactly one of `Completed` (checkpointId), `Failed` (failureCause).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum CheckpointInfo {
     Completed {
@@ -570,6 +650,7 @@ pub enum CheckpointInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CheckpointStatistics {
     /// `alignment_buffered`
     #[serde(rename = "alignment_buffered")]
@@ -703,8 +784,20 @@ impl From<&str> for CheckpointStatus {
     }
 }
 crate::open_enum!(CheckpointStatus);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CheckpointStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CheckpointStatus".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["IN_PROGRESS", "COMPLETED", "FAILED"] }
+        )
+    }
+}
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointTriggerRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CheckpointTriggerRequestBody {
     /// `checkpointType`
     #[serde(rename = "checkpointType", default, skip_serializing_if = "Option::is_none")]
@@ -782,8 +875,21 @@ impl CheckpointType {
         }
     }
 }
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CheckpointType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CheckpointType".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["CHECKPOINT", "UNALIGNED_CHECKPOINT",
+            "SAVEPOINT", "SYNC_SAVEPOINT"] }
+        )
+    }
+}
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CheckpointingStatistics {
     /// `counts`: How many checkpoints were restored, triggered, are in progress, completed and failed.
     #[serde(rename = "counts")]
@@ -800,6 +906,7 @@ pub struct CheckpointingStatistics {
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.Summary`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CheckpointingStatisticsSummary {
     /// `alignment_buffered`
     #[serde(rename = "alignment_buffered")]
@@ -822,6 +929,7 @@ pub struct CheckpointingStatisticsSummary {
 }
 /// `org.apache.flink.runtime.rest.messages.ClusterConfigurationInfoEntry`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ClusterConfigurationInfoEntry {
     /// `key`
     #[serde(rename = "key")]
@@ -832,6 +940,7 @@ pub struct ClusterConfigurationInfoEntry {
 }
 /// `org.apache.flink.runtime.rest.messages.dataset.ClusterDataSetEntry`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ClusterDataSetEntry {
     /// `id`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -842,6 +951,7 @@ pub struct ClusterDataSetEntry {
 }
 /// `org.apache.flink.runtime.rest.messages.dataset.ClusterDataSetListResponseBody`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ClusterDataSetListResponseBody {
     /// `dataSets`
     #[serde(rename = "dataSets")]
@@ -849,6 +959,7 @@ pub struct ClusterDataSetListResponseBody {
 }
 /// `org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ClusterOverviewWithVersion {
     /// `flink-commit`: The commit Flink was built from.
     #[serde(rename = "flink-commit")]
@@ -898,6 +1009,7 @@ pub struct ClusterOverviewWithVersion {
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics.CompletedCheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CompletedCheckpointStatistics {
     /// `alignment_buffered`
     #[serde(rename = "alignment_buffered")]
@@ -967,6 +1079,7 @@ pub struct CompletedCheckpointStatistics {
 }
 /// `org.apache.flink.runtime.rest.messages.ConfigurationInfoEntry`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ConfigurationInfoEntry {
     /// `key`
     #[serde(rename = "key")]
@@ -977,6 +1090,7 @@ pub struct ConfigurationInfoEntry {
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.Counts`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Counts {
     /// `completed`
     #[serde(rename = "completed")]
@@ -996,6 +1110,7 @@ pub struct Counts {
 }
 /// `org.apache.flink.runtime.rest.messages.DashboardConfiguration`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardConfiguration {
     /// `features`: Which web UI features the cluster enables.
     #[serde(rename = "features")]
@@ -1018,6 +1133,7 @@ pub struct DashboardConfiguration {
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobSubmitRequestBody.DistributedCacheFile`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DistributedCacheFile {
     /// `entryName`
     #[serde(rename = "entryName", default, skip_serializing_if = "Option::is_none")]
@@ -1028,9 +1144,11 @@ pub struct DistributedCacheFile {
 }
 /// `ledger.EmptyResponseBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmptyResponseBody {}
 /// `org.apache.flink.runtime.rest.messages.EnvironmentInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EnvironmentInfo {
     /// `classpath`
     #[serde(rename = "classpath")]
@@ -1041,6 +1159,7 @@ pub struct EnvironmentInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory.ExceptionInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExceptionInfo {
     /// `endpoint`: The TaskManager the subtask ran on (`host:port`).
     ///
@@ -1077,6 +1196,7 @@ pub struct ExceptionInfo {
 }
 /// `ledger.ExecutionConfigInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExecutionConfigInfo {
     /// `restart-strategy`
     ///
@@ -1106,6 +1226,7 @@ pub struct ExecutionConfigInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.JobExceptionsInfo.ExecutionExceptionInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExecutionExceptionInfo {
     /// `endpoint`
     ///
@@ -1179,6 +1300,18 @@ impl From<&str> for ExecutionMode {
     }
 }
 crate::open_enum!(ExecutionMode);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExecutionMode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExecutionMode".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["PIPELINED", "PIPELINED_FORCED", "BATCH",
+            "BATCH_FORCED"] }
+        )
+    }
+}
 /// Used by JobVertexDetails.status, JobVertexTaskManager.status, SubtaskExecutionAttemptDetailsInfo.status.
 ///
 /// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
@@ -1258,8 +1391,22 @@ impl From<&str> for ExecutionState {
     }
 }
 crate::open_enum!(ExecutionState);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExecutionState {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExecutionState".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["CREATED", "SCHEDULED", "DEPLOYING",
+            "RUNNING", "FINISHED", "CANCELING", "CANCELED", "FAILED", "RECONCILING",
+            "INITIALIZING"] }
+        )
+    }
+}
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointConfigInfo.ExternalizedCheckpointInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExternalizedCheckpointInfo {
     /// `delete_on_cancellation`
     #[serde(rename = "delete_on_cancellation")]
@@ -1270,6 +1417,7 @@ pub struct ExternalizedCheckpointInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics.FailedCheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FailedCheckpointStatistics {
     /// `alignment_buffered`
     #[serde(rename = "alignment_buffered")]
@@ -1339,6 +1487,7 @@ pub struct FailedCheckpointStatistics {
 }
 /// `org.apache.flink.runtime.rest.messages.DashboardConfiguration.Features`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Features {
     /// `web-cancel`
     #[serde(rename = "web-cancel")]
@@ -1401,8 +1550,20 @@ impl From<&str> for FlameGraphType {
     }
 }
 crate::open_enum!(FlameGraphType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FlameGraphType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FlameGraphType".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["FULL", "ON_CPU", "OFF_CPU"] }
+        )
+    }
+}
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerMetricsInfo.GarbageCollectorInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GarbageCollectorInfo {
     /// `count`
     #[serde(rename = "count")]
@@ -1416,6 +1577,7 @@ pub struct GarbageCollectorInfo {
 }
 /// `ledger.GetJobConfigBody`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetJobConfigBody {
     /// `jid`
     ///
@@ -1435,6 +1597,7 @@ pub struct GetJobConfigBody {
 }
 /// `org.apache.flink.runtime.instance.HardwareDescription`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct HardwareDescription {
     /// `cpuCores`
     #[serde(rename = "cpuCores")]
@@ -1451,6 +1614,7 @@ pub struct HardwareDescription {
 }
 /// `org.apache.flink.runtime.rest.messages.job.metrics.IOMetricsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IOMetricsInfo {
     /// `accumulated-backpressured-time`
     ///
@@ -1506,6 +1670,7 @@ pub struct IOMetricsInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.JobPlanInfo.Plan.Node.Input`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Input {
     /// `caching`
     #[serde(rename = "caching", default, skip_serializing_if = "Option::is_none")]
@@ -1528,6 +1693,7 @@ pub struct Input {
 }
 /// `org.apache.flink.runtime.rest.messages.EnvironmentInfo.JVMInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JVMInfo {
     /// `arch`
     #[serde(rename = "arch")]
@@ -1541,6 +1707,7 @@ pub struct JVMInfo {
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarListInfo.JarEntryInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JarEntryInfo {
     /// `description`
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
@@ -1551,6 +1718,7 @@ pub struct JarEntryInfo {
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarListInfo.JarFileInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JarFileInfo {
     /// `entry`: The jar's entry classes (its manifest's main class).
     #[serde(rename = "entry")]
@@ -1567,6 +1735,7 @@ pub struct JarFileInfo {
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarListInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JarListInfo {
     /// `address`: The address of the web server the jars were uploaded to.
     #[serde(rename = "address")]
@@ -1577,6 +1746,7 @@ pub struct JarListInfo {
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarPlanRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JarPlanRequestBody {
     /// `entryClass`
     #[serde(rename = "entryClass", default, skip_serializing_if = "Option::is_none")]
@@ -1611,6 +1781,7 @@ pub struct JarPlanRequestBody {
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarRunApplicationRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JarRunApplicationRequestBody {
     /// `allowNonRestoredState`
     #[serde(
@@ -1654,6 +1825,7 @@ pub struct JarRunApplicationRequestBody {
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarRunApplicationResponseBody`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JarRunApplicationResponseBody {
     /// `applicationid`
     #[serde(rename = "applicationid")]
@@ -1661,6 +1833,7 @@ pub struct JarRunApplicationResponseBody {
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarRunRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JarRunRequestBody {
     /// `allowNonRestoredState`
     #[serde(
@@ -1713,6 +1886,7 @@ pub struct JarRunRequestBody {
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarRunResponseBody`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JarRunResponseBody {
     /// `applicationId`
     ///
@@ -1725,6 +1899,7 @@ pub struct JarRunResponseBody {
 }
 /// `org.apache.flink.runtime.webmonitor.handlers.JarUploadResponseBody`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JarUploadResponseBody {
     /// `filename`: Where the server stored the jar; its last segment is the jar's id (`jar_id()`).
     #[serde(rename = "filename")]
@@ -1765,8 +1940,18 @@ impl From<&str> for JarUploadStatus {
     }
 }
 crate::open_enum!(JarUploadStatus);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for JarUploadStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "JarUploadStatus".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type" : "string", "enum" : ["success"] })
+    }
+}
 /// `org.apache.flink.runtime.rest.messages.JobAccumulatorsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobAccumulatorsInfo {
     /// `job-accumulators`
     ///
@@ -1782,6 +1967,7 @@ pub struct JobAccumulatorsInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.JobClientHeartbeatRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobClientHeartbeatRequestBody {
     /// `expiredTimestamp`
     #[serde(
@@ -1793,6 +1979,7 @@ pub struct JobClientHeartbeatRequestBody {
 }
 /// `org.apache.flink.runtime.messages.webmonitor.JobDetails`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobDetails {
     /// `duration`: How long the job has run, or ran until it ended, in milliseconds.
     #[serde(rename = "duration")]
@@ -1840,6 +2027,7 @@ pub struct JobDetails {
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobDetailsInfo {
     /// `application-id`: The application the job belongs to.
     ///
@@ -1914,6 +2102,7 @@ pub struct JobDetailsInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory.JobExceptionHistory`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobExceptionHistory {
     /// `entries`
     #[serde(rename = "entries")]
@@ -1924,6 +2113,7 @@ pub struct JobExceptionHistory {
 }
 /// `org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobExceptionsInfoWithHistory {
     /// `exceptionHistory`: The job's failures, newest first, each with the failures of other tasks it caused or came with.
     #[serde(rename = "exceptionHistory")]
@@ -1951,6 +2141,7 @@ pub struct JobExceptionsInfoWithHistory {
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobExecutionResultResponseBody`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobExecutionResultResponseBody {
     /// `job-execution-result`
     #[serde(
@@ -1965,6 +2156,7 @@ pub struct JobExecutionResultResponseBody {
 }
 /// `org.apache.flink.runtime.messages.webmonitor.JobIdsWithStatusOverview.JobIdWithStatus`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobIdWithStatus {
     /// `id`
     #[serde(rename = "id")]
@@ -1975,6 +2167,7 @@ pub struct JobIdWithStatus {
 }
 /// `org.apache.flink.runtime.messages.webmonitor.JobIdsWithStatusOverview`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobIdsWithStatusOverview {
     /// `jobs`
     #[serde(rename = "jobs")]
@@ -1982,6 +2175,7 @@ pub struct JobIdsWithStatusOverview {
 }
 /// `org.apache.flink.runtime.rest.messages.JobPlanInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobPlanInfo {
     /// `plan`
     #[serde(rename = "plan")]
@@ -1989,6 +2183,7 @@ pub struct JobPlanInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescaleConfigInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobRescaleConfigInfo {
     /// `executingCooldownTimeoutInMillis`
     #[serde(rename = "executingCooldownTimeoutInMillis")]
@@ -2024,6 +2219,7 @@ pub struct JobRescaleConfigInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescaleDetails`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobRescaleDetails {
     /// `endTimestampInMillis`
     #[serde(
@@ -2069,6 +2265,7 @@ pub struct JobRescaleDetails {
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescalesOverview`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobRescalesOverview {
     /// `latest`
     #[serde(rename = "latest")]
@@ -2079,6 +2276,7 @@ pub struct JobRescalesOverview {
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescalesSummary`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobRescalesSummary {
     /// `completedRescalesDurationStatsInMillis`
     #[serde(rename = "completedRescalesDurationStatsInMillis")]
@@ -2098,6 +2296,7 @@ pub struct JobRescalesSummary {
 }
 /// `ledger.JobResult`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobResult {
     /// `id`: The job's id.
     ///
@@ -2229,8 +2428,22 @@ impl From<&str> for JobStatus {
     }
 }
 crate::open_enum!(JobStatus);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for JobStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "JobStatus".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["INITIALIZING", "CREATED", "RUNNING",
+            "FAILING", "FAILED", "CANCELLING", "CANCELED", "FINISHED", "RESTARTING",
+            "SUSPENDED", "RECONCILING"] }
+        )
+    }
+}
 /// `org.apache.flink.runtime.messages.webmonitor.JobStatusInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobStatusInfo {
     /// `status`
     #[serde(rename = "status")]
@@ -2238,6 +2451,7 @@ pub struct JobStatusInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobSubmitRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobSubmitRequestBody {
     /// `jobArtifactFileNames`
     #[serde(
@@ -2263,6 +2477,7 @@ pub struct JobSubmitRequestBody {
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobSubmitResponseBody`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobSubmitResponseBody {
     /// `jobUrl`
     #[serde(rename = "jobUrl")]
@@ -2304,8 +2519,18 @@ impl From<&str> for JobType {
     }
 }
 crate::open_enum!(JobType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for JobType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "JobType".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type" : "string", "enum" : ["BATCH", "STREAMING"] })
+    }
+}
 /// `org.apache.flink.runtime.rest.messages.JobVertexAccumulatorsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobVertexAccumulatorsInfo {
     /// `id`
     #[serde(rename = "id")]
@@ -2338,6 +2563,15 @@ pub struct JobVertexBackPressureInfo {
     #[serde(rename = "subtasks", default, skip_serializing_if = "Option::is_none")]
     pub subtasks: Option<Vec<SubtaskBackPressureInfo>>,
 }
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for JobVertexBackPressureInfo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "JobVertexBackPressureInfo".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <JobVertexBackPressureInfoAsSent as schemars::JsonSchema>::json_schema(generator)
+    }
+}
 impl From<JobVertexBackPressureInfoAsSent> for JobVertexBackPressureInfo {
     fn from(w: JobVertexBackPressureInfoAsSent) -> Self {
         JobVertexBackPressureInfo {
@@ -2361,6 +2595,7 @@ impl From<JobVertexBackPressureInfo> for JobVertexBackPressureInfoAsSent {
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo.JobVertexDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobVertexDetails {
     /// `duration`: How long the vertex has run, or ran, in milliseconds; -1 before it started.
     #[serde(rename = "duration")]
@@ -2404,6 +2639,7 @@ pub struct JobVertexDetails {
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobVertexDetailsInfo {
     /// `aggregated`
     ///
@@ -2431,6 +2667,7 @@ pub struct JobVertexDetailsInfo {
 }
 /// `org.apache.flink.runtime.webmonitor.threadinfo.JobVertexFlameGraph`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobVertexFlameGraph {
     /// `data`
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
@@ -2441,6 +2678,7 @@ pub struct JobVertexFlameGraph {
 }
 /// `org.apache.flink.runtime.webmonitor.threadinfo.JobVertexFlameGraph.Node`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobVertexFlameGraphNode {
     /// `children`
     #[serde(rename = "children", default, skip_serializing_if = "Option::is_none")]
@@ -2454,6 +2692,7 @@ pub struct JobVertexFlameGraphNode {
 }
 /// `org.apache.flink.runtime.jobgraph.JobVertexResourceRequirements`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobVertexResourceRequirements {
     /// `parallelism`
     #[serde(rename = "parallelism")]
@@ -2461,6 +2700,7 @@ pub struct JobVertexResourceRequirements {
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexTaskManagersInfo.TaskManagersInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobVertexTaskManager {
     /// `aggregated`
     ///
@@ -2501,6 +2741,7 @@ pub struct JobVertexTaskManager {
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexTaskManagersInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobVertexTaskManagersInfo {
     /// `id`
     #[serde(rename = "id")]
@@ -2517,6 +2758,7 @@ pub struct JobVertexTaskManagersInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.LatestCheckpoints`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LatestCheckpoints {
     /// `completed`
     #[serde(rename = "completed", default, skip_serializing_if = "Option::is_none")]
@@ -2533,6 +2775,7 @@ pub struct LatestCheckpoints {
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescalesOverview.LatestRescales`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LatestRescales {
     /// `completed`
     #[serde(rename = "completed")]
@@ -2546,6 +2789,7 @@ pub struct LatestRescales {
 }
 /// `org.apache.flink.runtime.rest.messages.LogInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LogInfo {
     /// `mtime`
     #[serde(rename = "mtime")]
@@ -2559,6 +2803,7 @@ pub struct LogInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.LogListInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LogListInfo {
     /// `logs`
     #[serde(rename = "logs")]
@@ -2566,6 +2811,7 @@ pub struct LogListInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.LogUrlResponse`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LogUrlResponse {
     /// `url`
     #[serde(rename = "url")]
@@ -2573,6 +2819,7 @@ pub struct LogUrlResponse {
 }
 /// `ledger.Metric`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Metric {
     /// `id`: The metric's name; in a list of a vertex's metrics, `<subtask index>.<name>`.
     ///
@@ -2684,8 +2931,20 @@ impl MetricsAggregation {
         }
     }
 }
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for MetricsAggregation {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MetricsAggregation".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["min", "max", "sum", "avg", "skew"] }
+        )
+    }
+}
 /// `org.apache.flink.runtime.messages.webmonitor.MultipleApplicationsDetails`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MultipleApplicationsDetails {
     /// `applications`
     #[serde(rename = "applications")]
@@ -2693,6 +2952,7 @@ pub struct MultipleApplicationsDetails {
 }
 /// `org.apache.flink.runtime.messages.webmonitor.MultipleJobsDetails`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MultipleJobsDetails {
     /// `jobs`
     #[serde(rename = "jobs")]
@@ -2700,6 +2960,7 @@ pub struct MultipleJobsDetails {
 }
 /// `org.apache.flink.runtime.jobgraph.JobVertexResourceRequirements.Parallelism`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Parallelism {
     /// `lowerBound`: The least parallelism the vertex may run at.
     #[serde(rename = "lowerBound")]
@@ -2710,6 +2971,7 @@ pub struct Parallelism {
 }
 /// `org.apache.flink.runtime.rest.messages.JobPlanInfo.Plan`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Plan {
     /// `jid`: The job's id.
     #[serde(rename = "jid", default, skip_serializing_if = "Option::is_none")]
@@ -2726,6 +2988,7 @@ pub struct Plan {
 }
 /// `org.apache.flink.runtime.rest.messages.JobPlanInfo.Plan.Node`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PlanNode {
     /// `description`: Its chained operators, as the web UI shows them.
     #[serde(rename = "description")]
@@ -2790,8 +3053,20 @@ impl From<&str> for ProcessingMode {
     }
 }
 crate::open_enum!(ProcessingMode);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ProcessingMode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProcessingMode".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["exactly_once", "at_least_once"] }
+        )
+    }
+}
 /// `org.apache.flink.runtime.rest.messages.queue.QueueStatus`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct QueueStatus {
     /// `id`: Whether the operation is still running or has completed (successfully or not: see its `operation`).
     #[serde(rename = "id")]
@@ -2836,6 +3111,17 @@ impl From<&str> for QueueStatusId {
     }
 }
 crate::open_enum!(QueueStatusId);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for QueueStatusId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "QueueStatusId".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["IN_PROGRESS", "COMPLETED"] }
+        )
+    }
+}
 /// Used by JobRescaleDetails.terminalState.
 ///
 /// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
@@ -2880,6 +3166,17 @@ impl From<&str> for RescaleTerminalState {
     }
 }
 crate::open_enum!(RescaleTerminalState);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for RescaleTerminalState {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RescaleTerminalState".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["COMPLETED", "FAILED", "IGNORED"] }
+        )
+    }
+}
 /// Used by JobRescaleDetails.terminatedReason.
 ///
 /// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
@@ -2957,6 +3254,19 @@ impl From<&str> for RescaleTerminatedReason {
     }
 }
 crate::open_enum!(RescaleTerminatedReason);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for RescaleTerminatedReason {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RescaleTerminatedReason".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["SUCCEEDED", "EXCEPTION_OCCURRED",
+            "RESOURCE_REQUIREMENTS_UPDATED", "NO_RESOURCES_OR_PARALLELISMS_CHANGE",
+            "JOB_FINISHED", "JOB_FAILED", "JOB_CANCELED", "JOB_FAILOVER_RESTARTING"] }
+        )
+    }
+}
 /// Used by JobRescaleDetails.triggerCause.
 ///
 /// Open: a value this crate does not know decodes as `Unknown`; non-exhaustive, as
@@ -3006,8 +3316,21 @@ impl From<&str> for RescaleTriggerCause {
     }
 }
 crate::open_enum!(RescaleTriggerCause);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for RescaleTriggerCause {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RescaleTriggerCause".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["INITIAL_SCHEDULE", "UPDATE_REQUIREMENT",
+            "NEW_RESOURCE_AVAILABLE", "RECOVERABLE_FAILOVER"] }
+        )
+    }
+}
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescalesOverview.RescalesCounts`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RescalesCounts {
     /// `completed`
     #[serde(rename = "completed")]
@@ -3024,6 +3347,7 @@ pub struct RescalesCounts {
 }
 /// `org.apache.flink.runtime.rest.messages.ResourceProfileInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceProfileInfo {
     /// `cpuCores`
     #[serde(rename = "cpuCores")]
@@ -3088,8 +3412,20 @@ impl From<&str> for RestoreMode {
     }
 }
 crate::open_enum!(RestoreMode);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for RestoreMode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RestoreMode".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["CLAIM", "NO_CLAIM", "LEGACY"] }
+        )
+    }
+}
 /// `org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.RestoredCheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RestoredCheckpointStatistics {
     /// `external_path`
     #[serde(rename = "external_path")]
@@ -3106,6 +3442,7 @@ pub struct RestoredCheckpointStatistics {
 }
 /// `org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory.RootExceptionInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RootExceptionInfo {
     /// `concurrentExceptions`: Failures of other subtasks that came with this one (the same restart).
     #[serde(rename = "concurrentExceptions")]
@@ -3145,6 +3482,7 @@ pub struct RootExceptionInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.job.savepoints.SavepointDisposalRequest`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SavepointDisposalRequest {
     /// `savepoint-path`
     #[serde(rename = "savepoint-path", default, skip_serializing_if = "Option::is_none")]
@@ -3189,8 +3527,18 @@ impl From<&str> for SavepointFormatType {
     }
 }
 crate::open_enum!(SavepointFormatType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SavepointFormatType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SavepointFormatType".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type" : "string", "enum" : ["CANONICAL", "NATIVE"] })
+    }
+}
 /// `org.apache.flink.runtime.rest.messages.job.savepoints.SavepointInfo`: exactly one of `Completed` (location), `Failed` (failure-cause).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum SavepointInfo {
     Completed {
@@ -3206,6 +3554,7 @@ pub enum SavepointInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.job.savepoints.SavepointTriggerRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SavepointTriggerRequestBody {
     /// `cancel-job`
     #[serde(rename = "cancel-job", default, skip_serializing_if = "Option::is_none")]
@@ -3258,8 +3607,18 @@ impl From<&str> for SchedulerExecutionMode {
     }
 }
 crate::open_enum!(SchedulerExecutionMode);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SchedulerExecutionMode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SchedulerExecutionMode".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type" : "string", "enum" : ["REACTIVE"] })
+    }
+}
 /// `org.apache.flink.runtime.rest.messages.job.rescales.SchedulerStateSpan`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SchedulerStateSpan {
     /// `durationInMillis`
     #[serde(rename = "durationInMillis")]
@@ -3325,8 +3684,20 @@ impl From<&str> for SchedulerType {
     }
 }
 crate::open_enum!(SchedulerType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SchedulerType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SchedulerType".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["Default", "Adaptive", "AdaptiveBatch"] }
+        )
+    }
+}
 /// `ledger.SerializedThrowable`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SerializedThrowable {
     /// `class`: The exception's class.
     ///
@@ -3352,6 +3723,7 @@ pub struct SerializedThrowable {
 }
 /// `org.apache.flink.runtime.rest.messages.taskmanager.SlotInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SlotInfo {
     /// `assignedTasks`
     ///
@@ -3367,6 +3739,7 @@ pub struct SlotInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescaleDetails.SlotSharingGroupRescaleInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SlotSharingGroupRescaleInfo {
     /// `acquiredResourceProfile`
     #[serde(rename = "acquiredResourceProfile")]
@@ -3403,6 +3776,7 @@ pub struct SlotSharingGroupRescaleInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.util.stats.StatsSummaryDto`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct StatsSummaryDto {
     /// `avg`
     #[serde(rename = "avg")]
@@ -3431,6 +3805,7 @@ pub struct StatsSummaryDto {
 }
 /// `org.apache.flink.runtime.rest.messages.job.savepoints.stop.StopWithSavepointRequestBody`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct StopWithSavepointRequestBody {
     /// `drain`
     #[serde(rename = "drain", default, skip_serializing_if = "Option::is_none")]
@@ -3451,6 +3826,7 @@ pub struct StopWithSavepointRequestBody {
 }
 /// `org.apache.flink.runtime.rest.messages.job.SubtasksAllAccumulatorsInfo.SubtaskAccumulatorsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SubtaskAccumulatorsInfo {
     /// `attempt`
     #[serde(rename = "attempt")]
@@ -3506,6 +3882,15 @@ pub struct SubtaskBackPressureInfo {
     #[serde(rename = "subtask")]
     pub subtask: i32,
 }
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SubtaskBackPressureInfo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SubtaskBackPressureInfo".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <SubtaskBackPressureInfoAsSent as schemars::JsonSchema>::json_schema(generator)
+    }
+}
 impl From<SubtaskBackPressureInfoAsSent> for SubtaskBackPressureInfo {
     fn from(w: SubtaskBackPressureInfoAsSent) -> Self {
         SubtaskBackPressureInfo {
@@ -3535,6 +3920,7 @@ impl From<SubtaskBackPressureInfo> for SubtaskBackPressureInfoAsSent {
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.SubtaskCheckpointStatistics`: exactly one of `Completed` (className, index, status, aborted, ack_timestamp, alignment, checkpoint, checkpointed_size, end_to_end_duration, start_delay, state_size, unaligned_checkpoint), `Pending` (className, index, status).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum SubtaskCheckpointStatistics {
     Completed {
@@ -3611,6 +3997,7 @@ pub enum SubtaskCheckpointStatistics {
 }
 /// `org.apache.flink.runtime.rest.messages.job.SubtaskExecutionAttemptAccumulatorsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SubtaskExecutionAttemptAccumulatorsInfo {
     /// `attempt`
     #[serde(rename = "attempt")]
@@ -3687,6 +4074,17 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
 }
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SubtaskExecutionAttemptDetailsInfo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SubtaskExecutionAttemptDetailsInfo".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <SubtaskExecutionAttemptDetailsInfoAsSent as schemars::JsonSchema>::json_schema(
+            generator,
+        )
+    }
+}
 impl From<SubtaskExecutionAttemptDetailsInfoAsSent>
 for SubtaskExecutionAttemptDetailsInfo {
     fn from(w: SubtaskExecutionAttemptDetailsInfoAsSent) -> Self {
@@ -3728,6 +4126,7 @@ for SubtaskExecutionAttemptDetailsInfoAsSent {
 }
 /// `org.apache.flink.runtime.rest.messages.SubtasksTimesInfo.SubtaskTimeInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SubtaskTimeInfo {
     /// `duration`
     #[serde(rename = "duration")]
@@ -3751,6 +4150,7 @@ pub struct SubtaskTimeInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.job.SubtasksAllAccumulatorsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SubtasksAllAccumulatorsInfo {
     /// `id`
     #[serde(rename = "id")]
@@ -3764,6 +4164,7 @@ pub struct SubtasksAllAccumulatorsInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.SubtasksTimesInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SubtasksTimesInfo {
     /// `id`
     #[serde(rename = "id")]
@@ -3780,6 +4181,7 @@ pub struct SubtasksTimesInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.TaskCheckpointStatistics`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskCheckpointStatistics {
     /// `alignment_buffered`
     #[serde(rename = "alignment_buffered")]
@@ -3817,6 +4219,7 @@ pub struct TaskCheckpointStatistics {
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.TaskCheckpointStatisticsWithSubtaskDetails`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskCheckpointStatisticsWithSubtaskDetails {
     /// `alignment_buffered`
     #[serde(rename = "alignment_buffered")]
@@ -3860,6 +4263,7 @@ pub struct TaskCheckpointStatisticsWithSubtaskDetails {
 }
 /// `org.apache.flink.runtime.rest.messages.checkpoints.TaskCheckpointStatisticsWithSubtaskDetails.Summary`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskCheckpointStatisticsWithSubtaskDetailsSummary {
     /// `alignment`
     #[serde(rename = "alignment")]
@@ -3964,8 +4368,22 @@ impl From<&str> for TaskCountKey {
     }
 }
 crate::open_enum!(TaskCountKey);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TaskCountKey {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TaskCountKey".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "enum" : ["total", "created", "scheduled", "deploying",
+            "running", "finished", "canceling", "canceled", "failed", "reconciling",
+            "initializing"] }
+        )
+    }
+}
 /// `org.apache.flink.runtime.taskexecutor.TaskExecutorMemoryConfiguration`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskExecutorMemoryConfiguration {
     /// `frameworkHeap`
     #[serde(rename = "frameworkHeap")]
@@ -4000,6 +4418,7 @@ pub struct TaskExecutorMemoryConfiguration {
 }
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskManagerDetailsInfo {
     /// `allocatedSlots`
     #[serde(rename = "allocatedSlots")]
@@ -4053,6 +4472,7 @@ pub struct TaskManagerDetailsInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskManagerInfo {
     /// `assignedTasks`
     ///
@@ -4100,6 +4520,7 @@ pub struct TaskManagerInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerMetricsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskManagerMetricsInfo {
     /// `directCount`
     #[serde(rename = "directCount")]
@@ -4179,6 +4600,7 @@ pub struct TaskManagerMetricsInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.taskmanager.TaskManagersInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskManagersInfo {
     /// `taskmanagers`
     #[serde(rename = "taskmanagers")]
@@ -4216,8 +4638,18 @@ impl From<&str> for TerminationMode {
     }
 }
 crate::open_enum!(TerminationMode);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TerminationMode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TerminationMode".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type" : "string", "enum" : ["cancel"] })
+    }
+}
 /// `org.apache.flink.runtime.rest.messages.ThreadDumpInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ThreadDumpInfo {
     /// `threadInfos`
     #[serde(rename = "threadInfos")]
@@ -4225,6 +4657,7 @@ pub struct ThreadDumpInfo {
 }
 /// `org.apache.flink.runtime.rest.messages.ThreadDumpInfo.ThreadInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ThreadInfo {
     /// `stringifiedThreadInfo`
     #[serde(rename = "stringifiedThreadInfo")]
@@ -4235,6 +4668,7 @@ pub struct ThreadInfo {
 }
 /// `org.apache.flink.runtime.rest.handler.async.TriggerResponse`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerResponse {
     /// `request-id`: The id to ask for the operation's status with.
     #[serde(rename = "request-id")]
@@ -4242,6 +4676,7 @@ pub struct TriggerResponse {
 }
 /// `org.apache.flink.runtime.rest.messages.job.UserAccumulator`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserAccumulator {
     /// `name`
     #[serde(rename = "name")]
@@ -4255,6 +4690,7 @@ pub struct UserAccumulator {
 }
 /// `org.apache.flink.runtime.rest.messages.JobAccumulatorsInfo.UserTaskAccumulator`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserTaskAccumulator {
     /// `name`
     #[serde(rename = "name")]
@@ -4268,6 +4704,7 @@ pub struct UserTaskAccumulator {
 }
 /// `org.apache.flink.runtime.webmonitor.threadinfo.VertexFlameGraph`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct VertexFlameGraph {
     /// `data`
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
@@ -4278,6 +4715,7 @@ pub struct VertexFlameGraph {
 }
 /// `org.apache.flink.runtime.webmonitor.threadinfo.VertexFlameGraph.Node`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct VertexFlameGraphNode {
     /// `children`
     #[serde(rename = "children", default, skip_serializing_if = "Option::is_none")]
@@ -4291,6 +4729,7 @@ pub struct VertexFlameGraphNode {
 }
 /// `org.apache.flink.runtime.rest.messages.job.rescales.JobRescaleDetails.VertexParallelismRescaleInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct VertexParallelismRescaleInfo {
     /// `desiredParallelism`
     #[serde(rename = "desiredParallelism")]
@@ -4327,6 +4766,7 @@ pub struct VertexParallelismRescaleInfo {
 }
 /// `JobVertexBackPressureInfo` as sent: each spelling its own field.
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 struct JobVertexBackPressureInfoAsSent {
     /// `backpressure-level`
     #[serde(
@@ -4354,6 +4794,7 @@ struct JobVertexBackPressureInfoAsSent {
 }
 /// `SubtaskBackPressureInfo` as sent: each spelling its own field.
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 struct SubtaskBackPressureInfoAsSent {
     /// `attempt-number`
     ///
@@ -4390,6 +4831,7 @@ struct SubtaskBackPressureInfoAsSent {
 }
 /// `SubtaskExecutionAttemptDetailsInfo` as sent: each spelling its own field.
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 struct SubtaskExecutionAttemptDetailsInfoAsSent {
     /// `attempt`: The attempt's number: 0 first, one more each time the subtask is restarted.
     #[serde(rename = "attempt")]
