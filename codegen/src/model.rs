@@ -253,7 +253,9 @@ pub struct StructDef {
 }
 
 /// One way a struct can be: its name and the wire names of the fields set in it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Variant {
     pub name: String,
     pub fields: Vec<String>,
@@ -345,7 +347,8 @@ pub struct IdDef {
     pub pattern: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// `schemas/names.json`: the names the docs do not give.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct Names {
     pub operations: BTreeMap<String, String>,
     pub enums: BTreeMap<String, Vec<String>>,

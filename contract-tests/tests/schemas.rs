@@ -244,3 +244,38 @@ fn a_narrower_type_than_the_spec_is_a_disagreement() {
     assert!(found.contains("no property `b`"), "{found}");
     assert!(found.contains("requires [\"c\"]"), "{found}");
 }
+
+/// The JSON Schemas `gen` writes for the hand-edited data files take those files (and so do editors).
+#[test]
+fn the_data_files_validate_against_their_generated_schemas() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let read = |rel: &str| -> Value {
+        let path = root.join(rel);
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let mut files: Vec<(String, &str)> = vec![("schemas/names.json".into(), "names")];
+    for entry in std::fs::read_dir(root.join("schemas/ledger")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        // The versions and the required fields are not lists of entries.
+        if name.ends_with(".json") && !["versions.json", "required.json"].contains(&name.as_str()) {
+            files.push((format!("schemas/ledger/{name}"), "ledger-entries"));
+        }
+    }
+    assert!(files.len() > 5, "{files:?}");
+    let mut problems = Vec::new();
+    for (file, schema) in &files {
+        let schema = read(&format!("generated/json-schema/{schema}.json"));
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        for error in validator.iter_errors(&read(file)) {
+            problems.push(format!("{file} at {}: {error}", error.instance_path()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // And a schema that can fail: an entry without its why.
+    let schema = read("generated/json-schema/ledger-entries.json");
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut entries = read("schemas/ledger/fields.json");
+    entries[0].as_object_mut().unwrap().remove("why");
+    assert!(!validator.is_valid(&entries));
+}

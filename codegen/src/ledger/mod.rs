@@ -39,7 +39,7 @@ pub const DIR: &str = "schemas/ledger";
 pub const VERSIONS_FILE: &str = "schemas/ledger/versions.json";
 pub const REQUIRED_FILE: &str = "schemas/ledger/required.json";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
     /// Unique, stable: `JobDetailsInfo.plan:type`.

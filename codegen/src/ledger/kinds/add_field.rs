@@ -12,7 +12,7 @@ use crate::ledger::{ty_of, Entry, Fit};
 use crate::model::{Api, Field};
 use crate::naming::rust_field_name;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddField {
     pub r#type: String,

@@ -10,7 +10,7 @@ use crate::ledger::evidence::Seen;
 use crate::ledger::{ty_of, Fit};
 use crate::model::{Api, Field, StructDef, TypeDef};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddType {
     pub name: String,

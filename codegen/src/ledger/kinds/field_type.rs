@@ -11,7 +11,7 @@ use crate::ledger::propose::Proposer;
 use crate::ledger::{ty_of, Entry, Fit};
 use crate::model::{Api, Ty, Width};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldType {
     pub r#type: String,

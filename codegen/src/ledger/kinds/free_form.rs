@@ -12,7 +12,7 @@ use crate::ledger::evidence::Seen;
 use crate::ledger::Fit;
 use crate::model::Api;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FreeForm {
     pub r#type: String,

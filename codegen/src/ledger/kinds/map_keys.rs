@@ -9,7 +9,7 @@ use crate::ledger::evidence::Seen;
 use crate::ledger::Fit;
 use crate::model::{Api, Ty, TypeDef};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MapKeys {
     pub r#type: String,

@@ -42,7 +42,7 @@ use crate::Apis;
 
 /// What an entry changes. Schemas are in the docs' own (draft-3, Jackson) dialect, plus
 /// `"type": "double"`: a Java double as Jackson writes it (a number, or `"NaN"`, `"Infinity"`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Change {
     FieldType(FieldType),

@@ -11,7 +11,7 @@ use crate::ledger::evidence::Seen;
 use crate::ledger::Fit;
 use crate::model::{Api, Variant};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OneOf {
     pub r#type: String,

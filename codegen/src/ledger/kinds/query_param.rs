@@ -13,7 +13,7 @@ use crate::ledger::{Entry, Fit};
 use crate::model::{Api, Param, ParamTy};
 use crate::naming::rust_field_name;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueryParam {
     pub endpoint: String,

@@ -11,7 +11,7 @@ use crate::ledger::propose::Proposer;
 use crate::ledger::{Entry, Fit};
 use crate::model::Api;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RemoveField {
     pub r#type: String,

@@ -12,7 +12,7 @@ use crate::ledger::propose::Proposer;
 use crate::ledger::{ty_of, Entry, Fit};
 use crate::model::{Answer, Api};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Response {
     pub endpoint: String,
