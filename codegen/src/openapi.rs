@@ -299,9 +299,9 @@ pub fn document(api: &Api) -> Obj<'_> {
 
 /// A request over the REST server's `rest.server.max-content-length` (100 MiB unless configured):
 /// refused before any handler sees it, with no body (recorded: a 101 MiB plan request, every version).
-const TOO_LARGE: &str =
-    "The request is larger than the server takes (`rest.server.max-content-length`, \
-                         100 MiB unless configured): refused before any handler, with no body.";
+const TOO_LARGE: &str = "The request is larger than the server takes \
+    (`rest.server.max-content-length`, 100 MiB unless configured): refused before any handler, \
+    with no body.";
 
 /// Where the project lives, for `info.contact`.
 const REPOSITORY: &str = "https://github.com/flink-rest/flink-rest";

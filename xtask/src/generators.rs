@@ -24,7 +24,7 @@ const PYTHON: [(&str, &str); 5] = [
 ];
 /// The harness that generates with them and parses the fixtures.
 const PYTHON_HARNESS: &str = "contract-tests/generators/python_clients.py";
-/// The minors checked unless `--all`: the oldest line still in use and the newest.
+/// The minors checked unless `--all` or named: the last 1.x and the newest.
 const DEFAULT_MINORS: [&str; 2] = ["1.20", "2.3"];
 
 /// Runs every generator on the corrected spec of each minor (none: the default ones; `all`: every
