@@ -10,14 +10,31 @@ use std::process::ExitCode;
 /// compared: a stale file fails, naming the command to run). Problems in the inputs are printed
 /// and fail; an input or output that cannot be read or written is the error.
 pub fn generate(root: &Path, check: bool) -> io::Result<ExitCode> {
-    let files = match crate::outputs(crate::Inputs::read(root)?) {
+    generate_with(root, check, BTreeMap::new(), &[])
+}
+
+/// [`generate`], with `extra` files made elsewhere (the data schemas of the test crate) in folders
+/// of their own, `extra_owned`.
+pub fn generate_with(
+    root: &Path,
+    check: bool,
+    extra: BTreeMap<String, String>,
+    extra_owned: &[&str],
+) -> io::Result<ExitCode> {
+    let mut files = match crate::outputs(crate::Inputs::read(root)?) {
         Ok(files) => files,
         Err(problems) => {
             eprint!("{problems}");
             return Ok(ExitCode::FAILURE);
         }
     };
-    let stale = sync(root, &files, &crate::OWNED_DIRS, check)?;
+    files.extend(extra);
+    let owned: Vec<&str> = crate::OWNED_DIRS
+        .iter()
+        .chain(extra_owned)
+        .copied()
+        .collect();
+    let stale = sync(root, &files, &owned, check)?;
     if !check {
         println!("{} files generated, {} changed", files.len(), stale.len());
         return Ok(ExitCode::SUCCESS);

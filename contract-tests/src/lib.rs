@@ -13,6 +13,24 @@
 // beside does.
 pub use flink_rest::{Double, IntegerRange};
 
+/// Where `gen` writes the JSON Schemas of the recorded fixtures and the gate's `report.json`.
+pub const DATA_SCHEMAS_DIR: &str = "contract-tests/schemas";
+
+/// The JSON Schemas of the fixtures and of `report.json`, from the types that write them (`gen`
+/// writes them to [`DATA_SCHEMAS_DIR`]).
+pub fn data_schemas() -> std::collections::BTreeMap<String, String> {
+    let schemas = [
+        ("fixture", schemars::schema_for!(fixture::Exchange)),
+        ("report", schemars::schema_for!(conformance::Report)),
+    ];
+    (schemas.into_iter())
+        .map(|(name, schema)| {
+            let path = format!("{DATA_SCHEMAS_DIR}/{name}.json");
+            (path, flink_rest_codegen::data_schema(schema))
+        })
+        .collect()
+}
+
 pub mod conformance;
 pub mod coverage;
 #[rustfmt::skip]

@@ -98,6 +98,23 @@ fn json_report() {
     insta::assert_snapshot!(flink_rest_codegen::pretty(&reports()));
 }
 
+/// `report.json` is what `contract-tests/schemas/report.json` (generated from the type) says it is.
+#[test]
+fn json_reports_validate_against_their_generated_schema() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for report in reports() {
+        let value = serde_json::to_value(&report).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+}
+
 #[test]
 fn a_report_fails_on_drift_server_errors_and_resolved_entries_only() {
     let [passed, failed] = <[Report; 2]>::try_from(reports()).ok().unwrap();

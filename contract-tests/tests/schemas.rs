@@ -245,7 +245,8 @@ fn a_narrower_type_than_the_spec_is_a_disagreement() {
     assert!(found.contains("requires [\"c\"]"), "{found}");
 }
 
-/// The JSON Schemas `gen` writes for the hand-edited data files take those files (and so do editors).
+/// The JSON Schemas `gen` writes for the data files (the hand-edited ledger and names file, the recorded
+/// fixtures) take those files (and so do editors).
 #[test]
 fn the_data_files_validate_against_their_generated_schemas() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -271,6 +272,22 @@ fn the_data_files_validate_against_their_generated_schemas() {
             problems.push(format!("{file} at {}: {error}", error.instance_path()));
         }
     }
+    // Every recorded exchange of every version, against the fixture schema.
+    let schema = read("contract-tests/schemas/fixture.json");
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut fixtures = 0;
+    for version in std::fs::read_dir(root.join("contract-tests/fixtures")).unwrap() {
+        let dir = version.unwrap().path();
+        for (name, path) in flink_rest_emulator::layout::exchange_files(&dir).unwrap() {
+            fixtures += 1;
+            let fixture: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for error in validator.iter_errors(&fixture) {
+                problems.push(format!("{name} at {}: {error}", error.instance_path()));
+            }
+        }
+    }
+    assert!(fixtures > 1000, "{fixtures} fixtures");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // And a schema that can fail: an entry without its why.
     let schema = read("generated/json-schema/ledger-entries.json");

@@ -140,6 +140,19 @@ impl serde::Serialize for Pair {
     }
 }
 
+/// One of the pairs' keys (`GET /jobs/:jobid`).
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Pair {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Pair".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let keys: Vec<&str> = Pair::ALL.iter().map(|p| p.key()).collect();
+        schemars::json_schema!({"type": "string", "enum": keys})
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Pair {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Pair, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;

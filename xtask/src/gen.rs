@@ -38,7 +38,9 @@ pub fn import(root: &Path) -> Result<ExitCode> {
 }
 
 pub fn gen(root: &Path, check: bool) -> Result<ExitCode> {
-    Ok(codegen::files::generate(root, check)?)
+    let extra = contract_tests::data_schemas();
+    let owned = [contract_tests::DATA_SCHEMAS_DIR];
+    Ok(codegen::files::generate_with(root, check, extra, &owned)?)
 }
 
 /// `cargo xtask rename Old New`: the type renamed in `names.json` and the ledger, everything

@@ -20,7 +20,7 @@ mod render;
 pub use render::{html, junit, markdown, write_reports};
 
 /// What one exchange (or one endpoint, the worst of its exchanges) is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Class {
     /// As the version's own docs document it.
@@ -56,7 +56,7 @@ impl Class {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     pub class: Class,
     pub endpoint: Option<Pair>,
@@ -69,7 +69,7 @@ pub struct Finding {
 
 /// Per endpoint/verb pair: its worst finding against the corrected spec, and whether every answer
 /// conforms to the version's own docs as written.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EndpointResult {
     pub endpoint: String,
     pub class: Class,
@@ -78,7 +78,8 @@ pub struct EndpointResult {
     pub details: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// `report.json`.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Report {
     pub flink_version: String,
     pub base_url: String,
