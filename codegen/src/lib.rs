@@ -327,6 +327,8 @@ pub fn outputs(inputs: Inputs) -> Result<BTreeMap<String, String>, Problems> {
     ledger::check_typed(&apis.merged)?;
     // No integer in a corrected spec without its width.
     ledger::check_widths(&apis.versions)?;
+    // A one-of's variant schemas are components of their own: their names must be free.
+    model::check_variant_names(&apis.merged)?;
     let mut files: BTreeMap<String, String> = documented.into_iter().flatten().collect();
     files.extend(data_schemas());
     // The longest jobs first, so the threads finish together.

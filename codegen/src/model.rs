@@ -162,6 +162,29 @@ pub enum Ty {
     },
 }
 
+/// Each variant of a one-of struct is a component of the specs (`SavepointInfoCompleted`): a problem
+/// where that name is another type's (rename the type in `schemas/names.json`, or the variant in its
+/// `one-of` entry).
+pub fn check_variant_names(api: &Api) -> Result<(), Problems> {
+    let mut problems = Problems::default();
+    for def in api.types.values() {
+        let TypeDef::Struct(s) = def else { continue };
+        for v in &s.one_of {
+            let name = naming::variant_schema(&s.name, &v.name);
+            if api.types.contains_key(&name) || api.ids.contains_key(&name) {
+                problems.push(
+                    Location::file(crate::ledger::DIR),
+                    format!(
+                        "variant {} of {} is a schema named {name}, which is also a type",
+                        v.name, s.name
+                    ),
+                );
+            }
+        }
+    }
+    problems.into_result(())
+}
+
 /// How wide an integer is: a Java `int` or `long`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Width {

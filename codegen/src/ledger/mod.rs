@@ -607,6 +607,27 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_variant_schema_named_like_a_type_is_a_problem() {
+        let mut api = api("1.20.3", &["GET /x"]);
+        if let Some(TypeDef::Struct(t)) = api.types.get_mut("T") {
+            t.one_of = vec![crate::model::Variant {
+                name: "E".into(),
+                fields: vec!["a".into()],
+            }];
+        }
+        assert!(crate::model::check_variant_names(&api).is_ok());
+        let taken = api.types["E"].clone();
+        api.types.insert("TE".into(), taken);
+        let problems = crate::model::check_variant_names(&api)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            problems.contains("variant E of T is a schema named TE"),
+            "{problems}"
+        );
+    }
+
+    #[test]
     fn an_integer_of_no_known_width_fails_until_an_entry_gives_it_one() {
         let mut docs = api("1.20-documented", &["GET /x"]);
         if let Some(TypeDef::Struct(t)) = docs.types.get_mut("T") {
