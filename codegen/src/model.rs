@@ -81,14 +81,7 @@ impl Api {
 impl Operation {
     /// OpenAPI form of the path: `/jobs/{jobid}`.
     pub fn openapi_path(&self) -> String {
-        self.path
-            .split('/')
-            .map(|s| match s.strip_prefix(':') {
-                Some(name) => format!("{{{name}}}"),
-                None => s.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join("/")
+        naming::openapi_path(&self.path)
     }
 }
 

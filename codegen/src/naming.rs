@@ -67,6 +67,17 @@ pub fn path_parameter(segment: &str) -> String {
 }
 
 /// A field or parameter: `start-time` -> `start_time`, `isStoppable` -> `is_stoppable`, `type` -> `type_`.
+/// A path as the docs write it, as OpenAPI does: `/jobs/:jobid` -> `/jobs/{jobid}`.
+pub fn openapi_path(path: &str) -> String {
+    path.split('/')
+        .map(|seg| match seg.strip_prefix(':') {
+            Some(name) => format!("{{{name}}}"),
+            None => seg.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// The component schema of one variant of a one-of type: `SavepointInfoCompleted`.
 pub fn variant_schema(owner: &str, variant: &str) -> String {
     format!("{owner}{variant}")

@@ -109,6 +109,8 @@ struct Case {
     /// The corrected spec (3.1) and its 3.0.3 rendering.
     spec: PathBuf,
     spec30: PathBuf,
+    /// The 3.0 rendering as the Rust client generators take it (see [`Case::rust_ready`]).
+    rust_ready: PathBuf,
     fixtures: PathBuf,
     out: PathBuf,
 }
@@ -118,9 +120,11 @@ impl Case {
         let version = recorded_version(root, minor)?;
         let out = root.join("target/generators").join(minor);
         std::fs::create_dir_all(&out)?;
+        let spec30 = root.join(format!("generated/openapi/3.0/flink-rest-{minor}.json"));
         Ok(Case {
             spec: root.join(format!("generated/openapi/flink-rest-{minor}.json")),
-            spec30: root.join(format!("generated/openapi/3.0/flink-rest-{minor}.json")),
+            rust_ready: Case::rust_ready(&spec30, &out)?,
+            spec30,
             fixtures: root.join("contract-tests/fixtures").join(&version),
             out,
             version,
@@ -130,8 +134,8 @@ impl Case {
     /// The 3.0 rendering as the Rust client generators take it: without the operations whose body is
     /// multipart (progenitor takes none; openapi-generator's Rust template names a multipart part's
     /// model `models::models::…`) and without the bodyless 413 (progenitor wants one error type).
-    fn rust_ready(&self) -> Result<PathBuf> {
-        let mut spec: Value = read_json(&self.spec30)?;
+    fn rust_ready(spec30: &Path, out: &Path) -> Result<PathBuf> {
+        let mut spec: Value = read_json(spec30)?;
         if let Some(Value::Object(paths)) = spec.get_mut("paths") {
             for ops in paths.values_mut().filter_map(Value::as_object_mut) {
                 ops.retain(|_, op| {
@@ -146,7 +150,7 @@ impl Case {
             }
             paths.retain(|_, ops| ops.as_object().is_some_and(|o| !o.is_empty()));
         }
-        let path = self.out.join("rust-ready.json");
+        let path = out.join("rust-ready.json");
         std::fs::write(&path, serde_json::to_string(&spec)?)?;
         Ok(path)
     }
@@ -181,7 +185,7 @@ fn progenitor(tools: &Tools, case: &Case) -> Result<bool> {
     ]);
     generate
         .arg("--input")
-        .arg(case.rust_ready()?)
+        .arg(&case.rust_ready)
         .arg("--output")
         .arg(&out);
     quietly(&mut generate, "cargo progenitor")?;
@@ -242,17 +246,14 @@ fn openapi_generator(tools: &Tools, case: &Case) -> Result<bool> {
     ]);
     generate
         .arg("--input-spec")
-        .arg(case.rust_ready()?)
+        .arg(&case.rust_ready)
         .arg("--output")
         .arg(&out);
     quietly(&mut generate, "openapi-generator-cli generate")?;
-    // Its own crate, built with rustls (no OpenSSL needed).
-    let manifest = out.join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest)?;
-    std::fs::write(
-        &manifest,
-        text.replace("default = [\"native-tls\"]", "default = [\"rustls\"]") + "\n[workspace]\n",
-    )?;
+    // Built with rustls (no OpenSSL needed).
+    standalone(&out, |m| {
+        m.replace("default = [\"native-tls\"]", "default = [\"rustls\"]")
+    })?;
     compiles(tools, &out)
 }
 

@@ -13,6 +13,9 @@ use serde_json::{Map, Value};
 
 use super::{Endpoint, NamedSchema, ParamType};
 use crate::diag::{Location, Problems};
+use crate::jsonpos::escape_token;
+use crate::model::Width;
+use crate::naming;
 
 /// Each integer of `types` the yml (`text`, read from `file`) knows gets its `format`.
 pub(super) fn annotate(
@@ -44,7 +47,7 @@ pub(super) fn annotate(
     for e in endpoints {
         let Some(op) = yml
             .get("paths")
-            .and_then(|p| p.get(yml_path(&e.path)))
+            .and_then(|p| p.get(naming::openapi_path(&e.path)))
             .and_then(|p| p.get(e.method.to_lowercase()))
         else {
             continue;
@@ -86,13 +89,13 @@ pub(super) fn annotate(
         }
     }
     let found = walk.found;
-    for ((name, pointer), format) in found {
+    for ((name, pointer), width) in found {
         if let Some(node) = types
             .get_mut(&name)
             .and_then(|t| t.schema.pointer_mut(&pointer))
             .and_then(Value::as_object_mut)
         {
-            node.insert("format".into(), Value::String(format.into()));
+            node.insert("format".into(), width.format().into());
         }
     }
 }
@@ -102,19 +105,11 @@ pub(super) fn annotate(
 /// named `JobVertexDetailsInfo`, later minors' both; the 1.10 page has no yml at all. Sources that
 /// disagree (a field Java widened) give `int64`.
 pub(super) fn share(sources: &mut [super::Documented]) {
-    let mut known: BTreeMap<(String, String), &'static str> = BTreeMap::new();
+    let mut known = Widths::new();
     for source in sources.iter() {
         for t in source.types.values() {
             each_integer(&t.schema, String::new(), &mut |pointer, node| {
-                let format = match node.get("format").and_then(Value::as_str) {
-                    Some("int64") => "int64",
-                    Some("int32") => "int32",
-                    _ => return,
-                };
-                let width = known.entry((t.name.clone(), pointer)).or_insert(format);
-                if format == "int64" {
-                    *width = format;
-                }
+                widen(&mut known, (t.name.clone(), pointer), node);
             });
         }
     }
@@ -127,7 +122,7 @@ pub(super) fn share(sources: &mut [super::Documented]) {
                 }
             });
             for pointer in unsaid {
-                let Some(format) = known.get(&(t.name.clone(), pointer.clone())) else {
+                let Some(width) = known.get(&(t.name.clone(), pointer.clone())) else {
                     continue;
                 };
                 if let Some(node) = t
@@ -135,7 +130,7 @@ pub(super) fn share(sources: &mut [super::Documented]) {
                     .pointer_mut(&pointer)
                     .and_then(Value::as_object_mut)
                 {
-                    node.insert("format".into(), Value::String(format.to_string()));
+                    node.insert("format".into(), width.format().into());
                 }
             }
         }
@@ -154,7 +149,7 @@ fn each_integer(schema: &Value, pointer: String, f: &mut impl FnMut(String, &Val
         Some("object") => {
             let properties = schema.get("properties").and_then(Value::as_object);
             for (name, p) in properties.into_iter().flatten() {
-                each_integer(p, format!("{pointer}/properties/{}", escape(name)), f);
+                each_integer(p, format!("{pointer}/properties/{}", escape_token(name)), f);
             }
             if let Some(v) = values(schema) {
                 each_integer(v, pointer + "/additionalProperties", f);
@@ -173,43 +168,48 @@ fn check_params(file: &str, e: &Endpoint, op: &Value, problems: &mut Problems) {
             ty = items;
         }
         let ours = match ty {
-            ParamType::Long => "int64",
-            ParamType::PositiveInteger | ParamType::Integer => "int32",
+            ParamType::Long => Width::Int64,
+            ParamType::PositiveInteger | ParamType::Integer => Width::Int32,
             _ => continue,
         };
-        let format = (theirs.into_iter().flatten())
+        let Some(schema) = (theirs.into_iter().flatten())
             .find(|t| t.get("name").and_then(Value::as_str) == Some(p.name.as_str()))
-            .and_then(|t| t.pointer("/schema/format"))
-            .and_then(Value::as_str);
-        if let Some(format) = format.filter(|f| *f != ours) {
-            problems.push(
-                Location::file(file),
-                format!(
-                    "{}: parameter {} is {format} here, {ours} in the docs' reading of its description",
-                    e.key(),
-                    p.name
-                ),
-            );
-        }
+            .and_then(|t| t.get("schema"))
+        else {
+            continue;
+        };
+        let differs = match Width::of(schema) {
+            Ok(Some(yml)) if yml != ours => format!("is {} here", yml.format()),
+            Err(e) => format!("here: {e}"),
+            Ok(_) => continue,
+        };
+        problems.push(
+            Location::file(file),
+            format!(
+                "{}: parameter {} {differs}, {} in the docs' reading of its description",
+                e.key(),
+                p.name,
+                ours.format()
+            ),
+        );
     }
 }
 
-/// `/jobs/:jobid` -> `/jobs/{jobid}`.
-fn yml_path(path: &str) -> String {
-    path.split('/')
-        .map(|seg| match seg.strip_prefix(':') {
-            Some(name) => format!("{{{name}}}"),
-            None => seg.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+/// The width found for each integer: (type, JSON pointer into its schema) -> width.
+type Widths = BTreeMap<(String, String), Width>;
+
+/// Records the width `schema` says (if any) for `at`: the wider where two places say different ones.
+fn widen(found: &mut Widths, at: (String, String), schema: &Value) {
+    if let Some(width) = Width::of(schema).ok().flatten() {
+        let slot = found.entry(at).or_insert(width);
+        *slot = (*slot).max(width);
+    }
 }
 
 struct Walk<'a> {
     components: &'a Map<String, Value>,
     types: &'a BTreeMap<String, NamedSchema>,
-    /// (type, JSON pointer into its schema) -> `int32` / `int64`.
-    found: BTreeMap<(String, String), &'static str>,
+    found: Widths,
     /// (our type, their component) pairs walked already: recursive types end.
     seen: Vec<(String, String)>,
 }
@@ -232,16 +232,8 @@ impl Walk<'_> {
         }
         match ours.get("type").and_then(Value::as_str) {
             Some("integer") => {
-                let format = match theirs.get("format").and_then(Value::as_str) {
-                    Some("int64") => "int64",
-                    Some("int32") => "int32",
-                    _ => return,
-                };
-                let Some(owner) = owner else { return };
-                let slot = self.found.entry((owner.to_string(), pointer));
-                let width = slot.or_insert(format);
-                if format == "int64" {
-                    *width = format;
+                if let Some(owner) = owner {
+                    widen(&mut self.found, (owner.to_string(), pointer), &theirs);
                 }
             }
             Some("array") => {
@@ -253,7 +245,7 @@ impl Walk<'_> {
                 let properties = ours.get("properties").and_then(Value::as_object);
                 for (name, o) in properties.into_iter().flatten() {
                     if let Some(t) = theirs.get("properties").and_then(|p| p.get(name)) {
-                        let at = format!("{pointer}/properties/{}", escape(name));
+                        let at = format!("{pointer}/properties/{}", escape_token(name));
                         self.schema(o, t, owner, at);
                     }
                 }
@@ -301,11 +293,6 @@ impl Walk<'_> {
 /// The schema of an object's values, where it says one.
 fn values(schema: &Value) -> Option<&Value> {
     schema.get("additionalProperties").filter(|v| v.is_object())
-}
-
-/// A JSON pointer token.
-fn escape(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]
