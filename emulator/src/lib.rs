@@ -117,6 +117,7 @@ pub struct Builder {
     clock: Clock,
     timing: Timing,
     scheduler: Scheduler,
+    threads: usize,
 }
 
 impl Builder {
@@ -148,15 +149,22 @@ impl Builder {
         self
     }
 
+    /// Serves on `n` threads of its own, each an event loop with its own listener on the one port
+    /// (as Netty's worker loops serve Flink's REST endpoint), instead of on the caller's runtime.
+    /// For load: `cargo xtask emulate` serves on one thread per core. `0` (the default): the
+    /// caller's runtime.
+    pub fn threads(mut self, n: usize) -> Builder {
+        self.threads = n;
+        self
+    }
+
     /// Loads the version's answers and listens; answers from the first request on. Needs a tokio
     /// runtime.
     pub async fn start(self) -> Result<Emulator, Error> {
         let recorded = Recorded::load(&self.fixtures, &self.version, self.scheduler)
             .map_err(Error::Fixtures)?;
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
-            .await
-            .map_err(Error::Io)?;
-        let addr = listener.local_addr().map_err(Error::Io)?;
+        let listeners = server::listeners(self.port, self.threads.max(1)).map_err(Error::Io)?;
+        let addr = listeners[0].local_addr().map_err(Error::Io)?;
         let uploads = std::env::temp_dir().join(format!(
             "flink-rest-emulator-{}-{}",
             std::process::id(),
@@ -166,7 +174,10 @@ impl Builder {
         let cluster =
             cluster::Cluster::new(recorded, self.clock.clone(), self.timing, self.scheduler);
         let shared = Arc::new(server::Shared::new(cluster, uploads));
-        tokio::spawn(server::serve(listener, shared.clone()));
+        match self.threads {
+            0 => server::spawn(listeners, &shared).map_err(Error::Io)?,
+            _ => server::spawn_threads(listeners, &shared).map_err(Error::Io)?,
+        }
         Ok(Emulator {
             addr,
             url: format!("http://{addr}"),
@@ -198,6 +209,7 @@ impl Emulator {
             clock: Clock::system(),
             timing: Timing::default(),
             scheduler: Scheduler::Default,
+            threads: 0,
         }
     }
 
@@ -232,6 +244,13 @@ impl Emulator {
     /// Stops answering (as dropping it does).
     pub fn stop(&self) {
         let _ = self.shared.stop.send(true);
+    }
+
+    /// Resolves once it has stopped answering: [`Emulator::stop`], or `DELETE /cluster` (after
+    /// which Flink's process exits).
+    pub async fn stopped(&self) {
+        let mut stop = self.shared.stop.subscribe();
+        let _ = stop.wait_for(|stopped| *stopped).await;
     }
 }
 

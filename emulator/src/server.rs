@@ -45,6 +45,59 @@ impl Shared {
     }
 }
 
+/// `n` listeners on loopback, one port (`0`: any free one): the first binds it, the others share
+/// it (`SO_REUSEPORT`: the kernel spreads connections over them).
+pub fn listeners(port: u16, n: usize) -> std::io::Result<Vec<std::net::TcpListener>> {
+    let mut listeners: Vec<std::net::TcpListener> = Vec::with_capacity(n);
+    for _ in 0..n {
+        let port = match listeners.first() {
+            Some(first) => first.local_addr()?.port(),
+            None => port,
+        };
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+        socket.set_reuse_address(true)?;
+        if n > 1 {
+            socket.set_reuse_port(true)?;
+        }
+        socket.set_nonblocking(true)?;
+        socket.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into())?;
+        socket.listen(1024)?;
+        listeners.push(socket.into());
+    }
+    Ok(listeners)
+}
+
+/// Serves on the caller's runtime.
+pub fn spawn(listeners: Vec<std::net::TcpListener>, shared: &Arc<Shared>) -> std::io::Result<()> {
+    for listener in listeners {
+        tokio::spawn(serve(TcpListener::from_std(listener)?, shared.clone()));
+    }
+    Ok(())
+}
+
+/// Serves each listener on a thread of its own: one single-threaded event loop each.
+pub fn spawn_threads(
+    listeners: Vec<std::net::TcpListener>,
+    shared: &Arc<Shared>,
+) -> std::io::Result<()> {
+    for (i, listener) in listeners.into_iter().enumerate() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let shared = shared.clone();
+        std::thread::Builder::new()
+            .name(format!("flink-rest-emulator-{i}"))
+            .spawn(move || {
+                runtime.block_on(async move {
+                    if let Ok(listener) = TcpListener::from_std(listener) {
+                        serve(listener, shared).await;
+                    }
+                })
+            })?;
+    }
+    Ok(())
+}
+
 pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     let mut stop = shared.stop.subscribe();
     loop {

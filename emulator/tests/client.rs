@@ -404,11 +404,30 @@ async fn a_slow_answer_comes_late_and_delete_cluster_stops_the_server() {
     assert!(started.elapsed() < Duration::from_millis(300), "only once");
 
     client.shutdown_cluster().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::timeout(Duration::from_secs(5), flink.stopped())
+        .await
+        .expect("stopped after DELETE /cluster");
     let gone = Client::new(flink.url())
         .unwrap()
         .get_cluster_overview()
         .await;
+    assert!(matches!(gone, Err(Error::Transport { .. })), "{gone:?}");
+}
+
+#[tokio::test]
+async fn it_serves_on_threads_of_its_own_on_one_port() {
+    let flink = Emulator::builder("2.3.0").threads(2).start().await.unwrap();
+    // Fresh connections each (the kernel spreads them over both listeners); every one answered.
+    for _ in 0..8 {
+        let client = Client::new(flink.url()).unwrap();
+        assert_eq!(client.list_jobs().await.unwrap().jobs.len(), 0);
+    }
+    flink.stop();
+    tokio::time::timeout(Duration::from_secs(5), flink.stopped())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let gone = Client::new(flink.url()).unwrap().list_jobs().await;
     assert!(matches!(gone, Err(Error::Transport { .. })), "{gone:?}");
 }
 

@@ -1,7 +1,8 @@
-//! `cargo xtask load`: a bounded load on a Flink REST endpoint, real or emulated, the same for both:
+//! `cargo xtask load`: a bounded load on Flink REST endpoints, real and emulated, the same for each:
 //! `connections` keep-alive HTTP/1.1 connections each sending `GET`s back to back for `seconds`, per
 //! path; requests per second and latency percentiles. The paths: `/jobs/overview` and the details of
-//! the first running job (`GET /jobs/:jobid`).
+//! the first running job (`GET /jobs/:jobid`). Several servers are loaded side by side in one run:
+//! round by round, path by path, server by server, each run after a warm-up of its own.
 
 use std::time::{Duration, Instant};
 
@@ -9,6 +10,65 @@ use anyhow::{bail, Context, Result};
 use flink_rest::Pair;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+/// A server to load.
+pub struct Target {
+    pub label: String,
+    pub url: String,
+    /// Its process, where its resident memory can be read.
+    pub pid: Option<u32>,
+}
+
+/// How hard and how long.
+pub struct Load {
+    pub connections: usize,
+    pub seconds: u64,
+    pub warmup: u64,
+    pub rounds: usize,
+}
+
+/// One measured run.
+pub struct Row {
+    pub round: usize,
+    pub label: String,
+    pub measured: Measured,
+}
+
+/// Loads every target, round by round and path by path, alternating between them.
+pub async fn side_by_side(targets: &[Target], load: &Load) -> Result<Vec<Row>> {
+    let mut paths = Vec::new();
+    for target in targets {
+        paths.push(paths_of(&target.url).await?);
+    }
+    let mut rows = Vec::new();
+    for round in 1..=load.rounds {
+        for p in 0..2 {
+            for (target, paths) in targets.iter().zip(&paths) {
+                let (addr, path) = (&paths.addr, &paths.paths[p]);
+                eprintln!(
+                    "round {round}: {} {path} ({} s warm-up)",
+                    target.label, load.warmup
+                );
+                run_for(addr, path, load.connections, load.warmup).await?;
+                eprintln!(
+                    "round {round}: {} {path} ({} s)",
+                    target.label, load.seconds
+                );
+                let measured = run_for(addr, path, load.connections, load.seconds).await?;
+                rows.push(Row {
+                    round,
+                    label: target.label.clone(),
+                    measured,
+                });
+            }
+        }
+    }
+    Ok(rows)
+}
+
+async fn run_for(addr: &str, path: &str, connections: usize, seconds: u64) -> Result<Measured> {
+    self::load(addr, path, connections, Duration::from_secs(seconds)).await
+}
 
 /// What one path took under load.
 pub struct Measured {
@@ -20,8 +80,14 @@ pub struct Measured {
     pub p99: Duration,
 }
 
-/// Loads `url` (`http://host:port`) path by path; what each took.
-pub async fn run(url: &str, connections: usize, seconds: u64) -> Result<Vec<Measured>> {
+/// A server's address and the paths loaded on it.
+struct Paths {
+    addr: String,
+    paths: [String; 2],
+}
+
+/// `url`'s (`http://host:port`) paths: the overview and its first running job's details.
+async fn paths_of(url: &str) -> Result<Paths> {
     let addr = url
         .strip_prefix("http://")
         .context("an http:// URL (the load speaks plain HTTP/1.1)")?
@@ -36,12 +102,11 @@ pub async fn run(url: &str, connections: usize, seconds: u64) -> Result<Vec<Meas
     let Some(job) = running.filter(|_| status == 200) else {
         bail!("no running job at {url}: start one first");
     };
-    let mut out = Vec::new();
-    let overview = Pair::GetJobsOverview.path().fill(&[])?;
-    for path in [overview, Pair::GetJob.path().fill(&[job])?] {
-        out.push(load(&addr, &path, connections, Duration::from_secs(seconds)).await?);
-    }
-    Ok(out)
+    let paths = [
+        Pair::GetJobsOverview.path().fill(&[])?,
+        Pair::GetJob.path().fill(&[job])?,
+    ];
+    Ok(Paths { addr, paths })
 }
 
 async fn load(addr: &str, path: &str, connections: usize, span: Duration) -> Result<Measured> {
@@ -126,15 +191,20 @@ async fn get(stream: &mut TcpStream, path: &str) -> Result<(u16, Vec<u8>)> {
     Ok((status, buf[head_end..head_end + length].to_vec()))
 }
 
-/// The measurements as a Markdown table.
-pub fn table(label: &str, measured: &[Measured]) -> String {
+/// The measurements as a Markdown table (job ids as `:jobid`, so rows of servers compare).
+pub fn table(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| server | path | requests | requests/s | p50 | p99 | errors |\n|---|---|---:|---:|---:|---:|---:|\n",
+        "| round | server | path | requests | requests/s | p50 | p99 | errors |\n|---:|---|---|---:|---:|---:|---:|---:|\n",
     );
-    for m in measured {
+    for Row {
+        round,
+        label,
+        measured: m,
+    } in rows
+    {
         out.push_str(&format!(
-            "| {label} | `{}` | {} | {:.0} | {:.1} ms | {:.1} ms | {} |\n",
-            m.path,
+            "| {round} | {label} | `{}` | {} | {:.0} | {:.1} ms | {:.1} ms | {} |\n",
+            generic(&m.path),
             m.requests,
             m.per_second,
             m.p50.as_secs_f64() * 1e3,
@@ -143,4 +213,97 @@ pub fn table(label: &str, measured: &[Measured]) -> String {
         ));
     }
     out
+}
+
+/// A path with its job id as the template says it.
+fn generic(path: &str) -> String {
+    match path.strip_prefix("/jobs/") {
+        Some(id) if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Pair::GetJob.path().as_str().to_string()
+        }
+        _ => path.to_string(),
+    }
+}
+
+/// For each path, how the first target (the emulator) compares with each other one in every round:
+/// requests per second at least theirs, p99 at most theirs.
+pub fn comparison(rows: &[Row]) -> String {
+    let mut out = String::new();
+    let Some(first) = rows.first().map(|r| r.label.clone()) else {
+        return out;
+    };
+    for row in rows.iter().filter(|r| r.label != first) {
+        let Some(own) = rows.iter().find(|r| {
+            r.label == first
+                && r.round == row.round
+                && generic(&r.measured.path) == generic(&row.measured.path)
+        }) else {
+            continue;
+        };
+        let (a, b) = (&own.measured, &row.measured);
+        let verdict = match a.per_second >= b.per_second && a.p99 <= b.p99 {
+            true => "met",
+            false => "NOT met",
+        };
+        out.push_str(&format!(
+            "- round {}, `{}`: {first} {:.2}× the requests/s of {}, p99 {:.1} vs {:.1} ms: {verdict}\n",
+            row.round,
+            generic(&b.path),
+            a.per_second / b.per_second.max(f64::MIN_POSITIVE),
+            row.label,
+            a.p99.as_secs_f64() * 1e3,
+            b.p99.as_secs_f64() * 1e3,
+        ));
+    }
+    out
+}
+
+/// A process's resident memory (Linux), in kB.
+pub fn resident_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb = status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?;
+    kb.trim().trim_end_matches("kB").trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(round: usize, label: &str, path: &str, per_second: f64, p99_ms: u64) -> Row {
+        let measured = Measured {
+            path: path.to_string(),
+            requests: 0,
+            errors: 0,
+            per_second,
+            p50: Duration::ZERO,
+            p99: Duration::from_millis(p99_ms),
+        };
+        let label = label.to_string();
+        Row {
+            round,
+            label,
+            measured,
+        }
+    }
+
+    #[test]
+    fn the_emulator_is_compared_with_each_server_on_the_same_path_and_round() {
+        let job = "/jobs/0123456789abcdef0123456789abcdef";
+        let other = "/jobs/fedcba9876543210fedcba9876543210";
+        let rows = [
+            row(1, "emulated", "/jobs/overview", 100.0, 5),
+            row(1, "Flink", "/jobs/overview", 50.0, 10),
+            row(1, "emulated", job, 100.0, 20),
+            row(1, "Flink", other, 120.0, 10),
+        ];
+        let said = comparison(&rows);
+        assert!(
+            said.contains(
+                "`/jobs/overview`: emulated 2.00× the requests/s of Flink, p99 5.0 vs 10.0 ms: met"
+            ),
+            "{said}"
+        );
+        assert!(said.contains("`/jobs/:jobid`: emulated 0.83× the requests/s of Flink, p99 20.0 vs 10.0 ms: NOT met"), "{said}");
+        assert!(table(&rows).contains("| 1 | Flink | `/jobs/:jobid` |"));
+    }
 }

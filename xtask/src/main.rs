@@ -112,21 +112,32 @@ enum Command {
     /// (`schemas/names.json`, the evidence ledger), then regenerate; lists the hand-written sources
     /// that still name it.
     Rename { old: String, new: String },
-    /// A bounded load on a Flink REST endpoint, real or emulated: `connections` keep-alive
-    /// connections sending GETs for `seconds` on `/jobs/overview` and on a running job's details;
-    /// requests per second and latency percentiles, as a Markdown table. The server needs a running
-    /// job (the emulator: `--emulated V` starts one in-process and runs a job on it).
+    /// A bounded load on Flink REST servers, real and emulated, side by side in one run:
+    /// `connections` keep-alive connections sending GETs for `seconds` on `/jobs/overview` and on a
+    /// running job's details, round by round, alternating servers, each after a warm-up; requests
+    /// per second and latency percentiles as a Markdown table, the emulator compared with each
+    /// other server, and its resident memory idle and after the load.
     Load {
-        /// A running server (`http://127.0.0.1:8081`).
-        #[arg(long, conflicts_with = "emulated")]
-        url: Option<String>,
-        /// Start the emulated Flink of this version (in this process) with a job, and load it.
+        /// Start a real Flink of this version (its own run directory; the scenario's job built by
+        /// javac and run on it), load it, stop it.
+        #[arg(long)]
+        flink: Option<String>,
+        /// A running server with a running job (`http://127.0.0.1:8081`).
+        #[arg(long)]
+        url: Vec<String>,
+        /// Serve the emulated Flink of this version as `cargo xtask emulate` does (its own
+        /// process), run a job on it, load it, shut it down.
         #[arg(long)]
         emulated: Option<String>,
         #[arg(long, default_value_t = 200)]
         connections: usize,
         #[arg(long, default_value_t = 20)]
         seconds: u64,
+        /// Seconds of load before each measured run, not measured.
+        #[arg(long, default_value_t = 3)]
+        warmup: u64,
+        #[arg(long, default_value_t = 2)]
+        rounds: usize,
     },
     /// Short libFuzzer runs of the generator's and the crate's fuzz targets (codegen/fuzz), seeded
     /// from every source and every recorded answer. Exit 1 if any target fails.
@@ -263,11 +274,22 @@ fn main() -> ExitCode {
         } => emulate(&version, port, adaptive),
         Command::Rename { old, new } => gen::rename(&root, &old, &new),
         Command::Load {
+            flink,
             url,
             emulated,
             connections,
             seconds,
-        } => load(url, emulated, connections, seconds),
+            warmup,
+            rounds,
+        } => {
+            let load = load::Load {
+                connections,
+                seconds,
+                warmup,
+                rounds,
+            };
+            side_by_side(&root, flink, url, emulated, &load)
+        }
         Command::Generators { minors, all } => generators::run(&root, minors, all),
         Command::Fuzz { seconds, targets } => {
             let targets = match targets.is_empty() {
@@ -407,58 +429,128 @@ fn workspace_root() -> PathBuf {
 }
 
 /// `cargo xtask load`: against `url`, or an emulator started here with a job running.
-fn load(
-    url: Option<String>,
+/// `cargo xtask load`: the servers asked for, started where asked, loaded side by side.
+fn side_by_side(
+    root: &std::path::Path,
+    flink: Option<String>,
+    urls: Vec<String>,
     emulated: Option<String>,
-    connections: usize,
-    seconds: u64,
+    load: &load::Load,
 ) -> anyhow::Result<ExitCode> {
-    use flink_rest_emulator::{Emulator, Timing};
-    // The emulator on a runtime of its own (one thread), the load on another.
-    let server = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
     let runtime = tokio::runtime::Runtime::new()?;
-    let (url, label, emulator) = match (url, emulated) {
-        (Some(url), _) => (url, "Flink".to_string(), None),
-        (None, Some(version)) => {
-            let flink = server.block_on(async {
-                Emulator::builder(&version)
-                    .timing(Timing::instant())
-                    .start()
-                    .await
-            })?;
-            let url = flink.url().to_string();
-            runtime.block_on(start_a_job(&url))?;
-            (url, format!("emulated {version}"), Some(flink))
+    let mut targets = Vec::new();
+    // Started here, stopped when dropped (also on an error).
+    let emulator = match &emulated {
+        Some(version) => Some(EmulatorProcess::start(version)?),
+        None => None,
+    };
+    if let (Some(process), Some(version)) = (&emulator, &emulated) {
+        runtime.block_on(start_a_job(&process.url, None))?;
+        targets.push(load::Target {
+            label: format!("emulated {version}"),
+            url: process.url.clone(),
+            pid: Some(process.child.id()),
+        });
+    }
+    let real = match &flink {
+        Some(version) => {
+            let cluster = flink::Cluster::new(root, version, None)?;
+            let port = cluster.port + 60;
+            Some(cluster.twin("load", port).start()?)
         }
-        (None, None) => anyhow::bail!("--url U or --emulated V"),
+        None => None,
     };
-    let rss = || {
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        (status.lines())
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .map(|v| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let before = rss();
-    let measured = runtime.block_on(load::run(&url, connections, seconds))?;
-    print!("{}", load::table(&label, &measured));
-    if emulator.is_some() {
-        println!(
-            "\nthis process (emulator and load) resident: {before} before, {} after",
-            rss()
-        );
+    if let Some(running) = &real {
+        let cluster = &running.cluster;
+        let work = cluster.run.join("job");
+        let jar = contract_tests::job::build_jar(&cluster.dist, &work)?;
+        runtime.block_on(start_a_job(&cluster.base_url(), Some(jar)))?;
+        targets.push(load::Target {
+            label: format!("Flink {}", cluster.version),
+            url: cluster.base_url(),
+            pid: None,
+        });
+    }
+    for url in urls {
+        let label = format!("server at {url}");
+        targets.push(load::Target {
+            label,
+            url,
+            pid: None,
+        });
+    }
+    if targets.is_empty() {
+        anyhow::bail!("nothing to load: --flink V, --url U and/or --emulated V");
+    }
+    let idle = targets
+        .iter()
+        .map(|t| t.pid.and_then(load::resident_kb))
+        .collect::<Vec<_>>();
+    let rows = runtime.block_on(load::side_by_side(&targets, load))?;
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    println!("{}", load::table(&rows));
+    print!("{}", load::comparison(&rows));
+    for (target, idle) in targets.iter().zip(idle) {
+        if let (Some(idle), Some(after)) = (idle, target.pid.and_then(load::resident_kb)) {
+            let ratio = after as f64 / idle as f64;
+            println!(
+                "- {} resident: {:.1} MB idle, {:.1} MB 2 s after the load ({ratio:.2}× idle)",
+                target.label,
+                idle as f64 / 1024.0,
+                after as f64 / 1024.0,
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// A jar (any bytes) uploaded to the emulator at `url` and run.
-async fn start_a_job(url: &str) -> anyhow::Result<()> {
+/// `cargo xtask emulate` as a process of its own (this binary), shut down as a Flink cluster is
+/// (`DELETE /cluster`) when dropped.
+struct EmulatorProcess {
+    child: std::process::Child,
+    url: String,
+}
+
+impl EmulatorProcess {
+    fn start(version: &str) -> anyhow::Result<EmulatorProcess> {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(std::env::current_exe()?)
+            .args(["emulate", "--version", version])
+            .stdout(std::process::Stdio::piped())
+            .stdin(std::process::Stdio::null())
+            .spawn()?;
+        let mut line = String::new();
+        if let Some(stdout) = child.stdout.take() {
+            std::io::BufReader::new(stdout).read_line(&mut line)?;
+        }
+        let url = line.trim().to_string();
+        if !url.starts_with("http://") {
+            let _ = child.kill();
+            anyhow::bail!("the emulator did not start (it printed {line:?})");
+        }
+        Ok(EmulatorProcess { child, url })
+    }
+}
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        let shut = flink_rest::Client::new(&self.url).map(|client| {
+            let runtime = tokio::runtime::Runtime::new().ok();
+            runtime.map(|r| r.block_on(client.shutdown_cluster()).is_ok())
+        });
+        if !matches!(shut, Ok(Some(true))) {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// A jar uploaded to the server at `url` and run (the emulator takes any bytes as a jar).
+async fn start_a_job(url: &str, jar: Option<Vec<u8>>) -> anyhow::Result<()> {
     use flink_rest::types::JarRunRequestBody;
     let client = flink_rest::Client::new(url)?;
-    let jar = flink_rest::UploadFile::from_bytes("load.jar", b"PK\x05\x06".to_vec());
+    let jar = jar.unwrap_or_else(|| b"PK\x05\x06".to_vec());
+    let jar = flink_rest::UploadFile::from_bytes(contract_tests::job::JAR_NAME, jar);
     let jar = client.upload_jar(jar).await?.jar_id();
     client
         .start_jar(&jar, &JarRunRequestBody::default())
@@ -466,7 +558,7 @@ async fn start_a_job(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `cargo xtask emulate`: serves until Ctrl-C.
+/// `cargo xtask emulate`: serves, one event loop per core, until Ctrl-C or `DELETE /cluster`.
 fn emulate(version: &str, port: u16, adaptive: bool) -> anyhow::Result<ExitCode> {
     use flink_rest_emulator::{Emulator, Scheduler};
     let scheduler = match adaptive {
@@ -475,9 +567,11 @@ fn emulate(version: &str, port: u16, adaptive: bool) -> anyhow::Result<ExitCode>
     };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let flink = Emulator::builder(version)
             .port(port)
             .scheduler(scheduler)
+            .threads(cores)
             .start()
             .await?;
         println!("{}", flink.url());
@@ -485,7 +579,12 @@ fn emulate(version: &str, port: u16, adaptive: bool) -> anyhow::Result<ExitCode>
             "emulating Flink {version} at {} (Ctrl-C stops it)",
             flink.url()
         );
-        tokio::signal::ctrl_c().await?;
+        // Until Ctrl-C, or until a client shuts the cluster down (`DELETE /cluster`), as Flink's
+        // process exits then.
+        tokio::select! {
+            signal = tokio::signal::ctrl_c() => signal?,
+            () = flink.stopped() => eprintln!("the cluster was shut down"),
+        }
         Ok(ExitCode::SUCCESS)
     })
 }
