@@ -174,13 +174,19 @@ fn stages<F: Send>(
     let (page, minors, also) = build(&documented, &names, also)?;
     drop(documented);
     let mut problems = Problems::default();
-    let versions = problems.keep_all(par::map(&ledger.versions, |v| correct(&minors, &ledger, v)));
+    let mut versions =
+        problems.keep_all(par::map(&ledger.versions, |v| correct(&minors, &ledger, v)));
     problems.keep(ledger::check_fits(&ledger, &versions));
     // The crate's union and the docs' union are independent.
     let (merged, docs) = par::join(
         || union::union(&versions, &minors),
         || all_docs(&page, &minors),
     );
+    // Each version's spec describes its fields as the crate does (the union holds every field the
+    // entries name; each version those it has).
+    for version in &mut versions {
+        model::give_field_docs(&mut version.api, &names);
+    }
     let mut merged = problems.keep(merged);
     if let Some(merged) = &mut merged {
         problems.keep(model::name_string_fields(merged, &names));

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::diag::{Location, Problems};
 use crate::docs::{self, Documented, ParamType};
+use crate::jsonpos;
 
 pub const NAMES_FILE: &str = "schemas/names.json";
 
@@ -376,8 +377,9 @@ pub struct Names {
     /// has in the specs and the crate (`JobVertexDetails`).
     #[serde(default)]
     pub types: BTreeMap<String, String>,
-    /// `Type.wire-name` -> what the field holds, for the crate's field docs (Flink's own description,
-    /// where its docs give one, follows).
+    /// `Type.wire-name` -> what the field holds, for the crate's field docs and the specs'
+    /// descriptions (Flink's own description, where its docs give one, follows); `*.wire-name`: every
+    /// field of that name no `Type.wire-name` entry describes.
     #[serde(default)]
     pub docs: BTreeMap<String, String>,
 }
@@ -451,28 +453,59 @@ pub fn name_string_fields(api: &mut Api, names: &Names) -> Result<(), Problems> 
     problems.into_result(())
 }
 
-/// Gives the fields the names file's `docs` describe that text, ahead of Flink's own description; every
-/// entry must name a field of `api` (the crate's union).
+/// Gives the fields the names file's `docs` describe that text, ahead of Flink's own description: a
+/// `Type.wire-name` entry to that field, a `*.wire-name` entry to every field of that name in any type
+/// that no `Type.wire-name` entry describes. Every entry must describe a field of `api` (the crate's
+/// union).
 pub fn document_fields(api: &mut Api, names: &Names) -> Result<(), Problems> {
     let mut problems = Problems::default();
     if api.types.is_empty() {
         return Ok(());
     }
-    for (at, text) in &names.docs {
-        match field_at(api, at) {
-            Some(f) => {
-                f.doc = Some(match f.doc.take() {
-                    Some(flink) if !flink.is_empty() => format!("{text}\n\nFlink's docs: {flink}"),
-                    _ => text.clone(),
-                })
-            }
-            None => problems.push(
-                Location::file(NAMES_FILE).pointer(format!("/docs/{at}")),
-                format!("the crate has no field {at}"),
+    for at in give_field_docs(api, names) {
+        let said = match at.strip_prefix("*.") {
+            Some(wire) => format!(
+                "describes no field: the crate has no field named {wire}, or each has a `Type.{wire}` entry"
             ),
-        }
+            None => format!("the crate has no field {at}"),
+        };
+        problems.push(
+            Location::file(NAMES_FILE).pointer(format!("/docs/{}", jsonpos::escape_token(at))),
+            said,
+        );
     }
     problems.into_result(())
+}
+
+/// [`document_fields`] for one version's API, which need not have every field: the entries that
+/// described no field of `api`.
+pub fn give_field_docs<'n>(api: &mut Api, names: &'n Names) -> Vec<&'n str> {
+    let mut described_none = Vec::new();
+    for (at, text) in &names.docs {
+        let Some((ty, wire)) = at.split_once('.') else {
+            described_none.push(at.as_str());
+            continue;
+        };
+        let mut described = false;
+        for (name, def) in &mut api.types {
+            let TypeDef::Struct(s) = def else { continue };
+            let applies = match ty {
+                "*" => !names.docs.contains_key(&format!("{name}.{wire}")),
+                _ => ty == name,
+            };
+            for field in s.fields.iter_mut().filter(|f| applies && f.name == wire) {
+                field.doc = Some(match field.doc.take() {
+                    Some(flink) if !flink.is_empty() => format!("{text}\n\nFlink's docs: {flink}"),
+                    _ => text.clone(),
+                });
+                described = true;
+            }
+        }
+        if !described {
+            described_none.push(at.as_str());
+        }
+    }
+    described_none
 }
 
 /// The field a names-file key `Type.wire-name` names.
@@ -1008,5 +1041,62 @@ mod id_field_tests {
         ] {
             assert!(problems.contains(expected), "{problems}");
         }
+    }
+}
+
+#[cfg(test)]
+mod field_doc_tests {
+    use super::*;
+
+    fn doc_of<'a>(api: &'a Api, ty: &str, field: &str) -> Option<&'a str> {
+        let Some(TypeDef::Struct(t)) = api.types.get(ty) else {
+            panic!("{ty} is a struct")
+        };
+        let f = t.fields.iter().find(|f| f.name == field);
+        f.and_then(|f| f.doc.as_deref())
+    }
+
+    #[test]
+    fn a_type_entry_wins_over_a_wildcard_and_an_entry_that_describes_nothing_is_reported() {
+        let mut api = crate::ledger::tests::api("1.20-documented", &[]);
+        let mut other = match api.types.get("T") {
+            Some(TypeDef::Struct(t)) => t.clone(),
+            _ => panic!("T is a struct"),
+        };
+        other.name = "U".into();
+        api.types.insert("U".into(), TypeDef::Struct(other));
+        let entries = |docs: &[(&str, &str)]| Names {
+            operations: BTreeMap::new(),
+            enums: BTreeMap::new(),
+            ids: BTreeMap::new(),
+            fields: BTreeMap::new(),
+            types: BTreeMap::new(),
+            docs: (docs.iter())
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+        };
+        let names = entries(&[("*.a", "Any a."), ("U.a", "U's own a.")]);
+        document_fields(&mut api, &names).unwrap();
+        assert_eq!(doc_of(&api, "T", "a"), Some("Any a."));
+        assert_eq!(doc_of(&api, "U", "a"), Some("U's own a."));
+
+        // Described nowhere: a wildcard every type entry shadows, a missing field, no type at all.
+        let names = entries(&[
+            ("*.a", "."),
+            ("T.a", "."),
+            ("U.a", "."),
+            ("T.b", "."),
+            ("x", "."),
+        ]);
+        let problems = document_fields(&mut api, &names).unwrap_err().to_string();
+        for expected in [
+            "/docs/*.a: describes no field: the crate has no field named a, or each has a `Type.a` entry",
+            "/docs/T.b: the crate has no field T.b",
+            "/docs/x: the crate has no field x",
+        ] {
+            assert!(problems.contains(expected), "{problems}");
+        }
+        // A version's API need not have every field: those are only left out.
+        assert_eq!(give_field_docs(&mut api, &names), ["*.a", "T.b", "x"]);
     }
 }

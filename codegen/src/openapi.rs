@@ -208,7 +208,14 @@ pub fn document(api: &Api) -> Obj<'_> {
                 "properties",
                 object([(
                     "errors",
-                    object([("type", s("array")), ("items", type_is("string"))]),
+                    object([
+                        ("type", s("array")),
+                        ("items", type_is("string")),
+                        (
+                            "description",
+                            s("What went wrong: a message; for a server error, the stack trace too."),
+                        ),
+                    ]),
                 )]),
             ),
         ]),

@@ -97,13 +97,13 @@ impl schemars::JsonSchema for AdaptiveSchedulerState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AggregatedTaskDetailsInfo {
-    /// `metrics`
+    /// `metrics`: Per metric (`read-bytes`, `accumulated-busy-time` …): its min, max, average, sum, median and percentiles over the subtasks.
     #[serde(rename = "metrics")]
     pub metrics: std::collections::BTreeMap<
         String,
         std::collections::BTreeMap<String, i64>,
     >,
-    /// `status-duration`
+    /// `status-duration`: Per execution state: the min, max, average … of the milliseconds the subtasks spent in it.
     #[serde(rename = "status-duration")]
     pub status_duration: std::collections::BTreeMap<
         String,
@@ -114,25 +114,25 @@ pub struct AggregatedTaskDetailsInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDetails {
-    /// `duration`
+    /// `duration`: How long it has run, or ran, in milliseconds.
     #[serde(rename = "duration")]
     pub duration: i64,
-    /// `end-time`
+    /// `end-time`: When it reached a terminal status, in milliseconds since the epoch; -1 while it has not.
     #[serde(rename = "end-time")]
     pub end_time: i64,
-    /// `id`
+    /// `id`: The application's id.
     #[serde(rename = "id")]
     pub id: crate::ApplicationId,
-    /// `jobs`
+    /// `jobs`: How many of its jobs are in each status.
     #[serde(rename = "jobs")]
     pub jobs: std::collections::BTreeMap<String, i32>,
-    /// `name`
+    /// `name`: The application's name.
     #[serde(rename = "name")]
     pub name: String,
-    /// `start-time`
+    /// `start-time`: When it was submitted, in milliseconds since the epoch.
     #[serde(rename = "start-time")]
     pub start_time: i64,
-    /// `status`
+    /// `status`: The application's status.
     #[serde(rename = "status")]
     pub status: ApplicationState,
 }
@@ -140,28 +140,28 @@ pub struct ApplicationDetails {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDetailsInfo {
-    /// `duration`
+    /// `duration`: How long it has run, or ran, in milliseconds.
     #[serde(rename = "duration")]
     pub duration: i64,
-    /// `end-time`
+    /// `end-time`: When it reached a terminal status, in milliseconds since the epoch; -1 while it has not.
     #[serde(rename = "end-time")]
     pub end_time: i64,
-    /// `id`
+    /// `id`: The application's id.
     #[serde(rename = "id")]
     pub id: crate::ApplicationId,
-    /// `jobs`
+    /// `jobs`: Its jobs (none where its `main` failed before it submitted one).
     #[serde(rename = "jobs")]
     pub jobs: Vec<JobDetails>,
-    /// `name`
+    /// `name`: The application's name.
     #[serde(rename = "name")]
     pub name: String,
-    /// `start-time`
+    /// `start-time`: When it was submitted, in milliseconds since the epoch.
     #[serde(rename = "start-time")]
     pub start_time: i64,
-    /// `status`
+    /// `status`: The application's status.
     #[serde(rename = "status")]
     pub status: ApplicationState,
-    /// `timestamps`
+    /// `timestamps`: When it entered each status, in milliseconds since the epoch.
     #[serde(rename = "timestamps")]
     pub timestamps: std::collections::BTreeMap<String, i64>,
 }
@@ -169,7 +169,7 @@ pub struct ApplicationDetailsInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationExceptionHistory {
-    /// `entries`
+    /// `entries`: The failures, newest first.
     #[serde(rename = "entries")]
     pub entries: Vec<ApplicationExceptionInfo>,
 }
@@ -177,16 +177,16 @@ pub struct ApplicationExceptionHistory {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationExceptionInfo {
-    /// `exceptionName`
+    /// `exceptionName`: The failure's exception class.
     #[serde(rename = "exceptionName")]
     pub exception_name: String,
-    /// `jobId`
+    /// `jobId`: The job it happened in; absent where the application's `main` failed before any job.
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<crate::JobId>,
-    /// `stacktrace`
+    /// `stacktrace`: Its stack trace, as Java prints it.
     #[serde(rename = "stacktrace")]
     pub stacktrace: String,
-    /// `timestamp`
+    /// `timestamp`: When it happened, in milliseconds since the epoch.
     #[serde(rename = "timestamp")]
     pub timestamp: i64,
 }
@@ -194,7 +194,7 @@ pub struct ApplicationExceptionInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationExceptionsInfoWithHistory {
-    /// `exceptionHistory`
+    /// `exceptionHistory`: The application's failures, newest first.
     #[serde(rename = "exceptionHistory")]
     pub exception_history: ApplicationExceptionHistory,
 }
@@ -341,7 +341,7 @@ impl schemars::JsonSchema for ApplicationStatus {
 #[serde(untagged)]
 pub enum AsynchronousOperationInfo {
     Failed {
-        /// `failure-cause`
+        /// `failure-cause`: Why the operation failed.
         #[serde(rename = "failure-cause")]
         failure_cause: SerializedThrowable,
     },
@@ -351,10 +351,10 @@ pub enum AsynchronousOperationInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AsynchronousOperationResultOfAsynchronousOperationInfo {
-    /// `operation`
+    /// `operation`: Its outcome, once completed: nothing, or its failure.
     #[serde(rename = "operation", default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<AsynchronousOperationInfo>,
-    /// `status`
+    /// `status`: Whether the operation is still in progress or has completed (successfully or not: see `operation`).
     #[serde(rename = "status")]
     pub status: QueueStatus,
 }
@@ -362,10 +362,10 @@ pub struct AsynchronousOperationResultOfAsynchronousOperationInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AsynchronousOperationResultOfCheckpointInfo {
-    /// `operation`
+    /// `operation`: The checkpoint's outcome, once completed: its id or its failure.
     #[serde(rename = "operation", default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<CheckpointInfo>,
-    /// `status`
+    /// `status`: Whether the checkpoint is still in progress or has completed (successfully or not: see `operation`).
     #[serde(rename = "status")]
     pub status: QueueStatus,
 }
@@ -373,10 +373,10 @@ pub struct AsynchronousOperationResultOfCheckpointInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AsynchronousOperationResultOfSavepointInfo {
-    /// `operation`
+    /// `operation`: The savepoint's outcome, once completed: its location or its failure.
     #[serde(rename = "operation", default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<SavepointInfo>,
-    /// `status`
+    /// `status`: Whether the savepoint is still in progress or has completed (successfully or not: see `operation`).
     #[serde(rename = "status")]
     pub status: QueueStatus,
 }
@@ -485,16 +485,16 @@ impl schemars::JsonSchema for BackPressureStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CheckpointAlignment {
-    /// `buffered`
+    /// `buffered`: Bytes buffered during alignment (0 in current Flink).
     #[serde(rename = "buffered")]
     pub buffered: StatsSummaryDto,
-    /// `duration`
+    /// `duration`: Milliseconds the alignment took.
     #[serde(rename = "duration")]
     pub duration: StatsSummaryDto,
-    /// `persisted`
+    /// `persisted`: In-flight bytes persisted (unaligned checkpoints).
     #[serde(rename = "persisted")]
     pub persisted: StatsSummaryDto,
-    /// `processed`
+    /// `processed`: Bytes processed during alignment.
     #[serde(rename = "processed")]
     pub processed: StatsSummaryDto,
 }
@@ -560,7 +560,7 @@ pub struct CheckpointConfigInfo {
     /// `aligned_checkpoint_timeout`: Milliseconds an aligned checkpoint waits for its barriers before it switches to unaligned.
     #[serde(rename = "aligned_checkpoint_timeout")]
     pub aligned_checkpoint_timeout: i64,
-    /// `changelog_periodic_materialization_interval`
+    /// `changelog_periodic_materialization_interval`: Milliseconds between materializations of the changelog.
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
@@ -569,7 +569,7 @@ pub struct CheckpointConfigInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub changelog_periodic_materialization_interval: Option<i64>,
-    /// `changelog_storage`
+    /// `changelog_storage`: Where the changelog is stored.
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
@@ -602,7 +602,7 @@ pub struct CheckpointConfigInfo {
     /// `state_backend`: The state backend's name.
     #[serde(rename = "state_backend")]
     pub state_backend: String,
-    /// `state_changelog_enabled`
+    /// `state_changelog_enabled`: Whether the changelog state backend is on.
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
@@ -625,10 +625,10 @@ pub struct CheckpointConfigInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CheckpointDuration {
-    /// `async`
+    /// `async`: Milliseconds of its asynchronous part (writing the state out).
     #[serde(rename = "async")]
     pub async_: StatsSummaryDto,
-    /// `sync`
+    /// `sync`: Milliseconds of the checkpoint's synchronous part (the task is blocked meanwhile).
     #[serde(rename = "sync")]
     pub sync: StatsSummaryDto,
 }
@@ -638,12 +638,12 @@ pub struct CheckpointDuration {
 #[serde(untagged)]
 pub enum CheckpointInfo {
     Completed {
-        /// `checkpointId`
+        /// `checkpointId`: The id of the checkpoint taken.
         #[serde(rename = "checkpointId")]
         checkpoint_id: i64,
     },
     Failed {
-        /// `failureCause`
+        /// `failureCause`: Why the checkpoint failed.
         #[serde(rename = "failureCause")]
         failure_cause: SerializedThrowable,
     },
@@ -652,40 +652,40 @@ pub enum CheckpointInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CheckpointStatistics {
-    /// `alignment_buffered`
+    /// `alignment_buffered`: Bytes buffered while barriers aligned (0 since Flink buffers no more during alignment; kept for compatibility).
     #[serde(rename = "alignment_buffered")]
     pub alignment_buffered: i64,
-    /// `checkpoint_type`
+    /// `checkpoint_type`: The kind of checkpoint: aligned, unaligned, savepoint, or a savepoint that stops or suspends the job.
     #[serde(rename = "checkpoint_type")]
     pub checkpoint_type: CheckpointType,
-    /// `checkpointed_size`
+    /// `checkpointed_size`: Bytes the checkpoint persisted: with incremental checkpoints only what changed since the previous one (see `state_size` for the whole state).
     #[serde(rename = "checkpointed_size")]
     pub checkpointed_size: i64,
-    /// `end_to_end_duration`
+    /// `end_to_end_duration`: Milliseconds from the trigger to the last acknowledgement (so far, while it is in progress).
     #[serde(rename = "end_to_end_duration")]
     pub end_to_end_duration: i64,
-    /// `id`
+    /// `id`: The checkpoint's id: one more for each checkpoint the job triggers.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `is_savepoint`
+    /// `is_savepoint`: Whether it is a savepoint rather than a checkpoint.
     #[serde(rename = "is_savepoint")]
     pub is_savepoint: bool,
-    /// `latest_ack_timestamp`
+    /// `latest_ack_timestamp`: When the last acknowledgement arrived, in milliseconds since the epoch.
     #[serde(rename = "latest_ack_timestamp")]
     pub latest_ack_timestamp: i64,
-    /// `num_acknowledged_subtasks`
+    /// `num_acknowledged_subtasks`: How many of them have acknowledged it.
     #[serde(rename = "num_acknowledged_subtasks")]
     pub num_acknowledged_subtasks: i32,
-    /// `num_subtasks`
+    /// `num_subtasks`: How many subtasks must acknowledge the checkpoint.
     #[serde(rename = "num_subtasks")]
     pub num_subtasks: i32,
-    /// `persisted_data`
+    /// `persisted_data`: Bytes of in-flight data the checkpoint persisted (unaligned checkpoints).
     #[serde(rename = "persisted_data")]
     pub persisted_data: i64,
-    /// `processed_data`
+    /// `processed_data`: Bytes processed while barriers aligned.
     #[serde(rename = "processed_data")]
     pub processed_data: i64,
-    /// `savepointFormat`
+    /// `savepointFormat`: A savepoint's format (`CANONICAL` or `NATIVE`); absent for a checkpoint.
     ///
     /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(
@@ -694,16 +694,16 @@ pub struct CheckpointStatistics {
         skip_serializing_if = "Option::is_none"
     )]
     pub savepoint_format: Option<SavepointFormatType>,
-    /// `state_size`
+    /// `state_size`: The size of the whole state the checkpoint covers, in bytes (with incremental checkpoints also what earlier checkpoints persisted and this one refers to).
     #[serde(rename = "state_size")]
     pub state_size: i64,
-    /// `status`
+    /// `status`: Whether the checkpoint is in progress, completed or failed.
     #[serde(rename = "status")]
     pub status: CheckpointStatus,
-    /// `tasks`
+    /// `tasks`: The checkpoint's statistics per vertex, by vertex id.
     #[serde(rename = "tasks")]
     pub tasks: std::collections::BTreeMap<String, TaskCheckpointStatistics>,
-    /// `trigger_timestamp`
+    /// `trigger_timestamp`: When the checkpoint was triggered, in milliseconds since the epoch.
     #[serde(rename = "trigger_timestamp")]
     pub trigger_timestamp: i64,
     /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in CheckpointStatistics; the page does not document it.
@@ -716,7 +716,9 @@ pub struct CheckpointStatistics {
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "discarded", default, skip_serializing_if = "Option::is_none")]
     pub discarded: Option<bool>,
-    /// `external_path`: Flink 1.15.4 to 2.3.0 servers send `external_path` in CheckpointStatistics; the page does not document it.
+    /// `external_path`: Where the checkpoint's metadata was written (`<dir>/chk-<id>` or the savepoint's directory); absent where it was not kept.
+    ///
+    /// Flink's docs: Flink 1.15.4 to 2.3.0 servers send `external_path` in CheckpointStatistics; the page does not document it.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "external_path", default, skip_serializing_if = "Option::is_none")]
@@ -799,10 +801,10 @@ impl schemars::JsonSchema for CheckpointStatus {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CheckpointTriggerRequestBody {
-    /// `checkpointType`
+    /// `checkpointType`: `FULL`, `INCREMENTAL` or `CONFIGURED` (the job's own setting, the default).
     #[serde(rename = "checkpointType", default, skip_serializing_if = "Option::is_none")]
     pub checkpoint_type: Option<CheckpointBackupType>,
-    /// `triggerId`
+    /// `triggerId`: An id of the caller's for the operation: a trigger repeated with the same id is not run twice.
     #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<crate::TriggerId>,
 }
@@ -908,22 +910,22 @@ pub struct CheckpointingStatistics {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CheckpointingStatisticsSummary {
-    /// `alignment_buffered`
+    /// `alignment_buffered`: Minimum, maximum, average and percentiles of the completed checkpoints' bytes buffered during alignment.
     #[serde(rename = "alignment_buffered")]
     pub alignment_buffered: StatsSummaryDto,
-    /// `checkpointed_size`
+    /// `checkpointed_size`: Minimum, maximum, average and percentiles of the completed checkpoints' bytes persisted.
     #[serde(rename = "checkpointed_size")]
     pub checkpointed_size: StatsSummaryDto,
-    /// `end_to_end_duration`
+    /// `end_to_end_duration`: Minimum, maximum, average and percentiles of the completed checkpoints' durations, in milliseconds.
     #[serde(rename = "end_to_end_duration")]
     pub end_to_end_duration: StatsSummaryDto,
-    /// `persisted_data`
+    /// `persisted_data`: Minimum, maximum, average and percentiles of the completed checkpoints' in-flight bytes persisted.
     #[serde(rename = "persisted_data")]
     pub persisted_data: StatsSummaryDto,
-    /// `processed_data`
+    /// `processed_data`: Minimum, maximum, average and percentiles of the completed checkpoints' bytes processed during alignment.
     #[serde(rename = "processed_data")]
     pub processed_data: StatsSummaryDto,
-    /// `state_size`
+    /// `state_size`: Minimum, maximum, average and percentiles of the completed checkpoints' state sizes, in bytes.
     #[serde(rename = "state_size")]
     pub state_size: StatsSummaryDto,
 }
@@ -931,10 +933,10 @@ pub struct CheckpointingStatisticsSummary {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ClusterConfigurationInfoEntry {
-    /// `key`
+    /// `key`: The option's key (`rest.port` …).
     #[serde(rename = "key")]
     pub key: String,
-    /// `value`
+    /// `value`: Its value, as configured (secrets hidden as `******`).
     #[serde(rename = "value")]
     pub value: String,
 }
@@ -942,10 +944,10 @@ pub struct ClusterConfigurationInfoEntry {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ClusterDataSetEntry {
-    /// `id`
+    /// `id`: The data set's id.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::DataSetId>,
-    /// `isComplete`
+    /// `isComplete`: Whether all of its partitions are available.
     #[serde(rename = "isComplete", default, skip_serializing_if = "Option::is_none")]
     pub is_complete: Option<bool>,
 }
@@ -953,7 +955,7 @@ pub struct ClusterDataSetEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ClusterDataSetListResponseBody {
-    /// `dataSets`
+    /// `dataSets`: The cluster partitions (cached intermediate data sets) the cluster holds.
     #[serde(rename = "dataSets")]
     pub data_sets: Vec<ClusterDataSetEntry>,
 }
@@ -982,7 +984,7 @@ pub struct ClusterOverviewWithVersion {
     /// `slots-available`: Of those, the free ones.
     #[serde(rename = "slots-available")]
     pub slots_available: i32,
-    /// `slots-free-and-blocked`
+    /// `slots-free-and-blocked`: Free slots on blocked TaskManagers (not offered to jobs).
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
@@ -997,7 +999,7 @@ pub struct ClusterOverviewWithVersion {
     /// `taskmanagers`: TaskManagers registered with the cluster.
     #[serde(rename = "taskmanagers")]
     pub taskmanagers: i32,
-    /// `taskmanagers-blocked`
+    /// `taskmanagers-blocked`: TaskManagers blocked (speculative execution's blocklist).
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
@@ -1011,46 +1013,46 @@ pub struct ClusterOverviewWithVersion {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CompletedCheckpointStatistics {
-    /// `alignment_buffered`
+    /// `alignment_buffered`: Bytes buffered while barriers aligned (0 since Flink buffers no more during alignment; kept for compatibility).
     #[serde(rename = "alignment_buffered")]
     pub alignment_buffered: i64,
-    /// `checkpoint_type`
+    /// `checkpoint_type`: The kind of checkpoint: aligned, unaligned, savepoint, or a savepoint that stops or suspends the job.
     #[serde(rename = "checkpoint_type")]
     pub checkpoint_type: CheckpointType,
-    /// `checkpointed_size`
+    /// `checkpointed_size`: Bytes the checkpoint persisted: with incremental checkpoints only what changed since the previous one (see `state_size` for the whole state).
     #[serde(rename = "checkpointed_size")]
     pub checkpointed_size: i64,
-    /// `discarded`
+    /// `discarded`: Whether the checkpoint's files have been deleted (a newer one replaced it).
     #[serde(rename = "discarded")]
     pub discarded: bool,
-    /// `end_to_end_duration`
+    /// `end_to_end_duration`: Milliseconds from the trigger to the last acknowledgement (so far, while it is in progress).
     #[serde(rename = "end_to_end_duration")]
     pub end_to_end_duration: i64,
-    /// `external_path`
+    /// `external_path`: Where the checkpoint's metadata was written (`<dir>/chk-<id>` or the savepoint's directory); absent where it was not kept.
     #[serde(rename = "external_path")]
     pub external_path: String,
-    /// `id`
+    /// `id`: The checkpoint's id: one more for each checkpoint the job triggers.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `is_savepoint`
+    /// `is_savepoint`: Whether it is a savepoint rather than a checkpoint.
     #[serde(rename = "is_savepoint")]
     pub is_savepoint: bool,
-    /// `latest_ack_timestamp`
+    /// `latest_ack_timestamp`: When the last acknowledgement arrived, in milliseconds since the epoch.
     #[serde(rename = "latest_ack_timestamp")]
     pub latest_ack_timestamp: i64,
-    /// `num_acknowledged_subtasks`
+    /// `num_acknowledged_subtasks`: How many of them have acknowledged it.
     #[serde(rename = "num_acknowledged_subtasks")]
     pub num_acknowledged_subtasks: i32,
-    /// `num_subtasks`
+    /// `num_subtasks`: How many subtasks must acknowledge the checkpoint.
     #[serde(rename = "num_subtasks")]
     pub num_subtasks: i32,
-    /// `persisted_data`
+    /// `persisted_data`: Bytes of in-flight data the checkpoint persisted (unaligned checkpoints).
     #[serde(rename = "persisted_data")]
     pub persisted_data: i64,
-    /// `processed_data`
+    /// `processed_data`: Bytes processed while barriers aligned.
     #[serde(rename = "processed_data")]
     pub processed_data: i64,
-    /// `savepointFormat`
+    /// `savepointFormat`: A savepoint's format (`CANONICAL` or `NATIVE`); absent for a checkpoint.
     ///
     /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(
@@ -1059,16 +1061,16 @@ pub struct CompletedCheckpointStatistics {
         skip_serializing_if = "Option::is_none"
     )]
     pub savepoint_format: Option<SavepointFormatType>,
-    /// `state_size`
+    /// `state_size`: The size of the whole state the checkpoint covers, in bytes (with incremental checkpoints also what earlier checkpoints persisted and this one refers to).
     #[serde(rename = "state_size")]
     pub state_size: i64,
-    /// `status`
+    /// `status`: Whether the checkpoint is in progress, completed or failed (here: completed).
     #[serde(rename = "status")]
     pub status: CheckpointStatus,
-    /// `tasks`
+    /// `tasks`: The checkpoint's statistics per vertex, by vertex id.
     #[serde(rename = "tasks")]
     pub tasks: std::collections::BTreeMap<String, TaskCheckpointStatistics>,
-    /// `trigger_timestamp`
+    /// `trigger_timestamp`: When the checkpoint was triggered, in milliseconds since the epoch.
     #[serde(rename = "trigger_timestamp")]
     pub trigger_timestamp: i64,
     /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in CompletedCheckpointStatistics; the page does not document it.
@@ -1081,10 +1083,10 @@ pub struct CompletedCheckpointStatistics {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ConfigurationInfoEntry {
-    /// `key`
+    /// `key`: The option's key.
     #[serde(rename = "key")]
     pub key: String,
-    /// `value`
+    /// `value`: Its value, as configured (secrets hidden as `******`).
     #[serde(rename = "value")]
     pub value: String,
 }
@@ -1092,19 +1094,19 @@ pub struct ConfigurationInfoEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Counts {
-    /// `completed`
+    /// `completed`: Checkpoints completed.
     #[serde(rename = "completed")]
     pub completed: i64,
-    /// `failed`
+    /// `failed`: Checkpoints failed.
     #[serde(rename = "failed")]
     pub failed: i64,
-    /// `in_progress`
+    /// `in_progress`: Checkpoints in progress.
     #[serde(rename = "in_progress")]
     pub in_progress: i32,
-    /// `restored`
+    /// `restored`: How many times the job restored from a checkpoint or savepoint.
     #[serde(rename = "restored")]
     pub restored: i64,
-    /// `total`
+    /// `total`: Checkpoints triggered.
     #[serde(rename = "total")]
     pub total: i64,
 }
@@ -1135,10 +1137,10 @@ pub struct DashboardConfiguration {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DistributedCacheFile {
-    /// `entryName`
+    /// `entryName`: The name the file is registered under in the distributed cache.
     #[serde(rename = "entryName", default, skip_serializing_if = "Option::is_none")]
     pub entry_name: Option<String>,
-    /// `fileName`
+    /// `fileName`: The name of the multipart file part that holds it.
     #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
 }
@@ -1150,10 +1152,10 @@ pub struct EmptyResponseBody {}
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EnvironmentInfo {
-    /// `classpath`
+    /// `classpath`: The process's class path, one entry each.
     #[serde(rename = "classpath")]
     pub classpath: Vec<String>,
-    /// `jvm`
+    /// `jvm`: The JVM the process runs on.
     #[serde(rename = "jvm")]
     pub jvm: JVMInfo,
 }
@@ -1188,7 +1190,7 @@ pub struct ExceptionInfo {
     /// `timestamp`: When it happened, in milliseconds since the epoch.
     #[serde(rename = "timestamp")]
     pub timestamp: i64,
-    /// `location`
+    /// `location`: The TaskManager the subtask ran on (`host:port`; the older name of `endpoint`).
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
@@ -1198,27 +1200,27 @@ pub struct ExceptionInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExecutionConfigInfo {
-    /// `restart-strategy`
+    /// `restart-strategy`: The restart strategy, described.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "restart-strategy")]
     pub restart_strategy: String,
-    /// `job-parallelism`
+    /// `job-parallelism`: The job's default parallelism.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "job-parallelism")]
     pub job_parallelism: i32,
-    /// `object-reuse-mode`
+    /// `object-reuse-mode`: Whether objects are reused between operators.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "object-reuse-mode")]
     pub object_reuse_mode: bool,
-    /// `user-config`
+    /// `user-config`: The job's global job parameters.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "user-config")]
     pub user_config: std::collections::BTreeMap<String, String>,
-    /// `execution-mode`
+    /// `execution-mode`: How data is exchanged (`PIPELINED`, `BATCH` …).
     ///
     /// Until Flink 1.20.3. Not in Flink's docs (the ledger adds it).
     #[serde(rename = "execution-mode", default, skip_serializing_if = "Option::is_none")]
@@ -1228,26 +1230,26 @@ pub struct ExecutionConfigInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExecutionExceptionInfo {
-    /// `endpoint`
+    /// `endpoint`: The TaskManager the subtask ran on (`host:port`).
     ///
     /// Since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
-    /// `exception`
+    /// `exception`: The failure's stack trace, as Java prints it.
     #[serde(rename = "exception")]
     pub exception: String,
-    /// `location`
+    /// `location`: The TaskManager the subtask ran on (`host:port`; the older name of `endpoint`).
     #[serde(rename = "location")]
     pub location: String,
-    /// `task`
+    /// `task`: The subtask that failed (`name (i/n)`).
     #[serde(rename = "task")]
     pub task: String,
-    /// `taskManagerId`
+    /// `taskManagerId`: The id of the TaskManager the subtask ran on.
     ///
     /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(rename = "taskManagerId", default, skip_serializing_if = "Option::is_none")]
     pub task_manager_id: Option<crate::TaskManagerId>,
-    /// `timestamp`
+    /// `timestamp`: When it happened, in milliseconds since the epoch.
     #[serde(rename = "timestamp")]
     pub timestamp: i64,
 }
@@ -1408,10 +1410,10 @@ impl schemars::JsonSchema for ExecutionState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExternalizedCheckpointInfo {
-    /// `delete_on_cancellation`
+    /// `delete_on_cancellation`: Whether they are deleted when the job is cancelled.
     #[serde(rename = "delete_on_cancellation")]
     pub delete_on_cancellation: bool,
-    /// `enabled`
+    /// `enabled`: Whether completed checkpoints are kept outside the job (externalized).
     #[serde(rename = "enabled")]
     pub enabled: bool,
 }
@@ -1419,46 +1421,46 @@ pub struct ExternalizedCheckpointInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FailedCheckpointStatistics {
-    /// `alignment_buffered`
+    /// `alignment_buffered`: Bytes buffered while barriers aligned (0 since Flink buffers no more during alignment; kept for compatibility).
     #[serde(rename = "alignment_buffered")]
     pub alignment_buffered: i64,
-    /// `checkpoint_type`
+    /// `checkpoint_type`: The kind of checkpoint: aligned, unaligned, savepoint, or a savepoint that stops or suspends the job.
     #[serde(rename = "checkpoint_type")]
     pub checkpoint_type: CheckpointType,
-    /// `checkpointed_size`
+    /// `checkpointed_size`: Bytes the checkpoint persisted: with incremental checkpoints only what changed since the previous one (see `state_size` for the whole state).
     #[serde(rename = "checkpointed_size")]
     pub checkpointed_size: i64,
-    /// `end_to_end_duration`
+    /// `end_to_end_duration`: Milliseconds from the trigger to the last acknowledgement (so far, while it is in progress).
     #[serde(rename = "end_to_end_duration")]
     pub end_to_end_duration: i64,
-    /// `failure_message`
+    /// `failure_message`: Why it failed.
     #[serde(rename = "failure_message")]
     pub failure_message: String,
-    /// `failure_timestamp`
+    /// `failure_timestamp`: When the checkpoint failed, in milliseconds since the epoch.
     #[serde(rename = "failure_timestamp")]
     pub failure_timestamp: i64,
-    /// `id`
+    /// `id`: The checkpoint's id: one more for each checkpoint the job triggers.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `is_savepoint`
+    /// `is_savepoint`: Whether it is a savepoint rather than a checkpoint.
     #[serde(rename = "is_savepoint")]
     pub is_savepoint: bool,
-    /// `latest_ack_timestamp`
+    /// `latest_ack_timestamp`: When the last acknowledgement arrived, in milliseconds since the epoch.
     #[serde(rename = "latest_ack_timestamp")]
     pub latest_ack_timestamp: i64,
-    /// `num_acknowledged_subtasks`
+    /// `num_acknowledged_subtasks`: How many of them have acknowledged it.
     #[serde(rename = "num_acknowledged_subtasks")]
     pub num_acknowledged_subtasks: i32,
-    /// `num_subtasks`
+    /// `num_subtasks`: How many subtasks must acknowledge the checkpoint.
     #[serde(rename = "num_subtasks")]
     pub num_subtasks: i32,
-    /// `persisted_data`
+    /// `persisted_data`: Bytes of in-flight data the checkpoint persisted (unaligned checkpoints).
     #[serde(rename = "persisted_data")]
     pub persisted_data: i64,
-    /// `processed_data`
+    /// `processed_data`: Bytes processed while barriers aligned.
     #[serde(rename = "processed_data")]
     pub processed_data: i64,
-    /// `savepointFormat`
+    /// `savepointFormat`: A savepoint's format (`CANONICAL` or `NATIVE`); absent for a checkpoint.
     ///
     /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(
@@ -1467,16 +1469,16 @@ pub struct FailedCheckpointStatistics {
         skip_serializing_if = "Option::is_none"
     )]
     pub savepoint_format: Option<SavepointFormatType>,
-    /// `state_size`
+    /// `state_size`: The size of the whole state the checkpoint covers, in bytes (with incremental checkpoints also what earlier checkpoints persisted and this one refers to).
     #[serde(rename = "state_size")]
     pub state_size: i64,
-    /// `status`
+    /// `status`: Whether the checkpoint is in progress, completed or failed (here: failed).
     #[serde(rename = "status")]
     pub status: CheckpointStatus,
-    /// `tasks`
+    /// `tasks`: The checkpoint's statistics per vertex, by vertex id.
     #[serde(rename = "tasks")]
     pub tasks: std::collections::BTreeMap<String, TaskCheckpointStatistics>,
-    /// `trigger_timestamp`
+    /// `trigger_timestamp`: When the checkpoint was triggered, in milliseconds since the epoch.
     #[serde(rename = "trigger_timestamp")]
     pub trigger_timestamp: i64,
     /// `className`: Flink 1.15.4 to 2.3.0 servers send `className` in FailedCheckpointStatistics; the page does not document it.
@@ -1489,20 +1491,20 @@ pub struct FailedCheckpointStatistics {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Features {
-    /// `web-cancel`
+    /// `web-cancel`: Whether jobs can be cancelled (`web.cancel.enable`).
     #[serde(rename = "web-cancel")]
     pub web_cancel: bool,
-    /// `web-history`
+    /// `web-history`: Whether the server is a history server.
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "web-history", default, skip_serializing_if = "Option::is_none")]
     pub web_history: Option<bool>,
-    /// `web-rescale`
+    /// `web-rescale`: Whether jobs can be rescaled (`web.rescale.enable`).
     ///
     /// Since Flink 1.18.1. In the docs since Flink 1.18.
     #[serde(rename = "web-rescale", default, skip_serializing_if = "Option::is_none")]
     pub web_rescale: Option<bool>,
-    /// `web-submit`
+    /// `web-submit`: Whether jars can be uploaded and run (`web.submit.enable`).
     #[serde(rename = "web-submit")]
     pub web_submit: bool,
 }
@@ -1565,13 +1567,13 @@ impl schemars::JsonSchema for FlameGraphType {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GarbageCollectorInfo {
-    /// `count`
+    /// `count`: How many times it ran.
     #[serde(rename = "count")]
     pub count: i64,
-    /// `name`
+    /// `name`: The collector's name (`G1_Young_Generation` …).
     #[serde(rename = "name")]
     pub name: String,
-    /// `time`
+    /// `time`: Milliseconds it ran, in all.
     #[serde(rename = "time")]
     pub time: i64,
 }
@@ -1579,17 +1581,17 @@ pub struct GarbageCollectorInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetJobConfigBody {
-    /// `jid`
+    /// `jid`: The job's id.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "jid")]
     pub jid: crate::JobId,
-    /// `name`
+    /// `name`: The job's name.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "name")]
     pub name: String,
-    /// `execution-config`
+    /// `execution-config`: The job's execution settings.
     ///
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "execution-config")]
@@ -1599,16 +1601,16 @@ pub struct GetJobConfigBody {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct HardwareDescription {
-    /// `cpuCores`
+    /// `cpuCores`: CPU cores the JVM sees.
     #[serde(rename = "cpuCores")]
     pub cpu_cores: i32,
-    /// `freeMemory`
+    /// `freeMemory`: The JVM's maximum heap, in bytes (`-Xmx`; despite the name, not what is free).
     #[serde(rename = "freeMemory")]
     pub free_memory: i64,
-    /// `managedMemory`
+    /// `managedMemory`: The TaskManager's managed memory, in bytes.
     #[serde(rename = "managedMemory")]
     pub managed_memory: i64,
-    /// `physicalMemory`
+    /// `physicalMemory`: The machine's memory, in bytes; -1 where unknown.
     #[serde(rename = "physicalMemory")]
     pub physical_memory: i64,
 }
@@ -1616,7 +1618,7 @@ pub struct HardwareDescription {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IOMetricsInfo {
-    /// `accumulated-backpressured-time`
+    /// `accumulated-backpressured-time`: Milliseconds the subtasks were back-pressured, summed.
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
@@ -1625,7 +1627,7 @@ pub struct IOMetricsInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub accumulated_backpressured_time: Option<i64>,
-    /// `accumulated-busy-time`
+    /// `accumulated-busy-time`: Milliseconds the subtasks were busy, summed; `NaN` where it is not measured.
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
@@ -1634,7 +1636,7 @@ pub struct IOMetricsInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub accumulated_busy_time: Option<crate::Double>,
-    /// `accumulated-idle-time`
+    /// `accumulated-idle-time`: Milliseconds the subtasks were idle (waiting for input), summed.
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
@@ -1672,22 +1674,22 @@ pub struct IOMetricsInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Input {
-    /// `caching`
+    /// `caching`: Whether the input's data is cached.
     #[serde(rename = "caching", default, skip_serializing_if = "Option::is_none")]
     pub caching: Option<String>,
-    /// `exchange`
+    /// `exchange`: How data is exchanged (`pipelined`, `blocking` …).
     #[serde(rename = "exchange")]
     pub exchange: String,
-    /// `id`
+    /// `id`: The upstream vertex's id.
     #[serde(rename = "id")]
     pub id: crate::VertexId,
-    /// `local_strategy`
+    /// `local_strategy`: The local strategy, where there is one.
     #[serde(rename = "local_strategy", default, skip_serializing_if = "Option::is_none")]
     pub local_strategy: Option<String>,
-    /// `num`
+    /// `num`: The input's index.
     #[serde(rename = "num")]
     pub num: i64,
-    /// `ship_strategy`
+    /// `ship_strategy`: How records are shipped along the edge (`HASH`, `FORWARD`, `REBALANCE` …).
     #[serde(rename = "ship_strategy")]
     pub ship_strategy: String,
 }
@@ -1695,13 +1697,13 @@ pub struct Input {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JVMInfo {
-    /// `arch`
+    /// `arch`: The processor architecture.
     #[serde(rename = "arch")]
     pub arch: String,
-    /// `options`
+    /// `options`: The JVM's options (`-Xmx …`).
     #[serde(rename = "options")]
     pub options: Vec<String>,
-    /// `version`
+    /// `version`: The JVM's version and vendor.
     #[serde(rename = "version")]
     pub version: String,
 }
@@ -1709,10 +1711,10 @@ pub struct JVMInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JarEntryInfo {
-    /// `description`
+    /// `description`: What the entry class says of itself (where it implements `ProgramDescription`).
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `name`
+    /// `name`: The entry class's name.
     #[serde(rename = "name")]
     pub name: String,
 }
@@ -1748,10 +1750,10 @@ pub struct JarListInfo {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JarPlanRequestBody {
-    /// `entryClass`
+    /// `entryClass`: The class whose `main` to run; the jar manifest's main class if absent.
     #[serde(rename = "entryClass", default, skip_serializing_if = "Option::is_none")]
     pub entry_class: Option<String>,
-    /// `flinkConfiguration`
+    /// `flinkConfiguration`: Configuration for this job only (`key: value`), over the cluster's.
     ///
     /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(
@@ -1760,20 +1762,20 @@ pub struct JarPlanRequestBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub flink_configuration: Option<std::collections::BTreeMap<String, String>>,
-    /// `jobId`
+    /// `jobId`: The id the job gets; a fresh one if absent.
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<crate::JobId>,
-    /// `parallelism`
+    /// `parallelism`: The job's default parallelism; the cluster's `parallelism.default` if absent.
     #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i32>,
-    /// `programArgsList`
+    /// `programArgsList`: The arguments given to `main`, one string each (no quoting or splitting).
     #[serde(
         rename = "programArgsList",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub program_args_list: Option<Vec<String>>,
-    /// `programArgs`
+    /// `programArgs`: The arguments as one string, split at spaces (deprecated: use `programArgsList`).
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "programArgs", default, skip_serializing_if = "Option::is_none")]
@@ -1783,43 +1785,43 @@ pub struct JarPlanRequestBody {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JarRunApplicationRequestBody {
-    /// `allowNonRestoredState`
+    /// `allowNonRestoredState`: Start even if state in the savepoint belongs to no operator of the job (that state is dropped).
     #[serde(
         rename = "allowNonRestoredState",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_non_restored_state: Option<bool>,
-    /// `applicationId`
+    /// `applicationId`: The id the application gets; a fresh one if absent.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<crate::ApplicationId>,
-    /// `claimMode`
+    /// `claimMode`: Who owns the restored snapshot's files: `NO_CLAIM` (the default: the job copies nothing and never deletes it) or `CLAIM` (the job may delete it).
     #[serde(rename = "claimMode", default, skip_serializing_if = "Option::is_none")]
     pub claim_mode: Option<RestoreMode>,
-    /// `entryClass`
+    /// `entryClass`: The class whose `main` to run; the jar manifest's main class if absent.
     #[serde(rename = "entryClass", default, skip_serializing_if = "Option::is_none")]
     pub entry_class: Option<String>,
-    /// `flinkConfiguration`
+    /// `flinkConfiguration`: Configuration for this job only (`key: value`), over the cluster's.
     #[serde(
         rename = "flinkConfiguration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub flink_configuration: Option<std::collections::BTreeMap<String, String>>,
-    /// `jobId`
+    /// `jobId`: The id the job gets; a fresh one if absent.
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<crate::JobId>,
-    /// `parallelism`
+    /// `parallelism`: The job's default parallelism; the cluster's `parallelism.default` if absent.
     #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i32>,
-    /// `programArgsList`
+    /// `programArgsList`: The arguments given to `main`, one string each (no quoting or splitting).
     #[serde(
         rename = "programArgsList",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub program_args_list: Option<Vec<String>>,
-    /// `savepointPath`
+    /// `savepointPath`: A savepoint or retained checkpoint to restore the job from.
     #[serde(rename = "savepointPath", default, skip_serializing_if = "Option::is_none")]
     pub savepoint_path: Option<String>,
 }
@@ -1827,7 +1829,7 @@ pub struct JarRunApplicationRequestBody {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JarRunApplicationResponseBody {
-    /// `applicationid`
+    /// `applicationid`: The id of the application started.
     #[serde(rename = "applicationid")]
     pub applicationid: crate::ApplicationId,
 }
@@ -1835,22 +1837,22 @@ pub struct JarRunApplicationResponseBody {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JarRunRequestBody {
-    /// `allowNonRestoredState`
+    /// `allowNonRestoredState`: Start even if state in the savepoint belongs to no operator of the job (that state is dropped).
     #[serde(
         rename = "allowNonRestoredState",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_non_restored_state: Option<bool>,
-    /// `claimMode`
+    /// `claimMode`: Who owns the restored snapshot's files: `NO_CLAIM` (the default: the job copies nothing and never deletes it) or `CLAIM` (the job may delete it).
     ///
     /// Since Flink 1.20.3. In the docs since Flink 1.20.
     #[serde(rename = "claimMode", default, skip_serializing_if = "Option::is_none")]
     pub claim_mode: Option<RestoreMode>,
-    /// `entryClass`
+    /// `entryClass`: The class whose `main` to run; the jar manifest's main class if absent.
     #[serde(rename = "entryClass", default, skip_serializing_if = "Option::is_none")]
     pub entry_class: Option<String>,
-    /// `flinkConfiguration`
+    /// `flinkConfiguration`: Configuration for this job only (`key: value`), over the cluster's.
     ///
     /// Since Flink 1.17.2. In the docs since Flink 1.17.
     #[serde(
@@ -1859,26 +1861,26 @@ pub struct JarRunRequestBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub flink_configuration: Option<std::collections::BTreeMap<String, String>>,
-    /// `jobId`
+    /// `jobId`: The id the job gets; a fresh one if absent.
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<crate::JobId>,
-    /// `parallelism`
+    /// `parallelism`: The job's default parallelism; the cluster's `parallelism.default` if absent.
     #[serde(rename = "parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i32>,
-    /// `programArgsList`
+    /// `programArgsList`: The arguments given to `main`, one string each (no quoting or splitting).
     #[serde(
         rename = "programArgsList",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub program_args_list: Option<Vec<String>>,
-    /// `restoreMode`
+    /// `restoreMode`: The older name of `claimMode`.
     #[serde(rename = "restoreMode", default, skip_serializing_if = "Option::is_none")]
     pub restore_mode: Option<RestoreMode>,
-    /// `savepointPath`
+    /// `savepointPath`: A savepoint or retained checkpoint to restore the job from.
     #[serde(rename = "savepointPath", default, skip_serializing_if = "Option::is_none")]
     pub savepoint_path: Option<String>,
-    /// `programArgs`
+    /// `programArgs`: The arguments as one string, split at spaces (deprecated: use `programArgsList`).
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "programArgs", default, skip_serializing_if = "Option::is_none")]
@@ -1888,12 +1890,12 @@ pub struct JarRunRequestBody {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JarRunResponseBody {
-    /// `applicationId`
+    /// `applicationId`: The application the job runs in.
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<crate::ApplicationId>,
-    /// `jobid`
+    /// `jobid`: The id of the job started.
     #[serde(rename = "jobid")]
     pub jobid: crate::JobId,
 }
@@ -1904,7 +1906,7 @@ pub struct JarUploadResponseBody {
     /// `filename`: Where the server stored the jar; its last segment is the jar's id (`jar_id()`).
     #[serde(rename = "filename")]
     pub filename: String,
-    /// `status`
+    /// `status`: `success` once the jar is stored.
     #[serde(rename = "status")]
     pub status: JarUploadStatus,
 }
@@ -1953,15 +1955,15 @@ impl schemars::JsonSchema for JarUploadStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobAccumulatorsInfo {
-    /// `job-accumulators`
+    /// `job-accumulators`: The job's accumulators (empty: Flink fills only the user ones).
     ///
     /// Free-form, kept as JSON: job-level accumulators of the legacy API: every version recorded sends `[]` (user accumulators are in `user-task-accumulators`). Nothing to type.
     #[serde(rename = "job-accumulators")]
     pub job_accumulators: Vec<serde_json::Value>,
-    /// `serialized-user-task-accumulators`
+    /// `serialized-user-task-accumulators`: The same, Java-serialized (only with `includeSerializedValue=true`).
     #[serde(rename = "serialized-user-task-accumulators")]
     pub serialized_user_task_accumulators: std::collections::BTreeMap<String, String>,
-    /// `user-task-accumulators`
+    /// `user-task-accumulators`: The user accumulators of all the job's tasks, merged by name.
     #[serde(rename = "user-task-accumulators")]
     pub user_task_accumulators: Vec<UserTaskAccumulator>,
 }
@@ -1969,7 +1971,7 @@ pub struct JobAccumulatorsInfo {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobClientHeartbeatRequestBody {
-    /// `expiredTimestamp`
+    /// `expiredTimestamp`: Until when the client vouches for the job, in milliseconds since the epoch (attached clients of `execution.attached`).
     #[serde(
         rename = "expiredTimestamp",
         default,
@@ -2001,7 +2003,7 @@ pub struct JobDetails {
     /// `name`: The job's name (the one given to `execute`).
     #[serde(rename = "name")]
     pub name: String,
-    /// `pending-operators`
+    /// `pending-operators`: Operators not yet turned into job vertices (the adaptive batch scheduler builds the job graph as the job runs); 0 otherwise.
     ///
     /// Since Flink 2.0.2. In the docs since Flink 2.0.
     #[serde(
@@ -2060,7 +2062,7 @@ pub struct JobDetailsInfo {
     /// `now`: The server's clock when it answered, in milliseconds since the epoch.
     #[serde(rename = "now")]
     pub now: i64,
-    /// `pending-operators`
+    /// `pending-operators`: Operators not yet turned into job vertices (the adaptive batch scheduler builds the job graph as the job runs); 0 otherwise.
     ///
     /// Since Flink 2.0.2. In the docs since Flink 2.0.
     #[serde(
@@ -2104,10 +2106,10 @@ pub struct JobDetailsInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobExceptionHistory {
-    /// `entries`
+    /// `entries`: The failures, newest first.
     #[serde(rename = "entries")]
     pub entries: Vec<RootExceptionInfo>,
-    /// `truncated`
+    /// `truncated`: Whether there were more than this answer holds.
     #[serde(rename = "truncated")]
     pub truncated: bool,
 }
@@ -2143,14 +2145,14 @@ pub struct JobExceptionsInfoWithHistory {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobExecutionResultResponseBody {
-    /// `job-execution-result`
+    /// `job-execution-result`: How the job ended; absent while it runs.
     #[serde(
         rename = "job-execution-result",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub job_execution_result: Option<JobResult>,
-    /// `status`
+    /// `status`: Whether the job has reached a terminal status (`COMPLETED`) or not yet (`IN_PROGRESS`).
     #[serde(rename = "status")]
     pub status: QueueStatus,
 }
@@ -2158,10 +2160,10 @@ pub struct JobExecutionResultResponseBody {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobIdWithStatus {
-    /// `id`
+    /// `id`: The job's id.
     #[serde(rename = "id")]
     pub id: crate::JobId,
-    /// `status`
+    /// `status`: The job's status.
     #[serde(rename = "status")]
     pub status: JobStatus,
 }
@@ -2169,7 +2171,7 @@ pub struct JobIdWithStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobIdsWithStatusOverview {
-    /// `jobs`
+    /// `jobs`: Every job the cluster knows, running and ended.
     #[serde(rename = "jobs")]
     pub jobs: Vec<JobIdWithStatus>,
 }
@@ -2177,7 +2179,7 @@ pub struct JobIdsWithStatusOverview {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobPlanInfo {
-    /// `plan`
+    /// `plan`: The job's dataflow plan.
     #[serde(rename = "plan")]
     pub plan: Plan,
 }
@@ -2185,35 +2187,35 @@ pub struct JobPlanInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobRescaleConfigInfo {
-    /// `executingCooldownTimeoutInMillis`
+    /// `executingCooldownTimeoutInMillis`: The least time between two rescales of a running job.
     #[serde(rename = "executingCooldownTimeoutInMillis")]
     pub executing_cooldown_timeout_in_millis: i64,
-    /// `executingResourceStabilizationTimeoutInMillis`
+    /// `executingResourceStabilizationTimeoutInMillis`: How long a running job waits for its resources to stop changing before it rescales.
     #[serde(rename = "executingResourceStabilizationTimeoutInMillis")]
     pub executing_resource_stabilization_timeout_in_millis: i64,
-    /// `maximumDelayForTriggeringRescaleInMillis`
+    /// `maximumDelayForTriggeringRescaleInMillis`: The longest a rescale waits before it is triggered.
     #[serde(rename = "maximumDelayForTriggeringRescaleInMillis")]
     pub maximum_delay_for_triggering_rescale_in_millis: i64,
-    /// `rescaleHistoryMax`
+    /// `rescaleHistoryMax`: How many rescales the history keeps.
     #[serde(rename = "rescaleHistoryMax")]
     pub rescale_history_max: i32,
-    /// `rescaleOnFailedCheckpointCount`
+    /// `rescaleOnFailedCheckpointCount`: How many failed checkpoints in a row trigger a rescale that waits for the next checkpoint.
     #[serde(rename = "rescaleOnFailedCheckpointCount")]
     pub rescale_on_failed_checkpoint_count: i32,
-    /// `schedulerExecutionMode`
+    /// `schedulerExecutionMode`: The adaptive scheduler's mode (`REACTIVE` or none).
     #[serde(
         rename = "schedulerExecutionMode",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub scheduler_execution_mode: Option<SchedulerExecutionMode>,
-    /// `slotIdleTimeoutInMillis`
+    /// `slotIdleTimeoutInMillis`: How long an unused slot is kept.
     #[serde(rename = "slotIdleTimeoutInMillis")]
     pub slot_idle_timeout_in_millis: i64,
-    /// `submissionResourceStabilizationTimeoutInMillis`
+    /// `submissionResourceStabilizationTimeoutInMillis`: How long a submitted job waits for its resources to stop changing before it starts with what it has.
     #[serde(rename = "submissionResourceStabilizationTimeoutInMillis")]
     pub submission_resource_stabilization_timeout_in_millis: i64,
-    /// `submissionResourceWaitTimeoutInMillis`
+    /// `submissionResourceWaitTimeoutInMillis`: How long a submitted job waits for the resources it needs before it fails.
     #[serde(rename = "submissionResourceWaitTimeoutInMillis")]
     pub submission_resource_wait_timeout_in_millis: i64,
 }
@@ -2221,45 +2223,45 @@ pub struct JobRescaleConfigInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobRescaleDetails {
-    /// `endTimestampInMillis`
+    /// `endTimestampInMillis`: When it ended, in milliseconds since the epoch; null while in progress.
     #[serde(
         rename = "endTimestampInMillis",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub end_timestamp_in_millis: Option<i64>,
-    /// `rescaleAttemptId`
+    /// `rescaleAttemptId`: The attempt's number within the requirements' rescale.
     #[serde(rename = "rescaleAttemptId")]
     pub rescale_attempt_id: i64,
-    /// `rescaleUuid`
+    /// `rescaleUuid`: The rescale's id.
     #[serde(rename = "rescaleUuid")]
     pub rescale_uuid: crate::RescaleId,
-    /// `resourceRequirementsUuid`
+    /// `resourceRequirementsUuid`: The resource requirements it answers to.
     #[serde(rename = "resourceRequirementsUuid")]
     pub resource_requirements_uuid: String,
-    /// `schedulerStates`
+    /// `schedulerStates`: The adaptive scheduler's states the rescale went through, with their times.
     #[serde(rename = "schedulerStates")]
     pub scheduler_states: Vec<SchedulerStateSpan>,
-    /// `slots`
+    /// `slots`: Each slot sharing group's slots before and after, by group id.
     #[serde(rename = "slots")]
     pub slots: std::collections::BTreeMap<String, SlotSharingGroupRescaleInfo>,
-    /// `startTimestampInMillis`
+    /// `startTimestampInMillis`: When it started, in milliseconds since the epoch.
     #[serde(rename = "startTimestampInMillis")]
     pub start_timestamp_in_millis: i64,
-    /// `terminalState`
+    /// `terminalState`: How it ended (`COMPLETED`, `FAILED`, `IGNORED`); null while in progress.
     #[serde(rename = "terminalState", default, skip_serializing_if = "Option::is_none")]
     pub terminal_state: Option<RescaleTerminalState>,
-    /// `terminatedReason`
+    /// `terminatedReason`: Why it ended so; null while in progress.
     #[serde(
         rename = "terminatedReason",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub terminated_reason: Option<RescaleTerminatedReason>,
-    /// `triggerCause`
+    /// `triggerCause`: What started the rescale (new resources, new requirements, a failed checkpoint …).
     #[serde(rename = "triggerCause")]
     pub trigger_cause: RescaleTriggerCause,
-    /// `vertices`
+    /// `vertices`: Each vertex's parallelism before and after, by vertex id.
     #[serde(rename = "vertices")]
     pub vertices: std::collections::BTreeMap<String, VertexParallelismRescaleInfo>,
 }
@@ -2267,10 +2269,10 @@ pub struct JobRescaleDetails {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobRescalesOverview {
-    /// `latest`
+    /// `latest`: The latest rescale that completed, failed and was ignored.
     #[serde(rename = "latest")]
     pub latest: LatestRescales,
-    /// `rescalesCounts`
+    /// `rescalesCounts`: How many rescales are in progress, completed, failed and ignored.
     #[serde(rename = "rescalesCounts")]
     pub rescales_counts: RescalesCounts,
 }
@@ -2278,19 +2280,19 @@ pub struct JobRescalesOverview {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobRescalesSummary {
-    /// `completedRescalesDurationStatsInMillis`
+    /// `completedRescalesDurationStatsInMillis`: Statistics of completed rescales' durations, in milliseconds.
     #[serde(rename = "completedRescalesDurationStatsInMillis")]
     pub completed_rescales_duration_stats_in_millis: StatsSummaryDto,
-    /// `failedRescalesDurationStatsInMillis`
+    /// `failedRescalesDurationStatsInMillis`: Statistics of failed rescales' durations, in milliseconds.
     #[serde(rename = "failedRescalesDurationStatsInMillis")]
     pub failed_rescales_duration_stats_in_millis: StatsSummaryDto,
-    /// `ignoredRescalesDurationStatsInMillis`
+    /// `ignoredRescalesDurationStatsInMillis`: Statistics of ignored rescales' durations, in milliseconds.
     #[serde(rename = "ignoredRescalesDurationStatsInMillis")]
     pub ignored_rescales_duration_stats_in_millis: StatsSummaryDto,
-    /// `rescalesCounts`
+    /// `rescalesCounts`: How many rescales are in progress, completed, failed and ignored.
     #[serde(rename = "rescalesCounts")]
     pub rescales_counts: RescalesCounts,
-    /// `rescalesDurationStatsInMillis`
+    /// `rescalesDurationStatsInMillis`: Statistics of all rescales' durations, in milliseconds.
     #[serde(rename = "rescalesDurationStatsInMillis")]
     pub rescales_duration_stats_in_millis: StatsSummaryDto,
 }
@@ -2323,22 +2325,22 @@ pub struct JobResult {
     /// Not in Flink's docs (the ledger adds it).
     #[serde(rename = "failure-cause", default, skip_serializing_if = "Option::is_none")]
     pub failure_cause: Option<SerializedThrowable>,
-    /// `name`
+    /// `name`: The job's name.
     ///
     /// Since Flink 2.3.0. Not in Flink's docs (the ledger adds it).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `application-id`
+    /// `application-id`: The application the job belonged to.
     ///
     /// Since Flink 2.3.0. Not in Flink's docs (the ledger adds it).
     #[serde(rename = "application-id", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<crate::ApplicationId>,
-    /// `start-time`
+    /// `start-time`: When the job was submitted, in milliseconds since the epoch.
     ///
     /// Since Flink 2.3.0. Not in Flink's docs (the ledger adds it).
     #[serde(rename = "start-time", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<i64>,
-    /// `end-time`
+    /// `end-time`: When it ended, in milliseconds since the epoch.
     ///
     /// Since Flink 2.3.0. Not in Flink's docs (the ledger adds it).
     #[serde(rename = "end-time", default, skip_serializing_if = "Option::is_none")]
@@ -2445,7 +2447,7 @@ impl schemars::JsonSchema for JobStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobStatusInfo {
-    /// `status`
+    /// `status`: The job's status.
     #[serde(rename = "status")]
     pub status: JobStatus,
 }
@@ -2453,21 +2455,21 @@ pub struct JobStatusInfo {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobSubmitRequestBody {
-    /// `jobArtifactFileNames`
+    /// `jobArtifactFileNames`: The other files the job needs (distributed cache), each with the name it is registered under.
     #[serde(
         rename = "jobArtifactFileNames",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub job_artifact_file_names: Option<Vec<DistributedCacheFile>>,
-    /// `jobGraphFileName`
+    /// `jobGraphFileName`: The name of the multipart file part that holds the serialized job graph.
     #[serde(
         rename = "jobGraphFileName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub job_graph_file_name: Option<String>,
-    /// `jobJarFileNames`
+    /// `jobJarFileNames`: The names of the file parts that are the job's jars.
     #[serde(
         rename = "jobJarFileNames",
         default,
@@ -2479,7 +2481,7 @@ pub struct JobSubmitRequestBody {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobSubmitResponseBody {
-    /// `jobUrl`
+    /// `jobUrl`: The submitted job's path (`/jobs/<id>`).
     #[serde(rename = "jobUrl")]
     pub job_url: String,
 }
@@ -2532,10 +2534,10 @@ impl schemars::JsonSchema for JobType {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobVertexAccumulatorsInfo {
-    /// `id`
+    /// `id`: The vertex's id.
     #[serde(rename = "id")]
     pub id: crate::VertexId,
-    /// `user-accumulators`
+    /// `user-accumulators`: The vertex's user accumulators, merged over its subtasks.
     #[serde(rename = "user-accumulators")]
     pub user_accumulators: Vec<UserAccumulator>,
 }
@@ -2546,20 +2548,22 @@ pub struct JobVertexAccumulatorsInfo {
     into = "JobVertexBackPressureInfoAsSent"
 )]
 pub struct JobVertexBackPressureInfo {
-    /// `backpressure-level`: Flink sends it also as `backpressureLevel`, with the same value: read from either, written as both.
+    /// `backpressure-level`: The worst subtask's level: `ok` (ratio ≤ 0.10), `low` (≤ 0.5) or `high`.
+    ///
+    /// Flink sends it also as `backpressureLevel`, with the same value: read from either, written as both.
     #[serde(
         rename = "backpressure-level",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub backpressure_level: Option<BackPressureLevel>,
-    /// `end-timestamp`
+    /// `end-timestamp`: When the sample was taken, in milliseconds since the epoch.
     #[serde(rename = "end-timestamp", default, skip_serializing_if = "Option::is_none")]
     pub end_timestamp: Option<i64>,
-    /// `status`
+    /// `status`: `ok` with a sample; `deprecated` where none is available yet (the other fields are then absent: ask again).
     #[serde(rename = "status")]
     pub status: BackPressureStatus,
-    /// `subtasks`
+    /// `subtasks`: Each subtask's back pressure.
     #[serde(rename = "subtasks", default, skip_serializing_if = "Option::is_none")]
     pub subtasks: Option<Vec<SubtaskBackPressureInfo>>,
 }
@@ -2641,27 +2645,27 @@ pub struct JobVertexDetails {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobVertexDetailsInfo {
-    /// `aggregated`
+    /// `aggregated`: The subtasks' metrics and time in each state, aggregated (min, max, average, sum …).
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "aggregated", default, skip_serializing_if = "Option::is_none")]
     pub aggregated: Option<AggregatedTaskDetailsInfo>,
-    /// `id`
+    /// `id`: The vertex's id.
     #[serde(rename = "id")]
     pub id: crate::VertexId,
-    /// `maxParallelism`
+    /// `maxParallelism`: The most subtasks the vertex can be rescaled to.
     #[serde(rename = "maxParallelism")]
     pub max_parallelism: i32,
-    /// `name`
+    /// `name`: The vertex's name: its chained operators, joined by ` -> `.
     #[serde(rename = "name")]
     pub name: String,
-    /// `now`
+    /// `now`: The server's clock when it answered, in milliseconds since the epoch.
     #[serde(rename = "now")]
     pub now: i64,
-    /// `parallelism`
+    /// `parallelism`: How many subtasks run the vertex.
     #[serde(rename = "parallelism")]
     pub parallelism: i32,
-    /// `subtasks`
+    /// `subtasks`: Each subtask's current execution attempt, by subtask index.
     #[serde(rename = "subtasks")]
     pub subtasks: Vec<SubtaskExecutionAttemptDetailsInfo>,
 }
@@ -2669,10 +2673,10 @@ pub struct JobVertexDetailsInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobVertexFlameGraph {
-    /// `data`
+    /// `data`: The root of the sampled stacks: each node a frame, its value the samples it was in.
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<JobVertexFlameGraphNode>,
-    /// `endTimestamp`
+    /// `endTimestamp`: When the sampling ended, in milliseconds since the epoch.
     #[serde(rename = "endTimestamp")]
     pub end_timestamp: i64,
 }
@@ -2680,13 +2684,13 @@ pub struct JobVertexFlameGraph {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobVertexFlameGraphNode {
-    /// `children`
+    /// `children`: The frames it called.
     #[serde(rename = "children", default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<JobVertexFlameGraphNode>>,
-    /// `name`
+    /// `name`: The stack frame (method and line).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `value`
+    /// `value`: How many samples were in it.
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i32>,
 }
@@ -2694,7 +2698,7 @@ pub struct JobVertexFlameGraphNode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobVertexResourceRequirements {
-    /// `parallelism`
+    /// `parallelism`: The bounds of the vertex's parallelism.
     #[serde(rename = "parallelism")]
     pub parallelism: Parallelism,
 }
@@ -2702,38 +2706,38 @@ pub struct JobVertexResourceRequirements {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobVertexTaskManager {
-    /// `aggregated`
+    /// `aggregated`: Those subtasks' metrics and time in each state, aggregated.
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "aggregated", default, skip_serializing_if = "Option::is_none")]
     pub aggregated: Option<AggregatedTaskDetailsInfo>,
-    /// `duration`
+    /// `duration`: How long they have run, or ran, in milliseconds.
     #[serde(rename = "duration")]
     pub duration: i64,
-    /// `end-time`
+    /// `end-time`: When the last of them ended, in milliseconds since the epoch; -1 before.
     #[serde(rename = "end-time")]
     pub end_time: i64,
-    /// `endpoint`
+    /// `endpoint`: The TaskManager (`host:port`).
     ///
     /// Since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
-    /// `metrics`
+    /// `metrics`: What those subtasks read and wrote, summed.
     #[serde(rename = "metrics")]
     pub metrics: IOMetricsInfo,
-    /// `start-time`
+    /// `start-time`: When the first of them started, in milliseconds since the epoch; -1 before.
     #[serde(rename = "start-time")]
     pub start_time: i64,
-    /// `status`
+    /// `status`: The execution state of the vertex's subtasks there, aggregated.
     #[serde(rename = "status")]
     pub status: ExecutionState,
-    /// `status-counts`
+    /// `status-counts`: How many of those subtasks are in each execution state.
     #[serde(rename = "status-counts")]
     pub status_counts: std::collections::BTreeMap<ExecutionState, i32>,
-    /// `taskmanager-id`
+    /// `taskmanager-id`: The TaskManager's id.
     #[serde(rename = "taskmanager-id")]
     pub taskmanager_id: crate::TaskManagerId,
-    /// `host`
+    /// `host`: The TaskManager's host (the older field: `endpoint` says host and port).
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
@@ -2743,16 +2747,16 @@ pub struct JobVertexTaskManager {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobVertexTaskManagersInfo {
-    /// `id`
+    /// `id`: The vertex's id.
     #[serde(rename = "id")]
     pub id: crate::VertexId,
-    /// `name`
+    /// `name`: The vertex's name.
     #[serde(rename = "name")]
     pub name: String,
-    /// `now`
+    /// `now`: The server's clock when it answered, in milliseconds since the epoch.
     #[serde(rename = "now")]
     pub now: i64,
-    /// `taskmanagers`
+    /// `taskmanagers`: The TaskManagers the vertex's subtasks run on, each with what its subtasks there did.
     #[serde(rename = "taskmanagers")]
     pub taskmanagers: Vec<JobVertexTaskManager>,
 }
@@ -2760,16 +2764,16 @@ pub struct JobVertexTaskManagersInfo {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LatestCheckpoints {
-    /// `completed`
+    /// `completed`: The latest completed checkpoint; absent before the first.
     #[serde(rename = "completed", default, skip_serializing_if = "Option::is_none")]
     pub completed: Option<CompletedCheckpointStatistics>,
-    /// `failed`
+    /// `failed`: The latest failed checkpoint; absent before the first.
     #[serde(rename = "failed", default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<FailedCheckpointStatistics>,
-    /// `restored`
+    /// `restored`: The checkpoint or savepoint the job last restored from; absent where it has not.
     #[serde(rename = "restored", default, skip_serializing_if = "Option::is_none")]
     pub restored: Option<RestoredCheckpointStatistics>,
-    /// `savepoint`
+    /// `savepoint`: The latest completed savepoint; absent before the first.
     #[serde(rename = "savepoint", default, skip_serializing_if = "Option::is_none")]
     pub savepoint: Option<CompletedCheckpointStatistics>,
 }
@@ -2777,13 +2781,13 @@ pub struct LatestCheckpoints {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LatestRescales {
-    /// `completed`
+    /// `completed`: The latest completed rescale.
     #[serde(rename = "completed")]
     pub completed: JobRescaleDetails,
-    /// `failed`
+    /// `failed`: The latest failed rescale; absent before one.
     #[serde(rename = "failed", default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<JobRescaleDetails>,
-    /// `ignored`
+    /// `ignored`: The latest ignored rescale; absent before one.
     #[serde(rename = "ignored", default, skip_serializing_if = "Option::is_none")]
     pub ignored: Option<JobRescaleDetails>,
 }
@@ -2791,13 +2795,13 @@ pub struct LatestRescales {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LogInfo {
-    /// `mtime`
+    /// `mtime`: When it was last modified, in milliseconds since the epoch.
     #[serde(rename = "mtime")]
     pub mtime: i64,
-    /// `name`
+    /// `name`: The file's name (for `/taskmanagers/:id/logs/:name` or `/jobmanager/logs/:name`).
     #[serde(rename = "name")]
     pub name: String,
-    /// `size`
+    /// `size`: Its size in bytes.
     #[serde(rename = "size")]
     pub size: i64,
 }
@@ -2805,7 +2809,7 @@ pub struct LogInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LogListInfo {
-    /// `logs`
+    /// `logs`: The log files in the log directory.
     #[serde(rename = "logs")]
     pub logs: Vec<LogInfo>,
 }
@@ -2813,7 +2817,7 @@ pub struct LogListInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LogUrlResponse {
-    /// `url`
+    /// `url`: The log's URL in the history server or the log service (`historyserver.log.*-url-pattern`).
     #[serde(rename = "url")]
     pub url: String,
 }
@@ -2946,7 +2950,7 @@ impl schemars::JsonSchema for MetricsAggregation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MultipleApplicationsDetails {
-    /// `applications`
+    /// `applications`: The applications the cluster knows.
     #[serde(rename = "applications")]
     pub applications: Vec<ApplicationDetails>,
 }
@@ -2954,7 +2958,7 @@ pub struct MultipleApplicationsDetails {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MultipleJobsDetails {
-    /// `jobs`
+    /// `jobs`: Every job the cluster knows, running and ended.
     #[serde(rename = "jobs")]
     pub jobs: Vec<JobDetails>,
 }
@@ -2999,13 +3003,13 @@ pub struct PlanNode {
     /// `inputs`: The edges into the vertex: where from, and how records are shipped (`HASH`, `FORWARD`, `REBALANCE` …).
     #[serde(rename = "inputs", default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Vec<Input>>,
-    /// `operator`
+    /// `operator`: The vertex's operator kind (empty for streaming jobs).
     #[serde(rename = "operator")]
     pub operator: String,
-    /// `operator_strategy`
+    /// `operator_strategy`: The operator's strategy (empty for streaming jobs).
     #[serde(rename = "operator_strategy")]
     pub operator_strategy: String,
-    /// `optimizer_properties`
+    /// `optimizer_properties`: The optimizer's properties (empty for streaming jobs).
     ///
     /// Free-form, kept as JSON: what Flink's optimizer noted about a plan node (a batch optimizer's estimates); streaming plans send `{}` on every version recorded. No shape to type.
     #[serde(rename = "optimizer_properties")]
@@ -3332,16 +3336,16 @@ impl schemars::JsonSchema for RescaleTriggerCause {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RescalesCounts {
-    /// `completed`
+    /// `completed`: Rescales completed.
     #[serde(rename = "completed")]
     pub completed: i64,
-    /// `failed`
+    /// `failed`: Rescales failed.
     #[serde(rename = "failed")]
     pub failed: i64,
-    /// `ignored`
+    /// `ignored`: Rescales ignored (too few slots, or superseded by a newer one).
     #[serde(rename = "ignored")]
     pub ignored: i64,
-    /// `inProgress`
+    /// `inProgress`: Rescales in progress.
     #[serde(rename = "inProgress")]
     pub in_progress: i64,
 }
@@ -3349,22 +3353,22 @@ pub struct RescalesCounts {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceProfileInfo {
-    /// `cpuCores`
+    /// `cpuCores`: CPU cores (a fraction where configured so).
     #[serde(rename = "cpuCores")]
     pub cpu_cores: crate::Double,
-    /// `extendedResources`
+    /// `extendedResources`: Other resources (GPUs …), by name: how much of each.
     #[serde(rename = "extendedResources")]
     pub extended_resources: std::collections::BTreeMap<String, crate::Double>,
-    /// `managedMemory`
+    /// `managedMemory`: Managed memory, in MiB.
     #[serde(rename = "managedMemory")]
     pub managed_memory: i32,
-    /// `networkMemory`
+    /// `networkMemory`: Network memory, in MiB.
     #[serde(rename = "networkMemory")]
     pub network_memory: i32,
-    /// `taskHeapMemory`
+    /// `taskHeapMemory`: Task heap, in MiB.
     #[serde(rename = "taskHeapMemory")]
     pub task_heap_memory: i32,
-    /// `taskOffHeapMemory`
+    /// `taskOffHeapMemory`: Task off-heap memory, in MiB.
     #[serde(rename = "taskOffHeapMemory")]
     pub task_off_heap_memory: i32,
 }
@@ -3427,16 +3431,16 @@ impl schemars::JsonSchema for RestoreMode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RestoredCheckpointStatistics {
-    /// `external_path`
+    /// `external_path`: Where the checkpoint's metadata was written (`<dir>/chk-<id>` or the savepoint's directory); absent where it was not kept.
     #[serde(rename = "external_path")]
     pub external_path: String,
-    /// `id`
+    /// `id`: The id of the checkpoint the job restored from.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `is_savepoint`
+    /// `is_savepoint`: Whether it was a savepoint.
     #[serde(rename = "is_savepoint")]
     pub is_savepoint: bool,
-    /// `restore_timestamp`
+    /// `restore_timestamp`: When the job restored from it, in milliseconds since the epoch.
     #[serde(rename = "restore_timestamp")]
     pub restore_timestamp: i64,
 }
@@ -3474,7 +3478,7 @@ pub struct RootExceptionInfo {
     /// `timestamp`: When it happened, in milliseconds since the epoch.
     #[serde(rename = "timestamp")]
     pub timestamp: i64,
-    /// `location`
+    /// `location`: The TaskManager the subtask ran on (`host:port`; the older name of `endpoint`).
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
@@ -3484,7 +3488,7 @@ pub struct RootExceptionInfo {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SavepointDisposalRequest {
-    /// `savepoint-path`
+    /// `savepoint-path`: The savepoint to delete: the location its trigger reported.
     #[serde(rename = "savepoint-path", default, skip_serializing_if = "Option::is_none")]
     pub savepoint_path: Option<String>,
 }
@@ -3542,12 +3546,12 @@ impl schemars::JsonSchema for SavepointFormatType {
 #[serde(untagged)]
 pub enum SavepointInfo {
     Completed {
-        /// `location`
+        /// `location`: Where the savepoint was written: the path to restore a job from.
         #[serde(rename = "location")]
         location: String,
     },
     Failed {
-        /// `failure-cause`
+        /// `failure-cause`: Why the savepoint failed.
         #[serde(rename = "failure-cause")]
         failure_cause: SerializedThrowable,
     },
@@ -3556,20 +3560,20 @@ pub enum SavepointInfo {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SavepointTriggerRequestBody {
-    /// `cancel-job`
+    /// `cancel-job`: Cancel the job once the savepoint completes (deprecated: stop it with a savepoint instead).
     #[serde(rename = "cancel-job", default, skip_serializing_if = "Option::is_none")]
     pub cancel_job: Option<bool>,
-    /// `formatType`
+    /// `formatType`: The savepoint's format: `CANONICAL` (the default, portable between state backends) or `NATIVE` (the state backend's own, faster).
     #[serde(rename = "formatType", default, skip_serializing_if = "Option::is_none")]
     pub format_type: Option<SavepointFormatType>,
-    /// `target-directory`
+    /// `target-directory`: Where to write the savepoint; the cluster's `execution.checkpointing.savepoint-dir` if absent (one of the two must be set).
     #[serde(
         rename = "target-directory",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub target_directory: Option<String>,
-    /// `triggerId`
+    /// `triggerId`: An id of the caller's for the operation: a trigger repeated with the same id is not run twice.
     #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<crate::TriggerId>,
 }
@@ -3620,19 +3624,19 @@ impl schemars::JsonSchema for SchedulerExecutionMode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SchedulerStateSpan {
-    /// `durationInMillis`
+    /// `durationInMillis`: Milliseconds in the state.
     #[serde(rename = "durationInMillis")]
     pub duration_in_millis: i64,
-    /// `enterTimestampInMillis`
+    /// `enterTimestampInMillis`: When it entered the state, in milliseconds since the epoch.
     #[serde(rename = "enterTimestampInMillis")]
     pub enter_timestamp_in_millis: i64,
-    /// `leaveTimestampInMillis`
+    /// `leaveTimestampInMillis`: When it left it, in milliseconds since the epoch.
     #[serde(rename = "leaveTimestampInMillis")]
     pub leave_timestamp_in_millis: i64,
-    /// `state`
+    /// `state`: The adaptive scheduler's state (`Executing`, `WaitingForResources`, `Restarting` …).
     #[serde(rename = "state")]
     pub state: AdaptiveSchedulerState,
-    /// `stringifiedException`
+    /// `stringifiedException`: The failure that made it leave the state, where one did.
     #[serde(
         rename = "stringifiedException",
         default,
@@ -3725,15 +3729,15 @@ pub struct SerializedThrowable {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SlotInfo {
-    /// `assignedTasks`
+    /// `assignedTasks`: How many subtasks run in the slot.
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
     pub assigned_tasks: Option<i32>,
-    /// `jobId`
+    /// `jobId`: The job that holds the slot.
     #[serde(rename = "jobId")]
     pub job_id: crate::JobId,
-    /// `resource`
+    /// `resource`: The slot's resources.
     #[serde(rename = "resource")]
     pub resource: ResourceProfileInfo,
 }
@@ -3741,36 +3745,36 @@ pub struct SlotInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SlotSharingGroupRescaleInfo {
-    /// `acquiredResourceProfile`
+    /// `acquiredResourceProfile`: The resources each slot got.
     #[serde(rename = "acquiredResourceProfile")]
     pub acquired_resource_profile: ResourceProfileInfo,
-    /// `desiredSlots`
+    /// `desiredSlots`: The slots the requirements ask for.
     #[serde(rename = "desiredSlots")]
     pub desired_slots: i32,
-    /// `minimalRequiredSlots`
+    /// `minimalRequiredSlots`: The least slots the group can run with.
     #[serde(rename = "minimalRequiredSlots")]
     pub minimal_required_slots: i32,
-    /// `postRescaleSlots`
+    /// `postRescaleSlots`: Its slots after; null where the rescale did not complete.
     #[serde(
         rename = "postRescaleSlots",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub post_rescale_slots: Option<i32>,
-    /// `preRescaleSlots`
+    /// `preRescaleSlots`: Its slots before the rescale.
     #[serde(
         rename = "preRescaleSlots",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pre_rescale_slots: Option<i32>,
-    /// `requestResourceProfile`
+    /// `requestResourceProfile`: The resources each of its slots asks for.
     #[serde(rename = "requestResourceProfile")]
     pub request_resource_profile: ResourceProfileInfo,
-    /// `slotSharingGroupId`
+    /// `slotSharingGroupId`: The group's id.
     #[serde(rename = "slotSharingGroupId")]
     pub slot_sharing_group_id: String,
-    /// `slotSharingGroupName`
+    /// `slotSharingGroupName`: The group's name.
     #[serde(rename = "slotSharingGroupName")]
     pub slot_sharing_group_name: String,
 }
@@ -3778,28 +3782,28 @@ pub struct SlotSharingGroupRescaleInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct StatsSummaryDto {
-    /// `avg`
+    /// `avg`: The average value.
     #[serde(rename = "avg")]
     pub avg: i64,
-    /// `max`
+    /// `max`: The greatest value.
     #[serde(rename = "max")]
     pub max: i64,
-    /// `min`
+    /// `min`: The least value.
     #[serde(rename = "min")]
     pub min: i64,
-    /// `p50`
+    /// `p50`: The 50th percentile (median); `NaN` (a string) where there are no values.
     #[serde(rename = "p50")]
     pub p50: crate::Double,
-    /// `p90`
+    /// `p90`: The 90th percentile; `NaN` (a string) where there are no values.
     #[serde(rename = "p90")]
     pub p90: crate::Double,
-    /// `p95`
+    /// `p95`: The 95th percentile; `NaN` (a string) where there are no values.
     #[serde(rename = "p95")]
     pub p95: crate::Double,
-    /// `p99`
+    /// `p99`: The 99th percentile; `NaN` (a string) where there are no values.
     #[serde(rename = "p99")]
     pub p99: crate::Double,
-    /// `p999`
+    /// `p999`: The 99.9th percentile; `NaN` (a string) where there are no values.
     #[serde(rename = "p999")]
     pub p999: crate::Double,
 }
@@ -3807,20 +3811,20 @@ pub struct StatsSummaryDto {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct StopWithSavepointRequestBody {
-    /// `drain`
+    /// `drain`: Emit `MAX_WATERMARK` before stopping, so event-time timers fire and windows close (for a job that will not be resumed).
     #[serde(rename = "drain", default, skip_serializing_if = "Option::is_none")]
     pub drain: Option<bool>,
-    /// `formatType`
+    /// `formatType`: The savepoint's format: `CANONICAL` (the default) or `NATIVE`.
     #[serde(rename = "formatType", default, skip_serializing_if = "Option::is_none")]
     pub format_type: Option<SavepointFormatType>,
-    /// `targetDirectory`
+    /// `targetDirectory`: Where to write the savepoint; the cluster's `execution.checkpointing.savepoint-dir` if absent.
     #[serde(
         rename = "targetDirectory",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub target_directory: Option<String>,
-    /// `triggerId`
+    /// `triggerId`: An id of the caller's for the operation: a trigger repeated with the same id is not run twice.
     #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<crate::TriggerId>,
 }
@@ -3828,21 +3832,21 @@ pub struct StopWithSavepointRequestBody {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SubtaskAccumulatorsInfo {
-    /// `attempt`
+    /// `attempt`: Its current attempt's number.
     #[serde(rename = "attempt")]
     pub attempt: i32,
-    /// `endpoint`
+    /// `endpoint`: The TaskManager it runs on (`host:port`).
     ///
     /// Since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
-    /// `subtask`
+    /// `subtask`: The subtask's index.
     #[serde(rename = "subtask")]
     pub subtask: i32,
-    /// `user-accumulators`
+    /// `user-accumulators`: Its user accumulators.
     #[serde(rename = "user-accumulators")]
     pub user_accumulators: Vec<UserAccumulator>,
-    /// `host`
+    /// `host`: The TaskManager's host (the older field: `endpoint` says host and port).
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
@@ -3852,21 +3856,23 @@ pub struct SubtaskAccumulatorsInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(from = "SubtaskBackPressureInfoAsSent", into = "SubtaskBackPressureInfoAsSent")]
 pub struct SubtaskBackPressureInfo {
-    /// `attempt-number`
+    /// `attempt-number`: The execution attempt sampled.
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "attempt-number", default, skip_serializing_if = "Option::is_none")]
     pub attempt_number: Option<i32>,
-    /// `backpressure-level`: Flink sends it also as `backpressureLevel`, with the same value: read from either, written as both.
+    /// `backpressure-level`: `ok` (ratio ≤ 0.10), `low` (≤ 0.5) or `high`.
+    ///
+    /// Flink sends it also as `backpressureLevel`, with the same value: read from either, written as both.
     #[serde(rename = "backpressure-level")]
     pub backpressure_level: BackPressureLevel,
-    /// `busyRatio`
+    /// `busyRatio`: The share of time it was busy (0 to 1).
     #[serde(rename = "busyRatio")]
     pub busy_ratio: crate::Double,
-    /// `idleRatio`
+    /// `idleRatio`: The share of time it was idle (0 to 1).
     #[serde(rename = "idleRatio")]
     pub idle_ratio: crate::Double,
-    /// `other-concurrent-attempts`
+    /// `other-concurrent-attempts`: Other attempts of the subtask running at once (speculative execution).
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
@@ -3875,10 +3881,10 @@ pub struct SubtaskBackPressureInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub other_concurrent_attempts: Option<Vec<SubtaskBackPressureInfo>>,
-    /// `ratio`
+    /// `ratio`: The share of time the subtask was back-pressured (0 to 1).
     #[serde(rename = "ratio")]
     pub ratio: crate::Double,
-    /// `subtask`
+    /// `subtask`: The subtask's index.
     #[serde(rename = "subtask")]
     pub subtask: i32,
 }
@@ -3929,10 +3935,10 @@ pub enum SubtaskCheckpointStatistics {
         /// Not in Flink's docs (the ledger adds it).
         #[serde(rename = "className")]
         class_name: String,
-        /// `index`
+        /// `index`: The subtask's index.
         #[serde(rename = "index")]
         index: i32,
-        /// `status`
+        /// `status`: Whether the subtask has acknowledged the checkpoint (`completed`) or not yet (`pending_or_failed`).
         #[serde(rename = "status")]
         status: String,
         /// `aborted`: Flink 1.15.4 to 2.3.0 servers send `aborted` in SubtaskCheckpointStatistics; the page does not document it.
@@ -3955,22 +3961,30 @@ pub enum SubtaskCheckpointStatistics {
         /// Not in Flink's docs (the ledger adds it).
         #[serde(rename = "checkpoint")]
         checkpoint: std::collections::BTreeMap<String, i64>,
-        /// `checkpointed_size`: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in SubtaskCheckpointStatistics; the page does not document it.
+        /// `checkpointed_size`: Bytes the checkpoint persisted: with incremental checkpoints only what changed since the previous one (see `state_size` for the whole state).
+        ///
+        /// Flink's docs: Flink 1.15.4 to 2.3.0 servers send `checkpointed_size` in SubtaskCheckpointStatistics; the page does not document it.
         ///
         /// Not in Flink's docs (the ledger adds it).
         #[serde(rename = "checkpointed_size")]
         checkpointed_size: i64,
-        /// `end_to_end_duration`: Flink 1.15.4 to 2.3.0 servers send `end_to_end_duration` in SubtaskCheckpointStatistics; the page does not document it.
+        /// `end_to_end_duration`: Milliseconds from the trigger to the last acknowledgement (so far, while it is in progress).
+        ///
+        /// Flink's docs: Flink 1.15.4 to 2.3.0 servers send `end_to_end_duration` in SubtaskCheckpointStatistics; the page does not document it.
         ///
         /// Not in Flink's docs (the ledger adds it).
         #[serde(rename = "end_to_end_duration")]
         end_to_end_duration: i64,
-        /// `start_delay`: Flink 1.15.4 to 2.3.0 servers send `start_delay` in SubtaskCheckpointStatistics; the page does not document it.
+        /// `start_delay`: Milliseconds from the trigger until the subtask received the first barrier.
+        ///
+        /// Flink's docs: Flink 1.15.4 to 2.3.0 servers send `start_delay` in SubtaskCheckpointStatistics; the page does not document it.
         ///
         /// Not in Flink's docs (the ledger adds it).
         #[serde(rename = "start_delay")]
         start_delay: i64,
-        /// `state_size`: Flink 1.15.4 to 2.3.0 servers send `state_size` in SubtaskCheckpointStatistics; the page does not document it.
+        /// `state_size`: The size of the whole state the checkpoint covers, in bytes (with incremental checkpoints also what earlier checkpoints persisted and this one refers to).
+        ///
+        /// Flink's docs: Flink 1.15.4 to 2.3.0 servers send `state_size` in SubtaskCheckpointStatistics; the page does not document it.
         ///
         /// Not in Flink's docs (the ledger adds it).
         #[serde(rename = "state_size")]
@@ -3987,10 +4001,10 @@ pub enum SubtaskCheckpointStatistics {
         /// Not in Flink's docs (the ledger adds it).
         #[serde(rename = "className")]
         class_name: String,
-        /// `index`
+        /// `index`: The subtask's index.
         #[serde(rename = "index")]
         index: i32,
-        /// `status`
+        /// `status`: Whether the subtask has acknowledged the checkpoint (`completed`) or not yet (`pending_or_failed`).
         #[serde(rename = "status")]
         status: String,
     },
@@ -3999,16 +4013,16 @@ pub enum SubtaskCheckpointStatistics {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SubtaskExecutionAttemptAccumulatorsInfo {
-    /// `attempt`
+    /// `attempt`: The attempt's number.
     #[serde(rename = "attempt")]
     pub attempt: i32,
-    /// `id`
+    /// `id`: The attempt's id.
     #[serde(rename = "id")]
     pub id: String,
-    /// `subtask`
+    /// `subtask`: The subtask's index.
     #[serde(rename = "subtask")]
     pub subtask: i32,
-    /// `user-accumulators`
+    /// `user-accumulators`: Its user accumulators.
     #[serde(rename = "user-accumulators")]
     pub user_accumulators: Vec<UserAccumulator>,
 }
@@ -4036,7 +4050,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     /// `metrics`: What the attempt read and wrote.
     #[serde(rename = "metrics")]
     pub metrics: IOMetricsInfo,
-    /// `other-concurrent-attempts`
+    /// `other-concurrent-attempts`: Other attempts of the same subtask running at once (speculative execution).
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
@@ -4053,7 +4067,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     /// `status`: The attempt's execution state.
     #[serde(rename = "status")]
     pub status: ExecutionState,
-    /// `status-duration`
+    /// `status-duration`: Milliseconds the attempt spent in each execution state.
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
@@ -4068,7 +4082,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
     /// `taskmanager-id`: The id of that TaskManager.
     #[serde(rename = "taskmanager-id")]
     pub taskmanager_id: crate::TaskManagerId,
-    /// `host`
+    /// `host`: The TaskManager's host (the older field: `endpoint` says host and port).
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
@@ -4128,21 +4142,21 @@ for SubtaskExecutionAttemptDetailsInfoAsSent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SubtaskTimeInfo {
-    /// `duration`
+    /// `duration`: How long it has run, or ran, in milliseconds.
     #[serde(rename = "duration")]
     pub duration: i64,
-    /// `endpoint`
+    /// `endpoint`: The TaskManager it runs on (`host:port`).
     ///
     /// Since Flink 1.19.3. In the docs since Flink 1.19.
     #[serde(rename = "endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
-    /// `subtask`
+    /// `subtask`: The subtask's index.
     #[serde(rename = "subtask")]
     pub subtask: i32,
-    /// `timestamps`
+    /// `timestamps`: When it entered each execution state, in milliseconds since the epoch.
     #[serde(rename = "timestamps")]
     pub timestamps: std::collections::BTreeMap<ExecutionState, i64>,
-    /// `host`
+    /// `host`: The TaskManager's host (the older field: `endpoint` says host and port).
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
@@ -4152,13 +4166,13 @@ pub struct SubtaskTimeInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SubtasksAllAccumulatorsInfo {
-    /// `id`
+    /// `id`: The vertex's id.
     #[serde(rename = "id")]
     pub id: crate::VertexId,
-    /// `parallelism`
+    /// `parallelism`: How many subtasks run the vertex.
     #[serde(rename = "parallelism")]
     pub parallelism: i32,
-    /// `subtasks`
+    /// `subtasks`: Each subtask's user accumulators.
     #[serde(rename = "subtasks")]
     pub subtasks: Vec<SubtaskAccumulatorsInfo>,
 }
@@ -4166,16 +4180,16 @@ pub struct SubtasksAllAccumulatorsInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SubtasksTimesInfo {
-    /// `id`
+    /// `id`: The vertex's id.
     #[serde(rename = "id")]
     pub id: crate::VertexId,
-    /// `name`
+    /// `name`: The vertex's name.
     #[serde(rename = "name")]
     pub name: String,
-    /// `now`
+    /// `now`: The server's clock when it answered, in milliseconds since the epoch.
     #[serde(rename = "now")]
     pub now: i64,
-    /// `subtasks`
+    /// `subtasks`: When each subtask entered each execution state.
     #[serde(rename = "subtasks")]
     pub subtasks: Vec<SubtaskTimeInfo>,
 }
@@ -4183,37 +4197,37 @@ pub struct SubtasksTimesInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskCheckpointStatistics {
-    /// `alignment_buffered`
+    /// `alignment_buffered`: Bytes buffered while barriers aligned (0 since Flink buffers no more during alignment; kept for compatibility).
     #[serde(rename = "alignment_buffered")]
     pub alignment_buffered: i64,
-    /// `checkpointed_size`
+    /// `checkpointed_size`: Bytes the checkpoint persisted: with incremental checkpoints only what changed since the previous one (see `state_size` for the whole state).
     #[serde(rename = "checkpointed_size")]
     pub checkpointed_size: i64,
-    /// `end_to_end_duration`
+    /// `end_to_end_duration`: Milliseconds from the trigger to the last acknowledgement (so far, while it is in progress).
     #[serde(rename = "end_to_end_duration")]
     pub end_to_end_duration: i64,
-    /// `id`
+    /// `id`: The checkpoint's id.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `latest_ack_timestamp`
+    /// `latest_ack_timestamp`: When the last acknowledgement arrived, in milliseconds since the epoch.
     #[serde(rename = "latest_ack_timestamp")]
     pub latest_ack_timestamp: i64,
-    /// `num_acknowledged_subtasks`
+    /// `num_acknowledged_subtasks`: How many of them have acknowledged it.
     #[serde(rename = "num_acknowledged_subtasks")]
     pub num_acknowledged_subtasks: i32,
-    /// `num_subtasks`
+    /// `num_subtasks`: How many subtasks must acknowledge the checkpoint.
     #[serde(rename = "num_subtasks")]
     pub num_subtasks: i32,
-    /// `persisted_data`
+    /// `persisted_data`: Bytes of in-flight data the checkpoint persisted (unaligned checkpoints).
     #[serde(rename = "persisted_data")]
     pub persisted_data: i64,
-    /// `processed_data`
+    /// `processed_data`: Bytes processed while barriers aligned.
     #[serde(rename = "processed_data")]
     pub processed_data: i64,
-    /// `state_size`
+    /// `state_size`: The size of the whole state the checkpoint covers, in bytes (with incremental checkpoints also what earlier checkpoints persisted and this one refers to).
     #[serde(rename = "state_size")]
     pub state_size: i64,
-    /// `status`
+    /// `status`: The checkpoint's status at this vertex.
     #[serde(rename = "status")]
     pub status: CheckpointStatus,
 }
@@ -4221,43 +4235,43 @@ pub struct TaskCheckpointStatistics {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskCheckpointStatisticsWithSubtaskDetails {
-    /// `alignment_buffered`
+    /// `alignment_buffered`: Bytes buffered while barriers aligned (0 since Flink buffers no more during alignment; kept for compatibility).
     #[serde(rename = "alignment_buffered")]
     pub alignment_buffered: i64,
-    /// `checkpointed_size`
+    /// `checkpointed_size`: Bytes the checkpoint persisted: with incremental checkpoints only what changed since the previous one (see `state_size` for the whole state).
     #[serde(rename = "checkpointed_size")]
     pub checkpointed_size: i64,
-    /// `end_to_end_duration`
+    /// `end_to_end_duration`: Milliseconds from the trigger to the last acknowledgement (so far, while it is in progress).
     #[serde(rename = "end_to_end_duration")]
     pub end_to_end_duration: i64,
-    /// `id`
+    /// `id`: The checkpoint's id.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `latest_ack_timestamp`
+    /// `latest_ack_timestamp`: When the last acknowledgement arrived, in milliseconds since the epoch.
     #[serde(rename = "latest_ack_timestamp")]
     pub latest_ack_timestamp: i64,
-    /// `num_acknowledged_subtasks`
+    /// `num_acknowledged_subtasks`: How many of them have acknowledged it.
     #[serde(rename = "num_acknowledged_subtasks")]
     pub num_acknowledged_subtasks: i32,
-    /// `num_subtasks`
+    /// `num_subtasks`: How many subtasks must acknowledge the checkpoint.
     #[serde(rename = "num_subtasks")]
     pub num_subtasks: i32,
-    /// `persisted_data`
+    /// `persisted_data`: Bytes of in-flight data the checkpoint persisted (unaligned checkpoints).
     #[serde(rename = "persisted_data")]
     pub persisted_data: i64,
-    /// `processed_data`
+    /// `processed_data`: Bytes processed while barriers aligned.
     #[serde(rename = "processed_data")]
     pub processed_data: i64,
-    /// `state_size`
+    /// `state_size`: The size of the whole state the checkpoint covers, in bytes (with incremental checkpoints also what earlier checkpoints persisted and this one refers to).
     #[serde(rename = "state_size")]
     pub state_size: i64,
-    /// `status`
+    /// `status`: The checkpoint's status at this vertex.
     #[serde(rename = "status")]
     pub status: CheckpointStatus,
-    /// `subtasks`
+    /// `subtasks`: Each subtask's part of the checkpoint, by subtask index.
     #[serde(rename = "subtasks")]
     pub subtasks: Vec<SubtaskCheckpointStatistics>,
-    /// `summary`
+    /// `summary`: Minimum, maximum, average and percentiles over the vertex's subtasks that acknowledged.
     #[serde(rename = "summary")]
     pub summary: TaskCheckpointStatisticsWithSubtaskDetailsSummary,
 }
@@ -4265,22 +4279,22 @@ pub struct TaskCheckpointStatisticsWithSubtaskDetails {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskCheckpointStatisticsWithSubtaskDetailsSummary {
-    /// `alignment`
+    /// `alignment`: The subtasks' barrier alignment: bytes and milliseconds, as statistics.
     #[serde(rename = "alignment")]
     pub alignment: CheckpointAlignment,
-    /// `checkpoint_duration`
+    /// `checkpoint_duration`: The subtasks' synchronous and asynchronous checkpoint durations, as statistics.
     #[serde(rename = "checkpoint_duration")]
     pub checkpoint_duration: CheckpointDuration,
-    /// `checkpointed_size`
+    /// `checkpointed_size`: Minimum, maximum, average and percentiles of the subtasks' bytes persisted.
     #[serde(rename = "checkpointed_size")]
     pub checkpointed_size: StatsSummaryDto,
-    /// `end_to_end_duration`
+    /// `end_to_end_duration`: Minimum, maximum, average and percentiles of the subtasks' durations from trigger to acknowledgement, in milliseconds.
     #[serde(rename = "end_to_end_duration")]
     pub end_to_end_duration: StatsSummaryDto,
-    /// `start_delay`
+    /// `start_delay`: Minimum, maximum, average and percentiles of the subtasks' delays until the first barrier arrived, in milliseconds.
     #[serde(rename = "start_delay")]
     pub start_delay: StatsSummaryDto,
-    /// `state_size`
+    /// `state_size`: Minimum, maximum, average and percentiles of the subtasks' state sizes, in bytes.
     #[serde(rename = "state_size")]
     pub state_size: StatsSummaryDto,
 }
@@ -4385,34 +4399,34 @@ impl schemars::JsonSchema for TaskCountKey {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskExecutorMemoryConfiguration {
-    /// `frameworkHeap`
+    /// `frameworkHeap`: Bytes (`taskmanager.memory.framework.heap.size`).
     #[serde(rename = "frameworkHeap")]
     pub framework_heap: i64,
-    /// `frameworkOffHeap`
+    /// `frameworkOffHeap`: Bytes (`taskmanager.memory.framework.off-heap.size`).
     #[serde(rename = "frameworkOffHeap")]
     pub framework_off_heap: i64,
-    /// `jvmMetaspace`
+    /// `jvmMetaspace`: Bytes (`taskmanager.memory.jvm-metaspace.size`).
     #[serde(rename = "jvmMetaspace")]
     pub jvm_metaspace: i64,
-    /// `jvmOverhead`
+    /// `jvmOverhead`: Bytes (`taskmanager.memory.jvm-overhead.*`).
     #[serde(rename = "jvmOverhead")]
     pub jvm_overhead: i64,
-    /// `managedMemory`
+    /// `managedMemory`: Bytes (`taskmanager.memory.managed.size`).
     #[serde(rename = "managedMemory")]
     pub managed_memory: i64,
-    /// `networkMemory`
+    /// `networkMemory`: Bytes (`taskmanager.memory.network.*`).
     #[serde(rename = "networkMemory")]
     pub network_memory: i64,
-    /// `taskHeap`
+    /// `taskHeap`: Bytes (`taskmanager.memory.task.heap.size`).
     #[serde(rename = "taskHeap")]
     pub task_heap: i64,
-    /// `taskOffHeap`
+    /// `taskOffHeap`: Bytes (`taskmanager.memory.task.off-heap.size`).
     #[serde(rename = "taskOffHeap")]
     pub task_off_heap: i64,
-    /// `totalFlinkMemory`
+    /// `totalFlinkMemory`: Bytes (`taskmanager.memory.flink.size`).
     #[serde(rename = "totalFlinkMemory")]
     pub total_flink_memory: i64,
-    /// `totalProcessMemory`
+    /// `totalProcessMemory`: Bytes (`taskmanager.memory.process.size`).
     #[serde(rename = "totalProcessMemory")]
     pub total_process_memory: i64,
 }
@@ -4420,53 +4434,53 @@ pub struct TaskExecutorMemoryConfiguration {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskManagerDetailsInfo {
-    /// `allocatedSlots`
+    /// `allocatedSlots`: Its slots held by jobs, each with its job and resources.
     #[serde(rename = "allocatedSlots")]
     pub allocated_slots: Vec<SlotInfo>,
-    /// `assignedTasks`
+    /// `assignedTasks`: How many subtasks run on it.
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
     pub assigned_tasks: Option<i32>,
-    /// `blocked`
+    /// `blocked`: Whether it is blocked (speculative execution's blocklist): no new slots go to it.
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "blocked", default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
-    /// `dataPort`
+    /// `dataPort`: The port its data (shuffle) server listens on.
     #[serde(rename = "dataPort")]
     pub data_port: i32,
-    /// `freeResource`
+    /// `freeResource`: Of those, the ones no slot holds.
     #[serde(rename = "freeResource")]
     pub free_resource: ResourceProfileInfo,
-    /// `freeSlots`
+    /// `freeSlots`: Of those, the free ones.
     #[serde(rename = "freeSlots")]
     pub free_slots: i32,
-    /// `hardware`
+    /// `hardware`: The machine's CPU cores and memory as the TaskManager sees them.
     #[serde(rename = "hardware")]
     pub hardware: HardwareDescription,
-    /// `id`
+    /// `id`: The TaskManager's resource id.
     #[serde(rename = "id")]
     pub id: crate::TaskManagerId,
-    /// `jmxPort`
+    /// `jmxPort`: The port of its JMX server; -1 without one.
     #[serde(rename = "jmxPort")]
     pub jmx_port: i32,
-    /// `memoryConfiguration`
+    /// `memoryConfiguration`: How its memory is divided (`taskmanager.memory.*`).
     #[serde(rename = "memoryConfiguration")]
     pub memory_configuration: TaskExecutorMemoryConfiguration,
-    /// `metrics`
+    /// `metrics`: Its JVM's memory, garbage collection and network buffer figures.
     #[serde(rename = "metrics")]
     pub metrics: TaskManagerMetricsInfo,
-    /// `path`
+    /// `path`: The TaskManager's RPC address.
     #[serde(rename = "path")]
     pub path: String,
-    /// `slotsNumber`
+    /// `slotsNumber`: Task slots it offers.
     #[serde(rename = "slotsNumber")]
     pub slots_number: i32,
-    /// `timeSinceLastHeartbeat`
+    /// `timeSinceLastHeartbeat`: When its last heartbeat arrived, in milliseconds since the epoch (a point in time, despite the name).
     #[serde(rename = "timeSinceLastHeartbeat")]
     pub time_since_last_heartbeat: i64,
-    /// `totalResource`
+    /// `totalResource`: The resources it offers (CPU cores, memory).
     #[serde(rename = "totalResource")]
     pub total_resource: ResourceProfileInfo,
 }
@@ -4474,7 +4488,7 @@ pub struct TaskManagerDetailsInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskManagerInfo {
-    /// `assignedTasks`
+    /// `assignedTasks`: How many subtasks run on it.
     ///
     /// Since Flink 2.3.0. In the docs since Flink 2.3.
     #[serde(rename = "assignedTasks", default, skip_serializing_if = "Option::is_none")]
@@ -4522,64 +4536,64 @@ pub struct TaskManagerInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskManagerMetricsInfo {
-    /// `directCount`
+    /// `directCount`: Direct buffers allocated.
     #[serde(rename = "directCount")]
     pub direct_count: i64,
-    /// `directMax`
+    /// `directMax`: Direct buffers' total capacity, in bytes.
     #[serde(rename = "directMax")]
     pub direct_max: i64,
-    /// `directUsed`
+    /// `directUsed`: Direct buffers' memory in use, in bytes.
     #[serde(rename = "directUsed")]
     pub direct_used: i64,
-    /// `garbageCollectors`
+    /// `garbageCollectors`: Each garbage collector: its runs and time.
     #[serde(rename = "garbageCollectors")]
     pub garbage_collectors: Vec<GarbageCollectorInfo>,
-    /// `heapCommitted`
+    /// `heapCommitted`: Heap committed by the JVM, in bytes.
     #[serde(rename = "heapCommitted")]
     pub heap_committed: i64,
-    /// `heapMax`
+    /// `heapMax`: The most heap the JVM may use, in bytes.
     #[serde(rename = "heapMax")]
     pub heap_max: i64,
-    /// `heapUsed`
+    /// `heapUsed`: Heap in use, in bytes.
     #[serde(rename = "heapUsed")]
     pub heap_used: i64,
-    /// `mappedCount`
+    /// `mappedCount`: Mapped buffers allocated.
     #[serde(rename = "mappedCount")]
     pub mapped_count: i64,
-    /// `mappedMax`
+    /// `mappedMax`: Mapped buffers' total capacity, in bytes.
     #[serde(rename = "mappedMax")]
     pub mapped_max: i64,
-    /// `mappedUsed`
+    /// `mappedUsed`: Mapped buffers' memory in use, in bytes.
     #[serde(rename = "mappedUsed")]
     pub mapped_used: i64,
-    /// `nettyShuffleMemoryAvailable`
+    /// `nettyShuffleMemoryAvailable`: Network buffer memory free, in bytes.
     #[serde(rename = "nettyShuffleMemoryAvailable")]
     pub netty_shuffle_memory_available: i64,
-    /// `nettyShuffleMemorySegmentsAvailable`
+    /// `nettyShuffleMemorySegmentsAvailable`: Network buffers (memory segments) free.
     #[serde(rename = "nettyShuffleMemorySegmentsAvailable")]
     pub netty_shuffle_memory_segments_available: i64,
-    /// `nettyShuffleMemorySegmentsTotal`
+    /// `nettyShuffleMemorySegmentsTotal`: Network buffers in all.
     #[serde(rename = "nettyShuffleMemorySegmentsTotal")]
     pub netty_shuffle_memory_segments_total: i64,
-    /// `nettyShuffleMemorySegmentsUsed`
+    /// `nettyShuffleMemorySegmentsUsed`: Network buffers in use.
     #[serde(rename = "nettyShuffleMemorySegmentsUsed")]
     pub netty_shuffle_memory_segments_used: i64,
-    /// `nettyShuffleMemoryTotal`
+    /// `nettyShuffleMemoryTotal`: Network buffer memory in all, in bytes.
     #[serde(rename = "nettyShuffleMemoryTotal")]
     pub netty_shuffle_memory_total: i64,
-    /// `nettyShuffleMemoryUsed`
+    /// `nettyShuffleMemoryUsed`: Network buffer memory in use, in bytes.
     #[serde(rename = "nettyShuffleMemoryUsed")]
     pub netty_shuffle_memory_used: i64,
-    /// `nonHeapCommitted`
+    /// `nonHeapCommitted`: Non-heap memory committed, in bytes.
     #[serde(rename = "nonHeapCommitted")]
     pub non_heap_committed: i64,
-    /// `nonHeapMax`
+    /// `nonHeapMax`: The most non-heap memory; -1 without a limit, in bytes.
     #[serde(rename = "nonHeapMax")]
     pub non_heap_max: i64,
-    /// `nonHeapUsed`
+    /// `nonHeapUsed`: Non-heap memory in use, in bytes.
     #[serde(rename = "nonHeapUsed")]
     pub non_heap_used: i64,
-    /// `memorySegmentsAvailable`
+    /// `memorySegmentsAvailable`: Network buffers free (the older name of `nettyShuffleMemorySegmentsAvailable`).
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(
@@ -4588,7 +4602,7 @@ pub struct TaskManagerMetricsInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub memory_segments_available: Option<i64>,
-    /// `memorySegmentsTotal`
+    /// `memorySegmentsTotal`: Network buffers in all (the older name of `nettyShuffleMemorySegmentsTotal`).
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(
@@ -4602,7 +4616,7 @@ pub struct TaskManagerMetricsInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskManagersInfo {
-    /// `taskmanagers`
+    /// `taskmanagers`: The TaskManagers registered with the cluster.
     #[serde(rename = "taskmanagers")]
     pub taskmanagers: Vec<TaskManagerInfo>,
 }
@@ -4651,7 +4665,7 @@ impl schemars::JsonSchema for TerminationMode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ThreadDumpInfo {
-    /// `threadInfos`
+    /// `threadInfos`: Each thread's name and stack.
     #[serde(rename = "threadInfos")]
     pub thread_infos: Vec<ThreadInfo>,
 }
@@ -4659,10 +4673,10 @@ pub struct ThreadDumpInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ThreadInfo {
-    /// `stringifiedThreadInfo`
+    /// `stringifiedThreadInfo`: Its state and stack, as `ThreadInfo.toString` prints them (at most 8 frames by default: `cluster.thread-dump.stacktrace-max-depth`).
     #[serde(rename = "stringifiedThreadInfo")]
     pub stringified_thread_info: String,
-    /// `threadName`
+    /// `threadName`: The thread's name.
     #[serde(rename = "threadName")]
     pub thread_name: String,
 }
@@ -4678,13 +4692,13 @@ pub struct TriggerResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserAccumulator {
-    /// `name`
+    /// `name`: The accumulator's name.
     #[serde(rename = "name")]
     pub name: String,
-    /// `type`
+    /// `type`: Its Java class.
     #[serde(rename = "type")]
     pub type_: String,
-    /// `value`
+    /// `value`: Its value, as its `toString` prints it.
     #[serde(rename = "value")]
     pub value: String,
 }
@@ -4692,13 +4706,13 @@ pub struct UserAccumulator {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserTaskAccumulator {
-    /// `name`
+    /// `name`: The accumulator's name.
     #[serde(rename = "name")]
     pub name: String,
-    /// `type`
+    /// `type`: Its Java class.
     #[serde(rename = "type")]
     pub type_: String,
-    /// `value`
+    /// `value`: Its value, as its `toString` prints it.
     #[serde(rename = "value")]
     pub value: String,
 }
@@ -4706,10 +4720,10 @@ pub struct UserTaskAccumulator {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct VertexFlameGraph {
-    /// `data`
+    /// `data`: The root of the sampled stacks: each node a frame, its value the samples it was in.
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<VertexFlameGraphNode>,
-    /// `endTimestamp`
+    /// `endTimestamp`: When the sampling ended, in milliseconds since the epoch.
     #[serde(rename = "endTimestamp")]
     pub end_timestamp: i64,
 }
@@ -4717,13 +4731,13 @@ pub struct VertexFlameGraph {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct VertexFlameGraphNode {
-    /// `children`
+    /// `children`: The frames it called.
     #[serde(rename = "children", default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<VertexFlameGraphNode>>,
-    /// `name`
+    /// `name`: The stack frame (method and line).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `value`
+    /// `value`: How many samples were in it.
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i32>,
 }
@@ -4731,36 +4745,36 @@ pub struct VertexFlameGraphNode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct VertexParallelismRescaleInfo {
-    /// `desiredParallelism`
+    /// `desiredParallelism`: The parallelism the resource requirements ask for.
     #[serde(rename = "desiredParallelism")]
     pub desired_parallelism: i32,
-    /// `jobVertexId`
+    /// `jobVertexId`: The vertex's id.
     #[serde(rename = "jobVertexId")]
     pub job_vertex_id: crate::VertexId,
-    /// `jobVertexName`
+    /// `jobVertexName`: The vertex's name.
     #[serde(rename = "jobVertexName")]
     pub job_vertex_name: String,
-    /// `postRescaleParallelism`
+    /// `postRescaleParallelism`: Its parallelism after; null where the rescale did not complete.
     #[serde(
         rename = "postRescaleParallelism",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub post_rescale_parallelism: Option<i32>,
-    /// `preRescaleParallelism`
+    /// `preRescaleParallelism`: Its parallelism before the rescale.
     #[serde(
         rename = "preRescaleParallelism",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pre_rescale_parallelism: Option<i32>,
-    /// `slotSharingGroupId`
+    /// `slotSharingGroupId`: The slot sharing group it runs in.
     #[serde(rename = "slotSharingGroupId")]
     pub slot_sharing_group_id: String,
-    /// `slotSharingGroupName`
+    /// `slotSharingGroupName`: That group's name.
     #[serde(rename = "slotSharingGroupName")]
     pub slot_sharing_group_name: String,
-    /// `sufficientParallelism`
+    /// `sufficientParallelism`: The least parallelism the vertex may run at (the requirements' lower bound).
     #[serde(rename = "sufficientParallelism")]
     pub sufficient_parallelism: i32,
 }
@@ -4768,7 +4782,7 @@ pub struct VertexParallelismRescaleInfo {
 #[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 struct JobVertexBackPressureInfoAsSent {
-    /// `backpressure-level`
+    /// `backpressure-level`: The worst subtask's level: `ok` (ratio ≤ 0.10), `low` (≤ 0.5) or `high`.
     #[serde(
         rename = "backpressure-level",
         default,
@@ -4782,13 +4796,13 @@ struct JobVertexBackPressureInfoAsSent {
         skip_serializing_if = "Option::is_none"
     )]
     backpressure_level_2: Option<BackPressureLevel>,
-    /// `end-timestamp`
+    /// `end-timestamp`: When the sample was taken, in milliseconds since the epoch.
     #[serde(rename = "end-timestamp", default, skip_serializing_if = "Option::is_none")]
     end_timestamp: Option<i64>,
-    /// `status`
+    /// `status`: `ok` with a sample; `deprecated` where none is available yet (the other fields are then absent: ask again).
     #[serde(rename = "status")]
     status: BackPressureStatus,
-    /// `subtasks`
+    /// `subtasks`: Each subtask's back pressure.
     #[serde(rename = "subtasks", default, skip_serializing_if = "Option::is_none")]
     subtasks: Option<Vec<SubtaskBackPressureInfo>>,
 }
@@ -4796,24 +4810,24 @@ struct JobVertexBackPressureInfoAsSent {
 #[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 struct SubtaskBackPressureInfoAsSent {
-    /// `attempt-number`
+    /// `attempt-number`: The execution attempt sampled.
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(rename = "attempt-number", default, skip_serializing_if = "Option::is_none")]
     attempt_number: Option<i32>,
-    /// `backpressure-level`
+    /// `backpressure-level`: `ok` (ratio ≤ 0.10), `low` (≤ 0.5) or `high`.
     #[serde(rename = "backpressure-level")]
     backpressure_level: BackPressureLevel,
     /// `backpressureLevel`
     #[serde(rename = "backpressureLevel")]
     backpressure_level_2: BackPressureLevel,
-    /// `busyRatio`
+    /// `busyRatio`: The share of time it was busy (0 to 1).
     #[serde(rename = "busyRatio")]
     busy_ratio: crate::Double,
-    /// `idleRatio`
+    /// `idleRatio`: The share of time it was idle (0 to 1).
     #[serde(rename = "idleRatio")]
     idle_ratio: crate::Double,
-    /// `other-concurrent-attempts`
+    /// `other-concurrent-attempts`: Other attempts of the subtask running at once (speculative execution).
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
@@ -4822,10 +4836,10 @@ struct SubtaskBackPressureInfoAsSent {
         skip_serializing_if = "Option::is_none"
     )]
     other_concurrent_attempts: Option<Vec<SubtaskBackPressureInfo>>,
-    /// `ratio`
+    /// `ratio`: The share of time the subtask was back-pressured (0 to 1).
     #[serde(rename = "ratio")]
     ratio: crate::Double,
-    /// `subtask`
+    /// `subtask`: The subtask's index.
     #[serde(rename = "subtask")]
     subtask: i32,
 }
@@ -4850,7 +4864,7 @@ struct SubtaskExecutionAttemptDetailsInfoAsSent {
     /// `metrics`: What the attempt read and wrote.
     #[serde(rename = "metrics")]
     metrics: IOMetricsInfo,
-    /// `other-concurrent-attempts`
+    /// `other-concurrent-attempts`: Other attempts of the same subtask running at once (speculative execution).
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
@@ -4868,7 +4882,7 @@ struct SubtaskExecutionAttemptDetailsInfoAsSent {
     /// `status`: The attempt's execution state.
     #[serde(rename = "status")]
     status: ExecutionState,
-    /// `status-duration`
+    /// `status-duration`: Milliseconds the attempt spent in each execution state.
     ///
     /// Since Flink 1.16.3. In the docs since Flink 1.16.
     #[serde(
@@ -4883,7 +4897,7 @@ struct SubtaskExecutionAttemptDetailsInfoAsSent {
     /// `taskmanager-id`: The id of that TaskManager.
     #[serde(rename = "taskmanager-id")]
     taskmanager_id: crate::TaskManagerId,
-    /// `host`
+    /// `host`: The TaskManager's host (the older field: `endpoint` says host and port).
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
     #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
