@@ -129,6 +129,26 @@ async fn a_ledger_entry_the_server_no_longer_bears_out_is_resolved() {
     assert_eq!(class_of(&report, Pair::TriggerRescaling), Class::Conforms);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transient_refusal_a_run_misses_resolves_nothing() {
+    // 1.20.3 refuses back pressure (500) right after a job's tasks run, until its metrics are
+    // fetched (a transient `response` entry); a run whose first poll lands after the fetch sees
+    // only samples. Neither run fails the gate, and the pair has one class in both.
+    let pair = Pair::GetJobVertexBackpressure;
+    let all = exchanges();
+    let refused = |e: &Exchange| e.endpoint == Some(pair) && e.response.status == 500;
+    assert!(
+        all.iter().any(refused),
+        "the recording has the early refusal"
+    );
+    let late: Vec<Exchange> = all.iter().filter(|e| !refused(e)).cloned().collect();
+    let (early, late) = (classify(&all).await, classify(&late).await);
+    assert!(!early.failed() && !late.failed());
+    assert!(late.resolved.is_empty(), "{:?}", late.resolved);
+    assert_eq!(class_of(&early, pair), Class::Explained);
+    assert_eq!(class_of(&late, pair), Class::Explained);
+}
+
 #[tokio::test]
 async fn a_pair_class_does_not_depend_on_whether_a_poll_caught_the_operation_in_progress() {
     // A disposal answers `operation: null` while in progress (a nullable entry); a run whose polls all

@@ -311,6 +311,7 @@ fn an_entry_no_fixture_supports_is_reported_as_resolved() {
             endpoint: "GET /jobs/:jobid".into(),
             status: 418,
             schema: None,
+            transient: false,
         }),
         ..stale
     };

@@ -266,6 +266,10 @@ pub(crate) fn model(pair: Pair) -> Model {
             |c, r| c.job_answer(r),
         ),
         GetJobStatus => Own("the job's state", |c, r| c.job_answer(r)),
+        GetJobVertexBackpressure => Own(
+            "the version's recorded refusal until the job's task metrics are fetched, where it has one; then as recorded",
+            |c, r| c.backpressure(r),
+        ),
         TerminateJob => Own(
             "cancel: CANCELLING, then CANCELED; a job already ended is refused as Flink does",
             |c, r| c.terminate(r),
@@ -274,7 +278,7 @@ pub(crate) fn model(pair: Pair) -> Model {
         | GetJobExceptions | GetJobExecutionResult | GetJobJobmanagerConfig
         | GetJobJobmanagerEnvironment | GetJobJobmanagerLogUrl | GetJobPlan
         | GetJobTaskmanagerLogUrl | GetJobVertex | GetJobVertexAccumulators
-        | GetJobVertexBackpressure | GetJobVertexFlameGraph | GetJobVertexSubtasksAccumulators
+        | GetJobVertexFlameGraph | GetJobVertexSubtasksAccumulators
         | GetSubtask | GetSubtaskAttempt | GetSubtaskAttemptAccumulators
         | GetJobVertexSubtaskTimes | GetJobVertexTaskmanagers | GetJobVertexWatermarks => Replayed,
         // Rescaling.

@@ -15,6 +15,10 @@ pub struct Timing {
     pub cancel: Duration,
     /// A failing job (`--fail-after`) from RUNNING to FAILED; a finite one (`--count`) to FINISHED.
     pub run_out: Duration,
+    /// A job from RUNNING until the JobManager has fetched its tasks' metrics (Flink's
+    /// `metrics.fetcher.update-interval`, 10 s by default): meanwhile a version that refuses back
+    /// pressure then (1.19.3's recorded 500) does.
+    pub metrics: Duration,
 }
 
 impl Default for Timing {
@@ -24,6 +28,7 @@ impl Default for Timing {
             operation: Duration::from_millis(100),
             cancel: Duration::from_millis(50),
             run_out: Duration::from_millis(400),
+            metrics: Duration::from_millis(500),
         }
     }
 }
@@ -37,6 +42,7 @@ impl Timing {
             operation: Duration::from_millis(10),
             cancel: Duration::from_millis(10),
             run_out: Duration::from_millis(40),
+            metrics: Duration::from_millis(50),
         }
     }
 
@@ -47,6 +53,7 @@ impl Timing {
             operation: Duration::ZERO,
             cancel: Duration::ZERO,
             run_out: Duration::ZERO,
+            metrics: Duration::ZERO,
         }
     }
 }

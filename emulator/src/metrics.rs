@@ -9,7 +9,7 @@ use flink_rest::Pair;
 use serde_json::{json, Map, Value};
 
 use crate::answer::Answer;
-use crate::cluster::Cluster;
+use crate::cluster::{ms, Cluster};
 use crate::recorded::Exchange;
 use crate::request::{query_pairs, Req};
 
@@ -17,6 +17,22 @@ use crate::request::{query_pairs, Req};
 const AGGREGATIONS: [&str; 5] = ["min", "max", "avg", "sum", "skew"];
 
 impl Cluster {
+    /// A vertex's back pressure: while the job has run for less than the metrics take to be fetched
+    /// ([`crate::Timing::metrics`]), the version's recorded refusal where its recording has one (real
+    /// 1.19.3 answers 500, `NoSuchElementException`, until the JobManager holds the tasks' metrics);
+    /// else as recorded.
+    pub(crate) fn backpressure(&self, req: &Req) -> Answer {
+        let job = req.at.get("jobid").and_then(|id| self.job(id));
+        let early = self.rec.with_status(req.pair, 500);
+        if let (Some(job), Some(refusal)) = (job, early) {
+            let running = job.submitted + ms(self.timing.start);
+            if job.ending.is_none() && self.now() < running + ms(self.timing.metrics) {
+                return Answer::recorded(refusal).remapped(&self.rewrites(refusal, req));
+            }
+        }
+        self.replay(req)
+    }
+
     /// A metrics pair of one component (the JobManager, a job, a vertex, a subtask, a TaskManager):
     /// the recorded list without `get`; with it, each metric asked for that the cluster knows, with
     /// its recorded value (0 where none was recorded).

@@ -26,8 +26,12 @@ fn client(flink: &Emulator) -> Client {
 
 /// An emulated 1.20.3 whose time moves only when the test advances the clock.
 async fn on_a_manual_clock(timing: Timing) -> (Clock, Emulator) {
+    on_a_manual_clock_of("1.20.3", timing).await
+}
+
+async fn on_a_manual_clock_of(version: &str, timing: Timing) -> (Clock, Emulator) {
     let clock = Clock::manual(1_800_000_000_000);
-    let flink = Emulator::builder("1.20.3")
+    let flink = Emulator::builder(version)
         .clock(clock.clone())
         .timing(timing)
         .start()
@@ -412,6 +416,57 @@ async fn a_slow_answer_comes_late_and_delete_cluster_stops_the_server() {
         .get_cluster_overview()
         .await;
     assert!(matches!(gone, Err(Error::Transport { .. })), "{gone:?}");
+}
+
+#[tokio::test]
+async fn back_pressure_is_refused_until_the_task_metrics_are_fetched_where_flink_refuses_it() {
+    // As recorded right after the job's tasks ran (step `early back pressure`).
+    for (version, refuses) in [("1.19.3", true), ("1.17.2", false)] {
+        let timing = Timing {
+            metrics: Duration::from_secs(10),
+            ..Timing::instant()
+        };
+        let (clock, flink) = on_a_manual_clock_of(version, timing).await;
+        let client = client(&flink);
+        let job = started_job(&client).await;
+        let vertex = client.get_job(&job).await.unwrap().vertices[0].id.clone();
+        let early = client.get_job_vertex_backpressure(&job, &vertex).await;
+        match early {
+            Err(e) if refuses => {
+                assert_eq!(e.status(), Some(500), "{version}: {e}");
+                let said = format!("{e:#}");
+                assert!(said.contains("NoSuchElementException"), "{version}: {said}");
+            }
+            Ok(sampled) if !refuses => assert_eq!(sampled.status.as_str(), "ok", "{version}"),
+            other => panic!("{version}: {other:?}"),
+        }
+        clock.advance(Duration::from_secs(10));
+        let sampled = client.get_job_vertex_backpressure(&job, &vertex).await;
+        let sampled = sampled.unwrap_or_else(|e| panic!("{version}: {e}"));
+        assert_eq!(sampled.status.as_str(), "ok", "{version}");
+    }
+}
+
+#[tokio::test]
+async fn a_job_handle_waits_out_the_early_back_pressure_refusal() {
+    let timing = Timing {
+        metrics: Duration::from_millis(300),
+        ..Timing::instant()
+    };
+    let flink = Emulator::builder("1.19.3")
+        .timing(timing)
+        .start()
+        .await
+        .unwrap();
+    let client = client(&flink);
+    let job = client.job(&started_job(&client).await);
+    let vertex = job.details().await.unwrap().vertices[0].id.clone();
+    let started = std::time::Instant::now();
+    let refused = client.get_job_vertex_backpressure(job.id(), &vertex).await;
+    assert_eq!(refused.map(|_| ()).unwrap_err().status(), Some(500));
+    let sampled = job.back_pressure(&vertex).await.unwrap();
+    assert_eq!(sampled.status.as_str(), "ok");
+    assert!(started.elapsed() >= Duration::from_millis(250));
 }
 
 #[tokio::test]

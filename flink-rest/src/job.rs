@@ -23,6 +23,10 @@ use std::time::Duration;
 use futures_util::stream::{self, Stream};
 
 use crate::ids::{JobId, VertexId};
+
+/// How long [`JobHandle::back_pressure`] asks again while a version refuses back pressure for a new
+/// job: Flink's default metric fetch interval (10 s) and some.
+pub const METRICS_FETCHED_WITHIN: Duration = Duration::from_secs(15);
 use crate::runtime::{Client, Result};
 use crate::types::{
     CheckpointStatistics, CheckpointStatus, CheckpointTriggerRequestBody, CheckpointingStatistics,
@@ -83,11 +87,27 @@ impl JobHandle {
             .await
     }
 
-    /// Back pressure of one of its vertices.
+    /// Back pressure of one of its vertices. Some versions refuse it (500) until the JobManager has
+    /// fetched a new job's task metrics (real 1.19.3, for up to `metrics.fetcher.update-interval`, 10 s
+    /// by default): a 500 is asked again, pausing as the client's [`crate::Poll`] says, for at most
+    /// [`METRICS_FETCHED_WITHIN`] (or the poll timeout, if shorter), then returned.
     pub async fn back_pressure(&self, vertex: &VertexId) -> Result<JobVertexBackPressureInfo> {
-        (self.client)
-            .get_job_vertex_backpressure(&self.id, vertex)
-            .await
+        let poll = self.client.poll();
+        let limit = METRICS_FETCHED_WITHIN.min(poll.timeout);
+        let started = std::time::Instant::now();
+        let mut pause = poll.interval;
+        loop {
+            let answer = (self.client)
+                .get_job_vertex_backpressure(&self.id, vertex)
+                .await;
+            match answer {
+                Err(e) if e.status() == Some(500) && started.elapsed() + pause < limit => {
+                    tokio::time::sleep(pause).await;
+                    pause = poll.next(pause);
+                }
+                answer => return answer,
+            }
+        }
     }
 
     /// Its checkpoint statistics: counts, summary, latest, history.

@@ -57,7 +57,7 @@ pub use ids::{
     TriggerId, VertexId,
 };
 #[cfg(feature = "client")]
-pub use job::{has_ended, JobHandle};
+pub use job::{has_ended, JobHandle, METRICS_FETCHED_WITHIN};
 pub use pair::{Method, Pair, PathTemplate};
 /// The HTTP client underneath, for what [`ClientBuilder`] does not set (proxies …): build one and pass it
 /// to [`ClientBuilder::http_client`].

@@ -45,7 +45,7 @@ impl Default for Poll {
 
 impl Poll {
     /// The pause after `pause`.
-    fn next(&self, pause: Duration) -> Duration {
+    pub(crate) fn next(&self, pause: Duration) -> Duration {
         (pause.mul_f64(1.5)).min(self.max_interval)
     }
 }

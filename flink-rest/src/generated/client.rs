@@ -258,6 +258,11 @@ pub(crate) const KNOWN_ERRORS: &[(Pair, u16, &str)] = &[
         500u16,
         "With the default scheduler Flink 1.18.1 to 2.3.0 answer 500 (`UnsupportedOperationException: The DefaultScheduler does not support changing the parallelism without a job restart`): resource requirements are the adaptive scheduler's. Under the adaptive scheduler (the scenario's second cluster) the same pair answers 200 and a PUT really rescales the job.",
     ),
+    (
+        Pair::GetJobVertexBackpressure,
+        500u16,
+        "Right after a job's tasks run, before the JobManager has fetched their metrics (`metrics.fetcher.update-interval`, 10 s by default), Flink 1.18.1 to 2.3.0 answer 500 (`NoSuchElementException: No value present` in `JobVertexBackPressureHandler.getMaxBackPressureRatio`: the maximum over no subtasks); for seconds, then the sample. A race: recorded on 1.18.1, 1.19.3, 1.20.3, 2.1.3 and 2.3.0, missed by one run each of 2.0.2 and 2.2.1, never seen before 1.18. `JobHandle::back_pressure` asks again for up to 15 s.",
+    ),
 ];
 impl Client {
     /// Returns an overview over all applications.
@@ -1048,6 +1053,8 @@ impl Client {
     /// Returns back-pressure information for a job, and may initiate back-pressure sampling if necessary.
     ///
     /// `GET /jobs/:jobid/vertices/:vertexid/backpressure`, documented answer: 200 OK.
+    ///
+    /// Servers also answer 500 (an `Error::Api` that says why): Right after a job's tasks run, before the JobManager has fetched their metrics (`metrics.fetcher.update-interval`, 10 s by default), Flink 1.18.1 to 2.3.0 answer 500 (`NoSuchElementException: No value present` in `JobVertexBackPressureHandler.getMaxBackPressureRatio`: the maximum over no subtasks); for seconds, then the sample. A race: recorded on 1.18.1, 1.19.3, 1.20.3, 2.1.3 and 2.3.0, missed by one run each of 2.0.2 and 2.2.1, never seen before 1.18. `JobHandle::back_pressure` asks again for up to 15 s.
     pub async fn get_job_vertex_backpressure(
         &self,
         jobid: &JobId,

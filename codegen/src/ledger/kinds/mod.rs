@@ -127,10 +127,15 @@ impl Change {
     }
 
     /// Whether a run may see what it describes or not, by timing alone: a field null only while an
-    /// operation is in progress (a poll may land after it). A run that misses it neither resolves the
-    /// entry nor makes the pairs it names conform to their docs.
+    /// operation is in progress (a poll may land after it), an answer a server gives only for a while
+    /// (a `transient` response). A run that misses it neither resolves the entry nor makes the pairs
+    /// it names conform to their docs.
     pub fn timing_dependent(&self) -> bool {
-        matches!(self, Change::Nullable(_))
+        match self {
+            Change::Nullable(_) => true,
+            Change::Response(r) => r.transient,
+            _ => false,
+        }
     }
 
     /// Whether it is about a field of a struct: (type, field).

@@ -19,6 +19,11 @@ pub struct Response {
     pub status: u16,
     #[serde(default)]
     pub schema: Option<Value>,
+    /// The server answers so only for a while (right after a job starts, before the JobManager has
+    /// fetched its tasks' metrics), so a run may not see it: one that does not neither resolves the
+    /// entry nor makes the pair conform to its docs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub transient: bool,
 }
 
 impl Response {
@@ -103,6 +108,7 @@ impl Response {
                 endpoint: endpoint.to_string(),
                 status,
                 schema,
+                transient: false,
             }),
         ))
     }
@@ -141,6 +147,7 @@ impl Response {
                 endpoint: endpoint.to_string(),
                 status: op.status,
                 schema: Some(schema),
+                transient: false,
             }),
         ));
         out
