@@ -462,6 +462,35 @@ fn every_recorded_enum_value_is_a_known_one() {
     assert!(unknown.is_empty(), "{unknown:#?}");
 }
 
+/// Every metric any recorded answer names (metrics lists, `get=` answers, every version) has a
+/// unit by Flink's naming conventions ([`flink_rest::Unit::of`]), but the few whose names say none.
+#[test]
+fn every_recorded_metric_has_a_unit() {
+    // Job metrics whose names do not say what they measure, and Flink's docs do not list.
+    const UNSAID: [&str; 2] = ["allSubTasksRunningOrFinishedTime", "initializationTime"];
+    let mut ids = BTreeSet::new();
+    for version in versions() {
+        for (_, e) in fixtures(&version) {
+            let Some(pair) = e.endpoint else { continue };
+            if !pair.key().ends_with("/metrics") {
+                continue;
+            }
+            let listed = (e.response.body.as_ref()).and_then(Value::as_array);
+            let named = listed
+                .into_iter()
+                .flatten()
+                .filter_map(|m| m["id"].as_str());
+            ids.extend(named.map(str::to_string));
+        }
+    }
+    assert!(ids.len() > 100, "{} metric ids", ids.len());
+    let without: Vec<&String> = (ids.iter())
+        .filter(|id| flink_rest::Unit::of(id).is_none())
+        .filter(|id| !UNSAID.iter().any(|u| id.ends_with(u)))
+        .collect();
+    assert!(without.is_empty(), "no unit: {without:#?}");
+}
+
 /// Fixtures of one step, in order.
 fn step_of(version: &str, step: &str) -> Vec<(String, Exchange)> {
     let all = fixtures(version);

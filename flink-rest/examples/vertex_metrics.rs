@@ -32,7 +32,14 @@ async fn main() -> common::Result {
     {
         let sum = metric.sum.unwrap_or_default();
         let max = metric.max.unwrap_or_default();
-        println!("{}: {sum} in all, {max} in the busiest subtask", metric.id);
+        // Flink sends no unit; its metric names say it.
+        let unit = metric
+            .unit()
+            .map_or("unit unknown".into(), |u| u.to_string());
+        println!(
+            "{} ({unit}): {sum} in all, {max} in the busiest subtask",
+            metric.id
+        );
     }
     Ok(())
 }

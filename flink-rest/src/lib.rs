@@ -33,6 +33,7 @@ mod open_enum;
 pub mod pair;
 #[cfg(feature = "client")]
 mod runtime;
+mod unit;
 #[cfg(feature = "client")]
 mod wait;
 
@@ -68,6 +69,7 @@ pub use runtime::{
     decode, Client, ClientBuilder, DecodeError, Error, Result, UploadFile,
     DEFAULT_MAX_ANSWER_BYTES, ENV_VARS,
 };
+pub use unit::Unit;
 #[cfg(feature = "client")]
 pub use wait::{Failure, Poll, SLOTS_GRACE};
 
