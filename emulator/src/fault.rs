@@ -17,7 +17,7 @@ pub struct Timing {
     pub run_out: Duration,
     /// A job from RUNNING until the JobManager has fetched its tasks' metrics (Flink's
     /// `metrics.fetcher.update-interval`, 10 s by default): meanwhile a version that refuses back
-    /// pressure then (1.19.3's recorded 500) does.
+    /// pressure then (1.18.1 and later: a recorded 500) does.
     pub metrics: Duration,
 }
 

@@ -19,7 +19,7 @@ const AGGREGATIONS: [&str; 5] = ["min", "max", "avg", "sum", "skew"];
 impl Cluster {
     /// A vertex's back pressure: while the job has run for less than the metrics take to be fetched
     /// ([`crate::Timing::metrics`]), the version's recorded refusal where its recording has one (real
-    /// 1.19.3 answers 500, `NoSuchElementException`, until the JobManager holds the tasks' metrics);
+    /// 1.18.1 and later answer 500, `NoSuchElementException`, until the JobManager holds the tasks' metrics);
     /// else as recorded.
     pub(crate) fn backpressure(&self, req: &Req) -> Answer {
         let job = req.at.get("jobid").and_then(|id| self.job(id));

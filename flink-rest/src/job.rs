@@ -23,16 +23,16 @@ use std::time::Duration;
 use futures_util::stream::{self, Stream};
 
 use crate::ids::{JobId, VertexId};
-
-/// How long [`JobHandle::back_pressure`] asks again while a version refuses back pressure for a new
-/// job: Flink's default metric fetch interval (10 s) and some.
-pub const METRICS_FETCHED_WITHIN: Duration = Duration::from_secs(15);
 use crate::runtime::{Client, Result};
 use crate::types::{
     CheckpointStatistics, CheckpointStatus, CheckpointTriggerRequestBody, CheckpointingStatistics,
     JobDetailsInfo, JobExceptionsInfoWithHistory, JobStatus, JobVertexBackPressureInfo,
     JobVertexResourceRequirements, SavepointTriggerRequestBody, StopWithSavepointRequestBody,
 };
+
+/// How long [`JobHandle::back_pressure`] asks again while a version refuses back pressure for a new
+/// job: Flink's default metric fetch interval (10 s) and some.
+pub const METRICS_FETCHED_WITHIN: Duration = Duration::from_secs(15);
 
 /// One job of a cluster: what [`Client`] does for a job, without its id each time, and streams that
 /// watch its state and its checkpoints. Cheap to clone; owns a clone of the client, so it can move
@@ -88,7 +88,7 @@ impl JobHandle {
     }
 
     /// Back pressure of one of its vertices. Some versions refuse it (500) until the JobManager has
-    /// fetched a new job's task metrics (real 1.19.3, for up to `metrics.fetcher.update-interval`, 10 s
+    /// fetched a new job's task metrics (real 1.18.1 and later, for up to `metrics.fetcher.update-interval`, 10 s
     /// by default): a 500 is asked again, pausing as the client's [`crate::Poll`] says, for at most
     /// [`METRICS_FETCHED_WITHIN`] (or the poll timeout, if shorter), then returned.
     pub async fn back_pressure(&self, vertex: &VertexId) -> Result<JobVertexBackPressureInfo> {

@@ -258,6 +258,23 @@ pub fn comparison(rows: &[Row]) -> String {
     out
 }
 
+/// Each target whose process is known: its resident memory idle (`idle`, per target) and now.
+pub fn memory(targets: &[Target], idle: &[Option<u64>]) -> String {
+    let mut out = String::new();
+    for (target, idle) in targets.iter().zip(idle) {
+        if let (Some(idle), Some(now)) = (idle, target.pid.and_then(resident_kb)) {
+            out.push_str(&format!(
+                "- {} resident: {:.1} MB idle, {:.1} MB 2 s after the load ({:.2}× idle)\n",
+                target.label,
+                *idle as f64 / 1024.0,
+                now as f64 / 1024.0,
+                now as f64 / *idle as f64,
+            ));
+        }
+    }
+    out
+}
+
 /// A process's resident memory (Linux), in kB.
 pub fn resident_kb(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;

@@ -428,8 +428,8 @@ fn workspace_root() -> PathBuf {
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
 
-/// `cargo xtask load`: against `url`, or an emulator started here with a job running.
-/// `cargo xtask load`: the servers asked for, started where asked, loaded side by side.
+/// `cargo xtask load`: the servers asked for, started where asked, loaded side by side; the table,
+/// the comparison and the emulator's resident memory.
 fn side_by_side(
     root: &std::path::Path,
     flink: Option<String>,
@@ -438,70 +438,82 @@ fn side_by_side(
     load: &load::Load,
 ) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
-    let mut targets = Vec::new();
-    // Started here, stopped when dropped (also on an error).
-    let emulator = match &emulated {
-        Some(version) => Some(EmulatorProcess::start(version)?),
-        None => None,
-    };
-    if let (Some(process), Some(version)) = (&emulator, &emulated) {
-        runtime.block_on(start_a_job(&process.url, None))?;
-        targets.push(load::Target {
-            label: format!("emulated {version}"),
-            url: process.url.clone(),
-            pid: Some(process.child.id()),
-        });
-    }
-    let real = match &flink {
-        Some(version) => {
-            let cluster = flink::Cluster::new(root, version, None)?;
-            let port = cluster.port + 60;
-            Some(cluster.twin("load", port).start()?)
-        }
-        None => None,
-    };
-    if let Some(running) = &real {
-        let cluster = &running.cluster;
-        let work = cluster.run.join("job");
-        let jar = contract_tests::job::build_jar(&cluster.dist, &work)?;
-        runtime.block_on(start_a_job(&cluster.base_url(), Some(jar)))?;
-        targets.push(load::Target {
-            label: format!("Flink {}", cluster.version),
-            url: cluster.base_url(),
-            pid: None,
-        });
-    }
-    for url in urls {
-        let label = format!("server at {url}");
-        targets.push(load::Target {
-            label,
-            url,
-            pid: None,
-        });
-    }
-    if targets.is_empty() {
-        anyhow::bail!("nothing to load: --flink V, --url U and/or --emulated V");
-    }
-    let idle = targets
+    let servers = Servers::start(root, &runtime, flink, urls, emulated)?;
+    let targets = &servers.targets;
+    let idle: Vec<Option<u64>> = targets
         .iter()
         .map(|t| t.pid.and_then(load::resident_kb))
-        .collect::<Vec<_>>();
-    let rows = runtime.block_on(load::side_by_side(&targets, load))?;
+        .collect();
+    let rows = runtime.block_on(load::side_by_side(targets, load))?;
     std::thread::sleep(std::time::Duration::from_secs(2));
     println!("{}", load::table(&rows));
     print!("{}", load::comparison(&rows));
-    for (target, idle) in targets.iter().zip(idle) {
-        if let (Some(idle), Some(after)) = (idle, target.pid.and_then(load::resident_kb)) {
-            let ratio = after as f64 / idle as f64;
-            println!(
-                "- {} resident: {:.1} MB idle, {:.1} MB 2 s after the load ({ratio:.2}× idle)",
-                target.label,
-                idle as f64 / 1024.0,
-                after as f64 / 1024.0,
-            );
-        }
-    }
+    print!("{}", load::memory(targets, &idle));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The servers a load runs on, each with a job running; those started here stop when dropped (also
+/// on an error).
+struct Servers {
+    targets: Vec<load::Target>,
+    _emulator: Option<EmulatorProcess>,
+    _flink: Option<flink::Running>,
+}
+
+impl Servers {
+    fn start(
+        root: &std::path::Path,
+        runtime: &tokio::runtime::Runtime,
+        flink: Option<String>,
+        urls: Vec<String>,
+        emulated: Option<String>,
+    ) -> anyhow::Result<Servers> {
+        let mut targets = Vec::new();
+        let emulator = emulated.map(|v| EmulatorProcess::start(&v)).transpose()?;
+        if let Some(process) = &emulator {
+            runtime.block_on(start_a_job(&process.url, None))?;
+            targets.push(load::Target {
+                label: format!("emulated {}", process.version),
+                url: process.url.clone(),
+                pid: Some(process.child.id()),
+            });
+        }
+        let real = flink.map(|v| start_flink(root, &v)).transpose()?;
+        if let Some(running) = &real {
+            let cluster = &running.cluster;
+            let jar = contract_tests::job::build_jar(&cluster.dist, &cluster.run.join("job"))?;
+            runtime.block_on(start_a_job(&cluster.base_url(), Some(jar)))?;
+            targets.push(load::Target {
+                label: format!("Flink {}", cluster.version),
+                url: cluster.base_url(),
+                pid: None,
+            });
+        }
+        for url in urls {
+            let label = format!("server at {url}");
+            targets.push(load::Target {
+                label,
+                url,
+                pid: None,
+            });
+        }
+        if targets.is_empty() {
+            anyhow::bail!("nothing to load: --flink V, --url U and/or --emulated V");
+        }
+        Ok(Servers {
+            targets,
+            _emulator: emulator,
+            _flink: real,
+        })
+    }
+}
+
+/// A Flink of `version` for the load: a twin of the version's cluster (its own run directory and
+/// ports), so one the user runs is left alone.
+fn start_flink(root: &std::path::Path, version: &str) -> anyhow::Result<flink::Running> {
+    let cluster = flink::Cluster::new(root, version, None)?;
+    let port = cluster.port + 60;
+    cluster.twin("load", port).start()
 }
 
 /// `cargo xtask emulate` as a process of its own (this binary), shut down as a Flink cluster is
@@ -509,6 +521,7 @@ fn side_by_side(
 struct EmulatorProcess {
     child: std::process::Child,
     url: String,
+    version: String,
 }
 
 impl EmulatorProcess {
@@ -528,7 +541,12 @@ impl EmulatorProcess {
             let _ = child.kill();
             anyhow::bail!("the emulator did not start (it printed {line:?})");
         }
-        Ok(EmulatorProcess { child, url })
+        let version = version.to_string();
+        Ok(EmulatorProcess {
+            child,
+            url,
+            version,
+        })
     }
 }
 

@@ -233,7 +233,7 @@ async fn run_main_job(s: &mut State) -> Result<()> {
 }
 
 /// Back pressure the moment the job's tasks run, before the JobManager has fetched their metrics:
-/// some versions refuse it then (real 1.19.3: 500, `NoSuchElementException`, for seconds). The first
+/// some versions refuse it then (real 1.18.1 and later: 500, `NoSuchElementException`, for seconds). The first
 /// answer that is a refusal or a sample is recorded, whichever comes; then (unrecorded) until a
 /// sample is there, the completed checkpoints and the accumulators the next steps read.
 async fn early_back_pressure(s: &mut State) -> Result<()> {
