@@ -51,7 +51,7 @@ async fn every_example_runs_against_the_emulator() {
 
     let out = example(url, "vertex_metrics", &[job.as_str()]);
     assert!(
-        out.contains(" metrics") && out.contains("numRecordsOut: "),
+        out.contains(" metrics") && out.contains("numRecordsOut (count): "),
         "{out}"
     );
 

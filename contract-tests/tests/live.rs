@@ -297,7 +297,7 @@ async fn vertex_metrics(s: &mut Live) -> Result<()> {
     let job = s.job()?.to_string();
     let out = s.example("vertex_metrics", &[&job])?;
     ensure!(
-        out.contains(" metrics") && out.contains("numRecordsOut: "),
+        out.contains(" metrics") && out.contains("numRecordsOut (count): "),
         "{out}"
     );
     Ok(())
