@@ -482,30 +482,39 @@ pub fn document_fields(api: &mut Api, names: &Names) -> Result<(), Problems> {
 pub fn give_field_docs<'n>(api: &mut Api, names: &'n Names) -> Vec<&'n str> {
     let mut described_none = Vec::new();
     for (at, text) in &names.docs {
-        let Some((ty, wire)) = at.split_once('.') else {
-            described_none.push(at.as_str());
-            continue;
-        };
-        let mut described = false;
-        for (name, def) in &mut api.types {
-            let TypeDef::Struct(s) = def else { continue };
-            let applies = match ty {
-                "*" => !names.docs.contains_key(&format!("{name}.{wire}")),
-                _ => ty == name,
-            };
-            for field in s.fields.iter_mut().filter(|f| applies && f.name == wire) {
-                field.doc = Some(match field.doc.take() {
-                    Some(flink) if !flink.is_empty() => format!("{text}\n\nFlink's docs: {flink}"),
-                    _ => text.clone(),
-                });
-                described = true;
+        let described = match at.strip_prefix("*.") {
+            Some(wire) => {
+                let mut any = false;
+                for (name, def) in &mut api.types {
+                    let TypeDef::Struct(s) = def else { continue };
+                    let Some(field) = s.fields.iter_mut().find(|f| f.name == wire) else {
+                        continue;
+                    };
+                    // A `Type.wire-name` entry says it for this type.
+                    if !names.docs.contains_key(&format!("{name}.{wire}")) {
+                        describe(field, text);
+                        any = true;
+                    }
+                }
+                any
             }
-        }
+            None => field_at(api, at)
+                .map(|field| describe(field, text))
+                .is_some(),
+        };
         if !described {
             described_none.push(at.as_str());
         }
     }
     described_none
+}
+
+/// `text` as a field's doc, ahead of Flink's own description where its docs give one.
+fn describe(field: &mut Field, text: &str) {
+    field.doc = Some(match field.doc.take() {
+        Some(flink) if !flink.is_empty() => format!("{text}\n\nFlink's docs: {flink}"),
+        _ => text.to_string(),
+    });
 }
 
 /// The field a names-file key `Type.wire-name` names.
