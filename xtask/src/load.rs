@@ -27,10 +27,15 @@ pub struct Load {
     pub rounds: usize,
 }
 
+/// The pairs loaded, in order: the overview and a running job's details.
+const LOADED: [Pair; 2] = [Pair::GetJobsOverview, Pair::GetJob];
+
 /// One measured run.
 pub struct Row {
     pub round: usize,
     pub label: String,
+    /// What was asked (rows of different servers compare by it).
+    pub pair: Pair,
     pub measured: Measured,
 }
 
@@ -42,7 +47,7 @@ pub async fn side_by_side(targets: &[Target], load: &Load) -> Result<Vec<Row>> {
     }
     let mut rows = Vec::new();
     for round in 1..=load.rounds {
-        for p in 0..2 {
+        for (p, pair) in LOADED.into_iter().enumerate() {
             for (target, paths) in targets.iter().zip(&paths) {
                 let (addr, path) = (&paths.addr, &paths.paths[p]);
                 eprintln!(
@@ -58,6 +63,7 @@ pub async fn side_by_side(targets: &[Target], load: &Load) -> Result<Vec<Row>> {
                 rows.push(Row {
                     round,
                     label: target.label.clone(),
+                    pair,
                     measured,
                 });
             }
@@ -72,7 +78,6 @@ async fn run_for(addr: &str, path: &str, connections: usize, seconds: u64) -> Re
 
 /// What one path took under load.
 pub struct Measured {
-    pub path: String,
     pub requests: usize,
     pub errors: usize,
     pub per_second: f64,
@@ -102,10 +107,7 @@ async fn paths_of(url: &str) -> Result<Paths> {
     let Some(job) = running.filter(|_| status == 200) else {
         bail!("no running job at {url}: start one first");
     };
-    let paths = [
-        Pair::GetJobsOverview.path().fill(&[])?,
-        Pair::GetJob.path().fill(&[job])?,
-    ];
+    let paths = [LOADED[0].path().fill(&[])?, LOADED[1].path().fill(&[job])?];
     Ok(Paths { addr, paths })
 }
 
@@ -145,7 +147,6 @@ async fn load(addr: &str, path: &str, connections: usize, span: Duration) -> Res
         latencies.get(i).copied().unwrap_or_default()
     };
     Ok(Measured {
-        path: path.to_string(),
         requests: latencies.len(),
         errors,
         per_second: latencies.len() as f64 / span.as_secs_f64(),
@@ -191,7 +192,8 @@ async fn get(stream: &mut TcpStream, path: &str) -> Result<(u16, Vec<u8>)> {
     Ok((status, buf[head_end..head_end + length].to_vec()))
 }
 
-/// The measurements as a Markdown table (job ids as `:jobid`, so rows of servers compare).
+/// The measurements as a Markdown table (each path as its pair's template, so rows of servers
+/// compare).
 pub fn table(rows: &[Row]) -> String {
     let mut out = String::from(
         "| round | server | path | requests | requests/s | p50 | p99 | errors |\n|---:|---|---|---:|---:|---:|---:|---:|\n",
@@ -199,12 +201,13 @@ pub fn table(rows: &[Row]) -> String {
     for Row {
         round,
         label,
+        pair,
         measured: m,
     } in rows
     {
         out.push_str(&format!(
             "| {round} | {label} | `{}` | {} | {:.0} | {:.1} ms | {:.1} ms | {} |\n",
-            generic(&m.path),
+            pair.path().as_str(),
             m.requests,
             m.per_second,
             m.p50.as_secs_f64() * 1e3,
@@ -215,16 +218,6 @@ pub fn table(rows: &[Row]) -> String {
     out
 }
 
-/// A path with its job id as the template says it.
-fn generic(path: &str) -> String {
-    match path.strip_prefix("/jobs/") {
-        Some(id) if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            Pair::GetJob.path().as_str().to_string()
-        }
-        _ => path.to_string(),
-    }
-}
-
 /// For each path, how the first target (the emulator) compares with each other one in every round:
 /// requests per second at least theirs, p99 at most theirs.
 pub fn comparison(rows: &[Row]) -> String {
@@ -233,11 +226,9 @@ pub fn comparison(rows: &[Row]) -> String {
         return out;
     };
     for row in rows.iter().filter(|r| r.label != first) {
-        let Some(own) = rows.iter().find(|r| {
-            r.label == first
-                && r.round == row.round
-                && generic(&r.measured.path) == generic(&row.measured.path)
-        }) else {
+        let Some(own) =
+            (rows.iter()).find(|r| r.label == first && r.round == row.round && r.pair == row.pair)
+        else {
             continue;
         };
         let (a, b) = (&own.measured, &row.measured);
@@ -248,7 +239,7 @@ pub fn comparison(rows: &[Row]) -> String {
         out.push_str(&format!(
             "- round {}, `{}`: {first} {:.2}× the requests/s of {}, p99 {:.1} vs {:.1} ms: {verdict}\n",
             row.round,
-            generic(&b.path),
+            row.pair.path().as_str(),
             a.per_second / b.per_second.max(f64::MIN_POSITIVE),
             row.label,
             a.p99.as_secs_f64() * 1e3,
@@ -286,9 +277,8 @@ pub fn resident_kb(pid: u32) -> Option<u64> {
 mod tests {
     use super::*;
 
-    fn row(round: usize, label: &str, path: &str, per_second: f64, p99_ms: u64) -> Row {
+    fn row(round: usize, label: &str, pair: Pair, per_second: f64, p99_ms: u64) -> Row {
         let measured = Measured {
-            path: path.to_string(),
             requests: 0,
             errors: 0,
             per_second,
@@ -299,19 +289,18 @@ mod tests {
         Row {
             round,
             label,
+            pair,
             measured,
         }
     }
 
     #[test]
     fn the_emulator_is_compared_with_each_server_on_the_same_path_and_round() {
-        let job = "/jobs/0123456789abcdef0123456789abcdef";
-        let other = "/jobs/fedcba9876543210fedcba9876543210";
         let rows = [
-            row(1, "emulated", "/jobs/overview", 100.0, 5),
-            row(1, "Flink", "/jobs/overview", 50.0, 10),
-            row(1, "emulated", job, 100.0, 20),
-            row(1, "Flink", other, 120.0, 10),
+            row(1, "emulated", Pair::GetJobsOverview, 100.0, 5),
+            row(1, "Flink", Pair::GetJobsOverview, 50.0, 10),
+            row(1, "emulated", Pair::GetJob, 100.0, 20),
+            row(1, "Flink", Pair::GetJob, 120.0, 10),
         ];
         let said = comparison(&rows);
         assert!(
