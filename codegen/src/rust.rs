@@ -357,7 +357,7 @@ fn rust_ty(ty: &Ty) -> TokenStream {
         Ty::KeyedMap { key, value } => {
             let key = ident(key);
             let value = rust_ty(value);
-            quote!(std::collections::BTreeMap<#key, #value>)
+            quote!(crate::EnumMap<#key, #value>)
         }
     }
 }
@@ -373,6 +373,11 @@ fn enum_def(e: &EnumDef) -> TokenStream {
         .collect();
     let docs = e.values.iter().map(|v| doc(&format!("`{v}`")));
     let values = &e.values;
+    let count = proc_macro2::Literal::usize_unsuffixed(variants.len());
+    let slots: Vec<_> = (0..variants.len())
+        .map(proc_macro2::Literal::usize_unsuffixed)
+        .collect();
+    let slots2 = &slots;
     let documented = (!e.listed.is_empty()).then(|| {
         let arms = (e.values.iter().zip(&variants)).filter_map(|(value, variant)| {
             let (since, until) = e.listed.get(value)?;
@@ -431,6 +436,28 @@ fn enum_def(e: &EnumDef) -> TokenStream {
         }
 
         crate::open_enum!(#name);
+
+        impl crate::MapKey for #name {
+            type Slots<V> = [Option<V>; #count];
+            fn empty<V>() -> Self::Slots<V> {
+                std::array::from_fn(|_| None)
+            }
+            fn known() -> &'static [Self] {
+                #name::KNOWN
+            }
+            fn slot(&self) -> Option<usize> {
+                match self {
+                    #(#name::#variants => Some(#slots),)*
+                    #name::Unknown(_) => None,
+                }
+            }
+            fn slot_of(value: &str) -> Option<usize> {
+                match value {
+                    #(#values => Some(#slots2),)*
+                    _ => None,
+                }
+            }
+        }
         #documented
         #schema
     }

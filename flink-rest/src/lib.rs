@@ -26,6 +26,7 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod double;
+mod enum_map;
 mod ids;
 #[cfg(feature = "client")]
 mod job;
@@ -53,6 +54,7 @@ pub mod client;
 mod pairs;
 
 pub use double::Double;
+pub use enum_map::{EnumMap, MapKey};
 pub use ids::{
     ApplicationId, DataSetId, IdError, IntegerRange, JarId, JobId, RescaleId, TaskManagerId,
     TriggerId, VertexId,

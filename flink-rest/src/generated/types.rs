@@ -80,6 +80,43 @@ impl From<&str> for AdaptiveSchedulerState {
     }
 }
 crate::open_enum!(AdaptiveSchedulerState);
+impl crate::MapKey for AdaptiveSchedulerState {
+    type Slots<V> = [Option<V>; 9];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        AdaptiveSchedulerState::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            AdaptiveSchedulerState::Created => Some(0),
+            AdaptiveSchedulerState::WaitingForResources => Some(1),
+            AdaptiveSchedulerState::CreatingExecutionGraph => Some(2),
+            AdaptiveSchedulerState::Executing => Some(3),
+            AdaptiveSchedulerState::Restarting => Some(4),
+            AdaptiveSchedulerState::StopWithSavepoint => Some(5),
+            AdaptiveSchedulerState::Canceling => Some(6),
+            AdaptiveSchedulerState::Failing => Some(7),
+            AdaptiveSchedulerState::Finished => Some(8),
+            AdaptiveSchedulerState::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "Created" => Some(0),
+            "WaitingForResources" => Some(1),
+            "CreatingExecutionGraph" => Some(2),
+            "Executing" => Some(3),
+            "Restarting" => Some(4),
+            "StopWithSavepoint" => Some(5),
+            "Canceling" => Some(6),
+            "Failing" => Some(7),
+            "Finished" => Some(8),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for AdaptiveSchedulerState {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -262,6 +299,39 @@ impl From<&str> for ApplicationState {
     }
 }
 crate::open_enum!(ApplicationState);
+impl crate::MapKey for ApplicationState {
+    type Slots<V> = [Option<V>; 7];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        ApplicationState::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            ApplicationState::Created => Some(0),
+            ApplicationState::Running => Some(1),
+            ApplicationState::Failing => Some(2),
+            ApplicationState::Failed => Some(3),
+            ApplicationState::Canceling => Some(4),
+            ApplicationState::Canceled => Some(5),
+            ApplicationState::Finished => Some(6),
+            ApplicationState::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "CREATED" => Some(0),
+            "RUNNING" => Some(1),
+            "FAILING" => Some(2),
+            "FAILED" => Some(3),
+            "CANCELING" => Some(4),
+            "CANCELED" => Some(5),
+            "FINISHED" => Some(6),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ApplicationState {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -323,6 +393,33 @@ impl From<&str> for ApplicationStatus {
     }
 }
 crate::open_enum!(ApplicationStatus);
+impl crate::MapKey for ApplicationStatus {
+    type Slots<V> = [Option<V>; 4];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        ApplicationStatus::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            ApplicationStatus::Succeeded => Some(0),
+            ApplicationStatus::Failed => Some(1),
+            ApplicationStatus::Canceled => Some(2),
+            ApplicationStatus::UnknownValue => Some(3),
+            ApplicationStatus::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "SUCCEEDED" => Some(0),
+            "FAILED" => Some(1),
+            "CANCELED" => Some(2),
+            "UNKNOWN" => Some(3),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ApplicationStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -424,6 +521,31 @@ impl From<&str> for BackPressureLevel {
     }
 }
 crate::open_enum!(BackPressureLevel);
+impl crate::MapKey for BackPressureLevel {
+    type Slots<V> = [Option<V>; 3];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        BackPressureLevel::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            BackPressureLevel::Ok => Some(0),
+            BackPressureLevel::Low => Some(1),
+            BackPressureLevel::High => Some(2),
+            BackPressureLevel::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "ok" => Some(0),
+            "low" => Some(1),
+            "high" => Some(2),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for BackPressureLevel {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -472,6 +594,29 @@ impl From<&str> for BackPressureStatus {
     }
 }
 crate::open_enum!(BackPressureStatus);
+impl crate::MapKey for BackPressureStatus {
+    type Slots<V> = [Option<V>; 2];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        BackPressureStatus::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            BackPressureStatus::Deprecated => Some(0),
+            BackPressureStatus::Ok => Some(1),
+            BackPressureStatus::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "deprecated" => Some(0),
+            "ok" => Some(1),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for BackPressureStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -542,6 +687,31 @@ impl From<&str> for CheckpointBackupType {
     }
 }
 crate::open_enum!(CheckpointBackupType);
+impl crate::MapKey for CheckpointBackupType {
+    type Slots<V> = [Option<V>; 3];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        CheckpointBackupType::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            CheckpointBackupType::Configured => Some(0),
+            CheckpointBackupType::Full => Some(1),
+            CheckpointBackupType::Incremental => Some(2),
+            CheckpointBackupType::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "CONFIGURED" => Some(0),
+            "FULL" => Some(1),
+            "INCREMENTAL" => Some(2),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for CheckpointBackupType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -786,6 +956,31 @@ impl From<&str> for CheckpointStatus {
     }
 }
 crate::open_enum!(CheckpointStatus);
+impl crate::MapKey for CheckpointStatus {
+    type Slots<V> = [Option<V>; 3];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        CheckpointStatus::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            CheckpointStatus::InProgress => Some(0),
+            CheckpointStatus::Completed => Some(1),
+            CheckpointStatus::Failed => Some(2),
+            CheckpointStatus::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "IN_PROGRESS" => Some(0),
+            "COMPLETED" => Some(1),
+            "FAILED" => Some(2),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for CheckpointStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -857,6 +1052,33 @@ impl From<&str> for CheckpointType {
     }
 }
 crate::open_enum!(CheckpointType);
+impl crate::MapKey for CheckpointType {
+    type Slots<V> = [Option<V>; 4];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        CheckpointType::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            CheckpointType::Checkpoint => Some(0),
+            CheckpointType::UnalignedCheckpoint => Some(1),
+            CheckpointType::Savepoint => Some(2),
+            CheckpointType::SyncSavepoint => Some(3),
+            CheckpointType::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "CHECKPOINT" => Some(0),
+            "UNALIGNED_CHECKPOINT" => Some(1),
+            "SAVEPOINT" => Some(2),
+            "SYNC_SAVEPOINT" => Some(3),
+            _ => None,
+        }
+    }
+}
 impl CheckpointType {
     /// The Flink versions whose docs list this value (a value they all list, or one this
     /// crate does not know: every version).
@@ -1302,6 +1524,33 @@ impl From<&str> for ExecutionMode {
     }
 }
 crate::open_enum!(ExecutionMode);
+impl crate::MapKey for ExecutionMode {
+    type Slots<V> = [Option<V>; 4];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        ExecutionMode::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            ExecutionMode::Pipelined => Some(0),
+            ExecutionMode::PipelinedForced => Some(1),
+            ExecutionMode::Batch => Some(2),
+            ExecutionMode::BatchForced => Some(3),
+            ExecutionMode::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "PIPELINED" => Some(0),
+            "PIPELINED_FORCED" => Some(1),
+            "BATCH" => Some(2),
+            "BATCH_FORCED" => Some(3),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ExecutionMode {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -1393,6 +1642,45 @@ impl From<&str> for ExecutionState {
     }
 }
 crate::open_enum!(ExecutionState);
+impl crate::MapKey for ExecutionState {
+    type Slots<V> = [Option<V>; 10];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        ExecutionState::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            ExecutionState::Created => Some(0),
+            ExecutionState::Scheduled => Some(1),
+            ExecutionState::Deploying => Some(2),
+            ExecutionState::Running => Some(3),
+            ExecutionState::Finished => Some(4),
+            ExecutionState::Canceling => Some(5),
+            ExecutionState::Canceled => Some(6),
+            ExecutionState::Failed => Some(7),
+            ExecutionState::Reconciling => Some(8),
+            ExecutionState::Initializing => Some(9),
+            ExecutionState::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "CREATED" => Some(0),
+            "SCHEDULED" => Some(1),
+            "DEPLOYING" => Some(2),
+            "RUNNING" => Some(3),
+            "FINISHED" => Some(4),
+            "CANCELING" => Some(5),
+            "CANCELED" => Some(6),
+            "FAILED" => Some(7),
+            "RECONCILING" => Some(8),
+            "INITIALIZING" => Some(9),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ExecutionState {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -1552,6 +1840,31 @@ impl From<&str> for FlameGraphType {
     }
 }
 crate::open_enum!(FlameGraphType);
+impl crate::MapKey for FlameGraphType {
+    type Slots<V> = [Option<V>; 3];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        FlameGraphType::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            FlameGraphType::Full => Some(0),
+            FlameGraphType::OnCpu => Some(1),
+            FlameGraphType::OffCpu => Some(2),
+            FlameGraphType::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "FULL" => Some(0),
+            "ON_CPU" => Some(1),
+            "OFF_CPU" => Some(2),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for FlameGraphType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -1942,6 +2255,27 @@ impl From<&str> for JarUploadStatus {
     }
 }
 crate::open_enum!(JarUploadStatus);
+impl crate::MapKey for JarUploadStatus {
+    type Slots<V> = [Option<V>; 1];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        JarUploadStatus::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            JarUploadStatus::Success => Some(0),
+            JarUploadStatus::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "success" => Some(0),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for JarUploadStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -2025,7 +2359,7 @@ pub struct JobDetails {
     pub state: JobStatus,
     /// `tasks`: How many of the job's tasks (the subtasks of all its vertices) are in each execution state, by lower-case state name (`running`, `finished`, …), and their `total`.
     #[serde(rename = "tasks")]
-    pub tasks: std::collections::BTreeMap<TaskCountKey, i32>,
+    pub tasks: crate::EnumMap<TaskCountKey, i32>,
 }
 /// `org.apache.flink.runtime.rest.messages.job.JobDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2087,7 +2421,7 @@ pub struct JobDetailsInfo {
     pub state: JobStatus,
     /// `status-counts`: How many of the job's vertices are in each execution state.
     #[serde(rename = "status-counts")]
-    pub status_counts: std::collections::BTreeMap<ExecutionState, i32>,
+    pub status_counts: crate::EnumMap<ExecutionState, i32>,
     /// `stream-graph`: The job's stream graph (its operators before chaining), as Flink writes it.
     ///
     /// Free-form, kept as JSON: a job's stream graph as the web UI draws it (newer versions, for jobs whose graph is built as they run). No recorded job sends one, and Flink writes it as free JSON.
@@ -2097,7 +2431,7 @@ pub struct JobDetailsInfo {
     pub stream_graph: Option<serde_json::Value>,
     /// `timestamps`: When the job entered each status, in milliseconds since the epoch; 0 for a status it has not been in.
     #[serde(rename = "timestamps")]
-    pub timestamps: std::collections::BTreeMap<JobStatus, i64>,
+    pub timestamps: crate::EnumMap<JobStatus, i64>,
     /// `vertices`: The job's vertices (chains of operators), sources first.
     #[serde(rename = "vertices")]
     pub vertices: Vec<JobVertexDetails>,
@@ -2430,6 +2764,47 @@ impl From<&str> for JobStatus {
     }
 }
 crate::open_enum!(JobStatus);
+impl crate::MapKey for JobStatus {
+    type Slots<V> = [Option<V>; 11];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        JobStatus::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            JobStatus::Initializing => Some(0),
+            JobStatus::Created => Some(1),
+            JobStatus::Running => Some(2),
+            JobStatus::Failing => Some(3),
+            JobStatus::Failed => Some(4),
+            JobStatus::Cancelling => Some(5),
+            JobStatus::Canceled => Some(6),
+            JobStatus::Finished => Some(7),
+            JobStatus::Restarting => Some(8),
+            JobStatus::Suspended => Some(9),
+            JobStatus::Reconciling => Some(10),
+            JobStatus::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "INITIALIZING" => Some(0),
+            "CREATED" => Some(1),
+            "RUNNING" => Some(2),
+            "FAILING" => Some(3),
+            "FAILED" => Some(4),
+            "CANCELLING" => Some(5),
+            "CANCELED" => Some(6),
+            "FINISHED" => Some(7),
+            "RESTARTING" => Some(8),
+            "SUSPENDED" => Some(9),
+            "RECONCILING" => Some(10),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for JobStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -2521,6 +2896,29 @@ impl From<&str> for JobType {
     }
 }
 crate::open_enum!(JobType);
+impl crate::MapKey for JobType {
+    type Slots<V> = [Option<V>; 2];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        JobType::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            JobType::Batch => Some(0),
+            JobType::Streaming => Some(1),
+            JobType::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "BATCH" => Some(0),
+            "STREAMING" => Some(1),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for JobType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -2639,7 +3037,7 @@ pub struct JobVertexDetails {
     pub status: ExecutionState,
     /// `tasks`: How many of the vertex's subtasks are in each execution state.
     #[serde(rename = "tasks")]
-    pub tasks: std::collections::BTreeMap<ExecutionState, i32>,
+    pub tasks: crate::EnumMap<ExecutionState, i32>,
 }
 /// `org.apache.flink.runtime.rest.messages.JobVertexDetailsInfo`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2733,7 +3131,7 @@ pub struct JobVertexTaskManager {
     pub status: ExecutionState,
     /// `status-counts`: How many of those subtasks are in each execution state.
     #[serde(rename = "status-counts")]
-    pub status_counts: std::collections::BTreeMap<ExecutionState, i32>,
+    pub status_counts: crate::EnumMap<ExecutionState, i32>,
     /// `taskmanager-id`: The TaskManager's id.
     #[serde(rename = "taskmanager-id")]
     pub taskmanager_id: crate::TaskManagerId,
@@ -2915,6 +3313,35 @@ impl From<&str> for MetricsAggregation {
     }
 }
 crate::open_enum!(MetricsAggregation);
+impl crate::MapKey for MetricsAggregation {
+    type Slots<V> = [Option<V>; 5];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        MetricsAggregation::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            MetricsAggregation::Min => Some(0),
+            MetricsAggregation::Max => Some(1),
+            MetricsAggregation::Sum => Some(2),
+            MetricsAggregation::Avg => Some(3),
+            MetricsAggregation::Skew => Some(4),
+            MetricsAggregation::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "min" => Some(0),
+            "max" => Some(1),
+            "sum" => Some(2),
+            "avg" => Some(3),
+            "skew" => Some(4),
+            _ => None,
+        }
+    }
+}
 impl MetricsAggregation {
     /// The Flink versions whose docs list this value (a value they all list, or one this
     /// crate does not know: every version).
@@ -3057,6 +3484,29 @@ impl From<&str> for ProcessingMode {
     }
 }
 crate::open_enum!(ProcessingMode);
+impl crate::MapKey for ProcessingMode {
+    type Slots<V> = [Option<V>; 2];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        ProcessingMode::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            ProcessingMode::ExactlyOnce => Some(0),
+            ProcessingMode::AtLeastOnce => Some(1),
+            ProcessingMode::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "exactly_once" => Some(0),
+            "at_least_once" => Some(1),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ProcessingMode {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -3115,6 +3565,29 @@ impl From<&str> for QueueStatusId {
     }
 }
 crate::open_enum!(QueueStatusId);
+impl crate::MapKey for QueueStatusId {
+    type Slots<V> = [Option<V>; 2];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        QueueStatusId::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            QueueStatusId::InProgress => Some(0),
+            QueueStatusId::Completed => Some(1),
+            QueueStatusId::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "IN_PROGRESS" => Some(0),
+            "COMPLETED" => Some(1),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for QueueStatusId {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -3170,6 +3643,31 @@ impl From<&str> for RescaleTerminalState {
     }
 }
 crate::open_enum!(RescaleTerminalState);
+impl crate::MapKey for RescaleTerminalState {
+    type Slots<V> = [Option<V>; 3];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        RescaleTerminalState::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            RescaleTerminalState::Completed => Some(0),
+            RescaleTerminalState::Failed => Some(1),
+            RescaleTerminalState::Ignored => Some(2),
+            RescaleTerminalState::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "COMPLETED" => Some(0),
+            "FAILED" => Some(1),
+            "IGNORED" => Some(2),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for RescaleTerminalState {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -3258,6 +3756,41 @@ impl From<&str> for RescaleTerminatedReason {
     }
 }
 crate::open_enum!(RescaleTerminatedReason);
+impl crate::MapKey for RescaleTerminatedReason {
+    type Slots<V> = [Option<V>; 8];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        RescaleTerminatedReason::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            RescaleTerminatedReason::Succeeded => Some(0),
+            RescaleTerminatedReason::ExceptionOccurred => Some(1),
+            RescaleTerminatedReason::ResourceRequirementsUpdated => Some(2),
+            RescaleTerminatedReason::NoResourcesOrParallelismsChange => Some(3),
+            RescaleTerminatedReason::JobFinished => Some(4),
+            RescaleTerminatedReason::JobFailed => Some(5),
+            RescaleTerminatedReason::JobCanceled => Some(6),
+            RescaleTerminatedReason::JobFailoverRestarting => Some(7),
+            RescaleTerminatedReason::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "SUCCEEDED" => Some(0),
+            "EXCEPTION_OCCURRED" => Some(1),
+            "RESOURCE_REQUIREMENTS_UPDATED" => Some(2),
+            "NO_RESOURCES_OR_PARALLELISMS_CHANGE" => Some(3),
+            "JOB_FINISHED" => Some(4),
+            "JOB_FAILED" => Some(5),
+            "JOB_CANCELED" => Some(6),
+            "JOB_FAILOVER_RESTARTING" => Some(7),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for RescaleTerminatedReason {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -3320,6 +3853,33 @@ impl From<&str> for RescaleTriggerCause {
     }
 }
 crate::open_enum!(RescaleTriggerCause);
+impl crate::MapKey for RescaleTriggerCause {
+    type Slots<V> = [Option<V>; 4];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        RescaleTriggerCause::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            RescaleTriggerCause::InitialSchedule => Some(0),
+            RescaleTriggerCause::UpdateRequirement => Some(1),
+            RescaleTriggerCause::NewResourceAvailable => Some(2),
+            RescaleTriggerCause::RecoverableFailover => Some(3),
+            RescaleTriggerCause::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "INITIAL_SCHEDULE" => Some(0),
+            "UPDATE_REQUIREMENT" => Some(1),
+            "NEW_RESOURCE_AVAILABLE" => Some(2),
+            "RECOVERABLE_FAILOVER" => Some(3),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for RescaleTriggerCause {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -3416,6 +3976,31 @@ impl From<&str> for RestoreMode {
     }
 }
 crate::open_enum!(RestoreMode);
+impl crate::MapKey for RestoreMode {
+    type Slots<V> = [Option<V>; 3];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        RestoreMode::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            RestoreMode::Claim => Some(0),
+            RestoreMode::NoClaim => Some(1),
+            RestoreMode::Legacy => Some(2),
+            RestoreMode::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "CLAIM" => Some(0),
+            "NO_CLAIM" => Some(1),
+            "LEGACY" => Some(2),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for RestoreMode {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -3531,6 +4116,29 @@ impl From<&str> for SavepointFormatType {
     }
 }
 crate::open_enum!(SavepointFormatType);
+impl crate::MapKey for SavepointFormatType {
+    type Slots<V> = [Option<V>; 2];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        SavepointFormatType::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            SavepointFormatType::Canonical => Some(0),
+            SavepointFormatType::Native => Some(1),
+            SavepointFormatType::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "CANONICAL" => Some(0),
+            "NATIVE" => Some(1),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for SavepointFormatType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -3611,6 +4219,27 @@ impl From<&str> for SchedulerExecutionMode {
     }
 }
 crate::open_enum!(SchedulerExecutionMode);
+impl crate::MapKey for SchedulerExecutionMode {
+    type Slots<V> = [Option<V>; 1];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        SchedulerExecutionMode::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            SchedulerExecutionMode::Reactive => Some(0),
+            SchedulerExecutionMode::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "REACTIVE" => Some(0),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for SchedulerExecutionMode {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -3688,6 +4317,31 @@ impl From<&str> for SchedulerType {
     }
 }
 crate::open_enum!(SchedulerType);
+impl crate::MapKey for SchedulerType {
+    type Slots<V> = [Option<V>; 3];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        SchedulerType::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            SchedulerType::Default => Some(0),
+            SchedulerType::Adaptive => Some(1),
+            SchedulerType::AdaptiveBatch => Some(2),
+            SchedulerType::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "Default" => Some(0),
+            "Adaptive" => Some(1),
+            "AdaptiveBatch" => Some(2),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for SchedulerType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -4075,7 +4729,7 @@ pub struct SubtaskExecutionAttemptDetailsInfo {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub status_duration: Option<std::collections::BTreeMap<ExecutionState, i64>>,
+    pub status_duration: Option<crate::EnumMap<ExecutionState, i64>>,
     /// `subtask`: The subtask's index (0 to parallelism - 1).
     #[serde(rename = "subtask")]
     pub subtask: i32,
@@ -4155,7 +4809,7 @@ pub struct SubtaskTimeInfo {
     pub subtask: i32,
     /// `timestamps`: When it entered each execution state, in milliseconds since the epoch.
     #[serde(rename = "timestamps")]
-    pub timestamps: std::collections::BTreeMap<ExecutionState, i64>,
+    pub timestamps: crate::EnumMap<ExecutionState, i64>,
     /// `host`: The TaskManager's host (the older field: `endpoint` says host and port).
     ///
     /// Until Flink 1.20.3. In the docs until Flink 1.20.
@@ -4382,6 +5036,47 @@ impl From<&str> for TaskCountKey {
     }
 }
 crate::open_enum!(TaskCountKey);
+impl crate::MapKey for TaskCountKey {
+    type Slots<V> = [Option<V>; 11];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        TaskCountKey::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            TaskCountKey::Total => Some(0),
+            TaskCountKey::Created => Some(1),
+            TaskCountKey::Scheduled => Some(2),
+            TaskCountKey::Deploying => Some(3),
+            TaskCountKey::Running => Some(4),
+            TaskCountKey::Finished => Some(5),
+            TaskCountKey::Canceling => Some(6),
+            TaskCountKey::Canceled => Some(7),
+            TaskCountKey::Failed => Some(8),
+            TaskCountKey::Reconciling => Some(9),
+            TaskCountKey::Initializing => Some(10),
+            TaskCountKey::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "total" => Some(0),
+            "created" => Some(1),
+            "scheduled" => Some(2),
+            "deploying" => Some(3),
+            "running" => Some(4),
+            "finished" => Some(5),
+            "canceling" => Some(6),
+            "canceled" => Some(7),
+            "failed" => Some(8),
+            "reconciling" => Some(9),
+            "initializing" => Some(10),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for TaskCountKey {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -4652,6 +5347,27 @@ impl From<&str> for TerminationMode {
     }
 }
 crate::open_enum!(TerminationMode);
+impl crate::MapKey for TerminationMode {
+    type Slots<V> = [Option<V>; 1];
+    fn empty<V>() -> Self::Slots<V> {
+        std::array::from_fn(|_| None)
+    }
+    fn known() -> &'static [Self] {
+        TerminationMode::KNOWN
+    }
+    fn slot(&self) -> Option<usize> {
+        match self {
+            TerminationMode::Cancel => Some(0),
+            TerminationMode::Unknown(_) => None,
+        }
+    }
+    fn slot_of(value: &str) -> Option<usize> {
+        match value {
+            "cancel" => Some(0),
+            _ => None,
+        }
+    }
+}
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for TerminationMode {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -4890,7 +5606,7 @@ struct SubtaskExecutionAttemptDetailsInfoAsSent {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    status_duration: Option<std::collections::BTreeMap<ExecutionState, i64>>,
+    status_duration: Option<crate::EnumMap<ExecutionState, i64>>,
     /// `subtask`: The subtask's index (0 to parallelism - 1).
     #[serde(rename = "subtask")]
     subtask: i32,
