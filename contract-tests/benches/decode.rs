@@ -3,14 +3,23 @@
 //! checked-in fixtures) with their lists grown to what a big cluster sends: 10,000 jobs, 1,000
 //! subtasks, 100 vertices, 1,000 checkpoints in the history, 1,000 TaskManagers.
 //!
-//! `cargo bench -p contract-tests --bench decode` (about 50 s).
+//! A sixth body is no answer but the ceiling of any serde-derived type: 10,000 objects of ten
+//! integers (a TaskManager's memory configuration), no string, map or allocation but the list's.
+//!
+//! After criterion's groups, a table of typed decoding's speed as a share of `IgnoredAny`'s, each
+//! body timed alternately (typed, floor, typed …) and the fastest run of each kept, so the machine's
+//! noise, which moves criterion's sequential groups by ±30 %, mostly cancels out.
+//!
+//! `cargo bench -p contract-tests --bench decode` (about 2 min).
 
 use std::path::Path;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
+use std::time::{Duration, Instant};
+
 use flink_rest::types::{
     CheckpointingStatistics, JobDetailsInfo, JobVertexDetailsInfo, MultipleJobsDetails,
-    TaskManagersInfo,
+    TaskExecutorMemoryConfiguration, TaskManagersInfo,
 };
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
@@ -41,7 +50,7 @@ fn client<T: DeserializeOwned>(bytes: &[u8]) -> T {
     flink_rest::decode(bytes).expect("decodes")
 }
 
-fn bench_one<T: DeserializeOwned>(c: &mut Criterion, name: &str, bytes: &[u8]) {
+fn bench_one<T: DeserializeOwned>(c: &mut Criterion, name: &'static str, bytes: &[u8]) {
     // The body must decode as the type at all, or the numbers mean nothing.
     let _: T = typed(bytes);
     let mut group = c.benchmark_group(name);
@@ -60,25 +69,106 @@ fn bench_one<T: DeserializeOwned>(c: &mut Criterion, name: &str, bytes: &[u8]) {
     group.finish();
 }
 
+/// One body of the bench: its name, its bytes, and how to time its typed decoding.
+struct Body {
+    name: &'static str,
+    bytes: Vec<u8>,
+    bench: fn(&mut Criterion, &'static str, &[u8]),
+    typed: fn(&[u8]),
+}
+
+fn body<T: DeserializeOwned>(name: &'static str, bytes: Vec<u8>) -> Body {
+    Body {
+        name,
+        bytes,
+        bench: bench_one::<T>,
+        typed: |bytes| drop(std::hint::black_box(client::<T>(bytes))),
+    }
+}
+
+fn bodies() -> Vec<Body> {
+    let tm = grown("cluster/07-GET-taskmanagers.json", "/taskmanagers", 1);
+    let tm: Value = serde_json::from_slice(&tm).expect("JSON");
+    let memory = tm["taskmanagers"][0]["memoryConfiguration"].clone();
+    let ceiling = serde_json::to_vec(&vec![memory; 10_000]).expect("JSON");
+    vec![
+        body::<MultipleJobsDetails>(
+            "10k-job overview",
+            grown("running-job/09-GET-jobs-overview.json", "/jobs", 10_000),
+        ),
+        body::<JobVertexDetailsInfo>(
+            "1k-subtask vertex",
+            grown(
+                "vertex/02-GET-jobs-jobid-vertices-vertexid.json",
+                "/subtasks",
+                1_000,
+            ),
+        ),
+        body::<JobDetailsInfo>(
+            "job details, 100 vertices",
+            grown("running-job/01-GET-jobs-jobid.json", "/vertices", 100),
+        ),
+        body::<CheckpointingStatistics>(
+            "checkpoint statistics, 1k history",
+            grown(
+                "running-job/13-GET-jobs-jobid-checkpoints.json",
+                "/history",
+                1_000,
+            ),
+        ),
+        body::<TaskManagersInfo>(
+            "1k TaskManagers",
+            grown("cluster/07-GET-taskmanagers.json", "/taskmanagers", 1_000),
+        ),
+        body::<Vec<TaskExecutorMemoryConfiguration>>(
+            "ceiling: 10k objects of 10 integers",
+            ceiling,
+        ),
+    ]
+}
+
 fn decode(c: &mut Criterion) {
-    let jobs = grown("running-job/09-GET-jobs-overview.json", "/jobs", 10_000);
-    bench_one::<MultipleJobsDetails>(c, "10k-job overview", &jobs);
-    let vertex = grown(
-        "vertex/02-GET-jobs-jobid-vertices-vertexid.json",
-        "/subtasks",
-        1_000,
-    );
-    bench_one::<JobVertexDetailsInfo>(c, "1k-subtask vertex", &vertex);
-    let details = grown("running-job/01-GET-jobs-jobid.json", "/vertices", 100);
-    bench_one::<JobDetailsInfo>(c, "job details, 100 vertices", &details);
-    let checkpoints = grown(
-        "running-job/13-GET-jobs-jobid-checkpoints.json",
-        "/history",
-        1_000,
-    );
-    bench_one::<CheckpointingStatistics>(c, "checkpoint statistics, 1k history", &checkpoints);
-    let tms = grown("cluster/07-GET-taskmanagers.json", "/taskmanagers", 1_000);
-    bench_one::<TaskManagersInfo>(c, "1k TaskManagers", &tms);
+    for b in bodies() {
+        (b.bench)(c, b.name, &b.bytes);
+    }
+}
+
+/// The fastest of `runs` runs of `f`.
+fn fastest(runs: usize, f: &dyn Fn()) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .min()
+        .expect("a run")
+}
+
+/// Typed decoding's speed as a share of the `IgnoredAny` floor's, per body (see the module docs).
+fn shares() {
+    println!("\n| body | typed | IgnoredAny | typed / IgnoredAny |\n|---|---:|---:|---:|");
+    for b in bodies() {
+        let (mut typed, mut floor) = (Duration::MAX, Duration::MAX);
+        for _ in 0..30 {
+            typed = typed.min(fastest(3, &|| (b.typed)(&b.bytes)));
+            floor = floor.min(fastest(3, &|| {
+                typed_floor(&b.bytes);
+            }));
+        }
+        let us = |d: Duration| d.as_secs_f64() * 1e6;
+        println!(
+            "| {} | {:.0} µs | {:.0} µs | {:.2} |",
+            b.name,
+            us(typed),
+            us(floor),
+            floor.as_secs_f64() / typed.as_secs_f64()
+        );
+    }
+}
+
+fn typed_floor(bytes: &[u8]) -> IgnoredAny {
+    std::hint::black_box(typed::<IgnoredAny>(bytes))
 }
 
 criterion_group! {
@@ -89,4 +179,13 @@ criterion_group! {
         .measurement_time(std::time::Duration::from_secs(2));
     targets = decode
 }
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    // Not when criterion only lists the benches or runs them once as tests.
+    let args: Vec<String> = std::env::args().collect();
+    if !args.iter().any(|a| a == "--list" || a == "--test") {
+        shares();
+    }
+}
