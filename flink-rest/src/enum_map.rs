@@ -30,7 +30,7 @@ pub trait MapKey: Clone + Ord + 'static {
     fn slot_of(value: &str) -> Option<usize>;
 }
 
-/// A map keyed by one of the crate's enums (see the [module docs](self)). Reads like a `BTreeMap`:
+/// A map keyed by one of the crate's enums (see the [module docs](crate::enum_map)). Reads like a `BTreeMap`:
 /// [`get`](Self::get), [`iter`](Self::iter) in key order, `map[&key]`, `collect()`.
 pub struct EnumMap<K: MapKey, V> {
     slots: K::Slots<V>,

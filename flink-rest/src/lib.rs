@@ -26,7 +26,7 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod double;
-mod enum_map;
+pub mod enum_map;
 mod ids;
 #[cfg(feature = "client")]
 mod job;
