@@ -377,7 +377,6 @@ fn enum_def(e: &EnumDef) -> TokenStream {
     let slots: Vec<_> = (0..variants.len())
         .map(proc_macro2::Literal::usize_unsuffixed)
         .collect();
-    let slots2 = &slots;
     let documented = (!e.listed.is_empty()).then(|| {
         let arms = (e.values.iter().zip(&variants)).filter_map(|(value, variant)| {
             let (since, until) = e.listed.get(value)?;
@@ -453,7 +452,7 @@ fn enum_def(e: &EnumDef) -> TokenStream {
             }
             fn slot_of(value: &str) -> Option<usize> {
                 match value {
-                    #(#values => Some(#slots2),)*
+                    #(#values => Some(#slots),)*
                     _ => None,
                 }
             }
