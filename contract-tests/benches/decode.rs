@@ -15,10 +15,9 @@
 //! `cargo bench -p contract-tests --bench decode` (about 2 min).
 
 use std::path::Path;
-
-use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use std::time::{Duration, Instant};
 
+use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use flink_rest::types::{
     CheckpointingStatistics, JobDetailsInfo, JobVertexDetailsInfo, MultipleJobsDetails,
     TaskExecutorMemoryConfiguration, TaskManagersInfo,
