@@ -51,7 +51,7 @@ fn client<T: DeserializeOwned>(bytes: &[u8]) -> T {
     flink_rest::decode(bytes).expect("decodes")
 }
 
-fn bench_one<T: DeserializeOwned>(c: &mut Criterion, name: &'static str, bytes: &[u8]) {
+fn bench_one<T: DeserializeOwned>(c: &mut Criterion, name: &str, bytes: &[u8]) {
     // The body must decode as the type at all, or the numbers mean nothing.
     let _: T = typed(bytes);
     let mut group = c.benchmark_group(name);
@@ -74,7 +74,7 @@ fn bench_one<T: DeserializeOwned>(c: &mut Criterion, name: &'static str, bytes: 
 struct Body {
     name: &'static str,
     bytes: Vec<u8>,
-    bench: fn(&mut Criterion, &'static str, &[u8]),
+    bench: fn(&mut Criterion, &str, &[u8]),
     typed: fn(&[u8]),
 }
 
@@ -154,7 +154,7 @@ fn shares() {
         for _ in 0..20 {
             typed = typed.min(fastest(10, &|| (b.typed)(&b.bytes)));
             floor = floor.min(fastest(10, &|| {
-                typed_floor(&b.bytes);
+                ignored(&b.bytes);
             }));
         }
         let us = |d: Duration| d.as_secs_f64() * 1e6;
@@ -168,7 +168,7 @@ fn shares() {
     }
 }
 
-fn typed_floor(bytes: &[u8]) -> IgnoredAny {
+fn ignored(bytes: &[u8]) -> IgnoredAny {
     std::hint::black_box(typed::<IgnoredAny>(bytes))
 }
 

@@ -57,17 +57,14 @@ impl<K: MapKey, V> EnumMap<K, V> {
     pub fn get(&self, key: &K) -> Option<&V> {
         match key.slot() {
             Some(slot) => self.slots.as_ref()[slot].as_ref(),
-            None => {
-                (self.other.binary_search_by(|(k, _)| k.cmp(key)).ok()).map(|at| &self.other[at].1)
-            }
+            None => self.position(key).ok().map(|at| &self.other[at].1),
         }
     }
 
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         match key.slot() {
             Some(slot) => self.slots.as_mut()[slot].as_mut(),
-            None => (self.other.binary_search_by(|(k, _)| k.cmp(key)).ok())
-                .map(|at| &mut self.other[at].1),
+            None => (self.position(key).ok()).map(|at| &mut self.other[at].1),
         }
     }
 
@@ -79,7 +76,7 @@ impl<K: MapKey, V> EnumMap<K, V> {
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match key.slot() {
             Some(slot) => self.slots.as_mut()[slot].replace(value),
-            None => match self.other.binary_search_by(|(k, _)| k.cmp(&key)) {
+            None => match self.position(&key) {
                 Ok(at) => Some(std::mem::replace(&mut self.other[at].1, value)),
                 Err(at) => {
                     self.other.insert(at, (key, value));
@@ -92,9 +89,13 @@ impl<K: MapKey, V> EnumMap<K, V> {
     pub fn remove(&mut self, key: &K) -> Option<V> {
         match key.slot() {
             Some(slot) => self.slots.as_mut()[slot].take(),
-            None => (self.other.binary_search_by(|(k, _)| k.cmp(key)).ok())
-                .map(|at| self.other.remove(at).1),
+            None => (self.position(key).ok()).map(|at| self.other.remove(at).1),
         }
+    }
+
+    /// Where a key without a slot is among the others, or where it would go.
+    fn position(&self, key: &K) -> Result<usize, usize> {
+        self.other.binary_search_by(|(k, _)| k.cmp(key))
     }
 
     /// The entries in key order.
